@@ -1,0 +1,232 @@
+"""Convolution and pooling written out window by window.
+
+PyTorch computes ``F.conv2d`` / ``F.max_pool2d`` / ``F.avg_pool2d`` in one call;
+a learner wants to see each window, its products and its sum. The functions here
+return every window (where it sits on the padded input, which numbers it takes,
+what it gives) so the pages can animate it. The tests hold each window and the
+final result against ``torch.nn.functional`` over many settings.
+
+All sizes follow PyTorch's own rules, including the ones that surprise learners:
+``ceil_mode`` may add a window that hangs over the edge, but only if it starts
+inside the input or the left padding; pooling padding may be at most half the
+kernel.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+PoolMode = Literal["max", "avg"]
+
+
+class SettingsError(ValueError):
+    """Settings PyTorch would reject. ``code`` and ``params`` feed a translated message."""
+
+    def __init__(self, code: str, **params: float | int | str) -> None:
+        super().__init__(f"{code}: {params}")
+        self.code = code
+        self.params = params
+
+
+def _raw_size(n: int, k: int, s: int, p: int, d: int, ceil_mode: bool) -> int:
+    span = n + 2 * p - d * (k - 1) - 1
+    return (-(-span // s) if ceil_mode else span // s) + 1
+
+
+def conv_output_size(n: int, k: int, s: int = 1, p: int = 0, d: int = 1) -> int:
+    """⌊(n + 2p − d(k−1) − 1)/s⌋ + 1, the formula in the nn.Conv2d docs."""
+    return _raw_size(n, k, s, p, d, ceil_mode=False)
+
+
+def pool_output_size(n: int, k: int, s: int, p: int = 0, d: int = 1, ceil_mode: bool = False) -> int:
+    """The nn.MaxPool2d formula, with PyTorch's rule for ceil_mode.
+
+    With ceil_mode the last window may hang over the edge, but PyTorch drops it
+    when it would start in the right padding: (out − 1)·s ≥ n + p.
+    """
+    out = _raw_size(n, k, s, p, d, ceil_mode)
+    if ceil_mode and (out - 1) * s >= n + p:
+        out -= 1
+    return out
+
+
+def last_window_dropped(n: int, k: int, s: int, p: int = 0, d: int = 1) -> bool:
+    """True where ceil_mode's extra window would start in the right padding, so PyTorch drops it."""
+    return pool_output_size(n, k, s, p, d, True) < _raw_size(n, k, s, p, d, True)
+
+
+def size_formula(n: int, k: int, s: int, p: int, d: int, ceil_mode: bool = False) -> str:
+    """The output-size formula with the numbers plugged in, as a learner would write it."""
+    left, right = ("⌈", "⌉") if ceil_mode else ("⌊", "⌋")
+    return f"{left}({n} + 2×{p} − {d}×({k}−1) − 1) / {s}{right} + 1 = {_raw_size(n, k, s, p, d, ceil_mode)}"
+
+
+def check_conv(shape: tuple[int, int], kernel: tuple[int, int], stride: int, padding: int, dilation: int) -> None:
+    """Raise SettingsError where F.conv2d would refuse these settings."""
+    if stride < 1 or dilation < 1 or padding < 0 or min(kernel) < 1:
+        raise SettingsError("bad_hyper", stride=stride, padding=padding, dilation=dilation)
+    for n, k in zip(shape, kernel):
+        effective = dilation * (k - 1) + 1
+        if n + 2 * padding < effective:
+            raise SettingsError("conv_kernel_too_big", padded=n + 2 * padding, effective=effective,
+                                need=math.ceil((effective - n) / 2))
+
+
+def check_pool(shape: tuple[int, int], kernel: int, stride: int, padding: int, dilation: int, ceil_mode: bool) -> None:
+    """Raise SettingsError where max_pool2d / avg_pool2d would refuse these settings."""
+    if stride < 1 or dilation < 1 or padding < 0 or kernel < 1:
+        raise SettingsError("bad_hyper", stride=stride, padding=padding, dilation=dilation)
+    if padding > kernel // 2:
+        raise SettingsError("pool_pad_too_big", padding=padding, kernel=kernel, limit=kernel // 2)
+    for n in shape:
+        if pool_output_size(n, kernel, stride, padding, dilation, ceil_mode) < 1:
+            raise SettingsError("pool_too_small", n=n, padded=n + 2 * padding, effective=dilation * (kernel - 1) + 1)
+
+
+@dataclass(frozen=True)
+class Window:
+    """One position of the sliding window and what it produces.
+
+    ``origin`` is the top-left cell in grid coordinates; ``cells`` are the grid
+    cells it reads (kernel order, only those inside the grid); ``inputs`` their
+    values; ``weights`` the kernel values they are multiplied by (None for
+    pooling); ``divisor`` what avg pooling divides by.
+    """
+
+    out: tuple[int, int]
+    origin: tuple[int, int]
+    cells: tuple[tuple[int, int], ...]
+    inputs: tuple[float, ...]
+    weights: tuple[float, ...] | None
+    value: float
+    divisor: int | None = None
+    partial: bool = False
+
+
+@dataclass(frozen=True)
+class Trace:
+    """Every window of one operation, on a grid = input + padding (+ overhang in ceil mode).
+
+    ``grid`` holds the padded input as the operation sees it (zeros, or −∞ for
+    max pooling, in the padding; NaN for overhang cells outside the padding).
+    """
+
+    grid: np.ndarray
+    padding: int
+    in_shape: tuple[int, int]
+    kernel: tuple[int, int]
+    stride: int
+    dilation: int
+    windows: tuple[Window, ...]
+    output: np.ndarray
+
+    def cell_kind(self, r: int, c: int) -> str:
+        """'input', 'padding' or 'outside' (ceil-mode overhang beyond the padding)."""
+        p, (h, w) = self.padding, self.in_shape
+        if r >= h + 2 * p or c >= w + 2 * p:
+            return "outside"
+        if p <= r < p + h and p <= c < p + w:
+            return "input"
+        return "padding"
+
+
+def _grid(x: np.ndarray, padding: int, fill: float, rows: int, cols: int) -> np.ndarray:
+    grid = np.full((rows, cols), np.nan)
+    h, w = x.shape
+    grid[: h + 2 * padding, : w + 2 * padding] = fill
+    grid[padding : padding + h, padding : padding + w] = x
+    return grid
+
+
+def _positions(origin: tuple[int, int], kernel: tuple[int, int], dilation: int):
+    r0, c0 = origin
+    return [(r0 + a * dilation, c0 + b * dilation) for a in range(kernel[0]) for b in range(kernel[1])]
+
+
+def conv2d_trace(x: np.ndarray, weight: np.ndarray, stride: int = 1, padding: int = 0, dilation: int = 1) -> Trace:
+    """F.conv2d on one channel (no bias), window by window."""
+    x, weight = np.asarray(x, dtype=np.float64), np.asarray(weight, dtype=np.float64)
+    check_conv(x.shape, weight.shape, stride, padding, dilation)
+    oh, ow = (conv_output_size(n, k, stride, padding, dilation) for n, k in zip(x.shape, weight.shape))
+    grid = _grid(x, padding, 0.0, x.shape[0] + 2 * padding, x.shape[1] + 2 * padding)
+    flat_w = tuple(weight.ravel().tolist())
+    windows, out = [], np.zeros((oh, ow))
+    for i in range(oh):
+        for j in range(ow):
+            origin = (i * stride, j * stride)
+            cells = tuple(_positions(origin, weight.shape, dilation))
+            inputs = tuple(grid[r, c] for r, c in cells)
+            value = float(np.dot(inputs, flat_w))
+            out[i, j] = value
+            windows.append(Window((i, j), origin, cells, inputs, flat_w, value))
+    return Trace(grid, padding, x.shape, weight.shape, stride, dilation, tuple(windows), out)
+
+
+def pool2d_trace(
+    x: np.ndarray,
+    kernel_size: int,
+    stride: int | None = None,
+    padding: int = 0,
+    dilation: int = 1,
+    ceil_mode: bool = False,
+    mode: PoolMode = "max",
+    count_include_pad: bool = True,
+) -> Trace:
+    """F.max_pool2d / F.avg_pool2d on one channel, window by window.
+
+    Avg pooling divides by the window's size clipped to the padded input (the
+    overhang of a ceil-mode window does not count), or by the number of real
+    input cells when count_include_pad is False: PyTorch's exact rule.
+    """
+    x = np.asarray(x, dtype=np.float64)
+    stride = stride or kernel_size
+    if mode == "avg" and dilation != 1:
+        raise SettingsError("avg_no_dilation")
+    check_pool(x.shape, kernel_size, stride, padding, dilation, ceil_mode)
+    h, w = x.shape
+    oh, ow = (pool_output_size(n, kernel_size, stride, padding, dilation, ceil_mode) for n in x.shape)
+    span = dilation * (kernel_size - 1) + 1
+    rows, cols = max(h + 2 * padding, (oh - 1) * stride + span), max(w + 2 * padding, (ow - 1) * stride + span)
+    fill = -np.inf if mode == "max" else 0.0
+    grid = _grid(x, padding, fill, rows, cols)
+    windows, out = [], np.zeros((oh, ow))
+    for i in range(oh):
+        for j in range(ow):
+            origin = (i * stride, j * stride)
+            every = _positions(origin, (kernel_size, kernel_size), dilation)
+            cells = tuple((r, c) for r, c in every if r < h + 2 * padding and c < w + 2 * padding)
+            inputs = tuple(grid[r, c] for r, c in cells)
+            divisor = None
+            if mode == "max":
+                value = max(inputs)
+            else:
+                real = sum(1 for r, c in cells if padding <= r < padding + h and padding <= c < padding + w)
+                divisor = len(cells) if count_include_pad else real
+                value = sum(inputs) / divisor
+            out[i, j] = value
+            windows.append(Window((i, j), origin, cells, inputs, None, float(value), divisor, len(cells) < len(every)))
+    return Trace(grid, padding, (h, w), (kernel_size, kernel_size), stride, dilation, tuple(windows), out)
+
+
+def number(v: float, digits: int = 4) -> str:
+    """A value as the course prints it: 10 for whole numbers, 0.6667 otherwise, −∞ for padding."""
+    if v == -np.inf:
+        return "−∞"
+    if float(v).is_integer():
+        return str(int(v))
+    return f"{v:.{digits}f}".rstrip("0").rstrip(".")
+
+
+def window_formula(window: Window, digits: int = 4) -> str:
+    """The arithmetic of one window: "1×1 + 2×2 + 0×1 + … = 10", "max(1, 2, 0, …) = 2", "(1 + 2 + …) / 9 = 1.3333"."""
+    values = [number(v, digits) for v in window.inputs]
+    result = number(window.value, digits)
+    if window.weights is not None:
+        terms = " + ".join(f"{a}×{number(b, digits)}" for a, b in zip(values, window.weights))
+        return f"{terms} = {result}"
+    if window.divisor is None:
+        return f"max({', '.join(values)}) = {result}"
+    return f"({' + '.join(values)}) / {window.divisor} = {result}"

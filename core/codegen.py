@@ -1,0 +1,148 @@
+"""The PyTorch code equivalent to a page's current settings, written the course's way.
+
+Each page shows such a snippet and, under it, what the snippet prints. ``run``
+executes the very snippet to get that output, so "paste it and you get the same
+result" holds by construction. Snippets are built here from numbers and fixed
+names only, never from free text a visitor typed.
+"""
+from __future__ import annotations
+
+import contextlib
+import io
+from collections.abc import Sequence
+
+import numpy as np
+
+
+def integral(*arrays: np.ndarray | Sequence[float]) -> bool:
+    """True when every value is a whole number, so the course's int tensors can be used."""
+    return all(float(v).is_integer() for a in arrays for v in np.ravel(a))
+
+
+def _value(v: float, as_int: bool) -> str:
+    return str(int(v)) if as_int else repr(round(float(v), 4))
+
+
+def literal(a: np.ndarray | Sequence, indent: int, as_int: bool) -> str:
+    """A nested list written like the course writes matrices: one row per line, aligned."""
+    a = np.asarray(a, dtype=float)
+    if a.ndim == 1:
+        return "[" + ", ".join(_value(v, as_int) for v in a) + "]"
+    rows = ["[" + ", ".join(_value(v, as_int) for v in row) + "]" for row in a]
+    return "[" + (",\n" + " " * (indent + 1)).join(rows) + "]"
+
+
+def _tensor(name: str, a: np.ndarray, as_int: bool, float32: bool = False) -> str:
+    """``name = torch.tensor([...])``; float32 when the values need it or the operation does."""
+    prefix = f"{name} = torch.tensor("
+    dtype = ", dtype=torch.float32" if float32 or not as_int else ""
+    return f"{prefix}{literal(a, len(prefix), as_int)}{dtype})"
+
+
+def conv2d(x: np.ndarray, weight: np.ndarray, stride: int, padding: int, dilation: int) -> str:
+    """The course's F.conv2d demo for these matrices and settings."""
+    as_int = integral(x, weight)
+    (h, w), (kh, kw) = np.shape(x), np.shape(weight)
+    return "\n".join([
+        "import torch",
+        "import torch.nn.functional as F",
+        "",
+        _tensor("input", x, as_int),
+        _tensor("kernel", weight, as_int),
+        "",
+        f"input = torch.reshape(input, (1, 1, {h}, {w}))",
+        f"kernel = torch.reshape(kernel, (1, 1, {kh}, {kw}))",
+        f"output = F.conv2d(input, kernel, stride={stride}, padding={padding}, dilation={dilation})",
+        "print(output)",
+    ])
+
+
+def pool2d(x: np.ndarray, mode: str, kernel_size: int, stride: int, padding: int, dilation: int,
+           ceil_mode: bool, count_include_pad: bool = True) -> str:
+    """The course's nn.MaxPool2d demo (or nn.AvgPool2d) for these settings."""
+    h, w = np.shape(x)
+    if mode == "max":
+        layer = (f"pool = nn.MaxPool2d(kernel_size={kernel_size}, stride={stride}, padding={padding}, "
+                 f"dilation={dilation}, ceil_mode={ceil_mode})")
+    else:
+        layer = (f"pool = nn.AvgPool2d(kernel_size={kernel_size}, stride={stride}, padding={padding}, "
+                 f"ceil_mode={ceil_mode}, count_include_pad={count_include_pad})")
+    return "\n".join([
+        "import torch",
+        "from torch import nn",
+        "",
+        _tensor("input", x, integral(x), float32=True),
+        f"input = torch.reshape(input, (-1, 1, {h}, {w}))",
+        "",
+        layer,
+        "output = pool(input)",
+        "print(output)",
+    ])
+
+
+def run(code: str) -> str:
+    """What ``code`` prints, run in a fresh namespace (the output block under each snippet)."""
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(compile(code, "<snippet>", "exec"), {"__name__": "__snippet__"})  # noqa: S102 - our own generated code
+    return out.getvalue().rstrip("\n")
+
+
+def activations(x: np.ndarray) -> str:
+    """The course's nn.ReLU / nn.Sigmoid demo on the input x."""
+    h, w = np.shape(x)
+    return "\n".join([
+        "import torch",
+        "from torch import nn",
+        "",
+        _tensor("input", x, integral(x), float32=True),
+        f"input = torch.reshape(input, (-1, 1, {h}, {w}))",
+        "",
+        "relu = nn.ReLU()",
+        "sigmoid = nn.Sigmoid()",
+        "print(relu(input))",
+        "print(sigmoid(input))",
+    ])
+
+
+def flatten(batch: int, channels: int, height: int, width: int) -> str:
+    """torch.flatten against nn.Flatten before a Linear layer, for images of this shape."""
+    features = channels * height * width
+    return "\n".join([
+        "import torch",
+        "from torch import nn",
+        "",
+        f"imgs = torch.ones(({batch}, {channels}, {height}, {width}))",
+        "print(torch.flatten(imgs).shape)   # the whole batch squashed into one vector",
+        "print(nn.Flatten()(imgs).shape)    # dim 0, the batch, is kept",
+        f"linear = nn.Linear({features}, 10)",
+        "print(linear(nn.Flatten()(imgs)).shape)",
+    ])
+
+
+def losses(inputs: Sequence[float], targets: Sequence[float], logits: Sequence[float], target: int) -> str:
+    """The course's L1Loss / MSELoss / CrossEntropyLoss demo with these numbers."""
+    n, classes = len(inputs), len(logits)
+    return "\n".join([
+        "import torch",
+        "from torch import nn",
+        "",
+        _tensor("inputs", inputs, integral(inputs), float32=True),
+        _tensor("targets", targets, integral(targets), float32=True),
+        f"inputs = torch.reshape(inputs, (1, 1, 1, {n}))",
+        f"targets = torch.reshape(targets, (1, 1, 1, {n}))",
+        "",
+        "loss = nn.L1Loss(reduction='mean')",
+        "result = loss(inputs, targets)",
+        "loss_mse = nn.MSELoss()",
+        "result_mse = loss_mse(inputs, targets)",
+        "print(result)",
+        "print(result_mse)",
+        "",
+        f"x = torch.tensor({literal(logits, 0, False)})",
+        f"y = torch.tensor([{int(target)}])",
+        f"x = torch.reshape(x, (1, {classes}))",
+        "loss_cross = nn.CrossEntropyLoss()",
+        "result_cross = loss_cross(x, y)",
+        "print(result_cross)",
+    ])

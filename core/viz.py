@@ -1,0 +1,192 @@
+"""Plotly figure builders. Labels come in already translated; nothing here knows the language."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from core.ops import Trace, number, window_formula
+
+# Cell categories of the sliding-window grid, drawn with a discrete colour scale.
+INPUT, PADDING, OUTSIDE, READ, EMPTY, DONE, CURRENT = range(7)
+_CELL_COLOURS = ["#e8f1fb", "#dcdcdc", "#fbe3e3", "#ffc857", "#f4f4f4", "#d5ecd4", "#58b368"]
+_KIND_CODE = {"input": INPUT, "padding": PADDING, "outside": OUTSIDE}
+
+
+def _scale() -> list[list]:
+    n = len(_CELL_COLOURS)
+    return [item for i, c in enumerate(_CELL_COLOURS) for item in ([i / n, c], [(i + 1) / n, c])]
+
+
+def _cells(z: np.ndarray, text: list[list[str]], name: str) -> go.Heatmap:
+    return go.Heatmap(z=z, text=text, texttemplate="%{text}", textfont={"size": 15}, colorscale=_scale(),
+                      zmin=0, zmax=len(_CELL_COLOURS), showscale=False, xgap=2, ygap=2, hoverinfo="skip", name=name)
+
+
+def _wrap(formula: str, per_line: int = 9) -> str:
+    """Long sums on several lines: a 7×7 kernel has 49 terms."""
+    head, _, tail = formula.rpartition(" = ")
+    separator = " + " if " + " in head else ", "
+    terms = head.split(separator)
+    lines = [separator.join(terms[i : i + per_line]) for i in range(0, len(terms), per_line)]
+    return (separator.strip() + "<br>").join(lines) + f" = <b>{tail}</b>"
+
+
+def window_animation(trace: Trace, labels: dict[str, str], duration_ms: int = 700) -> go.Figure:
+    """The window sliding over the padded input, one Plotly frame per output cell.
+
+    Everything runs in the browser: Play/Pause, the scrubber, and the step
+    buttons (each frame re-points ◀/▶ at its neighbours, so no server round trip).
+    labels: input, kernel, output, play, pause, step, back, forward.
+    """
+    rows, cols = trace.grid.shape
+    kinds = np.array([[_KIND_CODE[trace.cell_kind(r, c)] for c in range(cols)] for r in range(rows)], dtype=float)
+    grid_text = [["" if np.isnan(v) else number(v) for v in row] for row in trace.grid]
+    out_h, out_w = trace.output.shape
+    has_kernel = trace.windows[0].weights is not None
+    specs = [[{}, {}, {}]] if has_kernel else [[{}, {}]]
+    titles = [labels["input"], labels["kernel"], labels["output"]] if has_kernel else [labels["input"], labels["output"]]
+    widths = [cols, trace.kernel[1], out_w] if has_kernel else [cols, out_w]
+    fig = make_subplots(1, len(titles), specs=specs, subplot_titles=titles, column_widths=widths, horizontal_spacing=0.06)
+    title_notes = [a.to_plotly_json() for a in fig.layout.annotations]  # frames that set annotations must keep these
+    out_col = len(titles)
+    if has_kernel:
+        kernel = np.array(trace.windows[0].weights).reshape(trace.kernel)
+        fig.add_trace(_cells(np.full(trace.kernel, float(READ)), [[number(v) for v in r] for r in kernel], "kernel"), 1, 2)
+
+    def state(step: int) -> tuple[np.ndarray, np.ndarray, list[list[str]]]:
+        grid = kinds.copy()
+        for r, c in trace.windows[step].cells:
+            grid[r, c] = READ
+        out = np.full((out_h, out_w), float(EMPTY))
+        text = [[""] * out_w for _ in range(out_h)]
+        for done in trace.windows[: step + 1]:
+            out[done.out] = DONE
+            text[done.out[0]][done.out[1]] = number(done.value)
+        out[trace.windows[step].out] = CURRENT
+        return grid, out, text
+
+    def window_box(step: int) -> list[dict]:
+        w = trace.windows[step]
+        span_r, span_c = (trace.dilation * (k - 1) + 1 for k in trace.kernel)
+        (r0, c0), (i, j) = w.origin, w.out
+        box = {"type": "rect", "xref": "x", "yref": "y", "x0": c0 - 0.5, "x1": c0 + span_c - 0.5,
+               "y0": r0 - 0.5, "y1": r0 + span_r - 0.5, "line": {"color": "#e07a00", "width": 3,
+               "dash": "dash" if w.partial else "solid"}}
+        axis = "" if out_col == 1 else str(out_col)
+        target = {"type": "rect", "xref": f"x{axis}", "yref": f"y{axis}", "x0": j - 0.5, "x1": j + 0.5,
+                  "y0": i - 0.5, "y1": i + 0.5, "line": {"color": "#2d7a35", "width": 3}}
+        return [box, target]
+
+    def formula(step: int) -> list[dict]:
+        return [{"text": _wrap(window_formula(trace.windows[step])), "xref": "paper", "yref": "paper", "x": 0,
+                 "xanchor": "left", "y": 0, "yanchor": "top", "yshift": -84, "showarrow": False,
+                 "font": {"size": 16, "color": "#1f1f1f"}, "align": "left"}]
+
+    n = len(trace.windows)
+    play = {"frame": {"duration": duration_ms, "redraw": True}, "transition": {"duration": 0}, "fromcurrent": True}
+    jump = {"frame": {"duration": 0, "redraw": True}, "mode": "immediate", "transition": {"duration": 0}}
+
+    def menus(step: int) -> list[dict]:
+        controls = {"type": "buttons", "direction": "left", "x": 0, "y": 0, "xanchor": "left", "yanchor": "top",
+                    "showactive": False, "pad": {"t": 14, "r": 6}, "buttons": [
+                        {"label": labels["back"], "method": "animate", "args": [[str(max(step - 1, 0))], jump]},
+                        {"label": labels["play"], "method": "animate", "args": [None, play]},
+                        {"label": labels["pause"], "method": "animate", "args": [[None], jump]},
+                        {"label": labels["forward"], "method": "animate", "args": [[str(min(step + 1, n - 1))], jump]},
+                    ]}
+        return [controls]
+
+    grid0, out0, text0 = state(0)
+    fig.add_trace(_cells(grid0, grid_text, "input"), 1, 1)
+    fig.add_trace(_cells(out0, text0, "output"), 1, out_col)
+    input_index, output_index = len(fig.data) - 2, len(fig.data) - 1
+    frames = []
+    for step in range(n):
+        grid, out, text = state(step)
+        frames.append(go.Frame(name=str(step), traces=[input_index, output_index],
+                               data=[go.Heatmap(z=grid), go.Heatmap(z=out, text=text)],
+                               layout={"shapes": window_box(step), "annotations": title_notes + formula(step),
+                                       "updatemenus": menus(step)}))
+    fig.frames = frames
+    slider = {"active": 0, "x": 0.3, "len": 0.7, "y": 0, "yanchor": "top", "pad": {"t": 0},
+              "currentvalue": {"prefix": labels["step"] + " "},
+              "steps": [{"label": str(k + 1), "method": "animate", "args": [[str(k)], jump]} for k in range(n)]}
+    lines = max(_wrap(window_formula(w)).count("<br>") + 1 for w in trace.windows)
+    bottom = 80 + 22 * lines
+    fig.update_layout(shapes=window_box(0), annotations=title_notes + formula(0), updatemenus=menus(0),
+                      sliders=[slider], height=max(rows, out_h) * 46 + 40 + bottom,
+                      margin={"l": 10, "r": 10, "t": 40, "b": bottom}, plot_bgcolor="white")
+    tallest = max(rows, out_h, trace.kernel[0] if has_kernel else 0)
+    for k, width in enumerate(widths, start=1):  # the same cell size in every panel, aligned at the top
+        fig.update_xaxes(visible=False, range=[-0.5, width - 0.5], scaleanchor=f"y{'' if k == 1 else k}",
+                         constrain="domain", row=1, col=k)
+        fig.update_yaxes(visible=False, range=[tallest - 0.5, -0.5], row=1, col=k)
+    return fig
+
+
+
+def feature_grid(maps: Sequence[np.ndarray], titles: Sequence[str], columns: int = 3, cell_px: int = 190) -> go.Figure:
+    """Feature maps side by side in grey, each scaled to its own min → black, max → white; hover shows the value.
+
+    The maps may differ in size (an input channel beside its smaller convolution);
+    an (H, W, 3) uint8 array is drawn as a colour image.
+    """
+    n = len(maps)
+    rows = -(-n // columns)
+    height = rows * (cell_px + 34)
+    fig = make_subplots(rows, columns, subplot_titles=list(titles), horizontal_spacing=0.02,
+                        vertical_spacing=34 / height if rows > 1 else 0)
+    for i, m in enumerate(maps):
+        if np.ndim(m) == 3:
+            trace = go.Image(z=m, hovertemplate="(%{y}, %{x}): %{z}<extra></extra>")
+        else:
+            trace = go.Heatmap(z=m, colorscale="gray", showscale=False,
+                               hovertemplate="(%{y}, %{x}): %{z:.4f}<extra></extra>")
+        fig.add_trace(trace, i // columns + 1, i % columns + 1)
+    fig.update_xaxes(visible=False, constrain="domain")
+    fig.update_yaxes(visible=False, autorange="reversed", constrain="domain")
+    for i in range(1, n + 1):
+        fig.update_xaxes(scaleanchor=f"y{'' if i == 1 else i}", row=(i - 1) // columns + 1, col=(i - 1) % columns + 1)
+    fig.update_layout(height=height + 10, margin={"l": 0, "r": 0, "t": 30, "b": 0})
+    return fig
+
+
+def matrices(values: Sequence[np.ndarray], titles: Sequence[str]) -> go.Figure:
+    """Small matrices side by side, drawn like the animation's cells, with their numbers."""
+    values = [np.atleast_2d(np.asarray(v, dtype=float)) for v in values]
+    tallest = max(v.shape[0] for v in values)
+    widths = [v.shape[1] for v in values]
+    fig = make_subplots(1, len(values), subplot_titles=list(titles), column_widths=widths, horizontal_spacing=0.08)
+    for k, v in enumerate(values, start=1):
+        fig.add_trace(_cells(np.full(v.shape, float(DONE)), [[number(x) for x in row] for row in v], titles[k - 1]), 1, k)
+        fig.update_xaxes(visible=False, range=[-0.5, v.shape[1] - 0.5], scaleanchor=f"y{'' if k == 1 else k}",
+                         constrain="domain", row=1, col=k)
+        fig.update_yaxes(visible=False, range=[tallest - 0.5, -0.5], constrain="domain", row=1, col=k)
+    fig.update_layout(height=tallest * 56 + 60, margin={"l": 10, "r": 10, "t": 30, "b": 10}, plot_bgcolor="white")
+    return fig
+
+
+def curves(x: np.ndarray, lines: dict[str, np.ndarray], points: dict[str, tuple[np.ndarray, np.ndarray]] | None = None,
+           x_title: str = "x", y_title: str = "y") -> go.Figure:
+    """Function curves, with the page's own input values marked on them."""
+    fig = go.Figure()
+    for name, y in lines.items():
+        fig.add_trace(go.Scatter(x=x, y=y, mode="lines", name=name))
+    for name, (px, py) in (points or {}).items():
+        fig.add_trace(go.Scatter(x=px, y=py, mode="markers", name=name, marker={"size": 11, "line": {"width": 1}}))
+    fig.update_layout(height=340, margin={"l": 10, "r": 10, "t": 10, "b": 10}, xaxis_title=x_title,
+                      yaxis_title=y_title, legend={"orientation": "h", "y": 1.08})
+    return fig
+
+
+def bars(labels: Sequence[str], values: Sequence[float], highlight: int | None = None, y_title: str = "",
+         height: int = 300) -> go.Figure:
+    """A bar per class (probabilities, counts), one of them highlighted."""
+    colours = ["#58b368" if i == highlight else "#9db4d3" for i in range(len(values))]
+    fig = go.Figure(go.Bar(x=list(labels), y=list(values), marker_color=colours,
+                           text=[number(v) for v in values], textposition="outside", cliponaxis=False))
+    fig.update_layout(height=height, margin={"l": 10, "r": 10, "t": 20, "b": 10}, yaxis_title=y_title)
+    return fig

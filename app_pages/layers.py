@@ -1,0 +1,112 @@
+"""Layers: ReLU / Sigmoid, Flatten + Linear, and the course's loss functions, every number written out."""
+import numpy as np
+import streamlit as st
+import torch
+
+from core import codegen, course, features, layers, model, viz
+from ui import matrix_editor, photo_picker, show_code, t, tensor_shape
+
+CHART = {"displayModeBar": False}
+
+
+def vector(v: torch.Tensor) -> str:
+    return "[" + ", ".join(f"{float(x):.4f}" for x in v) + "]"
+
+
+st.title(t("layers.title"))
+st.markdown(t("layers.intro"))
+act_tab, flat_tab, loss_tab = st.tabs([t("layers.tab_act"), t("layers.tab_flat"), t("layers.tab_loss")])
+
+with act_tab:
+    st.markdown(t("layers.act_intro"))
+    left, right = st.columns([1, 2])
+    with left:
+        x = matrix_editor(course.ACTIVATION_INPUT, "act_input", t("layers.act_input"))
+    out = layers.activations(x)
+    right.plotly_chart(viz.matrices([x, out["relu"].numpy(), out["sigmoid"].numpy()],
+                                    ["input", "ReLU(input)", "Sigmoid(input)"]), key="act_matrices", config=CHART)
+    c = layers.curves()
+    flat = x.ravel()
+    st.plotly_chart(viz.curves(c["x"], {"ReLU": c["relu"], "Sigmoid": c["sigmoid"]},
+                               {"ReLU(input)": (flat, out["relu"].numpy().ravel()),
+                                "Sigmoid(input)": (flat, out["sigmoid"].numpy().ravel())}),
+                    key="act_curves", config=CHART)
+    st.markdown(t("layers.act_explain"))
+    show_code(codegen.activations(x))
+
+    st.subheader(t("layers.act_photo_title"))
+    photo = photo_picker("act_photo", longest=200)
+    if photo is not None:
+        image = features.to_tensor(photo)
+        normalized = (image - 0.5) / 0.5
+        shown = {
+            t("layers.photo_plain"): image,
+            "ReLU": torch.relu(image),
+            "Sigmoid": torch.sigmoid(image),
+            t("layers.photo_normalized"): normalized,
+            t("layers.photo_relu_normalized"): torch.relu(normalized),
+        }
+        columns = st.columns(len(shown))
+        for column, (name, tensor) in zip(columns, shown.items()):
+            column.image(features.to_image(tensor), caption=name, width="stretch")
+            column.caption(t("layers.range", low=f"{tensor.min():.3f}", high=f"{tensor.max():.3f}"))
+        st.markdown(t("layers.act_photo_explain"))
+
+with flat_tab:
+    st.markdown(t("layers.flat_intro"))
+    c1, c2, c3, c4 = st.columns(4)
+    batch = c1.slider("batch_size", 1, 128, 64, key="flat_batch", persist_state="session")
+    channels = c2.slider(t("layers.channels"), 1, 3, 3, key="flat_channels", persist_state="session")
+    size = c3.slider(t("layers.size"), 1, 32, 32, key="flat_size", persist_state="session")
+    total = c4.number_input(t("layers.dataset_size"), 1, 100_000, 10_000, key="flat_total", persist_state="session")
+    last = total % batch or batch
+    paths = layers.flatten_paths(batch, channels, size, size, last)
+    st.markdown(t("layers.last_batch", total=total, batch=batch, full=total // batch, last=last))
+    for column, name in zip(st.columns(2), ("whole", "keep")):
+        with column:
+            st.markdown(f"**{t(f'layers.path_{name}')}**")
+            for i, step in enumerate(paths[name]):
+                label = t("layers.full_batch", n=batch) if i < 2 else t("layers.last_batch_label", n=last)
+                if step.error:
+                    st.markdown(f"`{step.code}` ({label}) → :red[**{t('layers.raises')}**]")
+                    st.code(f"RuntimeError: {step.error}", language=None, wrap_lines=True)
+                else:
+                    st.markdown(f"`{step.code}` ({label}) → {tensor_shape(*step.shape)}")
+    st.info(t("layers.flat_lesson", features=channels * size * size), icon=":material/lightbulb:")
+    show_code(codegen.flatten(batch, channels, size, size))
+
+    st.subheader(t("layers.quick_title"))
+    rows = [r for r in model.layer_table("course", (64, 3, 32, 32)) if r.index <= 7]
+    st.markdown("\n".join(f"- `{r.layer}` → {tensor_shape(*r.shape)}" for r in rows))
+    st.markdown(t("layers.quick_explain"))
+
+with loss_tab:
+    st.markdown(t("layers.loss_intro"))
+    left, right = st.columns([1, 2])
+    with left:
+        pair = matrix_editor(np.array([course.LOSS_INPUT, course.LOSS_TARGET]), "loss_pair", t("layers.loss_pair"))
+    inputs, targets = pair[0], pair[1]
+    r = layers.regression_losses(inputs, targets)
+    n = len(inputs)
+    with right:
+        st.markdown(t("layers.l1_steps", diff=vector(r["abs"]), total=f"{float(r['l1_sum']):.4f}", n=n,
+                      mean=f"{float(r['l1_mean']):.4f}"))
+        st.markdown(t("layers.mse_steps", diff=vector(r["square"]), total=f"{float(r['mse_sum']):.4f}", n=n,
+                      mean=f"{float(r['mse_mean']):.4f}"))
+        st.caption(t("layers.reduction"))
+
+    st.subheader("CrossEntropyLoss")
+    left, right = st.columns([1, 2])
+    with left:
+        logits = matrix_editor(np.array([course.CROSS_ENTROPY_LOGITS]), "ce_logits", t("layers.logits"))[0]
+        target = st.selectbox(t("layers.target"), list(range(len(logits))), index=course.CROSS_ENTROPY_TARGET,
+                              key="ce_target")
+    ce = layers.cross_entropy_steps(logits, target)
+    with right:
+        st.markdown(t("layers.ce_steps", exp=vector(ce["exp"]), sum=f"{float(ce['sum_exp']):.4f}",
+                      softmax=vector(ce["softmax"]), target=target, picked=f"{float(ce['picked']):.4f}",
+                      lse=f"{float(ce['log_sum_exp']):.4f}", loss=f"{float(ce['loss']):.4f}",
+                      p=f"{float(ce['softmax'][target]):.4f}", grad=vector(ce["grad"])))
+        st.plotly_chart(viz.bars([str(i) for i in range(len(logits))], ce["softmax"].tolist(), target,
+                                 y_title="softmax"), key="ce_bars", config=CHART)
+    show_code(codegen.losses(inputs, targets, logits, target))

@@ -1,0 +1,64 @@
+"""Both languages have every string, with the same placeholders."""
+import re
+import string
+from pathlib import Path
+
+import pytest
+
+from core import i18n
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCES = [ROOT / "streamlit_app.py", *ROOT.glob("app_pages/*.py"), *ROOT.glob("ui/*.py")]
+
+
+def placeholders(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def test_every_key_exists_in_both_languages():
+    zh, en = i18n.catalog("zh"), i18n.catalog("en")
+    assert sorted(set(zh) - set(en)) == [], "keys only in 中文"
+    assert sorted(set(en) - set(zh)) == [], "keys only in English"
+
+
+@pytest.mark.parametrize("key", sorted(i18n.catalog("zh")))
+def test_same_placeholders_and_no_empty_text(key):
+    zh, en = i18n.catalog("zh")[key], i18n.catalog("en")[key]
+    assert zh.strip() and en.strip()
+    assert placeholders(zh) == placeholders(en)
+
+
+def test_every_literal_key_used_in_the_app_exists():
+    used = set()
+    for path in SOURCES:
+        used |= set(re.findall(r'\bt\(\s*"([a-z_]+\.[a-z_0-9.]+)"', path.read_text()))
+    assert used, "no t(...) calls found: the pattern is out of date"
+    assert sorted(used - set(i18n.catalog("en"))) == []
+
+
+def test_unknown_language_falls_back_to_chinese():
+    assert i18n.normalize("fr") == "zh" and i18n.normalize(None) == "zh" and i18n.normalize("en") == "en"
+    assert i18n.t("conv.title", "fr") == i18n.t("conv.title", "zh") == "卷积"
+    assert i18n.t("conv.title", "en") == "Convolution"
+
+
+def test_every_dynamic_key_exists():
+    from core import images, kernels
+    from ui import SPEEDS
+    from ui.nav import HOME, SECTIONS
+
+    core_text = "\n".join(p.read_text() for p in (ROOT / "core").glob("*.py"))
+    keys = {f"kernels.{p}" for p in kernels.PRESETS}
+    keys |= {f"samples.{s}" for s in images.samples()}
+    keys |= {f"anim.speed_{s}" for s in SPEEDS}
+    keys |= {f"problem.{c}" for c in re.findall(r'SettingsError\("(\w+)"', core_text)}
+    keys |= {f"image_error.{c}" for c in re.findall(r'ImageError\("(\w+)"', core_text)}
+    keys |= {f"image_note.{c}" for c in re.findall(r'notes\.append\(\("(\w+)"', core_text)}
+    keys |= {f"photo.{s}{suffix}" for s in ("upload", "camera") for suffix in ("", "_label", "_hint")}
+    keys |= {f"{HOME.slug}.title"}
+    for section, infos in SECTIONS:
+        keys.add(section)
+        for info in infos:
+            keys |= {f"{info.slug}.title", f"{info.slug}.summary"} | {f"chapters.{c}" for c in info.chapters}
+    assert len(keys) > 30
+    assert sorted(keys - set(i18n.catalog("en"))) == []

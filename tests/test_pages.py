@@ -1,0 +1,119 @@
+"""AppTest: every page renders in both languages, and the widgets change the numbers shown to the right ones."""
+from pathlib import Path
+
+import pytest
+import torch
+import torch.nn.functional as F
+from streamlit.testing.v1 import AppTest
+
+from core import course, i18n
+from ui.nav import HOME, SECTIONS
+
+ROOT = Path(__file__).resolve().parent.parent
+SLUGS = [HOME.slug] + [info.slug for _, infos in SECTIONS for info in infos]
+
+
+def open_page(slug: str, lang: str) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
+    at.query_params["lang"] = lang
+    at.run()
+    at.switch_page(f"app_pages/{slug}.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def printed(at: AppTest) -> list[str]:
+    """What the page says its code prints (the output blocks)."""
+    return [c.value for c in at.code if c.value.startswith(("tensor(", "torch.Size("))]
+
+
+def course_tensor(**kwargs) -> str:
+    x = torch.tensor(course.CONV_INPUT).reshape(1, 1, 5, 5)
+    return str(F.conv2d(x, torch.tensor(course.CONV_KERNEL).reshape(1, 1, 3, 3), **kwargs))
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("slug", SLUGS)
+def test_every_page_renders_in_both_languages(slug, lang):
+    at = open_page(slug, lang)
+    expected = i18n.t("home.title_long" if slug == HOME.slug else f"{slug}.title", lang)
+    assert at.title[0].value == expected
+    assert not at.error
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_conv_widgets_drive_the_result(lang):
+    at = open_page("conv", lang)
+    assert printed(at)[0] == course_tensor() == "tensor([[[[10, 12, 12],\n          [18, 16, 16],\n          [13,  9,  3]]]])"
+    at.slider(key="conv_stride").set_value(2).run()
+    assert printed(at)[0] == course_tensor(stride=2)
+    at.slider(key="conv_padding").set_value(1).run()
+    assert printed(at)[0] == course_tensor(stride=2, padding=1)
+    at.slider(key="conv_stride").set_value(1).run()
+    at.slider(key="conv_dilation").set_value(2).run()
+    assert printed(at)[0] == course_tensor(padding=1, dilation=2)
+    assert any("⌊(5 + 2×1 − 2×(3−1) − 1) / 1⌋ + 1 = 3" in m.value for m in at.markdown)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_conv_impossible_settings_explain_and_offer_a_way_out(lang):
+    at = open_page("conv", lang)
+    at.selectbox(key="conv_preset").set_value("identity").run()
+    at.slider(key="conv_ksize").set_value(7).run()
+    assert not at.exception
+    assert at.error[0].value == i18n.t("problem.conv_kernel_too_big", lang, padded=5, effective=7, need=1)
+    fix = next(b for b in at.button if b.label == i18n.t("conv.fix_padding", lang, need=1))
+    fix.click().run()
+    assert not at.error and at.slider(key="conv_padding").value == 1
+    assert printed(at)[0] == "tensor([[[[1]]]])"  # a 7×7 identity over the padded 7×7 input picks its centre
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_pool_widgets_drive_the_result(lang):
+    at = open_page("pool", lang)
+    assert printed(at)[0] == "tensor([[[[2., 3.],\n          [5., 1.]]]])"
+    at.toggle(key="pool_ceil").set_value(False).run()
+    assert printed(at)[0] == "tensor([[[[2.]]]])"
+    at.select_slider(key="pool_stride").set_value(1).run()
+    x = torch.tensor(course.CONV_INPUT, dtype=torch.float32).reshape(1, 1, 5, 5)
+    assert printed(at)[0] == str(F.max_pool2d(x, 3, 1))
+    at.segmented_control(key="pool_mode").set_value("avg").run()
+    assert printed(at)[0] == str(F.avg_pool2d(x, 3, 1))
+    at.slider(key="pool_padding").set_value(1).run()
+    assert printed(at)[0] == str(F.avg_pool2d(x, 3, 1, 1))
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_pool_padding_beyond_half_the_kernel_is_explained(lang):
+    at = open_page("pool", lang)
+    at.slider(key="pool_padding").set_value(2).run()
+    assert at.error[0].value == i18n.t("problem.pool_pad_too_big", lang, padding=2, kernel=3, limit=1)
+    next(b for b in at.button if b.label == i18n.t("pool.fix_padding", lang, limit=1)).click().run()
+    assert not at.error
+    x = torch.tensor(course.CONV_INPUT, dtype=torch.float32).reshape(1, 1, 5, 5)
+    assert printed(at)[0] == str(F.max_pool2d(x, 3, 3, 1, ceil_mode=True))
+
+
+def test_layers_page_shows_the_course_numbers():
+    at = open_page("layers", "en")
+    outputs = printed(at)
+    assert "tensor([[[[1., 0.],\n          [0., 3.]]]])" in outputs[0]
+    assert "tensor(0.6667)\ntensor(1.3333)\ntensor(1.1019)" in outputs
+    text = "\n".join(m.value for m in at.markdown)
+    assert "**0.6667**" in text and "**1.3333**" in text and "**1.1019**" in text
+    at.selectbox(key="ce_target").set_value(2).run()
+    expected = F.cross_entropy(torch.tensor([course.CROSS_ENTROPY_LOGITS]), torch.tensor([2]))
+    assert f"**{float(expected):.4f}**" in "\n".join(m.value for m in at.markdown)
+    assert "RuntimeError: mat1 and mat2 shapes cannot be multiplied (1x49152 and 196608x10)" in [c.value for c in at.code]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_conv_photo_tab_shows_the_course_conv2d_shapes(lang):
+    at = open_page("conv", lang)
+    at.session_state["conv_view"] = i18n.t("conv.tab_photo", lang)
+    at.run()
+    assert not at.exception and len(at.get("plotly_chart")) == 3
+    text = "\n".join(m.value for m in at.markdown)
+    assert "`torch.Size([1, 3, 106, 160])` → `torch.Size([1, 6, 104, 158])`" in text  # the cat, 160 px wide
+    assert "`torch.Size([6, 3, 3, 3])`" in text
+    assert "Conv2d(3, 6, kernel_size=(3, 3), stride=(1, 1))" in [c.value for c in at.code]

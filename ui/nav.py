@@ -1,0 +1,37 @@
+"""The app's pages in the course's order; read by streamlit_app.py and by the home page's chapter map."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from ui import t
+
+
+@dataclass(frozen=True)
+class PageInfo:
+    slug: str                    # file app_pages/<slug>.py, URL /<slug>, strings <slug>.title / <slug>.summary
+    icon: str
+    chapters: tuple[str, ...]    # the course chapters it covers (keys under [chapters])
+
+    @property
+    def path(self) -> str:
+        return f"app_pages/{self.slug}.py"
+
+
+HOME = PageInfo("home", ":material/home:", ())
+SECTIONS: tuple[tuple[str, tuple[PageInfo, ...]], ...] = (
+    ("nav.basics", (
+        PageInfo("conv", ":material/grid_on:", ("conv_op", "conv_layer")),
+        PageInfo("pool", ":material/filter_center_focus:", ("max_pool",)),
+        PageInfo("layers", ":material/show_chart:", ("activation", "linear", "loss")),
+    )),
+)
+
+
+def navigation() -> st.navigation:
+    """st.navigation over the pages, titles and section headers in the current language."""
+    pages = {"": [st.Page(HOME.path, title=t("home.title"), icon=HOME.icon, default=True)]}
+    for section, infos in SECTIONS:
+        pages[t(section)] = [st.Page(p.path, title=t(f"{p.slug}.title"), icon=p.icon, url_path=p.slug) for p in infos]
+    return st.navigation(pages)

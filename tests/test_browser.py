@@ -1,0 +1,96 @@
+"""Real browser: every page loads in both languages, the convolution animation plays, the language switch works."""
+import re
+
+import pytest
+
+from browser import FLAGS, CHROMIUM, SCREENSHOTS, exceptions, require_browser, settle, streamlit_server
+from core import i18n
+from ui.nav import HOME, SECTIONS
+
+SLUGS = [HOME.slug] + [info.slug for _, infos in SECTIONS for info in infos]
+
+
+@pytest.fixture(scope="module")
+def app():
+    require_browser()
+    from playwright.sync_api import sync_playwright
+
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    with streamlit_server() as url, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield url, browser
+        browser.close()
+
+
+def open_page(app, path: str):
+    url, browser = app
+    page = browser.new_page(viewport={"width": 1400, "height": 1600})
+    page.goto(url + path)
+    settle(page)
+    return page
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("slug", SLUGS)
+def test_page_loads_from_a_deep_link(app, slug, lang):
+    page = open_page(app, f"/{'' if slug == HOME.slug else slug}?lang={lang}")
+    try:
+        assert exceptions(page) == []
+        title = i18n.t("home.title_long" if slug == HOME.slug else f"{slug}.title", lang)
+        assert page.locator("h1").first.inner_text().strip() == title
+        sidebar = page.locator('[data-testid="stSidebar"]')
+        assert sidebar.get_by_role("radio", name="English").count() == 1, "the entry script's sidebar is missing"
+        assert f"lang={lang}" in page.url
+        page.screenshot(path=str(SCREENSHOTS / f"{slug}_{lang}.png"), full_page=True)
+    finally:
+        page.close()
+
+
+def step_label(chart) -> int:
+    text = chart.locator("g.slider-container text").first.text_content()
+    return int(re.search(r"(\d+)\s*$", text).group(1))
+
+
+def test_conv_animation_plays_and_steps(app):
+    page = open_page(app, "/conv?lang=en")
+    try:
+        chart = page.locator(".js-plotly-plot").first
+        buttons = chart.locator(".updatemenu-button")
+        assert buttons.count() == 4  # ◀, Play, Pause, ▶
+        assert step_label(chart) == 1
+        buttons.nth(3).click()
+        page.wait_for_timeout(400)
+        buttons.nth(3).click()
+        page.wait_for_timeout(400)
+        assert step_label(chart) == 3
+        buttons.nth(0).click()
+        page.wait_for_timeout(400)
+        assert step_label(chart) == 2
+        buttons.nth(1).click()  # play
+        page.wait_for_timeout(2500)
+        buttons.nth(2).click()  # pause
+        page.wait_for_timeout(400)
+        assert step_label(chart) > 2
+        step = step_label(chart)
+        formula = chart.locator("g.annotation-text-g").last.text_content()
+        assert re.search(r"= \d+$", formula), formula
+        assert step_label(chart) == step  # paused: it stays there
+        page.screenshot(path=str(SCREENSHOTS / "conv_playing.png"))
+    finally:
+        page.close()
+
+
+def test_language_switch_rewrites_the_page_and_the_url(app):
+    page = open_page(app, "/pool")
+    try:
+        assert page.locator("h1").first.inner_text().strip() == "池化"
+        page.locator('[data-testid="stSidebar"]').get_by_role("radio", name="English").click()
+        settle(page)
+        assert page.locator("h1").first.inner_text().strip() == "Pooling"
+        assert "lang=en" in page.url
+        page.get_by_role("link", name=i18n.t("conv.title", "en")).click()
+        settle(page)
+        assert page.locator("h1").first.inner_text().strip() == "Convolution"
+        assert "lang=en" in page.url and exceptions(page) == []
+    finally:
+        page.close()

@@ -1,0 +1,80 @@
+"""The training engine: it learns, it resumes without losing or changing an epoch, it writes what it promises."""
+import json
+
+import pytest
+import torch
+
+from core import model, train
+from core.data import load_split
+
+
+def config(data, **overrides):
+    return train.Config(data=str(data), **{"recipe": "improved", "arch": "bn_relu", "epochs": 3, "batch_size": 16,
+                                           "lr": 0.05, "device": "cpu", **overrides})
+
+
+@pytest.mark.parametrize("recipe,arch", [("improved", "bn_relu"), ("course", "course")])
+def test_a_tiny_run_lowers_the_loss(folder_dataset, recipe, arch):
+    epochs = 6 if recipe == "course" else 3
+    metrics = train.run(config(folder_dataset, recipe=recipe, arch=arch, epochs=epochs,
+                               lr=0.05 if recipe == "improved" else 0.02))
+    assert len(metrics) == epochs
+    assert metrics[-1]["train_loss"] < metrics[0]["train_loss"]
+    assert metrics[-1]["test_acc"] > 1 / 3
+    assert {"epoch", "train_loss", "test_loss", "test_acc", "seconds", "images_per_s", "device"} <= set(metrics[0])
+
+
+def test_resume_gives_the_same_epochs_as_an_uninterrupted_run(folder_dataset, tmp_path):
+    straight = train.run(config(folder_dataset), tmp_path / "straight")
+    stop = __import__("threading").Event()
+
+    def stop_after_first_epoch(event):
+        if event["type"] == "epoch" and event["epoch"] == 1:
+            stop.set()
+
+    interrupted = tmp_path / "interrupted"
+    first = train.run(config(folder_dataset), interrupted, on_event=stop_after_first_epoch, stop=stop)
+    assert [m["epoch"] for m in first] == [1]
+    resumed = train.run(config(folder_dataset), interrupted, resume=True)
+    strip = lambda rows: [{k: r[k] for k in ("epoch", "train_loss", "test_loss", "test_acc")} for r in rows]  # noqa: E731
+    assert strip(resumed) == strip(straight)
+    lines = (interrupted / "metrics.jsonl").read_text().splitlines()
+    assert [json.loads(line)["epoch"] for line in lines] == [1, 2, 3]
+
+
+def test_run_directory_holds_course_style_checkpoints(folder_dataset, tmp_path):
+    out = tmp_path / "run"
+    train.run(config(folder_dataset, epochs=2, arch="course"), out)
+    assert sorted(p.name for p in out.glob("epoch_*.pth")) == ["epoch_001.pth", "epoch_002.pth"]
+    state = torch.load(out / "epoch_002.pth", weights_only=True)
+    assert list(state)[0] == "model.0.weight" and list(state)[-1] == "model.8.bias"
+    net = model.Tudui("course")
+    net.load_state_dict(state)  # loads into the course's own class
+    saved = json.loads((out / "config.json").read_text())
+    assert saved["classes"] == ["cat", "dog", "ship"] and len(saved["mean"]) == 3
+    steps = (out / "steps.jsonl").read_text().splitlines()
+    assert len(steps) == 2 * (72 // 16)
+
+
+def test_same_settings_same_key(folder_dataset):
+    assert config(folder_dataset).key() == config(folder_dataset).key()
+    assert config(folder_dataset).key() != config(folder_dataset, lr=0.1).key()
+    assert train.Config(data="x", recipe="course").resolved().batch_size == 64
+
+
+def test_batch_augmentation_crops_and_flips_like_torchvision():
+    x = torch.arange(2 * 3 * 8 * 8, dtype=torch.float32).reshape(2, 3, 8, 8)
+    out = train.augment(x, torch.Generator().manual_seed(0), pad=2)
+    assert out.shape == x.shape
+    padded = torch.nn.functional.pad(x, (2, 2, 2, 2), mode="reflect")
+    for b in range(2):  # every augmented image is some 8×8 window of the padded image, maybe mirrored
+        windows = [padded[b, :, i:i + 8, j:j + 8] for i in range(5) for j in range(5)]
+        assert any(torch.equal(out[b], w) or torch.equal(out[b], w.flip(2)) for w in windows)
+
+
+def test_tensor_cache_is_reused(folder_dataset):
+    first = load_split(folder_dataset, "train")
+    cached = list((folder_dataset / ".tensor-cache").glob("train-*.pt"))
+    assert len(cached) == 1 and first.images.shape == (72, 3, 32, 32) and first.images.dtype == torch.uint8
+    again = load_split(folder_dataset, "train")
+    assert torch.equal(first.images, again.images) and first.classes == again.classes == ["cat", "dog", "ship"]

@@ -58,15 +58,19 @@ def streamlit_server(env: dict[str, str] | None = None):
         log.close()
 
 
-def settle(page, timeout_s: float = 60) -> None:
-    """Wait until Streamlit has run the page: the sidebar's language switch (on every page) is drawn,
-    then nothing is running and no skeleton is left, twice in a row."""
+def settle(page, timeout_s: float = 90) -> None:
+    """Wait until Streamlit has run the page: the sidebar's language switch (on every page) and the page's title
+    are drawn, then nothing is running and no skeleton is left for three checks in a row.
+
+    Streamlit shows its running indicator only after a moment, so a quick look can miss a run that is starting.
+    """
     page.get_by_role("radio", name="English").first.wait_for(timeout=timeout_s * 1000)
+    page.locator('[data-testid="stMain"] h1').first.wait_for(timeout=timeout_s * 1000)
     deadline, quiet = time.time() + timeout_s, 0
-    while time.time() < deadline and quiet < 2:
+    while time.time() < deadline and quiet < 3:
+        page.wait_for_timeout(500)
         busy = page.locator('[data-testid="stStatusWidget"]').count() + page.locator('[data-testid="stSkeleton"]').count()
         quiet = 0 if busy else quiet + 1
-        page.wait_for_timeout(400)
 
 
 def exceptions(page) -> list[str]:

@@ -4,6 +4,7 @@ import re
 import pytest
 
 from browser import FLAGS, CHROMIUM, SCREENSHOTS, exceptions, require_browser, settle, streamlit_server
+from conftest import make_folder_dataset
 from core import i18n
 from ui.nav import HOME, SECTIONS
 
@@ -11,12 +12,15 @@ SLUGS = [HOME.slug] + [info.slug for _, infos in SECTIONS for info in infos]
 
 
 @pytest.fixture(scope="module")
-def app():
+def app(tmp_path_factory):
+    """The app under `streamlit run`, its data directory holding a small folder data set (3 classes, 150 test images)."""
     require_browser()
     from playwright.sync_api import sync_playwright
 
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    with streamlit_server() as url, sync_playwright() as p:
+    data_dir = tmp_path_factory.mktemp("data")
+    make_folder_dataset(data_dir / "pets", per_class=(8, 50))
+    with streamlit_server({"DATA_DIR": str(data_dir)}) as url, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         yield url, browser
         browser.close()
@@ -92,5 +96,25 @@ def test_language_switch_rewrites_the_page_and_the_url(app):
         settle(page)
         assert page.locator("h1").first.inner_text().strip() == "Convolution"
         assert "lang=en" in page.url and exceptions(page) == []
+    finally:
+        page.close()
+
+
+def test_data_page_pages_through_batches(app):
+    page = open_page(app, "/data?lang=en")
+    try:
+        page.get_by_role("tab", name="DataLoader").click()
+        settle(page)
+        assert "len(loader)" in page.inner_text('[data-testid="stMain"]')
+        slider = page.locator('[data-testid="stSlider"]').filter(has_text=i18n.t("data.batch_index", "en"))
+        assert slider.locator("input[type=range]").get_attribute("aria-valuetext") == "0"
+        for expected in ("1", "2"):
+            page.get_by_role("button", name=i18n.t("data.next", "en")).click()
+            settle(page)
+            assert slider.locator("input[type=range]").get_attribute("aria-valuetext") == expected
+        main = page.inner_text('[data-testid="stMain"]')
+        assert "torch.Size([22, 3, 32, 32])" in main  # 150 = 2 × 64 + 22: the last batch
+        assert exceptions(page) == []
+        page.screenshot(path=str(SCREENSHOTS / "data_batches.png"), full_page=True)
     finally:
         page.close()

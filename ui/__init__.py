@@ -5,6 +5,7 @@ than one page lives here.
 """
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable
 
 import numpy as np
@@ -48,12 +49,29 @@ def language_switch() -> None:
     st.query_params["lang"] = lang()
 
 
-def show_code(code: str) -> None:
-    """The equivalent PyTorch code and, under it, what that very code prints."""
+def show_code(code: str, files: dict[str, Image.Image] | None = None, output: str | None = None) -> None:
+    """The equivalent PyTorch code and, under it, what that very code prints.
+
+    files: paths the snippet opens (as the learner would write them) and the
+    images the page really used; the snippet runs on those, saved to a
+    temporary folder, so its output describes the pixels on the page.
+    output: what the snippet prints, computed by the page, for snippets too slow
+    to run on every rerun (a DataLoader over a whole data set); a test runs
+    such snippets on small data and checks they print the same.
+    """
     st.markdown(f"**{t('common.code')}**")
     st.code(code, language="python", wrap_lines=True)
     st.markdown(f"**{t('common.prints')}**")
-    st.code(codegen.run(code), language=None)
+    if output is not None:
+        st.code(output, language=None)
+        return
+    with tempfile.TemporaryDirectory() as folder:
+        runnable = code
+        for i, (path, image) in enumerate((files or {}).items()):
+            copy = f"{folder}/{i}.png"
+            image.save(copy)
+            runnable = runnable.replace(repr(path), repr(copy))
+        st.code(codegen.run(runnable), language=None)
 
 
 def matrix_editor(base: np.ndarray, key: str, label: str) -> np.ndarray:
@@ -135,3 +153,11 @@ def photo_picker(key: str, longest: int | None = None, camera: bool = False) -> 
             st.info(t(f"image_note.{code}", **params), icon=":material/info:")
         photo = loaded.image
     return images.fit(photo, longest) if longest else photo
+
+
+def photo_source(key: str) -> str:
+    """The path the learner would open in Python for the photo picked under ``key`` (for code snippets)."""
+    if st.session_state.get(f"{key}_source", "sample") == "sample":
+        return f"assets/samples/{st.session_state.get(f'{key}_sample', images.samples()[0])}.jpg"
+    upload = st.session_state.get(f"{key}_upload")
+    return getattr(upload, "name", None) or "your_photo.jpg"

@@ -26,6 +26,10 @@ SECTIONS: tuple[tuple[str, tuple[PageInfo, ...]], ...] = (
         PageInfo("pool", ":material/filter_center_focus:", ("max_pool",)),
         PageInfo("layers", ":material/show_chart:", ("activation", "linear", "loss")),
     )),
+    ("nav.data", (
+        PageInfo("transforms", ":material/transform:", ("transforms",)),
+        PageInfo("data", ":material/photo_library:", ("dataset", "torchvision_datasets", "dataloader")),
+    )),
 )
 
 

@@ -29,8 +29,9 @@ class Job:
     error: Exception | None = None
     done: float = 0.0                       # progress, in whatever unit total uses
     total: float = 0.0
+    baseline: float = 0.0                   # progress already made before this job (a resumed run)
     events: list[dict] = field(default_factory=list)
-    started: float = field(default_factory=time.time)
+    started: float = field(default_factory=time.time)  # when progress started to count (work may reset it)
     finished: float | None = None
     stop_event: threading.Event = field(default_factory=threading.Event)
 
@@ -73,10 +74,10 @@ class Job:
     def running(self) -> bool:
         return self.state == "running"
 
-    def eta(self, done_at_start: float = 0.0) -> float | None:
-        """Seconds left at the rate seen so far."""
+    def eta(self) -> float | None:
+        """Seconds left at the rate this job has kept so far."""
         elapsed = (self.finished or time.time()) - self.started
-        rate = (self.done - done_at_start) / elapsed if elapsed > 0 else 0
+        rate = (self.done - self.baseline) / elapsed if elapsed > 0 else 0
         return (self.total - self.done) / rate if rate > 0 else None
 
 

@@ -67,3 +67,42 @@ def layer_table(arch: str = "course", input_shape: tuple[int, ...] = (1, 3, 32, 
 
 def count_parameters(net: nn.Module) -> int:
     return sum(p.numel() for p in net.parameters())
+
+
+def constructor(layer: nn.Module) -> str:
+    """How the course writes a layer: nn.Conv2d(3, 32, 5, 1, 2), nn.MaxPool2d(2), nn.Linear(1024, 64), …"""
+    if isinstance(layer, nn.Conv2d):
+        return (f"nn.Conv2d({layer.in_channels}, {layer.out_channels}, {layer.kernel_size[0]}, {layer.stride[0]}, "
+                f"{layer.padding[0]})")
+    if isinstance(layer, nn.MaxPool2d):
+        return f"nn.MaxPool2d({layer.kernel_size})"
+    if isinstance(layer, nn.Linear):
+        return f"nn.Linear({layer.in_features}, {layer.out_features})"
+    if isinstance(layer, nn.BatchNorm2d):
+        return f"nn.BatchNorm2d({layer.num_features})"
+    return f"nn.{type(layer).__name__}()"
+
+
+def vgg16_surgery() -> dict[str, str]:
+    """print(vgg16) before and after each of the course's three modifications.
+
+    Built on the meta device: VGG16's 138 M parameters (553 MB) take no memory,
+    which matters on a small server.
+    """
+    from torchvision.models import vgg16
+
+    def fresh() -> nn.Module:
+        with torch.device("meta"):
+            return vgg16(weights=None)
+
+    printed = {"original": str(fresh())}
+    added = fresh()
+    added.add_module("add_linear", nn.Linear(1000, 10, device="meta"))
+    printed["add_module"] = str(added)
+    inside = fresh()
+    inside.classifier.add_module("add_linear", nn.Linear(1000, 10, device="meta"))
+    printed["classifier_add_module"] = str(inside)
+    replaced = fresh()
+    replaced.classifier[6] = nn.Linear(4096, 10, device="meta")
+    printed["replace"] = str(replaced)
+    return printed

@@ -32,6 +32,7 @@ from pathlib import Path
 
 import torch
 import torch.nn.functional as F
+from PIL import Image
 from torch import nn
 
 from core.data import TensorSplit, is_cifar10, load_split
@@ -43,6 +44,15 @@ RECIPES: dict[str, dict] = {
 }
 IMPROVED = {"momentum": 0.9, "weight_decay": 5e-4, "label_smoothing": 0.1, "warmup": 0.15, "pad": 4}
 Event = Callable[[dict], None]
+
+
+class TrainingError(ValueError):
+    """Settings that cannot train; ``code`` names the translated message."""
+
+    def __init__(self, code: str, **params: object) -> None:
+        super().__init__(f"{code}: {params}")
+        self.code = code
+        self.params = params
 
 
 @dataclass(frozen=True)
@@ -147,6 +157,9 @@ def course_loader(data: Path, split: str, batch_size: int, generator: torch.Gene
         dataset = datasets.CIFAR10(str(data), train=split == "train", transform=transforms.ToTensor())
     else:
         dataset = datasets.ImageFolder(str(data / split), transform=transforms.ToTensor())
+        with Image.open(dataset.samples[0][0]) as first:
+            if first.size != (32, 32):  # the network's Linear(1024, 64) expects 32×32 inputs
+                dataset.transform = transforms.Compose([transforms.Resize((32, 32)), transforms.ToTensor()])
     if subset and split == "train":
         dataset = Subset(dataset, torch.randperm(len(dataset), generator=torch.Generator().manual_seed(0))[:subset])
     return DataLoader(dataset, batch_size=batch_size, shuffle=split == "train", generator=generator)
@@ -205,6 +218,9 @@ def run(config: Config, out: Path | None = None, resume: bool = False, on_event:
                                     weight_decay=IMPROVED["weight_decay"])
     else:
         optimizer = torch.optim.SGD(model.parameters(), lr=cfg.lr)
+    if steps_per_epoch == 0:
+        raise TrainingError("too_few_images", images=len(train_data) if cfg.recipe == "improved" else
+                            len(train_loader.dataset), batch=cfg.batch_size)
     total_steps = steps_per_epoch * cfg.epochs
     autocast = torch.autocast("cuda", dtype=torch.bfloat16) if device.type == "cuda" and cfg.recipe == "improved" \
         else torch.autocast("cpu", enabled=False)

@@ -1,5 +1,6 @@
 """The training engine: it learns, it resumes without losing or changing an epoch, it writes what it promises."""
 import json
+import time
 
 import pytest
 import torch
@@ -78,3 +79,61 @@ def test_tensor_cache_is_reused(folder_dataset):
     assert len(cached) == 1 and first.images.shape == (72, 3, 32, 32) and first.images.dtype == torch.uint8
     again = load_split(folder_dataset, "train")
     assert torch.equal(first.images, again.images) and first.classes == again.classes == ["cat", "dog", "ship"]
+
+
+def test_registry_same_key_attaches_cap_and_stop():
+    import threading
+
+    from core.jobs import Busy, Registry
+
+    release = threading.Event()
+
+    def slow(job):
+        job.progress(1, 10)
+        while not job.stop_event.is_set() and not release.is_set():
+            time.sleep(0.01)
+
+    registry = Registry(max_running=1)
+    first = registry.start("a", slow)
+    assert registry.start("a", slow) is first  # a second click, or a second visitor
+    with pytest.raises(Busy) as busy:
+        registry.start("b", slow)
+    assert busy.value.running is first
+    first.stop()
+    first.join(2)
+    assert first.state == "stopped" and registry.running() == []
+    second = registry.start("b", slow)
+    release.set()
+    second.join(2)
+    assert second.state == "done"
+
+
+def test_a_failing_job_keeps_its_error():
+    from core.jobs import Registry
+
+    def broken(job):
+        raise ValueError("no data here")
+
+    job = Registry().start("x", broken)
+    job.join(2)
+    assert job.state == "failed" and str(job.error) == "no data here"
+
+
+def test_training_job_writes_a_run_that_reloads(folder_dataset, tmp_path):
+    from core import runs
+    from core.jobs import Registry
+
+    cfg = config(folder_dataset, epochs=2)
+    job = Registry().start(cfg.key(), runs.training_work(cfg, tmp_path))
+    job.join(60)
+    assert job.state == "done" and job.done == job.total == 2 * (72 // 16)
+    assert [e["epoch"] for e in job.snapshot() if e["type"] == "epoch"] == [1, 2]
+    (run,) = runs.all_runs(tmp_path)  # as after a server restart: from the run directory alone
+    assert run.key == cfg.key() and run.complete and len(run.steps()) == job.total
+    assert run.as_config().resolved() == cfg.resolved() and run.checkpoint(2).is_file()
+
+
+def test_a_subset_smaller_than_a_batch_is_refused_clearly(folder_dataset):
+    with pytest.raises(train.TrainingError) as err:
+        train.run(config(folder_dataset, batch_size=256))
+    assert err.value.code == "too_few_images" and err.value.params == {"images": 72, "batch": 256}

@@ -1,0 +1,58 @@
+"""Model: the course's CIFAR10-quick layer by layer, its variants, and the course's VGG16 surgery."""
+import difflib
+
+import streamlit as st
+
+from core import codegen, ops, viz, weights
+from core.model import ARCHITECTURES, Tudui, count_parameters, layer_table, vgg16_surgery
+from ui import labels, show_code, t, tensor_shape
+
+CHART = {"displayModeBar": False}
+SURGERY = ("add_module", "classifier_add_module", "replace")
+
+
+@st.cache_resource(show_spinner=False)
+def surgery() -> dict[str, str]:
+    return vgg16_surgery()
+
+
+st.title(t("model.title"))
+st.markdown(t("model.intro"))
+arch = st.segmented_control(t("model.arch"), ARCHITECTURES, format_func=labels("arch."), default="course",
+                            required=True, key="model_arch", persist_state="session")
+rows = layer_table(arch, (64, 3, 32, 32))
+stages = [("", (3, 32, 32))] + [(r.layer.split("(")[0], r.shape[1:]) for r in rows]
+st.plotly_chart(viz.architecture(stages), key="model_diagram", config=CHART)
+
+left, right = st.columns([3, 2])
+with left:
+    st.dataframe([{"#": r.index, t("model.col_layer"): r.layer, t("model.col_shape"): str(list(r.shape)),
+                   t("model.col_params"): f"{r.params:,}"} for r in rows], hide_index=True)
+with right:
+    total = count_parameters(Tudui(arch))
+    st.metric(t("model.total"), f"{total:,}")
+    st.markdown(t("model.padding", formula=ops.size_formula(32, 5, 1, 2, 1)))
+    st.markdown(t("model.params_rule"))
+st.markdown(t(f"model.about_{arch}"))
+
+cards = weights.cards()
+if cards:
+    st.subheader(t("model.measured"))
+    st.dataframe([{t("model.col_arch"): t(f"arch.{c['architecture']}"), t("model.col_recipe"): c["recipe"],
+                   t("model.col_epochs"): c["epochs"], "test_acc": f"{c['test_acc']:.2%}",
+                   t("model.col_time"): f"{c['training_seconds'] / 60:.0f} min ({c['device']})"}
+                  for c in cards.values()], hide_index=True)
+    st.caption(t("model.measured_note"))
+
+show_code(codegen.model(arch))
+
+st.subheader(t("model.vgg_title"))
+st.markdown(t("model.vgg_intro"))
+printed = surgery()
+choice = st.segmented_control(t("model.vgg_change"), SURGERY, format_func=labels("model.vgg_"), default="replace",
+                              required=True, key="vgg_change", persist_state="session")
+diff = difflib.unified_diff(printed["original"].splitlines(), printed[choice].splitlines(), "vgg16", choice,
+                            lineterm="", n=2)
+st.code("\n".join(diff), language="diff")
+st.markdown(t(f"model.vgg_explain_{choice}"))
+st.caption(t("model.vgg_meta", shape=tensor_shape(1000)))

@@ -1,0 +1,122 @@
+"""Classifying: safe checkpoint loading, the course's preprocessing, feature maps, the audit, the snippet."""
+import io
+import os
+
+import pytest
+import torch
+from PIL import Image
+from torchvision import transforms
+
+from core import checkpoints, codegen, images, infer
+from core.data import TensorSplit
+from core.model import ARCHITECTURES, Tudui
+
+
+def saved(obj, **kwargs) -> bytes:
+    buf = io.BytesIO()
+    torch.save(obj, buf, **kwargs)
+    return buf.getvalue()
+
+
+class Hostile:
+    """Unpickling this would create a file: torch.load(weights_only=True) must refuse it without running it."""
+
+    def __init__(self, marker):
+        self.marker = str(marker)
+
+    def __reduce__(self):
+        return (os.system, (f"touch {self.marker}",))
+
+
+@pytest.mark.parametrize("legacy", [False, True])
+def test_a_hostile_checkpoint_is_refused_without_running(tmp_path, legacy):
+    marker = tmp_path / "pwned"
+    data = saved({"model.0.weight": Hostile(marker)}, _use_new_zipfile_serialization=not legacy)
+    with pytest.raises(checkpoints.CheckpointError) as err:
+        checkpoints.read_state_dict(data)
+    assert err.value.code == "full_pickle" and not marker.exists()
+
+
+def test_a_whole_model_saved_the_courses_first_way_is_explained():
+    with pytest.raises(checkpoints.CheckpointError) as err:
+        checkpoints.read_state_dict(saved(Tudui("course")))
+    assert err.value.code == "full_pickle" and "Tudui" in err.value.params["detail"]
+
+
+@pytest.mark.parametrize("data,code", [(b"", "not_checkpoint"), (b"not a checkpoint", "not_checkpoint"),
+                                       (b"PK\x03\x04 broken zip", "not_checkpoint")])
+def test_junk_is_not_a_checkpoint(data, code):
+    with pytest.raises(checkpoints.CheckpointError) as err:
+        checkpoints.read_state_dict(data)
+    assert err.value.code == code
+
+
+def test_not_a_state_dict():
+    with pytest.raises(checkpoints.CheckpointError) as err:
+        checkpoints.read_state_dict(saved([torch.zeros(3)]))
+    assert err.value.code == "not_state_dict" and err.value.params == {"kind": "list"}
+
+
+@pytest.mark.parametrize("arch", ARCHITECTURES)
+def test_architectures_are_recognised_and_mismatches_named(arch):
+    state = checkpoints.read_state_dict(saved(Tudui(arch).state_dict()))
+    assert checkpoints.guess_architecture(state) == arch
+    other = next(a for a in ARCHITECTURES if a != arch)
+    with pytest.raises(checkpoints.CheckpointError) as err:
+        checkpoints.build(state, other)
+    assert err.value.code == "mismatch" and err.value.params["arch"] == other
+    wrapped = checkpoints.read_state_dict(saved({"model": Tudui(arch).state_dict(), "epoch": 3}))
+    assert checkpoints.guess_architecture(wrapped) == arch  # our resume.pt layout
+
+
+def test_a_shape_mismatch_names_the_shapes():
+    state = Tudui("course").state_dict()
+    state["model.8.weight"] = torch.zeros(7, 64)
+    state["model.8.bias"] = torch.zeros(7)
+    with pytest.raises(checkpoints.CheckpointError) as err:
+        checkpoints.build(state, "course")
+    assert "model.8.weight: [7, 64] ≠ [10, 64]" in err.value.params["shapes"]
+
+
+@pytest.mark.parametrize("size,mode", [((451, 300), "RGB"), ((1, 1), "RGB"), ((40, 20), "L"), ((64, 64), "RGBA")])
+def test_preprocessing_is_the_courses(size, mode):
+    image = images.sample("cat").resize(size).convert(mode)
+    prepared = infer.prepare(image)
+    expected = transforms.Compose([transforms.Resize((32, 32)), transforms.ToTensor()])(image.convert("RGB"))
+    assert torch.equal(prepared.tensor, expected) and prepared.batch.shape == (1, 3, 32, 32)
+    normalised = infer.prepare(image, [0.5] * 3, [0.25] * 3)
+    assert torch.allclose(normalised.tensor, (expected - 0.5) / 0.25)
+
+
+def test_feature_maps_follow_every_conv_and_pool():
+    model = Tudui("bn_relu").eval()
+    maps = infer.feature_maps(model, torch.rand(1, 3, 32, 32))
+    assert [tuple(m.shape) for _, _, m in maps] == [(32, 32, 32), (32, 16, 16), (32, 16, 16), (32, 8, 8),
+                                                    (64, 8, 8), (64, 4, 4)]
+    x = torch.rand(1, 3, 32, 32)
+    last_pool = infer.feature_maps(model, x)[-1][2]
+    assert torch.allclose(model.model[-4:](last_pool[None]), model(x), atol=1e-5)  # the maps are the real path
+
+
+def test_audit_counts_add_up():
+    torch.manual_seed(0)
+    split = TensorSplit(torch.randint(0, 256, (300, 3, 32, 32), dtype=torch.uint8), torch.randint(0, 10, (300,)),
+                        [str(i) for i in range(10)])
+    result = infer.audit(Tudui("course"), split, None, None, mistakes=5, batch_size=64)
+    confusion = torch.tensor(result.confusion)
+    assert confusion.sum() == 300 and confusion.diag().sum() / 300 == pytest.approx(result.accuracy)
+    assert len(result.mistakes) == 5 and all(t != p for _, t, p, _ in result.mistakes)
+    assert [c for *_, c in result.mistakes] == sorted((c for *_, c in result.mistakes), reverse=True)
+
+
+def test_classify_snippet_prints_the_pages_logits(tmp_path, monkeypatch):
+    torch.manual_seed(1)
+    model = Tudui("relu").eval()
+    torch.save(model.state_dict(), tmp_path / "tudui.pth")
+    photo = images.sample("coffee")
+    photo.save(tmp_path / "coffee.png")
+    monkeypatch.chdir(tmp_path)
+    mean, std = [0.4914, 0.4822, 0.4465], [0.247, 0.2435, 0.2616]
+    logits, _ = infer.predict(model, infer.prepare(Image.open("coffee.png"), mean, std).batch)
+    printed = codegen.run(codegen.classify("relu", "tudui.pth", "coffee.png", mean, std))
+    assert printed == f"{logits[None]}\ntensor([{int(logits.argmax())}])"

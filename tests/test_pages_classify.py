@@ -1,0 +1,149 @@
+"""AppTest of the classify page: photos good and bad, models shipped, trained and uploaded (some hostile), the audit."""
+import hashlib
+import io
+import json
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+from conftest import encode, make_folder_dataset
+from core import i18n, images, infer, train, weights
+from core.model import Tudui
+from test_classify import Hostile, saved
+from test_pages import open_page
+
+
+@pytest.fixture
+def shipped(tmp_path, monkeypatch):
+    """A shipped-model folder holding one seeded course-architecture model and its card."""
+    folder = tmp_path / "models"
+    folder.mkdir()
+    torch.manual_seed(0)
+    model = Tudui("course").eval()
+    torch.save(model.state_dict(), folder / "course.pth")
+    card = {"name": "course", "weights": "course.pth", "architecture": "course", "recipe": "improved", "epochs": 3,
+            "test_acc": 0.5, "mean": [0.49, 0.48, 0.45], "std": [0.25, 0.24, 0.26], "device": "cpu",
+            "training_seconds": 60, "sha256": hashlib.sha256((folder / "course.pth").read_bytes()).hexdigest()}
+    (folder / "course.json").write_text(json.dumps(card))
+    monkeypatch.setattr(weights, "MODELS", folder)
+    monkeypatch.setenv("DATA_DIR", str(tmp_path / "no-data"))
+    monkeypatch.setenv("RUNS_DIR", str(tmp_path / "runs"))
+    return model, card
+
+
+def verdict(at) -> str:
+    return next(h.value for h in at.subheader if h.value.startswith(("预测", "Prediction")))
+
+
+def upload_photo(at, name: str, content: bytes, mime: str = "image/png"):
+    at.segmented_control(key="cls_photo_source").set_value("upload").run()
+    at.file_uploader(key="cls_photo_upload").set_value((name, content, mime)).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_sample_photo_is_classified_and_the_code_agrees(lang, shipped):
+    model, card = shipped
+    at = open_page("classify", lang)
+    logits, probs = infer.predict(model, infer.prepare(images.sample("cat"), card["mean"], card["std"]).batch)
+    best = int(probs.argmax())
+    name = i18n.t(f"classes.{__import__('core.course', fromlist=['x']).CIFAR10_CLASSES[best]}", lang)
+    assert verdict(at) == i18n.t("cls.verdict", lang, name=name, p=f"{float(probs[best]):.1%}")
+    at.session_state["cls_view"] = i18n.t("cls.tab_code", lang)
+    at.run()
+    assert f"{logits[None]}\ntensor([{best}])" in [c.value for c in at.code]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_an_uploaded_photo_gets_probabilities(lang, shipped):
+    at = upload_photo(open_page("classify", lang), "coffee.png", encode(images.sample("coffee"), "PNG"))
+    assert verdict(at) and len(at.get("plotly_chart")) >= 2
+
+
+def bad_inputs():
+    rng = np.random.default_rng(0)
+    photo = Image.fromarray(rng.integers(0, 256, (60, 80, 3), dtype=np.uint8))
+    big = encode(photo.resize((1200, 900)), "JPEG")
+    frames = [Image.new("RGB", (40, 40), c) for c in ("red", "blue")]
+    sixteen = Image.fromarray((np.arange(64 * 64, dtype=np.uint16).reshape(64, 64) * 16).astype(np.uint16))
+    return [
+        ("junk.jpg", b"this is not an image at all", "error", "not_image"),
+        ("cut.jpg", big[: len(big) // 3], "error", "truncated"),
+        ("bomb.png", encode(Image.new("L", (10_000, 10_000)), "PNG"), "error", "too_many_pixels"),
+        ("anim.gif", encode(frames[0], "GIF", save_all=True, append_images=frames[1:]), "note", "animated"),
+        ("cmyk.jpg", encode(photo.convert("CMYK"), "JPEG"), "note", "converted"),
+        ("deep.png", encode(sixteen, "PNG"), "note", "high_bit_depth"),
+        ("grey.png", encode(photo.convert("L"), "PNG"), "note", "converted"),
+        ("dot.png", encode(Image.new("RGB", (1, 1), "white"), "PNG"), "note", "tiny"),
+        ("huge.jpg", encode(photo.resize((4000, 3000)), "JPEG"), "ok", None),
+    ]
+
+
+@pytest.mark.parametrize("name,content,kind,code", bad_inputs())
+def test_every_odd_upload_gets_a_message_or_a_prediction(shipped, name, content, kind, code):
+    at = upload_photo(open_page("classify", "en"), name, content)
+    if kind == "error":
+        assert at.error[0].value.startswith(i18n.t(f"image_error.{code}", "en", limit=40, format="")[:40])
+        assert not [h for h in at.subheader if h.value.startswith("Prediction")]
+    else:
+        assert verdict(at)
+        if kind == "note":
+            prefix = i18n.t(f"image_note.{code}", "en", frames=2, mode="X", width=1, height=1).split("X")[0][:25]
+            assert any(i.value.startswith(prefix) for i in at.info)
+    at.segmented_control(key="cls_photo_source").set_value("sample").run()  # the page stays usable
+    assert verdict(at) and not at.exception
+
+
+def upload_weights(at, content: bytes, name: str = "tudui.pth"):
+    at.segmented_control(key="cls_model").set_value("upload").run()
+    at.file_uploader(key="cls_weights").set_value((name, content, "application/octet-stream")).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_hostile_checkpoint_is_refused_without_running_it(lang, shipped, tmp_path):
+    marker = tmp_path / "pwned"
+    at = upload_weights(open_page("classify", lang), saved({"model.0.weight": Hostile(marker)}))
+    assert at.error[0].value.startswith(i18n.t("cls.error_full_pickle", lang, detail="X").split("(")[0][:30])
+    assert "state_dict()" in at.code[0].value and not marker.exists()
+
+
+def test_a_whole_model_pickle_and_a_mismatch_are_explained(shipped):
+    at = upload_weights(open_page("classify", "en"), saved(Tudui("course")))
+    assert "torch.save(model)" in at.error[0].value
+    at = upload_weights(open_page("classify", "en"), saved(Tudui("bn_relu").state_dict()))
+    assert at.caption and any("+ BatchNorm + ReLU" in c.value for c in at.caption)  # recognised
+    at.segmented_control(key="cls_upload_arch").set_value("course").run()
+    assert at.error[0].value.startswith("The parameters do not fit the “The course's” architecture")
+
+
+def test_a_valid_state_dict_upload_predicts(shipped):
+    at = upload_weights(open_page("classify", "zh"), saved(Tudui("relu").state_dict()))
+    assert not at.error and verdict(at)
+
+
+def test_a_run_from_the_training_page_with_its_epoch_slider(shipped, tmp_path, folder_dataset):
+    from core import runs
+
+    cfg = train.Config(data=str(folder_dataset), arch="relu", epochs=2, batch_size=16, device="cpu")
+    train.run(cfg, runs.runs_root() / cfg.key())
+    at = open_page("classify", "en")
+    at.segmented_control(key="cls_model").set_value("run").run()
+    first = verdict(at)
+    at.slider(key="cls_epoch").set_value(1).run()
+    assert not at.exception and verdict(at) and first
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_audit_on_cifar10(lang, shipped, tiny_cifar, monkeypatch):
+    monkeypatch.setenv("DATA_DIR", str(tiny_cifar))
+    at = open_page("classify", lang)
+    at.session_state["cls_view"] = i18n.t("cls.tab_audit", lang)
+    at.run()
+    assert not at.exception
+    assert at.metric[0].label == i18n.t("cls.test_acc", lang)
+    assert len(at.get("plotly_chart")) >= 4  # probabilities, per class, confusion, mistakes

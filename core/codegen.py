@@ -216,3 +216,35 @@ def dataloader(kind: str, path: str, split: str, names: Sequence[str], resize: i
         "            print(imgs.shape)",
         "            print(targets)",
     ])
+
+
+def _tudui(arch: str) -> list[str]:
+    """The course's Tudui class with this architecture's layers."""
+    from core.model import Tudui, constructor
+
+    layers = ",\n".join(f"            {constructor(layer)}" for layer in Tudui(arch).model)
+    return ["class Tudui(nn.Module):", "    def __init__(self):", "        super().__init__()",
+            "        self.model = nn.Sequential(", layers, "        )", "", "    def forward(self, x):",
+            "        return self.model(x)"]
+
+
+def model(arch: str) -> str:
+    """The course's Tudui class for an architecture, and its shape check."""
+    return "\n".join(["import torch", "from torch import nn", "", "", *_tudui(arch), "", "",
+                      "tudui = Tudui()", "print(tudui)", "input = torch.ones((64, 3, 32, 32))",
+                      "output = tudui(input)", "print(output.shape)"])
+
+
+def classify(arch: str, weights: str, image: str, mean: Sequence[float] | None, std: Sequence[float] | None) -> str:
+    """The course's test.py: one photo through a saved model, printing the logits and argmax(1)."""
+    steps = ["torchvision.transforms.Resize((32, 32))", "torchvision.transforms.ToTensor()"]
+    if mean is not None:
+        steps.append(f"torchvision.transforms.Normalize({tuple(mean)!r}, {tuple(std)!r})")
+    compose = ",\n".join(f"    {s}" for s in steps)
+    return "\n".join(["import torch", "import torchvision", "from PIL import Image", "from torch import nn", "", "",
+                      *_tudui(arch), "", "",
+                      f"image = Image.open({image!r})", "image = image.convert('RGB')",
+                      f"transform = torchvision.transforms.Compose([\n{compose}\n])", "image = transform(image)",
+                      "model = Tudui()", f"model.load_state_dict(torch.load({weights!r}, weights_only=True))",
+                      "image = torch.reshape(image, (1, 3, 32, 32))", "model.eval()", "with torch.no_grad():",
+                      "    output = model(image)", "print(output)", "print(output.argmax(1))"])

@@ -1,6 +1,7 @@
 """Plotly figure builders. Labels come in already translated; nothing here knows the language."""
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -256,4 +257,97 @@ def image_batch(images: np.ndarray, captions: Sequence[str], columns: int = 8, t
     fig.update_xaxes(visible=False, range=[-0.5, canvas.shape[1] - 0.5])
     fig.update_yaxes(visible=False, range=[canvas.shape[0] - 0.5, -0.5], scaleanchor="x")
     fig.update_layout(height=int(canvas.shape[0] * 0.95) + 10, margin={"l": 0, "r": 0, "t": 0, "b": 0})
+    return fig
+
+
+def architecture(stages: Sequence[tuple[str, tuple[int, ...]]], height: int = 300) -> go.Figure:
+    """The network as blocks: each feature map's height grows with its size, its width with its channels.
+
+    stages: (the layer that made it, its shape without the batch), the input first.
+    """
+    shapes, notes, x = [], [], 0.0
+    for k, (layer, shape) in enumerate(stages):
+        if len(shape) == 3:
+            c, h, w = shape
+            block_h, block_w, label = 40 + 5 * h, 6 + 4 * math.log2(c + 1), f"{c}@{h}×{w}"
+        else:
+            (n,) = shape
+            block_h, block_w, label = 30 + 18 * math.log2(n + 1), 6, str(n)
+        colour = "#9db4d3" if len(shape) == 3 else "#58b368"
+        shapes.append({"type": "rect", "x0": x, "x1": x + block_w, "y0": -block_h / 2, "y1": block_h / 2,
+                       "fillcolor": colour, "line": {"color": "#4a6b94", "width": 1}})
+        notes.append({"x": x + block_w / 2, "y": -125, "text": label, "showarrow": False, "font": {"size": 11}})
+        if k:
+            notes.append({"x": x - 14, "y": 118, "text": layer, "showarrow": False, "font": {"size": 10, "color": "#555"},
+                          "textangle": -35})
+        x += block_w + 34
+    fig = go.Figure()
+    fig.update_layout(shapes=shapes, annotations=notes, height=height, plot_bgcolor="white",
+                      margin={"l": 10, "r": 10, "t": 10, "b": 10})
+    fig.update_xaxes(visible=False, range=[-10, x])
+    fig.update_yaxes(visible=False, range=[-140, 150])
+    return fig
+
+
+def _thin(xs: list[float], ys: list[float], most: int = 1500) -> tuple[list[float], list[float]]:
+    """At most ``most`` points, each the mean of a run of steps: a 7,800-step curve redrawn every second stays light."""
+    if len(xs) <= most:
+        return xs, ys
+    size = -(-len(xs) // most)
+    return ([xs[min(i + size - 1, len(xs) - 1)] for i in range(0, len(xs), size)],
+            [sum(ys[i:i + size]) / len(ys[i:i + size]) for i in range(0, len(ys), size)])
+
+
+def training_curves(runs: dict[str, tuple[list[dict], list[dict]]], titles: Sequence[str], height: int = 330) -> go.Figure:
+    """Train loss per step, test loss and accuracy per epoch, images/s per epoch; one colour per run.
+
+    runs: name -> (steps [{step, loss}], metrics [{epoch, test_loss, test_acc, images_per_s}]).
+    """
+    fig = make_subplots(1, 4, subplot_titles=list(titles), horizontal_spacing=0.06)
+    palette = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"]
+    for k, (name, (steps, metrics)) in enumerate(runs.items()):
+        colour = palette[k % len(palette)]
+        x, y = _thin([s["step"] for s in steps], [s["loss"] for s in steps])
+        epochs = [m["epoch"] for m in metrics]
+        style = {"legendgroup": name, "line": {"color": colour}}
+        fig.add_trace(go.Scatter(x=x, y=y, mode="lines", name=name, **style), 1, 1)
+        fig.add_trace(go.Scatter(x=epochs, y=[m["test_loss"] for m in metrics], mode="lines+markers", name=name,
+                                 showlegend=False, **style), 1, 2)
+        fig.add_trace(go.Scatter(x=epochs, y=[m["test_acc"] for m in metrics], mode="lines+markers", name=name,
+                                 showlegend=False, **style), 1, 3)
+        fig.add_trace(go.Scatter(x=epochs, y=[m["images_per_s"] for m in metrics], mode="lines+markers", name=name,
+                                 showlegend=False, **style), 1, 4)
+    fig.update_yaxes(tickformat=".0%", range=[0, 1], row=1, col=3)
+    fig.update_xaxes(title_text="step", row=1, col=1)
+    for col in (2, 3, 4):
+        fig.update_xaxes(title_text="epoch", tickformat="d", row=1, col=col)
+    fig.update_layout(height=height, margin={"l": 10, "r": 10, "t": 30, "b": 10},
+                      legend={"orientation": "h", "y": -0.25})
+    return fig
+
+
+def gray_tiles(maps: np.ndarray) -> np.ndarray:
+    """Feature maps [C, H, W] as grey RGB tiles [C, H, W, 3], each scaled to its own min → black, max → white."""
+    maps = np.asarray(maps, dtype=np.float32)
+    low = maps.min(axis=(1, 2), keepdims=True)
+    span = np.maximum(maps.max(axis=(1, 2), keepdims=True) - low, 1e-8)
+    grey = ((maps - low) / span * 255 + 0.5).astype(np.uint8)
+    return np.repeat(grey[..., None], 3, axis=3)
+
+
+def kernel_tiles(weight: np.ndarray) -> np.ndarray:
+    """First-layer kernels [N, 3, k, k] as small colour pictures, all on one scale so they compare."""
+    w = np.asarray(weight, dtype=np.float32)
+    scale = max(float(np.abs(w).max()), 1e-8)
+    return ((w / scale * 0.5 + 0.5) * 255 + 0.5).clip(0, 255).astype(np.uint8).transpose(0, 2, 3, 1)
+
+
+def confusion(matrix: Sequence[Sequence[int]], labels: Sequence[str], x_title: str, y_title: str) -> go.Figure:
+    """Rows: true class, columns: predicted; the diagonal is what the model gets right."""
+    m = np.asarray(matrix)
+    fig = go.Figure(go.Heatmap(z=m, x=list(labels), y=list(labels), colorscale="Blues", text=m,
+                               texttemplate="%{text}", hovertemplate="%{y} → %{x}: %{z}<extra></extra>"))
+    fig.update_yaxes(autorange="reversed", title_text=y_title)
+    fig.update_xaxes(title_text=x_title, side="top")
+    fig.update_layout(height=480, margin={"l": 10, "r": 10, "t": 60, "b": 10})
     return fig

@@ -13,14 +13,16 @@ SLUGS = [HOME.slug] + [info.slug for _, infos in SECTIONS for info in infos]
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
-    """The app under `streamlit run`, its data directory holding a small folder data set (3 classes, 150 test images)."""
+    """The app under `streamlit run`: its data directory holds a small folder data set (3 classes, 1,200 training
+    and 150 test images), its runs go to a temporary folder."""
     require_browser()
     from playwright.sync_api import sync_playwright
 
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     data_dir = tmp_path_factory.mktemp("data")
-    make_folder_dataset(data_dir / "pets", per_class=(8, 50))
-    with streamlit_server({"DATA_DIR": str(data_dir)}) as url, sync_playwright() as p:
+    make_folder_dataset(data_dir / "pets", per_class=(400, 50))
+    env = {"DATA_DIR": str(data_dir), "RUNS_DIR": str(tmp_path_factory.mktemp("runs"))}
+    with streamlit_server(env) as url, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         yield url, browser
         browser.close()
@@ -116,5 +118,59 @@ def test_data_page_pages_through_batches(app):
         assert "torch.Size([22, 3, 32, 32])" in main  # 150 = 2 × 64 + 22: the last batch
         assert exceptions(page) == []
         page.screenshot(path=str(SCREENSHOTS / "data_batches.png"), full_page=True)
+    finally:
+        page.close()
+
+
+LIVE_POINTS = """() => {
+    const chart = document.querySelector('[data-testid="stPlotlyChart"] .js-plotly-plot');
+    return chart && chart.data && chart.data[0] ? chart.data[0].x.length : 0;
+}"""
+
+
+def test_training_runs_in_the_background_and_the_chart_grows(app):
+    page = open_page(app, "/train?lang=en")
+    try:
+        epochs = page.get_by_label("epochs")
+        epochs.fill("30")
+        epochs.press("Enter")
+        settle(page)
+        page.get_by_role("button", name=i18n.t("train.start", "en")).click()
+        seen = []
+        for _ in range(60):
+            page.wait_for_timeout(500)
+            seen.append(page.evaluate(LIVE_POINTS))
+            if len({n for n in seen if n}) >= 3:
+                break
+        growing = [n for n in seen if n]
+        assert len(set(growing)) >= 3 and growing == sorted(growing), seen
+        assert page.get_by_text(re.compile(r"Epoch \d+ · step \d+ of \d+")).count() == 1
+        page.screenshot(path=str(SCREENSHOTS / "train_live.png"), full_page=True)
+        page.get_by_role("button", name=i18n.t("train.stop", "en")).click()
+        page.wait_for_timeout(1500)
+        settle(page)
+        resume = page.get_by_role("button", name=re.compile("Resume from epoch"))
+        assert resume.count() == 1 and exceptions(page) == []
+    finally:
+        page.close()
+
+
+def test_classify_an_uploaded_photo(app, tmp_path):
+    from core import images
+
+    photo = tmp_path / "my_cat.png"
+    images.sample("cat").save(photo)
+    page = open_page(app, "/classify?lang=en")
+    try:
+        page.get_by_role("radio", name=i18n.t("photo.upload", "en"), exact=True).click()
+        settle(page)
+        page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(photo))
+        page.get_by_role("heading", name=re.compile("^Prediction: ")).wait_for(timeout=60_000)
+        settle(page)
+        assert exceptions(page) == []
+        bars = page.evaluate("""() => Array.from(document.querySelectorAll('.js-plotly-plot'))
+            .filter(p => p.data && p.data[0] && p.data[0].type === 'bar').map(p => p.data[0].y.length)""")
+        assert bars and bars[0] == 10  # the probabilities of all ten classes
+        page.screenshot(path=str(SCREENSHOTS / "classify_upload.png"), full_page=True)
     finally:
         page.close()

@@ -54,6 +54,11 @@ def test_every_dynamic_key_exists():
     keys |= {f"problem.{c}" for c in re.findall(r'SettingsError\("(\w+)"', core_text)}
     keys |= {f"image_error.{c}" for c in re.findall(r'ImageError\("(\w+)"', core_text)}
     keys |= {f"image_note.{c}" for c in re.findall(r'notes\.append\(\("(\w+)"', core_text)}
+    keys |= {f"data.error_{c}" for c in re.findall(r'DataError\("(\w+)"', core_text)}
+    keys |= {f"data.download_{c}" for c in re.findall(r'DownloadError\("(\w+)"', core_text)}
+    keys |= {f"train.error_{c}" for c in re.findall(r'TrainingError\("(\w+)"', core_text)}
+    keys |= {f"train.recipe_{r}" for r in __import__("core.train", fromlist=["RECIPES"]).RECIPES}
+    keys |= {f"arch.{a}" for a in __import__("core.model", fromlist=["ARCHITECTURES"]).ARCHITECTURES}
     keys |= {f"photo.{s}{suffix}" for s in ("upload", "camera") for suffix in ("", "_label", "_hint")}
     keys |= {f"{HOME.slug}.title"}
     for section, infos in SECTIONS:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -49,12 +50,13 @@ def language_switch() -> None:
     st.query_params["lang"] = lang()
 
 
-def show_code(code: str, files: dict[str, Image.Image] | None = None, output: str | None = None) -> None:
+def show_code(code: str, files: dict[str, Image.Image | bytes] | None = None, output: str | None = None) -> None:
     """The equivalent PyTorch code and, under it, what that very code prints.
 
-    files: paths the snippet opens (as the learner would write them) and the
-    images the page really used; the snippet runs on those, saved to a
-    temporary folder, so its output describes the pixels on the page.
+    files: paths the snippet opens (as the learner would write them) and what
+    the page really used there (an image, or a file's bytes such as weights);
+    the snippet runs on those, saved to a temporary folder, so its output
+    describes exactly what the page shows.
     output: what the snippet prints, computed by the page, for snippets too slow
     to run on every rerun (a DataLoader over a whole data set); a test runs
     such snippets on small data and checks they print the same.
@@ -67,10 +69,13 @@ def show_code(code: str, files: dict[str, Image.Image] | None = None, output: st
         return
     with tempfile.TemporaryDirectory() as folder:
         runnable = code
-        for i, (path, image) in enumerate((files or {}).items()):
-            copy = f"{folder}/{i}.png"
-            image.save(copy)
-            runnable = runnable.replace(repr(path), repr(copy))
+        for i, (path, content) in enumerate((files or {}).items()):
+            copy = Path(folder) / f"{i}{'.bin' if isinstance(content, bytes) else '.png'}"
+            if isinstance(content, bytes):
+                copy.write_bytes(content)
+            else:
+                content.save(copy)
+            runnable = runnable.replace(repr(path), repr(str(copy)))
         st.code(codegen.run(runnable), language=None)
 
 
@@ -157,7 +162,8 @@ def photo_picker(key: str, longest: int | None = None, camera: bool = False) -> 
 
 def photo_source(key: str) -> str:
     """The path the learner would open in Python for the photo picked under ``key`` (for code snippets)."""
-    if st.session_state.get(f"{key}_source", "sample") == "sample":
+    source = st.session_state.get(f"{key}_source", "sample")
+    if source == "sample":
         return f"assets/samples/{st.session_state.get(f'{key}_sample', images.samples()[0])}.jpg"
-    upload = st.session_state.get(f"{key}_upload")
+    upload = st.session_state.get(f"{key}_{source}")  # the upload, or the camera's shot
     return getattr(upload, "name", None) or "your_photo.jpg"

@@ -30,6 +30,13 @@ SECTIONS: tuple[tuple[str, tuple[PageInfo, ...]], ...] = (
         PageInfo("transforms", ":material/transform:", ("transforms",)),
         PageInfo("data", ":material/photo_library:", ("dataset", "torchvision_datasets", "dataloader")),
     )),
+    ("nav.training", (
+        PageInfo("model", ":material/account_tree:", ("module", "sequential", "pretrained")),
+        PageInfo("train", ":material/model_training:", ("tensorboard", "optimizer", "training", "gpu", "save_load")),
+    )),
+    ("nav.inference", (
+        PageInfo("classify", ":material/image_search:", ("validation", "save_load")),
+    )),
 )
 
 

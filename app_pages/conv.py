@@ -3,8 +3,17 @@ import numpy as np
 import streamlit as st
 
 from core import codegen, course, features, kernels, ops, viz
-from ui import (animation_labels, labels, matrix_editor, photo_picker, settings_problem, show_code, speed_control,
-                t, tensor_shape)
+from ui import (
+    animation_labels,
+    labels,
+    matrix_editor,
+    photo_picker,
+    settings_problem,
+    show_code,
+    speed_control,
+    t,
+    tensor_shape,
+)
 
 DEFAULTS = {"conv_stride": 1, "conv_padding": 0, "conv_dilation": 1, "conv_preset": "course", "conv_ksize": 3}
 PHOTO_PRESETS = ("identity", "box_blur", "edge", "sharpen", "sobel_x", "sobel_y")

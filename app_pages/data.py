@@ -6,7 +6,7 @@ import streamlit as st
 import torch
 
 from core import codegen, course, data, loader, viz
-from ui import labels, show_code, t, tensor_shape
+from ui import show_code, t, tensor_shape
 from ui.data import cifar10_panel, found_datasets, opened
 
 CHART = {"displayModeBar": False}
@@ -124,8 +124,8 @@ def loader_view(root: Path, found: data.Found, split: str, resize: int | None) -
         if num_workers:
             st.caption(t("data.workers_note", n=num_workers))
     with right:
-        snippet = codegen.dataloader(found.kind, code_path(root, found), split, pair_names(root, found, split), resize, batch_size, shuffle,
-                                     drop_last, num_workers, seed, epoch, index)
+        snippet = codegen.dataloader(found.kind, code_path(root, found), split, pair_names(root, found, split), resize,
+                                     batch_size, shuffle, drop_last, num_workers, seed, epoch, index)
         show_code(snippet, output=f"{len(dataset)} {count.batches}\n{imgs.shape}\n{targets}")
 
 

@@ -3,8 +3,17 @@ import numpy as np
 import streamlit as st
 
 from core import codegen, course, features, ops, viz
-from ui import (animation_labels, labels, matrix_editor, photo_picker, settings_problem, show_code, speed_control, t,
-                tensor_shape)
+from ui import (
+    animation_labels,
+    labels,
+    matrix_editor,
+    photo_picker,
+    settings_problem,
+    show_code,
+    speed_control,
+    t,
+    tensor_shape,
+)
 
 DEFAULTS = {"pool_kernel": 3, "pool_stride": 0, "pool_padding": 0, "pool_dilation": 1, "pool_ceil": True,
             "pool_mode": "max", "pool_include_pad": True}

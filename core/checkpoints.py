@@ -13,16 +13,12 @@ import zipfile
 
 import torch
 
+from core.errors import CodedError
 from core.model import ARCHITECTURES, Tudui
 
 
-class CheckpointError(ValueError):
-    """``code``: full_pickle, not_checkpoint, not_state_dict or mismatch; ``params`` fill the message."""
-
-    def __init__(self, code: str, **params: object) -> None:
-        super().__init__(f"{code}: {params}")
-        self.code = code
-        self.params = params
+class CheckpointError(CodedError, ValueError):
+    """A checkpoint that cannot be loaded: full_pickle, not_checkpoint, not_state_dict or mismatch."""
 
 
 def read_state_dict(data: bytes) -> dict[str, torch.Tensor]:

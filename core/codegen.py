@@ -57,27 +57,23 @@ def conv2d(x: np.ndarray, weight: np.ndarray, stride: int, padding: int, dilatio
     ])
 
 
+def _nn_input(x: np.ndarray) -> list[str]:
+    """The opening of the course's nn-layer demos: the input matrix as a float tensor of shape (-1, 1, H, W)."""
+    h, w = np.shape(x)
+    return ["import torch", "from torch import nn", "", _tensor("input", x, integral(x), float32=True),
+            f"input = torch.reshape(input, (-1, 1, {h}, {w}))", ""]
+
+
 def pool2d(x: np.ndarray, mode: str, kernel_size: int, stride: int, padding: int, dilation: int,
            ceil_mode: bool, count_include_pad: bool = True) -> str:
     """The course's nn.MaxPool2d demo (or nn.AvgPool2d) for these settings."""
-    h, w = np.shape(x)
     if mode == "max":
         layer = (f"pool = nn.MaxPool2d(kernel_size={kernel_size}, stride={stride}, padding={padding}, "
                  f"dilation={dilation}, ceil_mode={ceil_mode})")
     else:
         layer = (f"pool = nn.AvgPool2d(kernel_size={kernel_size}, stride={stride}, padding={padding}, "
                  f"ceil_mode={ceil_mode}, count_include_pad={count_include_pad})")
-    return "\n".join([
-        "import torch",
-        "from torch import nn",
-        "",
-        _tensor("input", x, integral(x), float32=True),
-        f"input = torch.reshape(input, (-1, 1, {h}, {w}))",
-        "",
-        layer,
-        "output = pool(input)",
-        "print(output)",
-    ])
+    return "\n".join([*_nn_input(x), layer, "output = pool(input)", "print(output)"])
 
 
 def run(code: str) -> str:
@@ -90,14 +86,8 @@ def run(code: str) -> str:
 
 def activations(x: np.ndarray) -> str:
     """The course's nn.ReLU / nn.Sigmoid demo on the input x."""
-    h, w = np.shape(x)
     return "\n".join([
-        "import torch",
-        "from torch import nn",
-        "",
-        _tensor("input", x, integral(x), float32=True),
-        f"input = torch.reshape(input, (-1, 1, {h}, {w}))",
-        "",
+        *_nn_input(x),
         "relu = nn.ReLU()",
         "sigmoid = nn.Sigmoid()",
         "print(relu(input))",

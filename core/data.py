@@ -22,18 +22,15 @@ import numpy as np
 import torch
 from PIL import Image
 
+from core.errors import CodedError
+
 REPO = Path(__file__).resolve().parent.parent
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".webp", ".gif"}
 CACHE_DIR = ".tensor-cache"
 
 
-class DataError(ValueError):
-    """A data set that cannot be used; ``code`` names the translated message."""
-
-    def __init__(self, code: str, **params: object) -> None:
-        super().__init__(f"{code}: {params}")
-        self.code = code
-        self.params = params
+class DataError(CodedError, ValueError):
+    """A data set that cannot be used."""
 
 
 def data_root() -> Path:

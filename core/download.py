@@ -14,19 +14,16 @@ import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
+from core.errors import CodedError
+
 CIFAR10_URL = "https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz"
 CIFAR10_MD5 = "c58f30108f718f92721af3b95e74349a"
 ARCHIVE = "cifar-10-python.tar.gz"
 FOLDER = "cifar-10-batches-py"
 
 
-class DownloadError(RuntimeError):
-    """``code``: offline, bad_archive or stopped; feeds a translated message."""
-
-    def __init__(self, code: str, **params: object) -> None:
-        super().__init__(f"{code}: {params}")
-        self.code = code
-        self.params = params
+class DownloadError(CodedError, RuntimeError):
+    """A download or unpacking that failed: offline, bad_archive or stopped."""
 
 
 def md5(path: Path) -> str:

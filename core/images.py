@@ -16,19 +16,16 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from core.errors import CodedError
+
 SAMPLES = Path(__file__).resolve().parent.parent / "assets" / "samples"
 UPLOAD_TYPES = ("jpg", "jpeg", "png", "webp", "bmp", "gif")
 FORMATS = {"JPEG", "MPO", "PNG", "WEBP", "BMP", "GIF"}
 MAX_PIXELS = 40_000_000  # checked from the header, before any pixel is decoded
 
 
-class ImageError(ValueError):
-    """An upload that cannot be used; ``code`` names the translated message."""
-
-    def __init__(self, code: str, **params: object) -> None:
-        super().__init__(code)
-        self.code = code
-        self.params = params
+class ImageError(CodedError, ValueError):
+    """An upload that cannot be used as an image."""
 
 
 @dataclass

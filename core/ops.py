@@ -19,16 +19,13 @@ from typing import Literal
 
 import numpy as np
 
+from core.errors import CodedError
+
 PoolMode = Literal["max", "avg"]
 
 
-class SettingsError(ValueError):
+class SettingsError(CodedError, ValueError):
     """Settings PyTorch would reject. ``code`` and ``params`` feed a translated message."""
-
-    def __init__(self, code: str, **params: float | int | str) -> None:
-        super().__init__(f"{code}: {params}")
-        self.code = code
-        self.params = params
 
 
 def _raw_size(n: int, k: int, s: int, p: int, d: int, ceil_mode: bool) -> int:

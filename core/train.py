@@ -36,6 +36,7 @@ from PIL import Image
 from torch import nn
 
 from core.data import TensorSplit, is_cifar10, load_split
+from core.errors import CodedError
 from core.model import ARCHITECTURES, Tudui
 
 RECIPES: dict[str, dict] = {
@@ -46,13 +47,8 @@ IMPROVED = {"momentum": 0.9, "weight_decay": 5e-4, "label_smoothing": 0.1, "warm
 Event = Callable[[dict], None]
 
 
-class TrainingError(ValueError):
-    """Settings that cannot train; ``code`` names the translated message."""
-
-    def __init__(self, code: str, **params: object) -> None:
-        super().__init__(f"{code}: {params}")
-        self.code = code
-        self.params = params
+class TrainingError(CodedError, ValueError):
+    """Settings that cannot train."""
 
 
 @dataclass(frozen=True)

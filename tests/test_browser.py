@@ -3,10 +3,11 @@ import re
 
 import pytest
 
-from browser import FLAGS, CHROMIUM, SCREENSHOTS, exceptions, require_browser, settle, streamlit_server
-from conftest import make_folder_dataset
 from core import i18n
 from ui.nav import HOME, SECTIONS
+
+from browser import CHROMIUM, FLAGS, SCREENSHOTS, exceptions, require_browser, settle, streamlit_server
+from conftest import make_folder_dataset
 
 SLUGS = [HOME.slug] + [info.slug for _, infos in SECTIONS for info in infos]
 

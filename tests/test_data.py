@@ -11,8 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from torch.utils.data import DataLoader, TensorDataset
 
-from conftest import make_folder_dataset, make_label_files
 from core import codegen, data, download, loader
+
+from conftest import make_folder_dataset, make_label_files
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "cifar10-jpg.tar.gz"
 

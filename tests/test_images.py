@@ -3,8 +3,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from conftest import encode
 from core import images
+
+from conftest import encode
 
 
 def test_plain_jpeg_opens_as_rgb_without_notes(photo):

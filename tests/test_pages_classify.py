@@ -1,6 +1,5 @@
 """AppTest of the classify page: photos good and bad, models shipped, trained and uploaded (some hostile), the audit."""
 import hashlib
-import io
 import json
 
 import numpy as np
@@ -8,9 +7,10 @@ import pytest
 import torch
 from PIL import Image
 
-from conftest import encode, make_folder_dataset
 from core import i18n, images, infer, train, weights
 from core.model import Tudui
+
+from conftest import encode
 from test_classify import Hostile, saved
 from test_pages import open_page
 

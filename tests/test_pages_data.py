@@ -4,8 +4,9 @@ import time
 import pytest
 import torchvision
 
-from conftest import make_folder_dataset, make_label_files
 from core import data, i18n, loader
+
+from conftest import make_folder_dataset, make_label_files
 from test_pages import open_page
 
 TABS = ["ToTensor", "Normalize", "Resize", "tf.tab_crop", "Compose"]

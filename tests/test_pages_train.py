@@ -3,8 +3,9 @@ import time
 
 import pytest
 
-from conftest import make_folder_dataset
 from core import i18n
+
+from conftest import make_folder_dataset
 from test_pages import open_page
 
 

@@ -4,10 +4,10 @@ from pathlib import Path
 import streamlit as st
 import torch
 
-from core import data, runs, train, viz
+from core import codegen, data, runs, train, viz
 from core.jobs import Busy, Registry
 from core.model import ARCHITECTURES
-from ui import labels, t
+from ui import labels, show_code, t
 from ui.data import cifar10_panel, found_datasets
 
 CHART = {"displayModeBar": False}
@@ -132,6 +132,18 @@ else:
     if others:
         st.info(t("train.other_running", done=int(others[0].done), total=int(others[0].total)),
                 icon=":material/hourglass_top:")
+
+with st.expander(t("train.code_title")):
+    if recipe == "course":
+        resolved = config.resolved()
+        shown_path = str(Path(config.data).relative_to(data.REPO)) if Path(config.data).is_relative_to(data.REPO) \
+            else config.data
+        show_code(codegen.training(sources[source].kind, shown_path, arch, resolved.lr, resolved.batch_size,
+                                   resolved.epochs, resolved.optimizer), runs=False)
+    else:
+        st.markdown(t("train.cli"))
+        show_code(codegen.train_command(config), language="bash", runs=False)
+    st.caption(t("train.tensorboard"))
 
 finished = runs.all_runs()
 if finished:

@@ -238,3 +238,62 @@ def classify(arch: str, weights: str, image: str, mean: Sequence[float] | None, 
                       "model = Tudui()", f"model.load_state_dict(torch.load({weights!r}, weights_only=True))",
                       "image = torch.reshape(image, (1, 3, 32, 32))", "model.eval()", "with torch.no_grad():",
                       "    output = model(image)", "print(output)", "print(output.argmax(1))"])
+
+
+def training(kind: str, path: str, arch: str, lr: float, batch_size: int, epochs: int, optimizer: str) -> str:
+    """The course's train.py for these settings: data, model, loss, optimizer, the loop, TensorBoard, checkpoints."""
+    if kind == "cifar10":
+        make = [f"train_data = torchvision.datasets.CIFAR10({path!r}, train=True, transform=to_tensor, download=True)",
+                f"test_data = torchvision.datasets.CIFAR10({path!r}, train=False, transform=to_tensor, download=True)"]
+    else:
+        make = [f"train_data = torchvision.datasets.ImageFolder({path + '/train'!r}, transform=to_tensor)",
+                f"test_data = torchvision.datasets.ImageFolder({path + '/test'!r}, transform=to_tensor)"]
+    build = "torch.optim.Adam" if optimizer == "adam" else "torch.optim.SGD"
+    return "\n".join([
+        "import torch", "import torchvision", "from torch import nn", "from torch.utils.data import DataLoader",
+        "from torch.utils.tensorboard import SummaryWriter", "",
+        'device = torch.device("cuda" if torch.cuda.is_available() else "cpu")',
+        "to_tensor = torchvision.transforms.ToTensor()", *make,
+        f"train_dataloader = DataLoader(train_data, batch_size={batch_size}, shuffle=True)",
+        f"test_dataloader = DataLoader(test_data, batch_size={batch_size})", "", "",
+        *_tudui(arch), "", "",
+        "tudui = Tudui().to(device)", "loss_fn = nn.CrossEntropyLoss().to(device)",
+        f"optimizer = {build}(tudui.parameters(), lr={lr})", 'writer = SummaryWriter("logs_train")',
+        "total_train_step = 0", "",
+        f"for epoch in range({epochs}):",
+        "    tudui.train()",
+        "    for imgs, targets in train_dataloader:",
+        "        imgs, targets = imgs.to(device), targets.to(device)",
+        "        loss = loss_fn(tudui(imgs), targets)",
+        "        optimizer.zero_grad()",
+        "        loss.backward()",
+        "        optimizer.step()",
+        "        total_train_step += 1",
+        "        if total_train_step % 100 == 0:",
+        '            writer.add_scalar("train_loss", loss.item(), total_train_step)',
+        "    tudui.eval()",
+        "    total_test_loss, total_accuracy = 0.0, 0",
+        "    with torch.no_grad():",
+        "        for imgs, targets in test_dataloader:",
+        "            imgs, targets = imgs.to(device), targets.to(device)",
+        "            outputs = tudui(imgs)",
+        "            total_test_loss += loss_fn(outputs, targets).item() * len(targets)",
+        "            total_accuracy += (outputs.argmax(1) == targets).sum().item()",
+        "    test_loss, accuracy = total_test_loss / len(test_data), total_accuracy / len(test_data)",
+        '    print(f"epoch {epoch + 1}: test loss {test_loss:.4f}, accuracy {accuracy:.4f}")',
+        '    writer.add_scalar("test_loss", test_loss, epoch + 1)',
+        '    writer.add_scalar("test_accuracy", accuracy, epoch + 1)',
+        '    torch.save(tudui.state_dict(), f"tudui_{epoch + 1}.pth")',
+        "writer.close()",
+    ])
+
+
+def train_command(config) -> str:
+    """The CLI call that trains exactly this configuration (core.train.Config)."""
+    resolved = config.resolved()
+    parts = ["python -m core.train", f"--data {config.data}", f"--recipe {resolved.recipe}", f"--arch {resolved.arch}",
+             f"--epochs {resolved.epochs}", f"--lr {resolved.lr}", f"--batch-size {resolved.batch_size}",
+             f"--optimizer {resolved.optimizer}"]
+    if resolved.subset:
+        parts.append(f"--subset {resolved.subset}")
+    return " ".join(parts + [f"--seed {resolved.seed}", "--out runs/my_run"])

@@ -147,3 +147,9 @@ def test_the_audit_on_cifar10(lang, shipped, tiny_cifar, monkeypatch):
     assert not at.exception
     assert at.metric[0].label == i18n.t("cls.test_acc", lang)
     assert len(at.get("plotly_chart")) >= 4  # probabilities, per class, confusion, mistakes
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_junk_upload_gets_a_translated_message(lang, shipped):
+    at = upload_photo(open_page("classify", lang), "holiday.jpg", b"PK\x03\x04 a zip renamed to .jpg")
+    assert at.error[0].value == i18n.t("image_error.not_image", lang)

@@ -15,6 +15,7 @@ import streamlit as st
 from PIL import Image
 
 from core import codegen, i18n, images
+from core.errors import CodedError
 
 
 def lang() -> str:
@@ -50,7 +51,8 @@ def language_switch() -> None:
     st.query_params["lang"] = lang()
 
 
-def show_code(code: str, files: dict[str, Image.Image | bytes] | None = None, output: str | None = None) -> None:
+def show_code(code: str, files: dict[str, Image.Image | bytes] | None = None, output: str | None = None,
+              language: str = "python", runs: bool = True) -> None:
     """The equivalent PyTorch code and, under it, what that very code prints.
 
     files: paths the snippet opens (as the learner would write them) and what
@@ -60,9 +62,13 @@ def show_code(code: str, files: dict[str, Image.Image | bytes] | None = None, ou
     output: what the snippet prints, computed by the page, for snippets too slow
     to run on every rerun (a DataLoader over a whole data set); a test runs
     such snippets on small data and checks they print the same.
+    runs: False for code that does real work (a training run): shown, not run here.
     """
     st.markdown(f"**{t('common.code')}**")
-    st.code(code, language="python", wrap_lines=True)
+    st.code(code, language=language, wrap_lines=True)
+    if not runs:
+        st.caption(t("common.not_run"))
+        return
     st.markdown(f"**{t('common.prints')}**")
     if output is not None:
         st.code(output, language=None)
@@ -108,7 +114,7 @@ def speed_control(key: str) -> int:
     return SPEEDS[speed]
 
 
-def settings_problem(error, fixes: list[tuple[str, dict]], key: str) -> None:
+def settings_problem(error: CodedError, fixes: list[tuple[str, dict]], key: str) -> None:
     """PyTorch would refuse these settings: say why in the learner's language and offer a way out.
 
     fixes: (button label, {session_state key: value}) pairs; each button applies its values.

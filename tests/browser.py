@@ -34,7 +34,7 @@ def free_port() -> int:
 
 @contextmanager
 def streamlit_server(env: dict[str, str] | None = None):
-    """`streamlit run streamlit_app.py` on a free port; yields its base URL."""
+    """`streamlit run streamlit_app.py` on a free port; yields (base URL, the server's process)."""
     port = free_port()
     log = open(ROOT / "artifacts" / f"streamlit-{port}.log", "w")
     proc = subprocess.Popen(
@@ -51,7 +51,7 @@ def streamlit_server(env: dict[str, str] | None = None):
                 time.sleep(0.5)
         else:
             raise RuntimeError(f"streamlit did not start; see {log.name}")
-        yield url
+        yield url, proc
     finally:
         proc.terminate()
         proc.wait(timeout=20)

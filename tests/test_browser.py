@@ -23,7 +23,7 @@ def app(tmp_path_factory):
     data_dir = tmp_path_factory.mktemp("data")
     make_folder_dataset(data_dir / "pets", per_class=(400, 50))
     env = {"DATA_DIR": str(data_dir), "RUNS_DIR": str(tmp_path_factory.mktemp("runs"))}
-    with streamlit_server(env) as url, sync_playwright() as p:
+    with streamlit_server(env) as (url, _), sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         yield url, browser
         browser.close()

@@ -15,7 +15,8 @@ from core import codegen, data, download, loader
 
 from conftest import make_folder_dataset, make_label_files
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "cifar10-jpg.tar.gz"
+# The JPEG copy of CIFAR-10 that sits beside the checkout (../shared/data/), or wherever $SHARED_DATA says.
+SHARED = Path(os.environ.get("SHARED_DATA") or Path(__file__).resolve().parents[2] / "shared" / "data") / "cifar10-jpg.tar.gz"
 
 
 def test_tiny_cifar10_opens_through_torchvision(tiny_cifar):

@@ -9,6 +9,7 @@ import streamlit as st
 from core import checkpoints, codegen, data, infer, runs, viz, weights
 from core.course import CIFAR10_CLASSES
 from core.model import ARCHITECTURES, Tudui
+from core.transforms import NORMALIZE_PRESETS
 from ui import labels, photo_picker, photo_source, show_code, t, tensor_shape
 from ui.data import found_datasets
 
@@ -25,6 +26,7 @@ class Chosen:
     std: list[float] | None
     path: str                    # the weights file as the snippet opens it
     content: bytes               # the file's bytes, for running the snippet
+    classes: list[str]           # what its outputs stand for (a run on a folder data set has its own)
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
@@ -44,8 +46,9 @@ def audit(model_id: str, _model: Tudui, source: str, mean, std) -> infer.Audit:
     return infer.audit(_model, test_split(source), mean, std)
 
 
-def class_label(i: int) -> str:
-    return t(f"classes.{CIFAR10_CLASSES[i]}")
+def class_label(name: str) -> str:
+    """A class name, translated where it is one of CIFAR-10's."""
+    return t(f"classes.{name}") if name in CIFAR10_CLASSES else name
 
 
 def repo_path(path: Path) -> str:
@@ -70,7 +73,7 @@ def choose_model() -> Chosen | None:
         st.caption(t("cls.card", epochs=card["epochs"], recipe=card["recipe"], acc=f"{card['test_acc']:.2%}",
                      norm=t("cls.norm_yes") if card["mean"] else t("cls.norm_no")))
         return Chosen(f"shipped:{card['sha256']}", build(content, card["architecture"]), card["mean"], card["std"],
-                      repo_path(path), content)
+                      repo_path(path), content, card["classes"])
     if source == "run":
         by_key = {r.key: r for r in finished}
         run_names = {r.key: f"{r.config['recipe']} · {t('arch.' + r.config['arch'])} · {len(r.metrics)} epochs · "
@@ -82,7 +85,7 @@ def choose_model() -> Chosen | None:
         content = path.read_bytes()
         st.caption(t("cls.epoch_acc", epoch=epoch, acc=f"{run.metrics[epoch - 1]['test_acc']:.1%}"))
         return Chosen(f"run:{run.key}:{epoch}", build(content, run.config["arch"]), run.config["mean"],
-                      run.config["std"], repo_path(path), content)
+                      run.config["std"], repo_path(path), content, run.config["classes"])
     return upload_model()
 
 
@@ -105,13 +108,14 @@ def upload_model() -> Chosen | None:
     if guessed:
         st.caption(t("cls.recognised", arch=t(f"arch.{guessed}")))
     norm = st.toggle(t("cls.upload_norm"), False, key="cls_upload_norm")
-    mean, std = ([0.4914, 0.4822, 0.4465], [0.2470, 0.2435, 0.2616]) if norm else (None, None)
+    mean, std = (list(v) for v in NORMALIZE_PRESETS["cifar10"]) if norm else (None, None)
     try:
         model = build(content, arch)
     except checkpoints.CheckpointError as err:
         st.error(t(f"cls.error_{err.code}", **{**err.params, "arch": t(f"arch.{arch}")}), icon=":material/error:")
         return None
-    return Chosen(f"upload:{hashlib.sha256(content).hexdigest()}:{arch}", model, mean, std, file.name, content)
+    return Chosen(f"upload:{hashlib.sha256(content).hexdigest()}:{arch}", model, mean, std, file.name, content,
+                  list(CIFAR10_CLASSES))
 
 
 def preprocessing(photo, prepared: infer.Prepared, chosen: Chosen) -> None:
@@ -125,14 +129,15 @@ def preprocessing(photo, prepared: infer.Prepared, chosen: Chosen) -> None:
     st.caption(t("cls.rgb_note"))
 
 
-def prediction(logits, probs) -> None:
+def prediction(logits, probs, classes: list[str]) -> None:
+    """All ten outputs; a model trained on fewer classes leaves the others unnamed (their index)."""
+    names = [class_label(classes[i]) if i < len(classes) else f"#{i}" for i in range(len(probs))]
     best = int(probs.argmax())
-    st.subheader(t("cls.verdict", name=class_label(best), p=f"{float(probs[best]):.1%}"))
-    st.plotly_chart(viz.bars([class_label(i) for i in range(10)], probs.tolist(), best, y_title="softmax"),
-                    key="cls_probs", config=CHART)
+    st.subheader(t("cls.verdict", name=names[best], p=f"{float(probs[best]):.1%}"))
+    st.plotly_chart(viz.bars(names, probs.tolist(), best, y_title="softmax"), key="cls_probs", config=CHART)
     with st.expander(t("cls.logits")):
-        st.dataframe([{t("cls.col_class"): class_label(i), "logit": f"{float(v):.4f}",
-                       "softmax": f"{float(p):.4f}"} for i, (v, p) in enumerate(zip(logits, probs))], hide_index=True)
+        st.dataframe([{t("cls.col_class"): name, "logit": f"{float(v):.4f}", "softmax": f"{float(p):.4f}"}
+                      for name, v, p in zip(names, logits, probs)], hide_index=True)
         st.markdown(t("cls.argmax", k=best))
 
 
@@ -166,15 +171,16 @@ def audit_view(chosen: Chosen) -> None:
     with st.spinner(t("cls.auditing")):
         result = audit(chosen.id, chosen.model, source, chosen.mean, chosen.std)
     st.metric(t("cls.test_acc"), f"{result.accuracy:.2%}")
-    class_names = [class_label(i) for i in range(len(result.per_class))]
+    split = test_split(source)
+    class_names = [class_label(name) for name in split.classes]
     st.plotly_chart(viz.bars(class_names, result.per_class, y_title=t("cls.per_class")), key="cls_per_class",
                     config=CHART)
     st.plotly_chart(viz.confusion(result.confusion, class_names, t("cls.predicted"), t("cls.true")),
                     key="cls_confusion", config=CHART)
     st.markdown(t("cls.mistakes"))
-    split = test_split(source)
     images = split.images[[i for i, *_ in result.mistakes]].permute(0, 2, 3, 1).numpy()
-    captions = [f"{class_label(truth)}→{class_label(pred)} {conf:.0%}" for _, truth, pred, conf in result.mistakes]
+    named = [*class_names, *(f"#{i}" for i in range(len(class_names), 10))]
+    captions = [f"{named[truth]}→{named[pred]} {conf:.0%}" for _, truth, pred, conf in result.mistakes]
     st.plotly_chart(viz.image_batch(np.ascontiguousarray(images), captions, columns=8, tile=96), key="cls_mistakes",
                     config=CHART)
 
@@ -189,7 +195,7 @@ if chosen is not None and photo is not None:
     logits, probs = infer.predict(chosen.model, prepared.batch)
     st.subheader(t("cls.steps_title"))
     preprocessing(photo, prepared, chosen)
-    prediction(logits, probs)
+    prediction(logits, probs, chosen.classes)
     sees_tab, code_tab, audit_tab = st.tabs([t("cls.tab_sees"), t("cls.tab_code"), t("cls.tab_audit")],
                                             key="cls_view", on_change="rerun")
     with sees_tab:

@@ -11,8 +11,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-from browser import CHROMIUM, FLAGS, settle, streamlit_server  # noqa: E402
 from ui.nav import HOME, SECTIONS  # noqa: E402
+
+from browser import CHROMIUM, FLAGS, settle, streamlit_server  # noqa: E402
 
 
 def rss_mb(pid: int) -> float:

@@ -8,6 +8,7 @@ import torch
 from PIL import Image
 
 from core import i18n, images, infer, train, weights
+from core.course import CIFAR10_CLASSES
 from core.model import Tudui
 
 from conftest import encode
@@ -25,7 +26,8 @@ def shipped(tmp_path, monkeypatch):
     torch.save(model.state_dict(), folder / "course.pth")
     card = {"name": "course", "weights": "course.pth", "architecture": "course", "recipe": "improved", "epochs": 3,
             "test_acc": 0.5, "mean": [0.49, 0.48, 0.45], "std": [0.25, 0.24, 0.26], "device": "cpu",
-            "training_seconds": 60, "sha256": hashlib.sha256((folder / "course.pth").read_bytes()).hexdigest()}
+            "training_seconds": 60, "classes": list(CIFAR10_CLASSES),
+            "sha256": hashlib.sha256((folder / "course.pth").read_bytes()).hexdigest()}
     (folder / "course.json").write_text(json.dumps(card))
     monkeypatch.setattr(weights, "MODELS", folder)
     monkeypatch.setenv("DATA_DIR", str(tmp_path / "no-data"))
@@ -50,7 +52,7 @@ def test_a_sample_photo_is_classified_and_the_code_agrees(lang, shipped):
     at = open_page("classify", lang)
     logits, probs = infer.predict(model, infer.prepare(images.sample("cat"), card["mean"], card["std"]).batch)
     best = int(probs.argmax())
-    name = i18n.t(f"classes.{__import__('core.course', fromlist=['x']).CIFAR10_CLASSES[best]}", lang)
+    name = i18n.t(f"classes.{CIFAR10_CLASSES[best]}", lang)
     assert verdict(at) == i18n.t("cls.verdict", lang, name=name, p=f"{float(probs[best]):.1%}")
     at.session_state["cls_view"] = i18n.t("cls.tab_code", lang)
     at.run()
@@ -136,6 +138,8 @@ def test_a_run_from_the_training_page_with_its_epoch_slider(shipped, tmp_path, f
     first = verdict(at)
     at.slider(key="cls_epoch").set_value(1).run()
     assert not at.exception and verdict(at) and first
+    bars = json.loads(at.get("plotly_chart")[0].proto.spec)["data"][0]["x"]
+    assert bars == ["cat", "dog", "ship", "#3", "#4", "#5", "#6", "#7", "#8", "#9"]  # the run's own classes
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

@@ -11,10 +11,11 @@ from core.course import CIFAR10_CLASSES
 from core.data import load_split
 
 CARDS = weights.cards()
-TARGETS = {"course": 0.75, "bn_relu": 0.82}
+TARGETS = {"course": 0.75, "relu": 0.80, "bn_relu": 0.82}
 # (predicted class, its probability) for the bundled photos; only a change in the weights or the preprocessing moves them
 PINNED = {
     "course": {"cat": ("cat", 0.5681), "coffee": ("dog", 0.3667), "rocket": ("deer", 0.2557)},
+    "relu": {"cat": ("cat", 0.6139), "coffee": ("dog", 0.5490), "rocket": ("truck", 0.2913)},
     "bn_relu": {"cat": ("dog", 0.5719), "coffee": ("cat", 0.4206), "rocket": ("ship", 0.3341)},
 }
 SHARED = Path(os.environ.get("SHARED_DATA") or Path(__file__).resolve().parents[2] / "shared" / "data") / "cifar10-jpg.tar.gz"

@@ -35,6 +35,7 @@ import torch.nn.functional as F
 from PIL import Image
 from torch import nn
 
+from core import cudagraph
 from core.data import TensorSplit, is_cifar10, load_split
 from core.errors import CodedError
 from core.model import ARCHITECTURES, Tudui
@@ -44,6 +45,7 @@ RECIPES: dict[str, dict] = {
     "improved": {"epochs": 30, "batch_size": 256, "lr": 0.05, "optimizer": "sgd"},
 }
 IMPROVED = {"momentum": 0.9, "weight_decay": 5e-4, "label_smoothing": 0.1, "warmup": 0.15, "pad": 4}
+REPORT_EVERY_S = 0.25  # step losses are read back in groups: reading one waits for the accelerator to finish
 Event = Callable[[dict], None]
 
 
@@ -108,16 +110,33 @@ def channel_stats(images: torch.Tensor) -> tuple[list[float], list[float]]:
     return x.mean(1).tolist(), x.std(1).tolist()
 
 
-def augment(x: torch.Tensor, generator: torch.Generator, pad: int = IMPROVED["pad"]) -> torch.Tensor:
-    """RandomCrop(32, padding=pad, reflect) and RandomHorizontalFlip for a whole batch at once."""
+def augmentation_draws(generator: torch.Generator, batches: int, size: int,
+                       pad: int = IMPROVED["pad"]) -> tuple[torch.Tensor, torch.Tensor]:
+    """An epoch's crop offsets (2, batches·size) and flips (batches·size,), drawn batch by batch.
+
+    Drawn up front on the CPU so an accelerator gets them in one copy per epoch
+    instead of waiting on the host every step; the per-batch order keeps the
+    random stream, and so the results, the same on every device.
+    """
+    draws = [(torch.randint(0, 2 * pad + 1, (2, size), generator=generator), torch.rand(size, generator=generator) < 0.5)
+             for _ in range(batches)]
+    if not draws:
+        return torch.empty(2, 0, dtype=torch.long), torch.empty(0, dtype=torch.bool)
+    return torch.cat([d[0] for d in draws], 1), torch.cat([d[1] for d in draws])
+
+
+def augment(x: torch.Tensor, shifts: torch.Tensor, flips: torch.Tensor, pad: int = IMPROVED["pad"]) -> torch.Tensor:
+    """RandomCrop(32, padding=pad, reflect) and RandomHorizontalFlip for a whole batch at once.
+
+    shifts (2, b) holds each image's crop offset (rows, columns) in the padded image; flips (b,) its mirror flag.
+    """
     b, _, h, w = x.shape
     padded = F.pad(x, (pad, pad, pad, pad), mode="reflect")
-    dy, dx = torch.randint(0, 2 * pad + 1, (2, b), generator=generator).to(x.device)
+    dy, dx = shifts
     rows = (dy[:, None] + torch.arange(h, device=x.device))[:, :, None]
     cols = (dx[:, None] + torch.arange(w, device=x.device))[:, None, :]
     x = padded[torch.arange(b, device=x.device)[:, None, None], :, rows, cols].permute(0, 3, 1, 2)
-    flip = (torch.rand(b, generator=generator) < 0.5).to(x.device)[:, None, None, None]
-    return torch.where(flip, x.flip(3), x)
+    return torch.where(flips[:, None, None, None], x.flip(3), x)
 
 
 class TensorBatches:
@@ -131,17 +150,26 @@ class TensorBatches:
     def __len__(self) -> int:
         return len(self.labels)
 
-    def batches(self, size: int, generator: torch.Generator | None = None,
-                train: bool = False) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
-        n = len(self)
-        order = torch.randperm(n, generator=generator).to(self.labels.device) if train else None
-        stop = n - size + 1 if train else n  # training drops the ragged last batch
-        for i in range(0, max(stop, 0), size):
-            idx = order[i:i + size] if train else slice(i, i + size)
-            x = (self.images[idx].float().div_(255) - self.mean) / self.std
-            if train:
-                x = augment(x, generator)
-            yield x.contiguous(memory_format=torch.channels_last), self.labels[idx]
+    def inputs(self, idx: torch.Tensor | slice, shifts: torch.Tensor | None = None,
+               flips: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+        """The images at idx, normalised (and augmented, given shifts and flips), with their labels."""
+        x = (self.images[idx].float().div_(255) - self.mean) / self.std
+        if shifts is not None:
+            x = augment(x, shifts, flips)
+        return x.contiguous(memory_format=torch.channels_last), self.labels[idx]
+
+    def epoch(self, size: int, generator: torch.Generator) -> Iterator[tuple[torch.Tensor, ...]]:
+        """A shuffled epoch as (indices, crop offsets, flips) per full batch; the ragged last batch is dropped."""
+        n, device = len(self), self.labels.device
+        order = torch.randperm(n, generator=generator).to(device)
+        shifts, flips = (t.to(device) for t in augmentation_draws(generator, n // size, size))
+        for i in range(0, n - size + 1, size):
+            yield order[i:i + size], shifts[:, i:i + size], flips[i:i + size]
+
+    def batches(self, size: int) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
+        """The split in order, for evaluation."""
+        for i in range(0, len(self), size):
+            yield self.inputs(slice(i, i + size))
 
 
 def course_loader(data: Path, split: str, batch_size: int, generator: torch.Generator | None, subset: int | None):
@@ -187,6 +215,7 @@ def run(config: Config, out: Path | None = None, resume: bool = False, on_event:
     generator = torch.Generator().manual_seed(cfg.seed)
     torch.manual_seed(cfg.seed)
     model = Tudui(cfg.arch).to(device)
+    torch.backends.cudnn.benchmark = device.type == "cuda"  # fixed input shapes: let cuDNN pick its fastest kernels
     if cfg.recipe == "improved":
         model = model.to(memory_format=torch.channels_last)
         train_split = load_split(data, "train")
@@ -207,19 +236,20 @@ def run(config: Config, out: Path | None = None, resume: bool = False, on_event:
         classes = getattr(dataset, "dataset", dataset).classes  # through Subset when --subset is given
         steps_per_epoch = len(train_loader)
         loss_fn = nn.CrossEntropyLoss()
+    graph = device.type == "cuda" and cfg.recipe == "improved" and cfg.optimizer == "sgd"
     if cfg.optimizer == "adam":
         optimizer = torch.optim.Adam(model.parameters(), lr=cfg.lr)
     elif cfg.recipe == "improved":
         optimizer = torch.optim.SGD(model.parameters(), lr=cfg.lr, momentum=IMPROVED["momentum"], nesterov=True,
-                                    weight_decay=IMPROVED["weight_decay"])
+                                    weight_decay=IMPROVED["weight_decay"], fused=graph or None)
     else:
         optimizer = torch.optim.SGD(model.parameters(), lr=cfg.lr)
     if steps_per_epoch == 0:
         raise TrainingError("too_few_images", images=len(train_data) if cfg.recipe == "improved" else
                             len(train_loader.dataset), batch=cfg.batch_size)
     total_steps = steps_per_epoch * cfg.epochs
-    autocast = torch.autocast("cuda", dtype=torch.bfloat16) if device.type == "cuda" and cfg.recipe == "improved" \
-        else torch.autocast("cpu", enabled=False)
+    autocast = torch.autocast("cuda", dtype=torch.bfloat16, cache_enabled=False) \
+        if device.type == "cuda" and cfg.recipe == "improved" else torch.autocast("cpu", enabled=False)
 
     metrics: list[dict] = []
     start_epoch = 0
@@ -230,13 +260,33 @@ def run(config: Config, out: Path | None = None, resume: bool = False, on_event:
             saved = torch.load(state, weights_only=True, map_location=device)
             model.load_state_dict(saved["model"])
             optimizer.load_state_dict(saved["optimizer"])
-            generator.set_state(saved["generator"])
+            for group in optimizer.param_groups:  # a graphed run saves it as a tensor
+                group["lr"] = float(group["lr"])
+            generator.set_state(saved["generator"].cpu())  # map_location moved it with the rest
             metrics, start_epoch = saved["metrics"], saved["epoch"]
         else:
             for stale in ("metrics.jsonl", "steps.jsonl"):
                 (out / stale).unlink(missing_ok=True)
         (out / "config.json").write_text(json.dumps({**asdict(cfg), "key": config.key(), "classes": classes,
                                                       "mean": mean, "std": std, "device": device.type}, indent=2))
+
+    def learn(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        with autocast:
+            loss = loss_fn(model(x), y)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+        return loss.detach()
+
+    if cfg.recipe == "improved":
+        def learn_batch(*batch: torch.Tensor) -> torch.Tensor:
+            return learn(*train_data.inputs(*batch))
+
+        if graph:
+            example = next(train_data.epoch(cfg.batch_size, torch.Generator().manual_seed(0)))
+            learn_batch = cudagraph.graphed(learn_batch, example, model, optimizer)
+    else:
+        learn_batch = learn
     writer = _tensorboard(out)
     emit({"type": "start", "epochs": cfg.epochs, "total_steps": total_steps, "done_epochs": start_epoch,
           "device": device.type})
@@ -244,28 +294,27 @@ def run(config: Config, out: Path | None = None, resume: bool = False, on_event:
     step = start_epoch * steps_per_epoch
     for epoch in range(start_epoch + 1, cfg.epochs + 1):
         model.train()
-        began, losses, step_rows, seen = time.perf_counter(), [], [], 0
-        batches = train_data.batches(cfg.batch_size, generator, train=True) if cfg.recipe == "improved" else \
+        began, losses, step_rows, seen, pending = time.perf_counter(), [], [], 0, []
+        reported = began
+        batches = train_data.epoch(cfg.batch_size, generator) if cfg.recipe == "improved" else \
             ((x.to(device), y.to(device)) for x, y in train_loader)
-        for x, y in batches:
+        for batch in batches:
             if stop is not None and stop.is_set():
                 emit({"type": "stopped", "epoch": epoch - 1})
                 return metrics
-            for group in optimizer.param_groups:
-                group["lr"] = learning_rate(step, total_steps, cfg.lr, cfg.recipe)
-            with autocast:
-                loss = loss_fn(model(x), y)
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            optimizer.step()
+            cudagraph.set_lr(optimizer, learning_rate(step, total_steps, cfg.lr, cfg.recipe))
+            pending.append(learn_batch(*batch))
             step += 1
-            seen += len(y)
-            value = loss.item()
-            losses.append(value)
-            step_rows.append({"step": step, "epoch": epoch, "loss": round(value, 5)})
-            emit({"type": "step", "step": step, "total_steps": total_steps, "epoch": epoch, "loss": value})
-            if writer is not None and step % 100 == 0:
-                writer.add_scalar("train_loss", value, step)
+            seen += len(batch[0])
+            if step % steps_per_epoch and time.perf_counter() - reported < REPORT_EVERY_S:
+                continue
+            for k, value in enumerate(torch.stack(pending).tolist(), start=step - len(pending) + 1):
+                losses.append(value)
+                step_rows.append({"step": k, "epoch": epoch, "loss": round(value, 5)})
+                emit({"type": "step", "step": k, "total_steps": total_steps, "epoch": epoch, "loss": value})
+                if writer is not None and k % 100 == 0:
+                    writer.add_scalar("train_loss", value, k)
+            pending, reported = [], time.perf_counter()
         train_seconds = time.perf_counter() - began
         test_loss, test_acc = evaluate(model, device, test_data.batches(1000) if cfg.recipe == "improved"
                                        else test_loader, autocast)
@@ -273,7 +322,7 @@ def run(config: Config, out: Path | None = None, resume: bool = False, on_event:
                "test_loss": round(test_loss, 5), "test_acc": round(test_acc, 5),
                "seconds": round(time.perf_counter() - began, 3),
                "images_per_s": round(seen / train_seconds, 1),
-               "device": device.type, "lr": round(optimizer.param_groups[0]["lr"], 6)}
+               "device": device.type, "lr": round(float(optimizer.param_groups[0]["lr"]), 6)}
         metrics.append(row)
         if out is not None:
             _save(model.state_dict(), out / f"epoch_{epoch:03d}.pth")

@@ -38,7 +38,7 @@ def main() -> None:
     speed = {}
     for recipe, metrics in results.items():
         speed[recipe] = statistics.median(m["images_per_s"] for m in metrics)
-        print(f"{recipe:<10} {statistics.median(m['seconds'] for m in metrics):>9.1f} {speed[recipe]:>12.0f} "
+        print(f"{recipe:<10} {statistics.median(m['seconds'] for m in metrics):>9.2f} {speed[recipe]:>12.0f} "
               f"{metrics[-1]['test_acc']:>9.2%}")
     print(f"improved / course images/s: {speed['improved'] / speed['course']:.2f}×")
 

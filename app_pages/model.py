@@ -24,13 +24,11 @@ rows = layer_table(arch, (64, 3, 32, 32))
 stages = [("", (3, 32, 32))] + [(r.layer.split("(")[0], r.shape[1:]) for r in rows]
 st.plotly_chart(viz.architecture(stages), key="model_diagram", config=CHART)
 
-left, right = st.columns([3, 2])
-with left:
-    st.dataframe([{"#": r.index, t("model.col_layer"): r.layer, t("model.col_shape"): str(list(r.shape)),
-                   t("model.col_params"): f"{r.params:,}"} for r in rows], hide_index=True)
+st.dataframe([{"#": r.index, t("model.col_layer"): r.layer, t("model.col_shape"): str(list(r.shape)),
+               t("model.col_params"): f"{r.params:,}"} for r in rows], hide_index=True)
+left, right = st.columns([1, 3])
+left.metric(t("model.total"), f"{count_parameters(Tudui(arch)):,}")
 with right:
-    total = count_parameters(Tudui(arch))
-    st.metric(t("model.total"), f"{total:,}")
     st.markdown(t("model.padding", formula=ops.size_formula(32, 5, 1, 2, 1)))
     st.markdown(t("model.params_rule"))
 st.markdown(t(f"model.about_{arch}"))

@@ -28,15 +28,20 @@ def images_per_s(device: torch.device, batch: int, channels_last: bool, steps: i
     optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
     x = torch.randn(batch, 3, 32, 32, device=device).contiguous(memory_format=layout)
     y = torch.randint(0, 10, (batch,), device=device)
-    for i in range(warmup + steps):
-        if i == warmup:
-            if device.type == "cuda":
-                torch.cuda.synchronize()
-            began = time.perf_counter()
+
+    def step() -> torch.Tensor:
         loss = nn.functional.cross_entropy(model(x), y)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()
+        return loss
+
+    for _ in range(warmup):
+        step()
+    step().item()  # .item() waits for the device, whichever it is
+    began = time.perf_counter()
+    for _ in range(steps):
+        loss = step()
     loss.item()
     return batch * steps / (time.perf_counter() - began)
 

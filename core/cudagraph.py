@@ -41,8 +41,11 @@ def graphed(step: Callable[..., torch.Tensor], example: tuple[torch.Tensor, ...]
     with torch.no_grad():
         for k, v in model.state_dict().items():
             v.copy_(weights[k])
-        for p, s in optimizer.state.items():  # a zero buffer makes SGD's next update the same as its first
-            s["momentum_buffer"].copy_(momentum[p]) if p in momentum else s["momentum_buffer"].zero_()
+        for p, s in optimizer.state.items():
+            if p in momentum:
+                s["momentum_buffer"].copy_(momentum[p])
+            else:  # a zero buffer makes SGD's next update the same as its first
+                s["momentum_buffer"].zero_()
 
     def replay(*tensors: torch.Tensor) -> torch.Tensor:
         for buffer, t in zip(inputs, tensors, strict=True):

@@ -6,6 +6,7 @@ so a state_dict of the course architecture has the course's keys
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import torch
@@ -43,6 +44,29 @@ class Tudui(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.model(x)
+
+
+def build(arch: str, generator: torch.Generator) -> Tudui:
+    """A Tudui initialised from generator alone, never from torch's process-wide random state.
+
+    Draws exactly what PyTorch's own reset_parameters() draws, in the same
+    order, so build(arch, torch.Generator().manual_seed(s)) equals
+    torch.manual_seed(s); Tudui(arch), without touching the seed other threads use.
+    """
+    with torch.device("meta"):
+        net = Tudui(arch)
+    net = net.to_empty(device="cpu")
+    with torch.no_grad():
+        for layer in net.modules():
+            if isinstance(layer, (nn.Conv2d, nn.Linear)):
+                nn.init.kaiming_uniform_(layer.weight, a=math.sqrt(5), generator=generator)
+                fan_in = layer.weight[0].numel()
+                bound = 1 / math.sqrt(fan_in)
+                nn.init.uniform_(layer.bias, -bound, bound, generator=generator)
+            elif isinstance(layer, nn.BatchNorm2d):
+                layer.reset_parameters()
+                layer.reset_running_stats()
+    return net
 
 
 @dataclass(frozen=True)

@@ -1,26 +1,30 @@
-"""Training runs on disk: one directory per configuration, readable after a reload or a server restart."""
+"""Training runs on disk: one folder per configuration (core.rundir), readable after a reload or a restart.
+
+Disk stays bounded: after every job the oldest runs are removed beyond
+$RUNS_KEEP runs (default 30) or $RUNS_MAX_MB megabytes (default 1000), never a
+run that is queued or training. The shipped weights live in assets/models/,
+outside the runs folder, and are never touched.
+"""
 from __future__ import annotations
 
-import json
 import os
-import time
+import shutil
 from dataclasses import dataclass, fields
 from pathlib import Path
 
 from core import train
 from core.data import REPO
+from core.events import Progress, Started, Step
 from core.jobs import Job
+from core.rundir import RunDir, RunState
+from core.tracker import Tracker
+
+DEFAULT_KEEP, DEFAULT_MAX_MB = 30, 1000
 
 
 def runs_root() -> Path:
     """Where runs live: $RUNS_DIR, or runs/ in the repo."""
     return Path(os.environ.get("RUNS_DIR") or REPO / "runs").resolve()
-
-
-def _jsonl(path: Path) -> list[dict]:
-    if not path.is_file():
-        return []
-    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
 
 
 @dataclass
@@ -29,6 +33,11 @@ class Run:
     path: Path
     config: dict
     metrics: list[dict]
+    damaged: int = 0          # torn lines skipped in metrics.jsonl (a kill mid-write): the page notes them
+
+    @property
+    def folder(self) -> RunDir:
+        return RunDir(self.path)
 
     @property
     def epochs(self) -> int:
@@ -39,22 +48,24 @@ class Run:
         return len(self.metrics) >= self.epochs
 
     def steps(self) -> list[dict]:
-        return _jsonl(self.path / "steps.jsonl")
+        return self.folder.steps().rows
 
     def checkpoint(self, epoch: int) -> Path:
-        return self.path / f"epoch_{epoch:03d}.pth"
+        return self.folder.checkpoint(epoch)
 
     def as_config(self) -> train.Config:
         return train.Config(**{f.name: self.config[f.name] for f in fields(train.Config)})
 
 
 def load(path: Path) -> Run | None:
-    """The run in a directory, or None where there is no readable config."""
-    try:
-        config = json.loads((path / "config.json").read_text())
-    except (OSError, ValueError):
+    """The run in a folder, or None where there is no readable config."""
+    folder = RunDir(path)
+    config = folder.config()
+    if config is None:
         return None
-    return Run(config.get("key", path.name), path, config, _jsonl(path / "metrics.jsonl"))
+    lines = folder.metrics()
+    rows = [r for r in lines.rows if isinstance(r.get("epoch"), int) and isinstance(r.get("test_acc"), (int, float))]
+    return Run(config.get("key", folder.key), folder.path, config, rows, lines.damaged + len(lines.rows) - len(rows))
 
 
 def all_runs(root: Path | None = None) -> list[Run]:
@@ -62,25 +73,71 @@ def all_runs(root: Path | None = None) -> list[Run]:
     root = root or runs_root()
     if not root.is_dir():
         return []
-    found = [load(p) for p in root.iterdir() if p.is_dir()]
-    return sorted((r for r in found if r is not None), key=lambda r: (r.path / "config.json").stat().st_mtime,
-                  reverse=True)
+    found = [(RunDir(p).modified(), load(p)) for p in root.iterdir() if p.is_dir()]
+    return [r for _, r in sorted(((m, r) for m, r in found if r is not None), key=lambda x: x[0], reverse=True)]
 
 
-def training_work(config: train.Config, root: Path | None = None):
-    """The work of a training Job: train (resuming where a run stopped), reporting every step to the job."""
+def size_mb(root: Path | None = None) -> float:
+    root = root or runs_root()
+    return sum(RunDir(p).size_bytes() for p in root.iterdir() if p.is_dir()) / 1e6 if root.is_dir() else 0.0
+
+
+def prune(root: Path | None = None, protect: frozenset[str] = frozenset(), keep: int | None = None,
+          max_mb: float | None = None) -> list[str]:
+    """Remove the oldest runs beyond keep runs or max_mb megabytes, never a protected, queued or training one.
+
+    Returns the folder names removed. keep and max_mb default to $RUNS_KEEP and $RUNS_MAX_MB.
+    """
+    keep = keep if keep is not None else int(os.environ.get("RUNS_KEEP", DEFAULT_KEEP))
+    max_mb = max_mb if max_mb is not None else float(os.environ.get("RUNS_MAX_MB", DEFAULT_MAX_MB))
+    runs = all_runs(root)
+    sizes = {r.path.name: r.folder.size_bytes() / 1e6 for r in runs}
+    count, total, removed = len(runs), sum(sizes.values()), []
+    for run in reversed(runs):   # oldest first
+        if count <= keep and total <= max_mb:
+            break
+        if run.path.name in protect or run.folder.state()["state"] in (RunState.QUEUED, RunState.TRAINING):
+            continue
+        shutil.rmtree(run.path, ignore_errors=True)
+        count, total = count - 1, total - sizes[run.path.name]
+        removed.append(run.path.name)
+    return removed
+
+
+def interrupted(root: Path | None = None) -> list[Run]:
+    """Runs that were queued or training when the server stopped: they resume on their own after a restart."""
+    return [r for r in all_runs(root) if r.folder.state()["state"] in (RunState.QUEUED, RunState.TRAINING)
+            and not r.complete]
+
+
+def training_work(config: train.Config, root: Path | None = None, owner: str | None = None):
+    """The work of a training Job: train (resuming where a run stopped), reporting phases and steps to the job."""
     out = (root or runs_root()) / config.key()
 
     def work(job: Job) -> None:
-        def on_event(event: dict) -> None:
-            if event["type"] == "start":  # data loaded: the rate (and so the ETA) counts from here
-                done = event["done_epochs"] * event["total_steps"] // max(1, event["epochs"])
-                job.baseline, job.started = done, time.time()
-                job.progress(done, event["total_steps"])
-            elif event["type"] == "step":
-                job.progress(event["step"], event["total_steps"])
-            job.emit(event)
+        tracker = Tracker()
+        job.detail, job.eta_source = tracker, tracker.eta
 
-        train.run(config, out, resume=True, on_event=on_event, stop=job.stop_event)
+        def on_event(event) -> None:
+            tracker.update(event)
+            if isinstance(event, Started):  # data loaded: the rate (and so the ETA) counts from here
+                done = event.done_epochs * event.steps_per_epoch
+                job.baseline = done
+                job.progress(done, event.total_steps)
+            elif isinstance(event, Step):
+                job.progress(event.step, event.total_steps)
+            if not isinstance(event, Progress) or event.done in (0, event.total) or event.done % 1000 < 100:
+                job.emit(event)
+
+        folder = RunDir(out)
+        folder.set_state(RunState.TRAINING, owner)
+        try:
+            train.run(config, out, resume=True, on_event=on_event, stop=job.stop_event)
+        except BaseException:
+            folder.set_state(RunState.FAILED, owner)
+            raise
+        finally:
+            if folder.state()["state"] == RunState.TRAINING:
+                folder.set_state(RunState.STOPPED if job.stop_event.is_set() else RunState.DONE, owner)
 
     return work

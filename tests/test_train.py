@@ -5,8 +5,9 @@ import time
 import pytest
 import torch
 
-from core import model, train
+from core import batches, model, train
 from core.data import load_split
+from core.events import EpochEnd
 
 DEVICES = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
 
@@ -34,7 +35,7 @@ def test_resume_gives_the_same_epochs_as_an_uninterrupted_run(folder_dataset, tm
     stop = __import__("threading").Event()
 
     def stop_after_first_epoch(event):
-        if event["type"] == "epoch" and event["epoch"] == 1:
+        if isinstance(event, EpochEnd) and event.epoch == 1:
             stop.set()
 
     interrupted = tmp_path / "interrupted"
@@ -71,8 +72,8 @@ def test_same_settings_same_key(folder_dataset):
 
 def test_batch_augmentation_crops_and_flips_like_torchvision():
     x = torch.arange(2 * 3 * 8 * 8, dtype=torch.float32).reshape(2, 3, 8, 8)
-    shifts, flips = train.augmentation_draws(torch.Generator().manual_seed(0), batches=1, size=2, pad=2)
-    out = train.augment(x, shifts, flips, pad=2)
+    shifts, flips = batches.augmentation_draws(torch.Generator().manual_seed(0), batches=1, size=2, pad=2)
+    out = batches.augment(x, shifts, flips, pad=2)
     assert out.shape == x.shape
     padded = torch.nn.functional.pad(x, (2, 2, 2, 2), mode="reflect")
     for b in range(2):  # every augmented image is some 8×8 window of the padded image, maybe mirrored
@@ -134,7 +135,7 @@ def test_training_job_writes_a_run_that_reloads(folder_dataset, tmp_path):
     job = Registry().start(cfg.key(), runs.training_work(cfg, tmp_path))
     job.join(60)
     assert job.state == "done" and job.done == job.total == 2 * (72 // 16)
-    assert [e["epoch"] for e in job.snapshot() if e["type"] == "epoch"] == [1, 2]
+    assert [e.epoch for e in job.snapshot() if isinstance(e, EpochEnd)] == [1, 2]
     (run,) = runs.all_runs(tmp_path)  # as after a server restart: from the run directory alone
     assert run.key == cfg.key() and run.complete and len(run.steps()) == job.total
     assert run.as_config().resolved() == cfg.resolved() and run.checkpoint(2).is_file()

@@ -1,0 +1,32 @@
+"""What the net has learnt after an epoch, as a learner can watch it (ConvNetJS-style).
+
+A fixed grid of test images with the predicted class, the confusion matrix of
+the whole test pass, and the first conv layer's filters. Saved with the run
+(RunDir.commit_epoch), so the page shows it live and after a reload.
+"""
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+GRID = 16
+
+
+def grid_indices(test_size: int) -> list[int]:
+    """The same 16 test images for every epoch and every run on this test set."""
+    return torch.randperm(test_size, generator=torch.Generator().manual_seed(0))[:GRID].tolist()
+
+
+def confusion(labels: torch.Tensor, predicted: torch.Tensor, classes: int) -> torch.Tensor:
+    """Rows: true class; columns: predicted class."""
+    return torch.bincount(labels * classes + predicted, minlength=classes * classes).reshape(classes, classes)
+
+
+def snapshot(epoch: int, model: nn.Module, images: torch.Tensor, indices: list[int], labels: torch.Tensor,
+             predicted: torch.Tensor, classes: list[str]) -> dict:
+    """The insight of one epoch: grid images (uint8) with true and predicted classes, confusion, conv1 filters."""
+    conv1 = next(m for m in model.modules() if isinstance(m, nn.Conv2d))
+    pick = torch.tensor(indices)
+    return {"epoch": epoch, "images": images, "labels": labels[pick].cpu(), "predicted": predicted[pick].cpu(),
+            "confusion": confusion(labels.cpu(), predicted.cpu(), len(classes)),
+            "filters": conv1.weight.detach().float().cpu().clone(), "classes": list(classes)}

@@ -167,9 +167,13 @@ def audit_view(chosen: Chosen) -> None:
     if not sources:
         st.info(t("cls.audit_no_data"), icon=":material/folder_off:")
         return
-    source = str(data.inside(data.data_root(), sources[0].path))
-    with st.spinner(t("cls.auditing")):
-        result = audit(chosen.id, chosen.model, source, chosen.mean, chosen.std)
+    source = str(data.location(data.data_root(), sources[0]))
+    try:
+        with st.spinner(t("cls.auditing")):
+            result = audit(chosen.id, chosen.model, source, chosen.mean, chosen.std)
+    except data.DataError as err:
+        st.error(t(f"data.error_{err.code}", **err.params), icon=":material/folder_off:")
+        return
     st.metric(t("cls.test_acc"), f"{result.accuracy:.2%}")
     split = test_split(source)
     class_names = [class_label(name) for name in split.classes]

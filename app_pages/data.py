@@ -1,5 +1,5 @@
-"""Datasets & DataLoader: CIFAR-10 through torchvision, the course's folder layouts, and the batches a DataLoader yields."""
-from pathlib import Path
+"""Datasets & DataLoader: the bundled sample or the data directory's data sets, the course's folder layouts, and the
+batches a DataLoader yields. Every setting is in the URL."""
 
 import numpy as np
 import streamlit as st
@@ -7,9 +7,11 @@ import torch
 
 from core import codegen, course, data, loader, viz
 from ui import show_code, t, tensor_shape
-from ui.data import cifar10_panel, found_datasets, opened
+from ui.data import Picked, cifar10_panel, dataset_picker, found_datasets, opened
 
 CHART = {"displayModeBar": False}
+URL = "query-params"
+RESIZES = {None: "ToTensor()"} | {r: f"Resize(({r}, {r}))" for r in (32, 64, 128)}
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -30,61 +32,91 @@ def as_uint8(batch: torch.Tensor) -> np.ndarray:
     return (batch.clamp(0, 1).permute(0, 2, 3, 1).numpy() * 255 + 0.5).astype(np.uint8)
 
 
-def code_path(root: Path, found: data.Found) -> str:
-    """The data set's folder as the learner would type it: relative to the repo when it lies inside it."""
-    base = data.inside(root, found.path)
-    try:
-        return str(base.relative_to(data.REPO))
-    except ValueError:
-        return str(base)
-
-
-def pair_names(root: Path, found: data.Found, split: str) -> list[str]:
+def pair_names(picked: Picked, split: str) -> list[str]:
     """The x of x_image/x_label folders (the course's second layout), which the snippet's MyData needs."""
-    return data.label_pairs(data.inside(root, Path(found.path) / split)) if found.kind == "label_files" else []
+    return data.label_pairs(data.inside(picked.path, split)) if picked.found.kind == data.Kind.LABEL_FILES else []
 
 
-def dataset_view(root: Path, found: data.Found, split: str, dataset) -> None:
+def skipped_note(dataset, skipped: tuple[int, ...]) -> None:
+    """Samples whose image file cannot be read: which files, and what to do."""
+    files = ", ".join(f"{i} ({data.item_file(dataset, i)})" for i in skipped[:5]) + (" …" if len(skipped) > 5 else "")
+    st.warning(t("data.unreadable", n=len(skipped), files=files), icon=":material/broken_image:")
+
+
+def dataset_view(picked: Picked, split: str, dataset) -> None:
     classes = getattr(dataset, "classes", None)
     n = len(dataset)
     st.markdown(t("data.dataset_facts", n=n, classes=", ".join(classes) if classes else "—"))
-    i = st.number_input(t("data.index"), 0, n - 1, 0, key="data_index")
-    image, target = dataset[i]
+    if n == 0:
+        return
+    i = st.number_input(t("data.index"), 0, n - 1, 0, key="index", bind=URL)
+    try:
+        image, target = dataset[i]
+    except data.UNREADABLE:
+        skipped_note(dataset, (i,))
+        return
     left, right = st.columns([1, 3])
     left.image(as_uint8(image[None])[0], width=160)
     right.markdown(t("data.item", i=i, shape=tensor_shape(*image.shape), target=target,
                      name=class_name(dataset, target)))
-    if found.kind == "cifar10":
+    if picked.found.kind == data.Kind.CIFAR10:
         right.caption(t("data.course_item"))
-    snippet = codegen.dataset_item(found.kind, code_path(root, found), split, pair_names(root, found, split), i)
+    snippet = codegen.dataset_item(picked.found.kind, picked.shown, split, pair_names(picked, split), i)
     printed = f"{n} {image.shape} {target}" + ("" if classes is None else f"\n{classes[target]}")
     show_code(snippet, output=printed)
 
 
-def concat_view(root: Path, found: data.Found, split: str) -> None:
-    parts = data.per_class_datasets(root, found, split)
+def boundaries(sizes: list[int]) -> str:
+    """Where each part ends in the sum; all of them, or the first few and the last with how many there are."""
+    ends = [int(e) for e in np.cumsum(sizes)]
+    if len(ends) <= 10:
+        return ", ".join(map(str, ends))
+    return ", ".join(map(str, ends[:5])) + f", …, {ends[-1]} " + t("data.concat_parts", n=len(ends))
+
+
+def concat_view(picked: Picked, split: str) -> None:
+    parts = data.per_class_datasets(data.data_root(), picked.found, split)
     if len(parts) < 2:
         return
     st.subheader(t("data.concat_title"))
     total = torch.utils.data.ConcatDataset(parts)
-    st.markdown(t("data.concat_text", parts=" + ".join(f"`{p.label_dir}_dataset` ({len(p)})" for p in parts[:4])
-                  + (" + …" if len(parts) > 4 else ""), total=len(total)))
-    boundaries = np.cumsum([len(p) for p in parts])
+    named = " + ".join(f"`{p.label_dir}_dataset` ({len(p)})" for p in parts[:4])
+    more = "" if len(parts) <= 4 else " + … " + t("data.concat_parts", n=len(parts))
+    st.markdown(t("data.concat_text", parts=named + more, total=len(total)))
     k = min(len(parts[0]), len(total) - 1)
     st.markdown(t("data.concat_index", last=k - 1, first=k, a=parts[0].label_dir, b=parts[1].label_dir,
-                  bounds=", ".join(str(b) for b in boundaries[:6])))
+                  bounds=boundaries([len(p) for p in parts])))
 
 
-def loader_view(root: Path, found: data.Found, split: str, resize: int | None) -> None:
-    dataset = opened(str(root), found, split, resize)
+def batch_picker(batches: int) -> int:
+    """Previous / a slider / Next over the batch numbers; the number is the URL's ``batch=``."""
+    key = "batch"
+    if st.session_state.get(key, 0) > batches - 1:
+        st.session_state[key] = batches - 1  # fewer batches than before (a larger batch_size)
+    b1, b2, b3 = st.columns([1, 4, 1], vertical_alignment="bottom")
+    current = st.session_state.get(key, 0)
+    b1.button(t("data.previous"), icon=":material/chevron_left:", disabled=current == 0,
+              on_click=lambda: st.session_state.update({key: st.session_state.get(key, 0) - 1}))
+    if batches > 1:
+        index = b2.slider(t("data.batch_index"), 0, batches - 1, key=key, bind=URL)
+    else:
+        b2.caption(t("data.one_batch"))
+        index = 0
+    b3.button(t("data.next"), icon=":material/chevron_right:", disabled=index == batches - 1,
+              on_click=lambda: st.session_state.update({key: st.session_state.get(key, 0) + 1}))
+    return index
+
+
+def loader_view(picked: Picked, split: str, resize: int | None) -> None:
+    dataset = opened(str(data.data_root()), picked.found, split, resize)
     c1, c2, c3, c4 = st.columns(4)
-    batch_size = c1.select_slider("batch_size", [1, 4, 8, 16, 32, 64, 128], 64, key="dl_batch", persist_state="session")
-    seed = c2.number_input("seed", 0, 10_000, 0, key="dl_seed", persist_state="session")
-    epoch = c3.number_input("epoch", 1, 20, 1, key="dl_epoch", persist_state="session")
-    num_workers = c4.select_slider("num_workers", [0, 1, 2, 4], 0, key="dl_workers", persist_state="session")
+    batch_size = c1.select_slider("batch_size", [1, 4, 8, 16, 32, 64, 128], 64, key="batch_size", bind=URL)
+    seed = c2.number_input("seed", 0, 10_000, 0, key="seed", bind=URL)
+    epoch = c3.number_input("epoch", 1, 20, 1, key="epoch", bind=URL)
+    num_workers = c4.select_slider("num_workers", [0, 1, 2, 4], 0, key="num_workers", bind=URL)
     c1, c2, _ = st.columns([1, 1, 2])
-    shuffle = c1.toggle("shuffle", True, key="dl_shuffle", persist_state="session")
-    drop_last = c2.toggle("drop_last", False, key="dl_drop", persist_state="session")
+    shuffle = c1.toggle("shuffle", True, key="shuffle", bind=URL)
+    drop_last = c2.toggle("drop_last", False, key="drop_last", bind=URL)
     count = loader.count_batches(len(dataset), batch_size, drop_last)
     if count.batches == 0:
         st.error(t("data.no_batches", n=len(dataset), batch=batch_size))
@@ -92,23 +124,17 @@ def loader_view(root: Path, found: data.Found, split: str, resize: int | None) -
     st.markdown(t("data.arithmetic", n=len(dataset), batch=batch_size, full=count.full, rest=len(dataset) % batch_size,
                   batches=count.batches) + " " + (t("data.dropped") if drop_last and len(dataset) % batch_size else ""))
     order = batch_order(len(dataset), batch_size, shuffle, drop_last, seed, epoch)
-    key = "dl_batch_index"
-    st.session_state[key] = min(st.session_state.get(key, 0), count.batches - 1)
-    b1, b2, b3 = st.columns([1, 4, 1], vertical_alignment="bottom")
-    b1.button(t("data.previous"), icon=":material/chevron_left:", disabled=st.session_state[key] == 0,
-              on_click=lambda: st.session_state.update({key: st.session_state[key] - 1}))
-    if count.batches > 1:
-        b2.slider(t("data.batch_index"), 0, count.batches - 1, key=key)
-    else:
-        b2.caption(t("data.one_batch"))
-    b3.button(t("data.next"), icon=":material/chevron_right:", disabled=st.session_state[key] == count.batches - 1,
-              on_click=lambda: st.session_state.update({key: st.session_state[key] + 1}))
-    index = st.session_state[key]
+    index = batch_picker(count.batches)
     try:
-        imgs, targets = loader.load_batch(dataset, order[index])
+        loaded, skipped = loader.load_batch(dataset, order[index])
     except RuntimeError as err:
         st.error(t("data.not_stackable", error=str(err).splitlines()[0]), icon=":material/error:")
         return
+    if skipped:
+        skipped_note(dataset, skipped)
+    if loaded is None:
+        return
+    imgs, targets = loaded
     captions = [class_name(dataset, y) for y in targets]
     st.plotly_chart(viz.image_batch(as_uint8(imgs), captions), key="dl_grid", config=CHART)
     left, right = st.columns(2)
@@ -124,7 +150,7 @@ def loader_view(root: Path, found: data.Found, split: str, resize: int | None) -
         if num_workers:
             st.caption(t("data.workers_note", n=num_workers))
     with right:
-        snippet = codegen.dataloader(found.kind, code_path(root, found), split, pair_names(root, found, split), resize,
+        snippet = codegen.dataloader(picked.found.kind, picked.shown, split, pair_names(picked, split), resize,
                                      batch_size, shuffle, drop_last, num_workers, seed, epoch, index)
         show_code(snippet, output=f"{len(dataset)} {count.batches}\n{imgs.shape}\n{targets}")
 
@@ -132,33 +158,36 @@ def loader_view(root: Path, found: data.Found, split: str, resize: int | None) -
 st.title(t("data.title"))
 st.markdown(t("data.intro"))
 root = data.data_root()
-st.caption(t("data.root", root=str(root)))
-found = found_datasets(str(root))
-if not any(f.kind == "cifar10" for f in found):
-    with st.expander(t("data.cifar_title"), expanded=not found, icon=":material/download:"):
+st.caption(t("data.root", root=data.shown(root)))
+if found_datasets(str(root))[0].bundled:  # the default is the sample: no full CIFAR-10 in the data directory
+    with st.expander(t("data.cifar_title"), icon=":material/download:"):
         cifar10_panel(root)
-if not found:
-    st.stop()
 
 c1, c2, c3 = st.columns([2, 1, 1])
-names = [f"{f.name} · {t('data.kind_' + f.kind)}" for f in found]
-choice = c1.selectbox(t("data.choose"), range(len(found)), key="data_choice", format_func=names.__getitem__)
-chosen = found[choice]
-split = c2.selectbox(t("data.split"), chosen.splits, key="data_split", format_func=lambda s: s or "—")
-resize_names = {None: t("data.no_resize")} | {r: f"Resize(({r}, {r}))" for r in (32, 64, 128)}
-resize = c3.selectbox(t("data.resize"), list(resize_names), key="data_resize", format_func=resize_names.get)
-try:
-    dataset = opened(str(root), chosen, split, resize)
-except data.DataError as err:
-    st.error(t(f"data.error_{err.code}", **err.params))
+picked = dataset_picker(t("data.choose"), where=c1)
+if picked is None:
     st.stop()
+split = c2.selectbox(t("data.split"), picked.found.splits, key="split", format_func=lambda s: s or "—", bind=URL)
+resize = c3.selectbox(t("data.resize"), list(RESIZES), key="resize", format_func=RESIZES.get, bind=URL)
+if picked.found.bundled and picked.found.kind == data.Kind.LABEL_FILES:
+    st.caption(t("data.sample_labels_about", path=picked.shown))
+try:
+    dataset = opened(str(root), picked.found, split, resize)
+except data.DataError as err:
+    st.error(t(f"data.error_{err.code}", **err.params), icon=":material/folder_off:")
+    st.stop()
+empty = data.empty_classes(dataset)
+if empty:
+    st.warning(t("data.empty_classes", classes=", ".join(empty), path=f"{picked.shown}/{split}".rstrip("/")),
+               icon=":material/folder_off:")
 
-dataset_tab, loader_tab = st.tabs([t("data.tab_dataset"), "DataLoader"], key="data_view", on_change="rerun")
+dataset_tab, loader_tab = st.tabs(["Dataset", "DataLoader"], default="DataLoader", key="view", on_change="rerun",
+                                  bind=URL)
 with dataset_tab:
     if dataset_tab.open:
-        dataset_view(root, chosen, split, dataset)
-        if chosen.kind == "folder":
-            concat_view(root, chosen, split)
+        dataset_view(picked, split, dataset)
+        if picked.found.kind == data.Kind.FOLDER:
+            concat_view(picked, split)
 with loader_tab:
     if loader_tab.open:
-        loader_view(root, chosen, split, resize)
+        loader_view(picked, split, resize)

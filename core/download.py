@@ -43,12 +43,12 @@ def extract(root: Path, archive: Path | None = None) -> Path:
     """Check the archive's md5 and unpack it into root/cifar-10-batches-py (no member may land outside root)."""
     archive = archive or root / ARCHIVE
     if md5(archive) != CIFAR10_MD5:
-        raise DownloadError("bad_archive", path=str(archive))
+        raise DownloadError("bad_archive", path=archive.name)
     try:
         with tarfile.open(archive, "r:gz") as tar:
             tar.extractall(root, filter="data")
     except (tarfile.TarError, OSError) as err:
-        raise DownloadError("bad_archive", path=str(archive)) from err
+        raise DownloadError("bad_archive", path=archive.name) from err
     return root / FOLDER
 
 

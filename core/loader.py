@@ -4,6 +4,8 @@ To show "batch k of epoch e" the page does not run the loader over images: it
 runs a DataLoader with the same settings over the indices alone (cheap), which
 draws the same random numbers as the learner's loader, then loads only the
 images of that batch and collates them with DataLoader's own collate function.
+A sample whose image file cannot be read is left out and reported, where a
+DataLoader would stop with the error, so the page can say which file to fix.
 """
 from __future__ import annotations
 
@@ -11,6 +13,8 @@ from dataclasses import dataclass
 
 import torch
 from torch.utils.data import DataLoader, Dataset, default_collate
+
+from core.data import UNREADABLE
 
 
 @dataclass(frozen=True)
@@ -52,6 +56,13 @@ def epoch_batches(n: int, batch_size: int, shuffle: bool, drop_last: bool, seed:
     return order
 
 
-def load_batch(dataset: Dataset, indices: list[int]):
-    """The batch a DataLoader yields for these indices: dataset[i] for each, through default_collate."""
-    return default_collate([dataset[i] for i in indices])
+def load_batch(dataset: Dataset, indices: list[int]) -> tuple[object, tuple[int, ...]]:
+    """The batch a DataLoader yields for these indices (dataset[i] for each, through default_collate), and
+    the indices left out because their image could not be read. The batch is None when none could."""
+    items, skipped = [], []
+    for i in indices:
+        try:
+            items.append(dataset[i])
+        except UNREADABLE:
+            skipped.append(i)
+    return (default_collate(items) if items else None), tuple(skipped)

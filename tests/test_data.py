@@ -1,7 +1,9 @@
-"""Data sets under the data directory: the course's layouts, the guard, DataLoader arithmetic and batches."""
+"""Data sets under the data directory and the bundled sample: the course's layouts, the guard, the tensor cache,
+damaged files, DataLoader arithmetic and batches."""
 import os
 import shutil
 import tarfile
+import threading
 import time
 from pathlib import Path
 
@@ -11,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from torch.utils.data import DataLoader, TensorDataset
 
-from core import codegen, data, download, loader
+from core import codegen, data, download, loader, sample
 
 from conftest import make_folder_dataset, make_label_files
 
@@ -21,7 +23,7 @@ SHARED = Path(os.environ.get("SHARED_DATA") or Path(__file__).resolve().parents[
 
 def test_tiny_cifar10_opens_through_torchvision(tiny_cifar):
     found = data.discover(tiny_cifar)
-    assert [f.kind for f in found] == ["cifar10"] and found[0].path == "."
+    assert [f.kind for f in found] == [data.Kind.CIFAR10] and found[0].path == "."
     test_set = data.open_dataset(tiny_cifar, found[0], "test")
     img, target = test_set[0]
     assert len(test_set) == 30 and target == 3 and test_set.classes[target] == "cat"
@@ -33,7 +35,7 @@ def test_a_tampered_cifar10_file_is_refused(tmp_path):
 
     root = make_cifar10(tmp_path / "data")  # no md5s registered: torchvision compares with the real CIFAR-10's
     with pytest.raises(data.DataError) as err:
-        data.open_dataset(root, data.Found("cifar10", ".", ("train", "test")), "test")
+        data.open_dataset(root, data.Found(data.Kind.CIFAR10, ".", ("train", "test")), "test")
     assert err.value.code == "cifar_corrupt"
 
 
@@ -62,17 +64,101 @@ def test_nothing_outside_the_data_directory_opens(tmp_path, bad):
     with pytest.raises(data.DataError) as err:
         data.inside(tmp_path / "root", bad)
     assert err.value.code == "outside_data_dir"
-    assert data.inside(tmp_path / "root", "pets") == (tmp_path / "root" / "pets").resolve()
+    assert data.inside(tmp_path / "root", "pets") == tmp_path / "root" / "pets"
+    with pytest.raises(data.DataError):  # a split name from a request is checked the same way
+        data.open_dataset(tmp_path / "root", data.Found(data.Kind.FOLDER, "pets", ("",)), "../..")
 
 
-def test_a_symlink_out_of_the_data_directory_is_refused(tmp_path):
-    (tmp_path / "root").mkdir()
-    (tmp_path / "secret").mkdir()
-    os.symlink(tmp_path / "secret", tmp_path / "root" / "link")
-    with pytest.raises(data.DataError):
-        data.inside(tmp_path / "root", "link")
-    with pytest.raises(data.DataError):
-        data.open_dataset(tmp_path / "root", data.Found("folder", "link", ("",)), "")
+def test_a_symlinked_data_set_lists_opens_and_trains(tmp_path, monkeypatch):
+    """The owner's `ln -s ~/datasets/cifar10-jpg data/cifar10-jpg`: here the bundled sample stands in for it."""
+    (tmp_path / "data").mkdir()
+    os.symlink(sample.SAMPLE, tmp_path / "data" / "cifar10-jpg")
+    monkeypatch.setenv("DATA_DIR", str(tmp_path / "data"))
+    root = data.data_root()
+    linked = data.Found(data.Kind.FOLDER, "cifar10-jpg", ("test", "train"))
+    assert data.offered(root) == [linked, data.SAMPLE, data.SAMPLE_LABELS], "a full CIFAR-10 copy comes first"
+    test_set = data.open_dataset(root, linked, "test")
+    assert len(test_set) == 1000 and test_set.classes[3] == "cat"
+    split = data.load_split(data.location(root, linked), "test")
+    assert split.images.shape == (1000, 3, 32, 32) and split.labels.bincount().tolist() == [100] * 10
+    assert data.shown(data.location(root, linked)) == "cifar10-jpg"
+
+
+def test_the_bundled_sample_is_offered_opens_and_batches(tmp_path):
+    offered = data.offered(tmp_path / "no-such-dir")
+    assert offered == [data.SAMPLE, data.SAMPLE_LABELS] and offered[0].kind == data.Kind.FOLDER
+    assert data.trainable(offered[0]) and data.has_test_split(offered[0]) and not data.trainable(offered[1])
+    train_set = data.open_dataset(tmp_path, data.SAMPLE, "train", __import__("torchvision").transforms.ToTensor())
+    assert len(train_set) == 5000 and len(train_set.classes) == 10
+    order = loader.epoch_batches(len(train_set), 64, True, False, 0, 1)
+    (imgs, targets), skipped = loader.load_batch(train_set, order[0])
+    assert imgs.shape == (64, 3, 32, 32) and skipped == () and targets.max() < 10
+    assert data.shown(data.location(tmp_path, data.SAMPLE)) == "assets/cifar10-sample"
+    assert len({f.id for f in offered}) == 2 and all(not f.id.startswith("/") for f in offered)
+
+
+def test_the_sample_in_the_course_label_file_layout(tmp_path, monkeypatch):
+    monkeypatch.setenv("DATA_DIR", str(tmp_path))
+    pairs = data.open_dataset(tmp_path, data.SAMPLE_LABELS, "train")
+    assert len(pairs) == 1000 and pairs[0][1] == "cat" and pairs[500][1] == "dog"
+    built = data.location(tmp_path, data.SAMPLE_LABELS)
+    assert built.is_relative_to(tmp_path) and (built / "test" / "dog_label").is_dir()
+    assert not list(sample.SAMPLE.rglob("*.txt")), "nothing is written into assets/"
+    cat, dog = data.per_class_datasets(tmp_path, data.SAMPLE, "test")[3:6:2]
+    assert len(cat + dog) == 200 and (cat + dog)[100][1] == "dog"  # the course's ants_dataset + bees_dataset
+
+
+def test_the_sample_cache_stays_out_of_assets(tmp_path, monkeypatch):
+    monkeypatch.setenv("DATA_DIR", str(tmp_path))
+    calls = []
+    split = data.load_split(sample.SAMPLE, "test", progress=lambda *a: calls.append(a))
+    assert split.images.shape == (1000, 3, 32, 32) and calls[-1] == (1000, 1000, calls[-1][2])
+    assert list((tmp_path / data.CACHE_DIR).glob("test-*.pt")) and not (sample.SAMPLE / data.CACHE_DIR).exists()
+    again = []
+    data.load_split(sample.SAMPLE, "test", progress=lambda *a: again.append(a))
+    assert again == [(1000, 1000, True)]
+
+
+def test_a_damaged_cache_is_rebuilt_and_a_corrupt_image_left_out(folder_dataset):
+    (folder_dataset / "train" / "cat" / "0003.png").write_bytes(b"\x89PNG broken")
+    first = data.load_split(folder_dataset, "train")
+    assert first.skipped == ("cat/0003.png",) and len(first.labels) == 71 and not first.rebuilt
+    [cache] = (folder_dataset / data.CACHE_DIR).glob("train-*.pt")
+    cache.write_bytes(cache.read_bytes()[:1000])  # a kill mid-write, before writes went through os.replace
+    second = data.load_split(folder_dataset, "train")
+    assert second.rebuilt and torch.equal(second.images, first.images) and second.skipped == first.skipped
+    assert not data.load_split(folder_dataset, "train").rebuilt, "the rebuilt file is whole"
+    assert not list((folder_dataset / data.CACHE_DIR).glob("*.tmp")), "no temporary file is left behind"
+
+
+def test_two_loaders_decode_a_new_data_set_once(folder_dataset, monkeypatch):
+    decodes = []
+    real = data._decode_all
+
+    def slow(*args):
+        decodes.append(1)
+        time.sleep(0.3)
+        return real(*args)
+
+    monkeypatch.setattr(data, "_decode_all", slow)
+    results = []
+    threads = [threading.Thread(target=lambda: results.append(data.load_split(folder_dataset, "test")))
+               for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(decodes) == 1 and torch.equal(results[0].images, results[1].images)
+
+
+def test_an_empty_class_folder_and_a_corrupt_image_in_a_batch(folder_dataset):
+    (folder_dataset / "train" / "zebra").mkdir()
+    (folder_dataset / "train" / "dog" / "0001.png").write_bytes(b"not a picture")
+    found = data.Found(data.Kind.FOLDER, folder_dataset.name, ("test", "train"))
+    dataset = data.open_dataset(folder_dataset.parent, found, "train", __import__("torchvision").transforms.ToTensor())
+    assert dataset.classes == ["cat", "dog", "ship", "zebra"] and data.empty_classes(dataset) == ["zebra"]
+    (imgs, targets), skipped = loader.load_batch(dataset, [0, 25, 30])
+    assert skipped == (25,) and imgs.shape == (2, 3, 32, 32) and data.item_file(dataset, 25) == "dog/0001.png"
 
 
 def test_data_root_follows_the_environment(monkeypatch, tmp_path):
@@ -105,7 +191,7 @@ def test_any_batch_of_any_epoch_is_the_dataloaders(shuffle, drop_last, seed):
         order = loader.epoch_batches(103, 16, shuffle, drop_last, seed, epoch)
         assert len(order) == len(batches)
         for indices, (x, y) in zip(order, batches):
-            got_x, got_y = loader.load_batch(dataset, indices)
+            (got_x, got_y), _ = loader.load_batch(dataset, indices)
             assert torch.equal(got_x, x) and torch.equal(got_y, y)
 
 
@@ -114,7 +200,7 @@ def test_dataloader_snippet_prints_what_the_page_shows(tiny_cifar, monkeypatch):
     found = data.discover(tiny_cifar)[0]
     dataset = data.open_dataset(tiny_cifar, found, "test", __import__("torchvision").transforms.ToTensor())
     order = loader.epoch_batches(len(dataset), 8, True, False, 5, 2)
-    imgs, targets = loader.load_batch(dataset, order[1])
+    (imgs, targets), _ = loader.load_batch(dataset, order[1])
     count = loader.count_batches(len(dataset), 8, False)
     page = f"{len(dataset)} {count.batches}\n{imgs.shape}\n{targets}"
     snippet = codegen.dataloader("cifar10", ".", "test", [], None, 8, True, False, 0, 5, 2, 1)
@@ -158,10 +244,10 @@ def test_the_shared_jpeg_cifar10_browses(tmp_path):
     with tarfile.open(SHARED) as tar:
         tar.extractall(tmp_path / "cifar10-jpg", filter="data")
     found = data.discover(tmp_path)
-    assert [(f.path, f.kind, f.splits) for f in found] == [("cifar10-jpg", "folder", ("test", "train"))]
+    assert [(f.path, f.kind, f.splits) for f in found] == [("cifar10-jpg", data.Kind.FOLDER, ("test", "train"))]
     test_set = data.open_dataset(tmp_path, found[0], "test", __import__("torchvision").transforms.ToTensor())
     assert len(test_set) == 10000 and test_set.classes[3] == "cat"
     order = loader.epoch_batches(len(test_set), 64, True, False, 0, 1)
-    imgs, targets = loader.load_batch(test_set, order[-1])
+    (imgs, targets), _ = loader.load_batch(test_set, order[-1])
     assert imgs.shape == (16, 3, 32, 32) and len(order) == 157
     shutil.rmtree(tmp_path / "cifar10-jpg")

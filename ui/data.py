@@ -1,20 +1,78 @@
-"""Data sets for the pages: found once, opened once per process, and the CIFAR-10 download panel."""
+"""Data sets for the pages: what is offered (the bundled sample beside the data directory's own), the picker
+the data, training and classify pages share, opened data sets, and the CIFAR-10 download panel."""
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import streamlit as st
 
-from core import data, download
+from core import data, download, sample
 from core.jobs import Busy, Job, Registry
 from ui import t
 
 
 @st.cache_data(ttl=30, show_spinner=False)
 def found_datasets(root: str) -> list[data.Found]:
-    """The data sets under the data directory (looked up again at most every 30 s, or after a download)."""
-    path = Path(root)
-    return data.discover(path) if path.is_dir() else []
+    """What the pages offer, default first: the bundled sample and the data sets under the data directory
+    (looked up again at most every 30 s, or after a download)."""
+    return data.offered(Path(root))
+
+
+def dataset_label(found: data.Found) -> str:
+    """A data set's name in the current language; the bundled sample says what it is and how big."""
+    if found.bundled and found.kind == data.Kind.LABEL_FILES:
+        return t("data.sample_labels_name", classes=", ".join(sample.LABEL_CLASSES))
+    if found.bundled:
+        train, test = (10 * sample.PER_CLASS[s] for s in ("train", "test"))
+        return t("data.sample_name", train=f"{train:,}", test=f"{test:,}")
+    return f"{found.name} · {t('data.kind_' + found.kind)}"
+
+
+@dataclass(frozen=True)
+class Picked:
+    """The data set a picker returned, with what a page needs to use it and to talk about it."""
+
+    found: data.Found
+    path: Path     # where its files are: for data.load_split, train.Config(data=...), data.open_dataset's checks
+    shown: str     # that place as the page may show it (never the server's absolute path)
+    label: str     # its name in the current language
+
+
+def dataset_picker(label: str, accept: Callable[[data.Found], bool] = lambda found: True, *,
+                   key: str = "dataset", where=st) -> Picked | None:
+    """A select box over the offered data sets that ``accept`` keeps, the default first.
+
+    The choice lives in the URL as ``?<key>=<found.id>`` (the same value in every language); an unknown
+    value there is ignored with a translated note. ``where`` is the container to draw in (st, a column).
+    Under the bundled sample it says where the full CIFAR-10 comes from. None when nothing fits.
+    """
+    root = data.data_root()
+    offered = {f.id: f for f in found_datasets(str(root)) if accept(f)}
+    if not offered:
+        return None
+    ids = list(offered)
+    wanted = st.query_params.get(key)
+    if wanted is not None and key not in st.session_state:
+        if wanted in offered:
+            st.session_state[key] = wanted
+        else:
+            st.caption(t("data.url_unknown", value=wanted[:60]))
+    chosen = where.selectbox(label, ids, key=key, format_func=lambda i: dataset_label(offered[i]))
+    if chosen == ids[0]:
+        st.query_params.pop(key, None)
+    else:
+        st.query_params[key] = chosen
+    found = offered[chosen]
+    if found.bundled:
+        where.caption(t("data.sample_about"))
+    try:
+        path = data.location(root, found)
+    except data.DataError as err:
+        st.error(t(f"data.error_{err.code}", **err.params), icon=":material/folder_off:")
+        return None
+    return Picked(found, path, data.shown(path, root), dataset_label(found))
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
@@ -39,8 +97,9 @@ def _download_work(root: Path):
 
 def cifar10_panel(root: Path) -> None:
     """CIFAR-10 is not in the data directory: say where it goes, and offer to fetch or unpack it."""
-    st.warning(t("data.cifar_missing", root=str(root)), icon=":material/folder_off:")
-    st.markdown(t("data.cifar_manual", root=str(root), archive=download.ARCHIVE, folder=download.FOLDER))
+    where = data.shown(root)
+    st.info(t("data.cifar_missing", root=where), icon=":material/folder_off:")
+    st.markdown(t("data.cifar_manual", root=where, archive=download.ARCHIVE, folder=download.FOLDER))
     archive = root / download.ARCHIVE
     if archive.is_file():
         if st.button(t("data.extract"), icon=":material/unarchive:", key="cifar_extract"):
@@ -62,7 +121,7 @@ def cifar10_panel(root: Path) -> None:
         st.error(t(f"data.download_{getattr(err, 'code', 'offline')}",
                    **getattr(err, "params", {"url": download.url(), "reason": str(err)})),
                  icon=":material/cloud_off:")
-    if st.button(t("data.download"), icon=":material/download:", key="cifar_download", type="primary"):
+    if st.button(t("data.download"), icon=":material/download:", key="cifar_download"):
         try:
             downloads().start(str(root), _download_work(root))
         except Busy:

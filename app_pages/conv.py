@@ -1,50 +1,47 @@
-"""Convolution: F.conv2d on the course's 5×5 matrix, window by window, then on a photo."""
+"""Convolution: F.conv2d on the course's 5×5 matrix, window by window, then on a photo.
+
+The title, intro and controls need no PyTorch, so they draw at once; the figures wait for the background import.
+"""
 import numpy as np
 import streamlit as st
 
-from core import codegen, course, features, kernels, ops, viz
-from ui import (
-    animation_labels,
-    labels,
-    matrix_editor,
-    photo_picker,
-    settings_problem,
-    show_code,
-    speed_control,
-    t,
-    tensor_shape,
-)
+from core import course, kernels
+from ui import labels, photo_picker, settings_problem, show_code, speed_control, t, tensor_shape, urlstate
+from ui.loading import wait_for_torch
 
-DEFAULTS = {"conv_stride": 1, "conv_padding": 0, "conv_dilation": 1, "conv_preset": "course", "conv_ksize": 3}
+DEFAULTS = {"stride": 1, "padding": 0, "dilation": 1, "kernel_size": 3, "conv_kernel": "course"}
+INPUT_LIMITS = (2, 9, 2, 9)   # rows and columns a link may ask for: the editor's own range
+KERNEL_LIMITS = (1, 7, 1, 7)
 PHOTO_PRESETS = ("identity", "box_blur", "edge", "sharpen", "sobel_x", "sobel_y")
 CHART = {"displayModeBar": False}
 
-st.session_state.setdefault("conv_input", course.CONV_INPUT)
-st.session_state.setdefault("conv_version", 0)
-
 
 def reset() -> None:
-    st.session_state.update(DEFAULTS, conv_input=course.CONV_INPUT, conv_version=st.session_state.conv_version + 1)
+    st.session_state.update(DEFAULTS)
+    urlstate.set_matrix("conv", "x", course.CONV_INPUT)
+    urlstate.set_matrix("conv", "weight", kernels.preset("course"))
 
 
 def randomize(rows: int, cols: int) -> None:
-    st.session_state.update(conv_input=np.random.default_rng().integers(0, 6, size=(rows, cols)),
-                            conv_version=st.session_state.conv_version + 1)
+    urlstate.set_matrix("conv", "x", np.random.default_rng().integers(0, 6, size=(rows, cols)))
 
 
 def steps_view(x: np.ndarray, w: np.ndarray, stride: int, padding: int, dilation: int, duration: int) -> None:
+    from core import codegen, ops, viz
+    from ui import animation_labels
+
     try:
         trace = ops.conv2d_trace(x, w, stride, padding, dilation)
     except ops.SettingsError as err:
         fixes = []
         if err.code == "conv_kernel_too_big" and padding < err.params["need"] <= 3:
-            fixes.append((t("conv.fix_padding", need=err.params["need"]), {"conv_padding": err.params["need"]}))
+            fixes.append((t("conv.fix_padding", need=err.params["need"]), {"padding": err.params["need"]}))
         if dilation > 1:
-            fixes.append((t("conv.fix_dilation"), {"conv_dilation": 1}))
+            fixes.append((t("conv.fix_dilation"), {"dilation": 1}))
         settings_problem(err, fixes + [(t("conv.reset"), {**DEFAULTS})], key="conv_problem")
         return
     st.plotly_chart(viz.window_animation(trace, animation_labels(), duration), key="conv_animation", config=CHART)
-    st.caption(t("anim.legend"))
+    st.caption(t("anim.legend_conv"))
     left, right = st.columns(2)
     with left:
         st.subheader(t("conv.size_title"))
@@ -59,6 +56,8 @@ def steps_view(x: np.ndarray, w: np.ndarray, stride: int, padding: int, dilation
 
 
 def photo_view(w: np.ndarray, stride: int, padding: int, dilation: int) -> None:
+    from core import features, ops, viz
+
     st.markdown(t("conv.photo_intro"))
     photo = photo_picker("conv_photo", longest=160)
     if photo is None:
@@ -95,18 +94,19 @@ def photo_view(w: np.ndarray, stride: int, padding: int, dilation: int) -> None:
 
 st.title(t("conv.title"))
 st.markdown(t("conv.intro"))
+urlstate.copy_link()
 
 c1, c2, c3, c4 = st.columns(4)
-stride = c1.slider(t("conv.stride"), 1, 4, DEFAULTS["conv_stride"], key="conv_stride", persist_state="session")
-padding = c2.slider(t("conv.padding"), 0, 3, DEFAULTS["conv_padding"], key="conv_padding", persist_state="session")
-dilation = c3.slider(t("conv.dilation"), 1, 3, DEFAULTS["conv_dilation"], key="conv_dilation", persist_state="session")
+stride = urlstate.slider(t("conv.stride"), 1, 4, DEFAULTS["stride"], "stride", where=c1)
+padding = urlstate.slider(t("conv.padding"), 0, 3, DEFAULTS["padding"], "padding", where=c2)
+dilation = urlstate.slider(t("conv.dilation"), 1, 3, DEFAULTS["dilation"], "dilation", where=c3)
 with c4:
     duration = speed_control("conv_speed")
 
 with st.expander(t("conv.edit")):
     left, right = st.columns(2)
     with left:
-        x = matrix_editor(st.session_state.conv_input, f"conv_x_{st.session_state.conv_version}", t("conv.input_hint"))
+        x = urlstate.matrix(t("conv.input_hint"), course.CONV_INPUT, "x", scope="conv", limits=INPUT_LIMITS)
         r1, r2 = st.columns(2)
         rows = r1.number_input(t("conv.rows"), 2, 9, 5, key="conv_rows")
         cols = r2.number_input(t("conv.cols"), 2, 9, 5, key="conv_cols")
@@ -114,20 +114,21 @@ with st.expander(t("conv.edit")):
         b1.button(t("conv.random"), icon=":material/casino:", on_click=randomize, args=(rows, cols))
         b2.button(t("conv.reset"), icon=":material/restart_alt:", on_click=reset)
     with right:
-        preset = st.selectbox(t("conv.preset"), kernels.PRESETS, format_func=labels("kernels."), key="conv_preset",
-                              persist_state="session")
+        preset = urlstate.choice(t("conv.preset"), kernels.PRESETS, DEFAULTS["conv_kernel"], "kernel", scope="conv",
+                                 kind="selectbox", format_func=labels("kernels."))
         fixed = kernels.FIXED_SIZE.get(preset)
-        ksize = st.slider(t("conv.kernel_size"), 1, 7, DEFAULTS["conv_ksize"], key="conv_ksize",
-                          disabled=fixed is not None, persist_state="session")
+        ksize = urlstate.slider(t("conv.kernel_size"), 1, 7, DEFAULTS["kernel_size"], "kernel_size",
+                                disabled=fixed is not None)
         k = fixed or ksize
-        w = matrix_editor(kernels.preset(preset, k, seed=st.session_state.conv_version),
-                          f"conv_w_{preset}_{k}_{st.session_state.conv_version}", t("conv.kernel_hint"))
+        w = urlstate.matrix(t("conv.kernel_hint"), kernels.preset(preset, k), "weight", scope="conv",
+                            limits=KERNEL_LIMITS, origin=f"{preset}_{k}")
 
 # Only the open tab is computed: the photo's feature maps are not built while the animation is shown.
-steps_tab, photo_tab = st.tabs([t("conv.tab_steps"), t("conv.tab_photo")], key="conv_view", on_change="rerun")
-with steps_tab:
-    if steps_tab.open:
+view, tabs = urlstate.tabs({"steps": t("conv.tab_steps"), "photo": t("conv.tab_photo")}, "view", scope="conv")
+wait_for_torch(tabs[view])
+with tabs["steps"]:
+    if view == "steps":
         steps_view(x, w, stride, padding, dilation, duration)
-with photo_tab:
-    if photo_tab.open:
+with tabs["photo"]:
+    if view == "photo":
         photo_view(w, stride, padding, dilation)

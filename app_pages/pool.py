@@ -1,60 +1,53 @@
-"""Pooling: nn.MaxPool2d (and AvgPool2d) on the course's matrix, window by window, then on a photo."""
+"""Pooling: nn.MaxPool2d (and AvgPool2d) on the course's matrix, window by window, then on a photo.
+
+The title, intro and controls need no PyTorch, so they draw at once; the figures wait for the background import.
+"""
 import numpy as np
 import streamlit as st
 
-from core import codegen, course, features, ops, viz
-from ui import (
-    animation_labels,
-    labels,
-    matrix_editor,
-    photo_picker,
-    settings_problem,
-    show_code,
-    speed_control,
-    t,
-    tensor_shape,
-)
+from core import course, ops
+from ui import labels, photo_picker, settings_problem, show_code, speed_control, t, tensor_shape, urlstate
+from ui.loading import wait_for_torch
 
-DEFAULTS = {"pool_kernel": 3, "pool_stride": 0, "pool_padding": 0, "pool_dilation": 1, "pool_ceil": True,
-            "pool_mode": "max", "pool_include_pad": True}
-
-st.session_state.setdefault("pool_input", course.CONV_INPUT)
-st.session_state.setdefault("pool_version", 0)
+DEFAULTS = {"kernel_size": 3, "pool_stride": 0, "padding": 0, "dilation": 1, "ceil_mode": True, "pool_mode": "max",
+            "count_include_pad": True}
+INPUT_LIMITS = (1, 9, 1, 9)
 
 
 def reset() -> None:
-    st.session_state.update(DEFAULTS, pool_input=course.CONV_INPUT, pool_version=st.session_state.pool_version + 1)
+    st.session_state.update(DEFAULTS)
+    urlstate.set_matrix("pool", "x", course.CONV_INPUT)
 
 
 def randomize() -> None:
     rng = np.random.default_rng()
-    st.session_state.update(pool_input=rng.integers(0, 10, size=rng.integers(4, 10, size=2)),
-                            pool_version=st.session_state.pool_version + 1)
+    urlstate.set_matrix("pool", "x", rng.integers(0, 10, size=rng.integers(4, 10, size=2)))
 
 
 st.title(t("pool.title"))
 st.markdown(t("pool.intro"))
+urlstate.copy_link()
 
 c1, c2, c3, c4 = st.columns(4)
-kernel = c1.slider("kernel_size", 1, 5, DEFAULTS["pool_kernel"], key="pool_kernel", persist_state="session")
+kernel = urlstate.slider("kernel_size", 1, 5, DEFAULTS["kernel_size"], "kernel_size", where=c1)
 stride_names = {0: t("pool.stride_default")}
-stride_choice = c2.select_slider(t("pool.stride"), options=[0, 1, 2, 3, 4, 5], value=DEFAULTS["pool_stride"],
-                                 format_func=lambda s: stride_names.get(s, str(s)),
-                                 key="pool_stride", persist_state="session")
-padding = c3.slider(t("conv.padding"), 0, 2, DEFAULTS["pool_padding"], key="pool_padding", persist_state="session")
-dilation = c4.slider(t("conv.dilation"), 1, 3, DEFAULTS["pool_dilation"], key="pool_dilation", persist_state="session")
+# PyTorch's stride=None means "= kernel_size": 0 here, and left out of the URL like every default
+stride_choice = urlstate.choice(t("pool.stride"), [0, 1, 2, 3, 4, 5], DEFAULTS["pool_stride"], "stride", scope="pool",
+                                kind="select_slider", format_func=lambda s: stride_names.get(s, str(s)), where=c2)
+padding = urlstate.slider(t("conv.padding"), 0, 2, DEFAULTS["padding"], "padding", where=c3)
+dilation = urlstate.slider(t("conv.dilation"), 1, 3, DEFAULTS["dilation"], "dilation", where=c4)
 c1, c2, c3, c4 = st.columns(4)
-mode = c1.segmented_control(t("pool.mode"), ["max", "avg"], format_func=labels("pool.mode_"),
-                            default=DEFAULTS["pool_mode"], required=True, key="pool_mode", persist_state="session")
-ceil_mode = c2.toggle("ceil_mode", DEFAULTS["pool_ceil"], key="pool_ceil", persist_state="session")
-include_pad = c3.toggle("count_include_pad", DEFAULTS["pool_include_pad"], key="pool_include_pad",
-                        disabled=mode != "avg", persist_state="session")
+mode = urlstate.choice(t("pool.mode"), ["max", "avg"], DEFAULTS["pool_mode"], "mode", scope="pool",
+                       format_func=labels("pool.mode_"), where=c1)
+ceil_mode = urlstate.toggle("ceil_mode", DEFAULTS["ceil_mode"], "ceil_mode", where=c2)
+include_pad = urlstate.toggle("count_include_pad", DEFAULTS["count_include_pad"], "count_include_pad", where=c3,
+                              disabled=mode != "avg")
 with c4:
     duration = speed_control("pool_speed")
 stride = stride_choice or kernel
 
 with st.expander(t("pool.edit")):
-    x = matrix_editor(st.session_state.pool_input, f"pool_x_{st.session_state.pool_version}", t("conv.input_hint"))
+    x = urlstate.matrix(t("conv.input_hint"), course.CONV_INPUT, "x", scope="pool", limits=INPUT_LIMITS)
     b1, b2, _ = st.columns([1, 1, 2])
     b1.button(t("conv.random"), icon=":material/casino:", on_click=randomize)
     b2.button(t("conv.reset"), icon=":material/restart_alt:", on_click=reset)
@@ -64,16 +57,20 @@ try:
 except ops.SettingsError as err:
     trace = None
     fixes = {
-        "pool_pad_too_big": [(t("pool.fix_padding", limit=kernel // 2), {"pool_padding": kernel // 2})],
-        "avg_no_dilation": [(t("conv.fix_dilation"), {"pool_dilation": 1})],
-        "pool_too_small": [(t("pool.fix_ceil"), {"pool_ceil": True})] if not ceil_mode else [],
+        "pool_pad_too_big": [(t("pool.fix_padding", limit=kernel // 2), {"padding": kernel // 2})],
+        "avg_no_dilation": [(t("conv.fix_dilation"), {"dilation": 1})],
+        "pool_too_small": [(t("pool.fix_ceil"), {"ceil_mode": True})] if not ceil_mode else [],
     }.get(err.code, [])
     settings_problem(err, fixes + [(t("conv.reset"), {**DEFAULTS})], key="pool_problem")
 
 if trace is not None:
+    from core import codegen, viz
+    from ui import animation_labels
+
+    wait_for_torch()
     st.plotly_chart(viz.window_animation(trace, animation_labels(), duration), key="pool_animation",
                     config={"displayModeBar": False})
-    st.caption(t("anim.legend"))
+    st.caption(t("anim.legend_pool"))
     left, right = st.columns(2)
     with left:
         st.subheader(t("conv.size_title"))
@@ -96,6 +93,8 @@ st.subheader(t("pool.photo_title"))
 st.markdown(t("pool.photo_intro"))
 photo = photo_picker("pool_photo", longest=240)
 if photo is not None and trace is not None:
+    from core import features
+
     image = features.to_tensor(photo)
     try:
         pooled = features.pool(image, mode, kernel, stride, padding, dilation, ceil_mode, include_pad)

@@ -13,9 +13,12 @@ ROOT = Path(__file__).resolve().parent.parent
 SLUGS = [HOME.slug] + [info.slug for _, infos in SECTIONS for info in infos]
 
 
-def open_page(slug: str, lang: str) -> AppTest:
+def open_page(slug: str, lang: str, **params: str) -> AppTest:
+    """The page as a link with these query parameters opens it."""
     at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
     at.query_params["lang"] = lang
+    for name, value in params.items():
+        at.query_params[name] = value
     at.run()
     at.switch_page(f"app_pages/{slug}.py").run()
     assert not at.exception, [e.value for e in at.exception]
@@ -45,12 +48,12 @@ def test_every_page_renders_in_both_languages(slug, lang):
 def test_conv_widgets_drive_the_result(lang):
     at = open_page("conv", lang)
     assert printed(at)[0] == course_tensor() == "tensor([[[[10, 12, 12],\n          [18, 16, 16],\n          [13,  9,  3]]]])"
-    at.slider(key="conv_stride").set_value(2).run()
+    at.slider(key="stride").set_value(2).run()
     assert printed(at)[0] == course_tensor(stride=2)
-    at.slider(key="conv_padding").set_value(1).run()
+    at.slider(key="padding").set_value(1).run()
     assert printed(at)[0] == course_tensor(stride=2, padding=1)
-    at.slider(key="conv_stride").set_value(1).run()
-    at.slider(key="conv_dilation").set_value(2).run()
+    at.slider(key="stride").set_value(1).run()
+    at.slider(key="dilation").set_value(2).run()
     assert printed(at)[0] == course_tensor(padding=1, dilation=2)
     assert any("⌊(5 + 2×1 − 2×(3−1) − 1) / 1⌋ + 1 = 3" in m.value for m in at.markdown)
 
@@ -58,13 +61,13 @@ def test_conv_widgets_drive_the_result(lang):
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_conv_impossible_settings_explain_and_offer_a_way_out(lang):
     at = open_page("conv", lang)
-    at.selectbox(key="conv_preset").set_value("identity").run()
-    at.slider(key="conv_ksize").set_value(7).run()
+    at.selectbox(key="conv_kernel").set_value("identity").run()
+    at.slider(key="kernel_size").set_value(7).run()
     assert not at.exception
     assert at.error[0].value == i18n.t("problem.conv_kernel_too_big", lang, padded=5, effective=7, need=1)
     fix = next(b for b in at.button if b.label == i18n.t("conv.fix_padding", lang, need=1))
     fix.click().run()
-    assert not at.error and at.slider(key="conv_padding").value == 1
+    assert not at.error and at.slider(key="padding").value == 1
     assert printed(at)[0] == "tensor([[[[1]]]])"  # a 7×7 identity over the padded 7×7 input picks its centre
 
 
@@ -72,21 +75,21 @@ def test_conv_impossible_settings_explain_and_offer_a_way_out(lang):
 def test_pool_widgets_drive_the_result(lang):
     at = open_page("pool", lang)
     assert printed(at)[0] == "tensor([[[[2., 3.],\n          [5., 1.]]]])"
-    at.toggle(key="pool_ceil").set_value(False).run()
+    at.toggle(key="ceil_mode").set_value(False).run()
     assert printed(at)[0] == "tensor([[[[2.]]]])"
     at.select_slider(key="pool_stride").set_value(1).run()
     x = torch.tensor(course.CONV_INPUT, dtype=torch.float32).reshape(1, 1, 5, 5)
     assert printed(at)[0] == str(F.max_pool2d(x, 3, 1))
     at.segmented_control(key="pool_mode").set_value("avg").run()
     assert printed(at)[0] == str(F.avg_pool2d(x, 3, 1))
-    at.slider(key="pool_padding").set_value(1).run()
+    at.slider(key="padding").set_value(1).run()
     assert printed(at)[0] == str(F.avg_pool2d(x, 3, 1, 1))
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_pool_padding_beyond_half_the_kernel_is_explained(lang):
     at = open_page("pool", lang)
-    at.slider(key="pool_padding").set_value(2).run()
+    at.slider(key="padding").set_value(2).run()
     assert at.error[0].value == i18n.t("problem.pool_pad_too_big", lang, padding=2, kernel=3, limit=1)
     next(b for b in at.button if b.label == i18n.t("pool.fix_padding", lang, limit=1)).click().run()
     assert not at.error
@@ -109,9 +112,7 @@ def test_layers_page_shows_the_course_numbers():
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_conv_photo_tab_shows_the_course_conv2d_shapes(lang):
-    at = open_page("conv", lang)
-    at.session_state["conv_view"] = i18n.t("conv.tab_photo", lang)
-    at.run()
+    at = open_page("conv", lang, view="photo")
     assert not at.exception and len(at.get("plotly_chart")) == 3
     text = "\n".join(m.value for m in at.markdown)
     assert "`torch.Size([1, 3, 106, 160])` → `torch.Size([1, 6, 104, 158])`" in text  # the cat, 160 px wide

@@ -1,0 +1,238 @@
+"""Every setting in the URL: widgets whose values a link reproduces, with a note when a link asked for the impossible.
+
+A teacher sets stride 2 and padding 1, copies the address, and a student who
+opens it sees the same view; a reload changes nothing. The query parameter is
+named after PyTorch's own argument wherever there is one (``stride``,
+``kernel_size``, ``ceil_mode``, ``batch_size``).
+
+API (``from ui import urlstate``; every function takes ``where``, the container to draw in, default ``st``):
+
+- ``slider(label, low, high, default, name, step=None)``, ``number(label, low, high, default, name, step=None)``,
+  ``toggle(label, default, name)``: Streamlit's own ``bind="query-params"``; the widget key *is* the query name
+  (``st.session_state["stride"]``). Defaults are left out of the URL; page switches keep each page's own values
+  (the same name on two pages, e.g. ``stride`` on conv and pool, stays two separate settings).
+- ``choice(label, options, default, name, scope=…, kind="segmented" | "selectbox" | "radio" | "select_slider",
+  format_func=…)``: a choice whose URL value is the option's stable name (``kernel=box_blur``), never its
+  translated label (Streamlit's binding would write the label: ``kernel=均值模糊``). Widget key:
+  ``f"{scope}_{name}"``.
+- ``tabs(labels, name, scope=…)``: ``st.tabs`` that only computes the open tab, the open tab in the URL by a stable
+  id (``view=photo``); ``labels`` maps id -> translated label. Returns ``(open id, {id: tab})``.
+- ``matrix(hint, default, name, scope=…, limits=(rows…, cols…), origin="")``: an editable matrix in the URL as
+  ``x=1,2,0;0,1,2``; cells show fractions (``1/9``) and accept them. ``origin`` names what the default came from
+  (a kernel preset and size): when it changes, the editor starts again from the new default.
+  ``set_matrix(scope, name, value)`` replaces what the editor shows (a reset or random button's callback).
+- ``copy_link()``: a button that copies the page's address, settings included.
+
+A query value the control cannot take (``stride=-3``, ``kernel_size=x``, a 40×40 matrix) falls back to the
+default, and a short translated note under the control says so, once. Checks and matrix parsing live in
+``core.query`` (plain Python, unit-tested).
+
+Manual bindings (choice, tabs, matrix) follow the same rule as Streamlit's: the URL decides the first time
+the control is drawn in a session; after that the control decides and writes itself back to the URL.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from core import query
+from ui import t
+
+_SEEDED = "_urlstate_seeded"
+
+
+def _drawn_before(state_key: str) -> bool:
+    """Whether this control was drawn earlier in the session (the URL no longer decides its value)."""
+    seeded = st.session_state.setdefault(_SEEDED, set())
+    if state_key in seeded:
+        return True
+    seeded.add(state_key)
+    return False
+
+
+def _note(where, name: str, raw: str, default: object) -> None:
+    where.caption(f":orange[:material/link_off:] {t('url.bad_value', name=name, value=raw[:40], default=default)}")
+
+
+def _check(where, name: str, rule: query.Rule, default: object) -> None:
+    """Before a natively bound widget first appears: say so if the link's value for it will be dropped."""
+    raw = st.query_params.get(name)  # Streamlit removes a value it dropped, so this speaks once
+    if raw is not None and not rule.accepts(raw):
+        _note(where, name, raw, default)
+
+
+def _write(name: str, value: str | None) -> None:
+    """The URL holds ``value`` for ``name`` (or nothing when it is the default); unchanged URLs send nothing."""
+    if value is None:
+        if name in st.query_params:
+            del st.query_params[name]
+    elif st.query_params.get(name) != value:
+        st.query_params[name] = value
+
+
+def slider(label: str, low: float, high: float, default: float, name: str, step: float | None = None,
+           where=st, **options: Any) -> Any:
+    """``st.slider`` bound to ``?name=``."""
+    _check(where, name, query.Numbers(low, high), default)
+    return where.slider(label, low, high, default, step, key=name, bind="query-params", persist_state="session",
+                        **options)
+
+
+def number(label: str, low: float, high: float, default: float, name: str, step: float | None = None,
+           where=st, **options: Any) -> Any:
+    """``st.number_input`` bound to ``?name=``."""
+    _check(where, name, query.Numbers(low, high), default)
+    return where.number_input(label, low, high, default, step, key=name, bind="query-params",
+                              persist_state="session", **options)
+
+
+def toggle(label: str, default: bool, name: str, where=st, **options: Any) -> bool:
+    """``st.toggle`` bound to ``?name=true|false``."""
+    _check(where, name, query.Flag(), str(default).lower())
+    return where.toggle(label, default, key=name, bind="query-params", persist_state="session", **options)
+
+
+_DEFAULT_ARGUMENT = {"segmented": "default", "selectbox": "index", "radio": "index", "select_slider": "value"}
+
+
+def choice(label: str, options: Sequence[Hashable], default: Hashable, name: str, *, scope: str,
+           kind: str = "segmented", format_func: Callable[[Any], str] = str, where=st, **extra: Any) -> Any:
+    """A choice among ``options`` in the URL as ``?name=<str(option)>``; the widget shows ``format_func(option)``."""
+    key = f"{scope}_{name}"
+    names = {str(o): o for o in options}
+    if not _drawn_before(key):
+        raw = st.query_params.get(name)
+        if raw in names:
+            st.session_state[key] = names[raw]
+        elif raw is not None:
+            _note(where, name, raw, format_func(default))
+    if st.session_state.get(key) not in options:
+        st.session_state.pop(key, None)
+    initial = {}
+    if key not in st.session_state:
+        argument = _DEFAULT_ARGUMENT[kind]
+        initial[argument] = list(options).index(default) if argument == "index" else default
+    if kind == "segmented":
+        value = where.segmented_control(label, options, format_func=format_func, required=True, key=key,
+                                        persist_state="session", **initial, **extra)
+    elif kind == "select_slider":
+        value = where.select_slider(label, options, format_func=format_func, key=key, persist_state="session",
+                                    **initial, **extra)
+    else:
+        widget = where.selectbox if kind == "selectbox" else where.radio
+        value = widget(label, options, format_func=format_func, key=key, persist_state="session", **initial, **extra)
+    _write(name, None if value == default else str(value))
+    return value
+
+
+def tabs(labels: dict[str, str], name: str, *, scope: str, where=st) -> tuple[str, dict[str, Any]]:
+    """Tabs in the URL as ``?name=<id>`` (the first id is the default); only the open one should be computed.
+
+    The widget key carries the language: the labels change with it, the id in the URL does not.
+    """
+    ids = list(labels)
+    key = f"{scope}_{name}_{'_'.join(labels.values())}"[:200]
+    if not _drawn_before(key):
+        raw = st.query_params.get(name)
+        if raw in labels:
+            st.session_state[key] = labels[raw]
+        elif raw is not None:
+            _note(where, name, raw, ids[0])
+    containers = where.tabs(list(labels.values()), key=key, on_change="rerun")
+    by_id = dict(zip(ids, containers))
+    open_id = next((i for i, tab in by_id.items() if tab.open), ids[0])
+    _write(name, None if open_id == ids[0] else open_id)
+    return open_id, by_id
+
+
+def _state(scope: str, name: str) -> str:
+    return f"{scope}_{name}_matrix"
+
+
+def set_matrix(scope: str, name: str, value: np.ndarray) -> None:
+    """Replace what the matrix editor ``name`` shows (for a button's on_click)."""
+    current = st.session_state.get(_state(scope, name), {})
+    st.session_state[_state(scope, name)] = {"origin": current.get("origin", ""), "value": np.asarray(value, float),
+                                             "version": current.get("version", 0) + 1}
+
+
+def matrix(hint: str, default: np.ndarray, name: str, *, scope: str, limits: tuple[int, int, int, int],
+           origin: str = "", where=st) -> np.ndarray:
+    """An editable matrix in the URL as ``?name=1,2,0;0,1,2`` (left out while it equals ``default``).
+
+    limits: (fewest rows, most rows, fewest columns, most columns) a link may ask for.
+    Cells show simple fractions (1/9) and take them; a cell that is not a number counts as 0, with a note.
+    """
+    default = np.asarray(default, dtype=float)
+    key = _state(scope, name)
+    if not _drawn_before(key):
+        raw = st.query_params.get(name)
+        if raw is not None:
+            try:
+                st.session_state[key] = {"origin": origin, "value": query.parse_matrix(raw, limits), "version": 0}
+            except query.QueryError as err:
+                where.caption(f":orange[:material/link_off:] "
+                              f"{t('url.bad_matrix', name=name, reason=t(f'url.{err.code}', **err.params))}")
+    current = st.session_state.get(key)
+    if current is None or current["origin"] != origin:
+        version = current["version"] + 1 if current else 0
+        current = st.session_state[key] = {"origin": origin, "value": default, "version": version}
+    base = current["value"]
+    frame = pd.DataFrame([[query.fraction(v) for v in row] for row in base], columns=[str(c) for c in range(base.shape[1])])
+    edited = where.data_editor(frame, key=f"{key}_{current['version']}_{origin}", hide_index=True, width="content",
+                               column_config={c: st.column_config.TextColumn(c, width=56) for c in frame.columns})
+    value, bad = _cells(edited.to_numpy())
+    where.caption(hint)
+    if bad:
+        where.caption(f":orange[:material/warning:] {t('url.bad_cell', value=bad[:20])}")
+    same = value.shape == default.shape and np.array_equal(value, np.round(default, query.DIGITS))
+    _write(name, None if same else query.format_matrix(value))
+    return value
+
+
+def _cells(texts: np.ndarray) -> tuple[np.ndarray, str]:
+    """The edited cells as numbers; an empty cell is 0, and the first cell that is no number is named (as 0)."""
+    values, bad = np.zeros(texts.shape), ""
+    for index, text in np.ndenumerate(texts):
+        text = "" if text is None or (isinstance(text, float) and np.isnan(text)) else str(text).strip()
+        if not text:
+            continue
+        try:
+            values[index] = query.parse_number(text)
+        except query.QueryError:
+            bad = bad or text
+    return values, bad
+
+
+_COPY = """
+<button class="urlstate-copy" type="button" title="{help}"
+  style="border:1px solid rgba(49,51,63,.2);border-radius:.5rem;padding:.25rem .75rem;background:transparent;
+         cursor:pointer;font:inherit;color:inherit">🔗 {label}</button>
+<script>
+(() => {{
+  const buttons = document.querySelectorAll("button.urlstate-copy");
+  const button = buttons[buttons.length - 1];
+  button.addEventListener("click", async () => {{
+    const url = window.location.href;
+    try {{ await navigator.clipboard.writeText(url); }}
+    catch (e) {{  // http:// on a school server has no navigator.clipboard: the old way still works there
+      const area = document.createElement("textarea");
+      area.value = url; document.body.appendChild(area); area.select();
+      document.execCommand("copy"); area.remove();
+    }}
+    button.textContent = "✓ {done}";
+    setTimeout(() => {{ button.textContent = "🔗 {label}"; }}, 2000);
+  }});
+}})();
+</script>
+"""
+
+
+def copy_link(where=st) -> None:
+    """A button that copies this page's address, every setting included (Streamlit has no clipboard API)."""
+    where.html(_COPY.format(label=t("url.copy"), done=t("url.copied"), help=t("url.copy_help")),
+               unsafe_allow_javascript=True, width="content")

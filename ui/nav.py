@@ -27,15 +27,17 @@ SECTIONS: tuple[tuple[str, tuple[PageInfo, ...]], ...] = (
         PageInfo("layers", ":material/show_chart:", ("activation", "linear", "loss")),
     )),
     ("nav.data", (
+        PageInfo("tensorboard", ":material/insights:", ("tensorboard",)),
         PageInfo("transforms", ":material/transform:", ("transforms",)),
         PageInfo("data", ":material/photo_library:", ("dataset", "torchvision_datasets", "dataloader")),
     )),
     ("nav.training", (
-        PageInfo("model", ":material/account_tree:", ("module", "sequential", "pretrained")),
-        PageInfo("train", ":material/model_training:", ("tensorboard", "optimizer", "training", "gpu", "save_load")),
+        PageInfo("module", ":material/functions:", ("module", "loss", "optimizer")),
+        PageInfo("model", ":material/account_tree:", ("sequential", "pretrained")),
+        PageInfo("train", ":material/model_training:", ("training", "gpu", "save_load")),
     )),
     ("nav.inference", (
-        PageInfo("classify", ":material/image_search:", ("validation", "save_load")),
+        PageInfo("classify", ":material/image_search:", ("validation",)),
     )),
 )
 

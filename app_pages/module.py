@@ -1,0 +1,77 @@
+"""nn.Module, backward and the optimizer: the course's first module, then loss.backward() and SGD on the real network."""
+import pandas as pd
+import streamlit as st
+
+from core import backprop, chapter_code, viz
+from core.sample import SAMPLE
+from ui import show_code, t, tensor_shape
+
+CHART = {"displayModeBar": False}
+DATA = "assets/cifar10-sample/test"
+ROOT = SAMPLE / "test"
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def gradients(batch_size: int, lr: float) -> backprop.Gradients:
+    return backprop.gradients(ROOT, batch_size, lr)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def loop(batch_size: int, epochs: int, lr: float) -> list[backprop.Epoch]:
+    return backprop.optimizer_loop(ROOT, batch_size, epochs, lr)
+
+
+def kernels(weight, title: str, key: str) -> None:
+    st.markdown(title)
+    tiles = viz.kernel_tiles(weight)
+    st.plotly_chart(viz.image_batch(tiles, [str(i) for i in range(len(tiles))], columns=16, tile=40),
+                    key=key, config=CHART)
+
+
+st.title(t("module.title"))
+st.markdown(t("module.intro"))
+st.subheader(t("module.call_title"))
+st.markdown(t("module.call"))
+show_code(chapter_code.module_call())
+
+st.subheader(t("module.backward_title"))
+st.markdown(t("module.backward", n=backprop.SUBSET))
+left, right = st.columns(2)
+batch_size = left.select_slider("batch_size", (1, 16, 64), value=16, key="module_batch_size", bind="query-params")
+lr = right.select_slider("lr", (0.001, 0.01, 0.1), value=0.01, key="module_lr", bind="query-params")
+with st.spinner(t("module.computing")):
+    g = gradients(batch_size, lr)
+shape = tuple(g.grad.shape)
+show_code(chapter_code.gradients(DATA, batch_size),
+          output="\n".join([g.printed_loss, "None", f"torch.Size({list(shape)})", f"{g.once} {g.twice} {g.ratio}"]))
+st.dataframe([{t("module.col_param"): name, "grad.shape": str(list(s))} for name, s in g.shapes], hide_index=True)
+st.markdown(t("module.shape", shape=tensor_shape(*shape)))
+kernels(g.weight, t("module.weight"), "module_weight")
+kernels(g.grad, t("module.grad"), "module_grad")
+kernels(g.stepped, t("module.stepped", lr=lr, change=f"{g.change:.2e}"), "module_stepped")
+
+st.subheader(t("module.zero_grad_title"))
+a, b, c = st.columns(3)
+a.metric(t("module.once"), f"{g.once:.6g}")
+b.metric(t("module.twice"), f"{g.twice:.6g}")
+c.metric(t("module.ratio"), f"{g.ratio:g}")
+st.markdown(t("module.zero_grad"))
+
+st.subheader(t("module.optim_title"))
+st.markdown(t("module.optim", n=backprop.SUBSET, batch_size=batch_size, lr=lr))
+epochs = st.slider("epochs", 1, 20, 5, key="module_epochs", bind="query-params")
+code = chapter_code.optimizer(DATA, batch_size, epochs, lr)
+settings = (batch_size, epochs, lr)
+if st.button(t("module.run"), icon=":material/play_arrow:", key="module_run"):
+    st.session_state.module_ran = settings
+if st.session_state.get("module_ran") != settings:
+    show_code(code, runs=False)
+    st.caption(t("module.run_hint", steps=epochs * backprop.steps_per_epoch(batch_size)))
+    st.stop()
+with st.spinner(t("module.training")):
+    epochs_run = loop(*settings)
+show_code(code, output="\n".join(e.printed for e in epochs_run))
+st.line_chart(pd.DataFrame({"running_loss": [e.total for e in epochs_run]}, index=range(1, epochs + 1)),
+              x_label="epoch", height=260)
+st.markdown(t("module.optim_explain", first=f"{epochs_run[0].total:.4f}", last=f"{epochs_run[-1].total:.4f}",
+              steps=backprop.steps_per_epoch(batch_size)))

@@ -1,0 +1,115 @@
+"""TensorBoard: the course's SummaryWriter calls run into a real log directory and read back with TensorBoard's reader."""
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from core import chapter_code, features, images, runs, tblog, viz
+from core.model import layer_table
+from core.sample import SAMPLE
+from ui import labels, show_code, t
+
+CHART = {"displayModeBar": False}
+BATCH_SIZES = (16, 32, 64, 128)
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def course_logs(sample: str, batch_size: int) -> tblog.CourseLogs:
+    """The same for everyone with these settings: written once into a temporary folder, read back, zipped."""
+    batches = tblog.sample_batches(SAMPLE / "test", batch_size, epochs=2)
+    return tblog.course_logs(np.array(images.sample(sample)), batches)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def run_logs(folder: str, stamp: float) -> tblog.Logs | None:
+    """A training run's own event files (stamp: their newest change, so a run still training is read again)."""
+    try:
+        return tblog.read(runs.runs_root() / folder)
+    except Exception:  # noqa: BLE001 - a damaged or half-written event file gets a note, never a traceback
+        return None
+
+
+st.title(t("tensorboard.title"))
+st.markdown(t("tensorboard.intro"))
+ready = tblog.available()
+if not ready:
+    st.warning(t("tensorboard.missing"), icon=":material/download:")
+    st.code("pip install tensorboard", language="bash")
+
+left, right = st.columns(2)
+sample = left.selectbox(t("tensorboard.image"), images.samples(), format_func=labels("samples."),
+                        key="tb_image", bind="query-params")
+batch_size = right.select_slider("batch_size", BATCH_SIZES, value=64, key="tb_batch_size", bind="query-params")
+img_array = np.array(images.sample(sample))
+code = chapter_code.tensorboard(f"assets/samples/{sample}.jpg", "assets/cifar10-sample/test", batch_size)
+if not ready:
+    show_code(code, runs=False)
+    st.markdown(t("tensorboard.hwc", shape=str(img_array.shape)))
+    first = tblog.sample_batches(SAMPLE / "test", batch_size, epochs=1)[0][0]
+    st.image(features.to_image(tblog.grid(first)[None]), caption=t("tensorboard.grid_offline"))
+    stages = [("", (3, 32, 32))] + [(r.layer.split("(")[0], r.shape[1:]) for r in layer_table("course")]
+    st.plotly_chart(viz.architecture(stages), key="tb_graph_offline", config=CHART)
+    st.stop()
+
+with st.spinner(t("tensorboard.writing")):
+    result = course_logs(sample, batch_size)
+logs = result.logs
+show_code(code, output="\n".join(["<class 'numpy.ndarray'>", str(img_array.shape), result.last_batch_shape]))
+
+scalars_tab, images_tab, graph_tab, files_tab = st.tabs(["SCALARS", "IMAGES", "GRAPHS", t("tensorboard.tab_files")])
+with scalars_tab:
+    st.markdown(t("tensorboard.scalars"))
+    step = st.slider("step", 0, 99, 99, key="tb_step")
+    frame = pd.DataFrame({tag: [v for _, v in events] for tag, events in logs.scalars.items()})
+    st.line_chart(frame, x_label="step", height=300)
+    columns = st.columns(len(logs.scalars))
+    for column, (tag, events) in zip(columns, logs.scalars.items()):
+        column.metric(tag, f"{events[step][1]:g}", help=f"step {events[step][0]}")
+    tag = "y=2x"
+    events = logs.scalars[tag]
+    show_code(chapter_code.tensorboard_read(tag),
+              output=f"{list(logs.scalars)} {list(logs.images)}\n{len(events)} {events[-1][0]} {events[-1][1]}")
+    st.markdown(t("tensorboard.same_tag"))
+
+with images_tab:
+    test = logs.images["test"][0]
+    st.markdown(t("tensorboard.hwc", shape=str(img_array.shape)))
+    st.image(test.png, caption=f"test · step {test.step} · {test.width}×{test.height}")
+    st.markdown(t("tensorboard.wrong"))
+    st.code(f'writer.add_image("test", img_array, 1)\n# {result.wrong_dataformats}', language="python")
+    st.markdown(t("tensorboard.batches"))
+    epoch = st.segmented_control(t("tensorboard.epoch"), (0, 1), default=0, required=True, key="tb_epoch")
+    pictures = logs.images[f"Epoch: {epoch}"]
+    shown = st.slider("step", 0, len(pictures) - 1, 0, key="tb_image_step")
+    picture = pictures[shown]
+    st.image(picture.png, caption=f"Epoch: {epoch} · step {picture.step} · {picture.width}×{picture.height}")
+    st.caption(t("tensorboard.batches_note", n=len(pictures), batch_size=batch_size))
+
+with graph_tab:
+    st.markdown(t("tensorboard.graph"))
+    stages = [("", tblog.GRAPH_INPUT[1:])] + [(op.scope.split("[")[0], op.shape[1:]) for op in logs.graph]
+    st.plotly_chart(viz.architecture(stages), key="tb_graph", config=CHART)
+    st.dataframe([{"scope": f"Tudui/Sequential[model]/{op.scope}", "op": f"aten::{op.op}", "shape": str(list(op.shape))}
+                  for op in logs.graph], hide_index=True)
+
+with files_tab:
+    st.markdown(t("tensorboard.download_intro"))
+    st.download_button(t("tensorboard.download"), result.zip, "logs.zip", "application/zip",
+                       icon=":material/download:", key="tb_zip")
+    st.code("tensorboard --logdir=logs --port=6007", language="bash")
+    st.dataframe([{t("tensorboard.col_file"): f"logs/{name}", t("tensorboard.col_size"): f"{size / 1e6:.2f} MB"}
+                  for name, size in logs.files], hide_index=True)
+    st.subheader(t("tensorboard.runs_title"))
+    root = runs.runs_root()
+    folders = tblog.run_event_dirs(root)
+    if not folders:
+        st.info(t("tensorboard.no_runs"), icon=":material/info:")
+    else:
+        st.code(f"tensorboard --logdir={root.name} --port=6007", language="bash")
+        folder = st.selectbox(t("tensorboard.run"), [str(f.relative_to(root)) for f in folders], key="tb_run")
+        stamp = max(p.stat().st_mtime for p in (root / folder).iterdir())
+        found = run_logs(folder, stamp)
+        if found is None:
+            st.warning(t("tensorboard.damaged"), icon=":material/broken_image:")
+        else:
+            for tag, events in found.scalars.items():
+                st.line_chart(pd.DataFrame({tag: [v for _, v in events]}, index=[s for s, _ in events]), height=200)

@@ -1,0 +1,118 @@
+"""The chapters pages' numbers against PyTorch: the standalone snippets print what the pages say they print."""
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import torch
+
+from core import backprop, chapter_code, codegen, tblog
+from core.sample import SAMPLE
+
+ROOT = SAMPLE / "test"
+needs_tensorboard = pytest.mark.skipif(not tblog.available(), reason="tensorboard is not installed")
+
+
+def run_in(folder, code: str) -> str:
+    """Run a snippet with ``folder`` as the working directory (snippets that write logs/ or .pth files)."""
+    here = os.getcwd()
+    os.chdir(folder)
+    try:
+        return codegen.run(code)
+    finally:
+        os.chdir(here)
+
+
+def test_module_call_prints_tensor_2():
+    assert codegen.run(chapter_code.module_call()).splitlines() == [
+        "tensor(2.)", "hook saw tensor(2.)", "tensor(2.)", "tensor(2.)"]
+
+
+def test_backward_gradients_match_the_snippet():
+    g = backprop.gradients(ROOT, 16, 0.01)
+    printed = codegen.run(chapter_code.gradients(str(ROOT), 16)).splitlines()
+    assert printed == [g.printed_loss, "None", "torch.Size([32, 3, 5, 5])", f"{g.once} {g.twice} {g.ratio}"]
+    assert g.ratio == 2.0 and g.printed_loss.endswith("grad_fn=<NllLossBackward0>)")
+    assert dict(g.shapes)["model.0.weight"] == (32, 3, 5, 5) and dict(g.shapes)["model.8.bias"] == (10,)
+    assert np.allclose(g.stepped, g.weight - 0.01 * g.grad, atol=1e-7) and 0 < g.change < 1e-3
+
+
+def test_optimizer_loop_prints_the_course_running_loss_and_it_falls():
+    epochs = backprop.optimizer_loop(ROOT, 64, 3, 0.1)
+    printed = codegen.run(chapter_code.optimizer(str(ROOT), 64, 3, 0.1)).splitlines()
+    assert printed == [e.printed for e in epochs]
+    assert all(p.startswith("tensor(") and p.endswith("grad_fn=<AddBackward0>)") for p in printed)
+    assert epochs[-1].total < epochs[0].total
+    assert epochs[0].total == pytest.approx(2.3 * backprop.steps_per_epoch(64), rel=0.05)
+
+
+def test_the_page_leaves_the_global_random_state_alone():
+    before = torch.random.get_rng_state()
+    backprop.gradients(ROOT, 16, 0.01)
+    assert torch.equal(torch.random.get_rng_state(), before)
+
+
+@pytest.fixture(scope="module")
+def course_logs():
+    from PIL import Image
+
+    img = np.array(Image.open(SAMPLE.parent / "samples" / "cat.jpg"))
+    return img, tblog.course_logs(img, tblog.sample_batches(ROOT, 64, epochs=2))
+
+
+@needs_tensorboard
+def test_event_files_hold_the_course_scalars(course_logs):
+    _, result = course_logs
+    assert result.logs.scalars["y=2x"] == tuple((i, float(2 * i)) for i in range(100))
+    assert result.logs.scalars["y=x"] == tuple((i, float(i)) for i in range(100))
+
+
+@needs_tensorboard
+def test_images_graph_and_wrong_dataformats(course_logs):
+    img, result = course_logs
+    test = result.logs.images["test"][0]
+    assert (test.step, test.width, test.height) == (1, img.shape[1], img.shape[0])
+    assert [p.step for p in result.logs.images["Epoch: 0"]] == list(range(16))   # 1,000 images, batches of 64
+    assert result.last_batch_shape == "torch.Size([40, 3, 32, 32])"
+    assert result.wrong_dataformats.startswith("TypeError: Cannot handle this data type")
+    assert [op.shape[1:] for op in result.logs.graph][-1] == (10,)
+    assert [op.scope for op in result.logs.graph][:2] == ["Conv2d[0]", "MaxPool2d[1]"]
+
+
+@needs_tensorboard
+def test_the_zip_opens_in_tensorboard_s_reader(course_logs):
+    _, result = course_logs
+    again = tblog.read_zip(result.zip)
+    assert again.scalars == result.logs.scalars
+    assert {tag: len(p) for tag, p in again.images.items()} == {tag: len(p) for tag, p in result.logs.images.items()}
+    assert again.graph == result.logs.graph
+
+
+@needs_tensorboard
+def test_tensorboard_snippets_print_what_the_page_shows(tmp_path, course_logs):
+    img, result = course_logs
+    code = chapter_code.tensorboard(str(SAMPLE.parent / "samples" / "cat.jpg"), str(ROOT), 64)
+    printed = run_in(tmp_path, code)
+    assert printed.splitlines() == ["<class 'numpy.ndarray'>", str(img.shape), result.last_batch_shape]
+    read = run_in(tmp_path, chapter_code.tensorboard_read("y=2x"))
+    assert read.splitlines() == [f"{list(result.logs.scalars)} {list(result.logs.images)}", "100 99 198.0"]
+
+
+def test_without_tensorboard_available_says_so(monkeypatch):
+    monkeypatch.setitem(sys.modules, "torch.utils.tensorboard", None)
+    assert not tblog.available()
+
+
+def test_tensorboard_install_is_light():
+    """What the page costs a server when tensorboard is installed: its import adds little memory."""
+    code = ("import os, torch\n"
+            "rss = lambda: int(open('/proc/self/statm').read().split()[1]) * os.sysconf('SC_PAGE_SIZE')\n"
+            "a = rss()\nfrom torch.utils.tensorboard import SummaryWriter\n"
+            "from tensorboard.backend.event_processing.event_accumulator import EventAccumulator\n"
+            "print((rss() - a) // 2**20)")
+    if not tblog.available():
+        pytest.skip("tensorboard is not installed")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True).stdout
+    assert int(out) < 100
+

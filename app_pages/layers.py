@@ -1,27 +1,31 @@
-"""Layers: ReLU / Sigmoid, Flatten + Linear, and the course's loss functions, every number written out."""
+"""Layers: ReLU / Sigmoid, Flatten + Linear, and the course's loss functions, every number written out.
+
+The title, intro and tabs need no PyTorch, so they draw at once; the open tab waits for the background import.
+"""
 import numpy as np
 import streamlit as st
-import torch
 
-from core import codegen, course, features, layers, model, viz
-from ui import matrix_editor, photo_picker, show_code, t, tensor_shape
+from core import course
+from ui import photo_picker, show_code, t, tensor_shape, urlstate
+from ui.loading import wait_for_torch
 
 CHART = {"displayModeBar": False}
+LIMITS = (1, 6, 1, 8)
 
 
-def vector(v: torch.Tensor) -> str:
+def vector(v) -> str:
     return "[" + ", ".join(f"{float(x):.4f}" for x in v) + "]"
 
 
-st.title(t("layers.title"))
-st.markdown(t("layers.intro"))
-act_tab, flat_tab, loss_tab = st.tabs([t("layers.tab_act"), t("layers.tab_flat"), t("layers.tab_loss")])
+def act_view() -> None:
+    import torch
 
-with act_tab:
+    from core import codegen, features, layers, viz
+
     st.markdown(t("layers.act_intro"))
     left, right = st.columns([1, 2])
     with left:
-        x = matrix_editor(course.ACTIVATION_INPUT, "act_input", t("layers.act_input"))
+        x = urlstate.matrix(t("layers.act_input"), course.ACTIVATION_INPUT, "input", scope="layers", limits=LIMITS)
     out = layers.activations(x)
     right.plotly_chart(viz.matrices([x, out["relu"].numpy(), out["sigmoid"].numpy()],
                                     ["input", "ReLU(input)", "Sigmoid(input)"]), key="act_matrices", config=CHART)
@@ -52,13 +56,16 @@ with act_tab:
             column.caption(t("layers.range", low=f"{tensor.min():.3f}", high=f"{tensor.max():.3f}"))
         st.markdown(t("layers.act_photo_explain"))
 
-with flat_tab:
+
+def flat_view() -> None:
+    from core import codegen, layers, model
+
     st.markdown(t("layers.flat_intro"))
     c1, c2, c3, c4 = st.columns(4)
-    batch = c1.slider("batch_size", 1, 128, 64, key="flat_batch", persist_state="session")
-    channels = c2.slider(t("layers.channels"), 1, 3, 3, key="flat_channels", persist_state="session")
-    size = c3.slider(t("layers.size"), 1, 32, 32, key="flat_size", persist_state="session")
-    total = c4.number_input(t("layers.dataset_size"), 1, 100_000, 10_000, key="flat_total", persist_state="session")
+    batch = urlstate.slider("batch_size", 1, 128, 64, "batch_size", where=c1)
+    channels = urlstate.slider(t("layers.channels"), 1, 3, 3, "channels", where=c2)
+    size = urlstate.slider(t("layers.size"), 1, 32, 32, "size", where=c3)
+    total = urlstate.number(t("layers.dataset_size"), 1, 100_000, 10_000, "dataset_size", where=c4)
     last = total % batch or batch
     paths = layers.flatten_paths(batch, channels, size, size, last)
     st.markdown(t("layers.last_batch", total=total, batch=batch, full=total // batch, last=last))
@@ -80,11 +87,15 @@ with flat_tab:
     st.markdown("\n".join(f"- `{r.layer}` → {tensor_shape(*r.shape)}" for r in rows))
     st.markdown(t("layers.quick_explain"))
 
-with loss_tab:
+
+def loss_view() -> None:
+    from core import codegen, layers, viz
+
     st.markdown(t("layers.loss_intro"))
     left, right = st.columns([1, 2])
     with left:
-        pair = matrix_editor(np.array([course.LOSS_INPUT, course.LOSS_TARGET]), "loss_pair", t("layers.loss_pair"))
+        pair = urlstate.matrix(t("layers.loss_pair"), np.array([course.LOSS_INPUT, course.LOSS_TARGET]),
+                               "input_target", scope="layers", limits=(2, 2, 1, 8))
     inputs, targets = pair[0], pair[1]
     r = layers.regression_losses(inputs, targets)
     n = len(inputs)
@@ -98,9 +109,10 @@ with loss_tab:
     st.subheader("CrossEntropyLoss")
     left, right = st.columns([1, 2])
     with left:
-        logits = matrix_editor(np.array([course.CROSS_ENTROPY_LOGITS]), "ce_logits", t("layers.logits"))[0]
-        target = st.selectbox(t("layers.target"), list(range(len(logits))), index=course.CROSS_ENTROPY_TARGET,
-                              key="ce_target")
+        logits = urlstate.matrix(t("layers.logits"), np.array([course.CROSS_ENTROPY_LOGITS]), "logits",
+                                 scope="layers", limits=(1, 1, 2, 10))[0]
+        target = urlstate.choice(t("layers.target"), list(range(len(logits))), course.CROSS_ENTROPY_TARGET, "target",
+                                 scope="layers", kind="selectbox")
     ce = layers.cross_entropy_steps(logits, target)
     with right:
         st.markdown(t("layers.ce_steps", exp=vector(ce["exp"]), sum=f"{float(ce['sum_exp']):.4f}",
@@ -110,3 +122,14 @@ with loss_tab:
         st.plotly_chart(viz.bars([str(i) for i in range(len(logits))], ce["softmax"].tolist(), target,
                                  y_title="softmax"), key="ce_bars", config=CHART)
     show_code(codegen.losses(inputs, targets, logits, target))
+
+
+st.title(t("layers.title"))
+st.markdown(t("layers.intro"))
+urlstate.copy_link()
+VIEWS = {"activation": act_view, "flatten": flat_view, "loss": loss_view}
+view, tabs = urlstate.tabs({"activation": t("layers.tab_act"), "flatten": t("layers.tab_flat"),
+                            "loss": t("layers.tab_loss")}, "view", scope="layers")
+with tabs[view]:
+    wait_for_torch()
+    VIEWS[view]()

@@ -1,11 +1,14 @@
-"""Model: the course's CIFAR10-quick layer by layer, its variants, and the course's VGG16 surgery."""
+"""Model: the course's CIFAR10-quick layer by layer, its variants, and the course's VGG16 surgery.
+
+The title, intro and the architecture picker need no PyTorch, so they draw at once; the rest waits for the import.
+"""
 import difflib
 
 import streamlit as st
 
-from core import codegen, ops, viz, weights
-from core.model import ARCHITECTURES, Tudui, count_parameters, layer_table, vgg16_surgery
-from ui import labels, show_code, t, tensor_shape
+from core.course import ARCHITECTURES
+from ui import labels, show_code, t, tensor_shape, urlstate
+from ui.loading import wait_for_torch
 
 CHART = {"displayModeBar": False}
 SURGERY = ("add_module", "classifier_add_module", "replace")
@@ -13,13 +16,19 @@ SURGERY = ("add_module", "classifier_add_module", "replace")
 
 @st.cache_resource(show_spinner=False)
 def surgery() -> dict[str, str]:
+    from core.model import vgg16_surgery
+
     return vgg16_surgery()
 
 
 st.title(t("model.title"))
 st.markdown(t("model.intro"))
-arch = st.segmented_control(t("model.arch"), ARCHITECTURES, format_func=labels("arch."), default="course",
-                            required=True, key="model_arch", persist_state="session")
+urlstate.copy_link()
+arch = urlstate.choice(t("model.arch"), ARCHITECTURES, "course", "arch", scope="model", format_func=labels("arch."))
+wait_for_torch()
+from core import codegen, ops, viz, weights  # noqa: E402  (after the header: these import torch)
+from core.model import Tudui, count_parameters, layer_table  # noqa: E402
+
 rows = layer_table(arch, (64, 3, 32, 32))
 stages = [("", (3, 32, 32))] + [(r.layer.split("(")[0], r.shape[1:]) for r in rows]
 st.plotly_chart(viz.architecture(stages), key="model_diagram", config=CHART)
@@ -47,8 +56,7 @@ show_code(codegen.model(arch))
 st.subheader(t("model.vgg_title"))
 st.markdown(t("model.vgg_intro"))
 printed = surgery()
-choice = st.segmented_control(t("model.vgg_change"), SURGERY, format_func=labels("model.vgg_"), default="replace",
-                              required=True, key="vgg_change", persist_state="session")
+choice = urlstate.choice(t("model.vgg_change"), SURGERY, "replace", "vgg", scope="model", format_func=labels("model.vgg_"))
 diff = difflib.unified_diff(printed["original"].splitlines(), printed[choice].splitlines(), "vgg16", choice,
                             lineterm="", n=2)
 st.code("\n".join(diff), language="diff")

@@ -16,3 +16,6 @@ LOSS_TARGET = [1.0, 2.0, 5.0]
 CROSS_ENTROPY_LOGITS = [0.1, 0.2, 0.3]
 CROSS_ENTROPY_TARGET = 1
 CIFAR10_CLASSES = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck")
+# The course's CIFAR10-quick and the two variants the app trains (core.model builds them; named here, torch-free,
+# so a page can draw its architecture picker before PyTorch has finished importing).
+ARCHITECTURES = ("course", "relu", "bn_relu")

@@ -99,14 +99,15 @@ def test_pool_padding_beyond_half_the_kernel_is_explained(lang):
 
 def test_layers_page_shows_the_course_numbers():
     at = open_page("layers", "en")
-    outputs = printed(at)
-    assert "tensor([[[[1., 0.],\n          [0., 3.]]]])" in outputs[0]
-    assert "tensor(0.6667)\ntensor(1.3333)\ntensor(1.1019)" in outputs
+    assert "tensor([[[[1., 0.],\n          [0., 3.]]]])" in printed(at)[0]
+    at = open_page("layers", "en", view="loss")
+    assert "tensor(0.6667)\ntensor(1.3333)\ntensor(1.1019)" in printed(at)
     text = "\n".join(m.value for m in at.markdown)
     assert "**0.6667**" in text and "**1.3333**" in text and "**1.1019**" in text
-    at.selectbox(key="ce_target").set_value(2).run()
+    at.selectbox(key="layers_target").set_value(2).run()
     expected = F.cross_entropy(torch.tensor([course.CROSS_ENTROPY_LOGITS]), torch.tensor([2]))
     assert f"**{float(expected):.4f}**" in "\n".join(m.value for m in at.markdown)
+    at = open_page("layers", "en", view="flatten")
     assert "RuntimeError: mat1 and mat2 shapes cannot be multiplied (1x49152 and 196608x10)" in [c.value for c in at.code]
 
 

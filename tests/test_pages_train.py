@@ -25,7 +25,7 @@ def test_vgg16_surgery_diffs():
     diff = next(c.value for c in at.code if c.language == "diff")
     assert "-    (6): Linear(in_features=4096, out_features=1000, bias=True)" in diff
     assert "+    (6): Linear(in_features=4096, out_features=10, bias=True)" in diff
-    at.segmented_control(key="vgg_change").set_value("add_module").run()
+    at.segmented_control(key="model_vgg").set_value("add_module").run()
     diff = next(c.value for c in at.code if c.language == "diff")
     assert "+  (add_linear): Linear(in_features=1000, out_features=10, bias=True)" in diff
 

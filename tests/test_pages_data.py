@@ -1,13 +1,15 @@
-"""AppTest of the Data pages: transforms tabs and pipelines; data sets present, missing and offline; DataLoader batches."""
+"""AppTest of the Data pages: transforms tabs and pipelines; the bundled sample, data sets present, missing and
+offline; DataLoader batches; links that carry the settings."""
 import time
 
 import pytest
 import torchvision
+from streamlit.testing.v1 import AppTest
 
 from core import data, i18n, loader
 
 from conftest import make_folder_dataset, make_label_files
-from test_pages import open_page
+from test_pages import ROOT, open_page
 
 TABS = ["ToTensor", "Normalize", "Resize", "tf.tab_crop", "Compose"]
 
@@ -34,12 +36,28 @@ def test_normalize_before_totensor_is_explained(lang):
     assert at.info[0].value == i18n.t("tf.why_needs_tensor", lang)
 
 
+def batch_shape(at) -> str:
+    return next(m.value for m in at.markdown if m.value.startswith("`imgs.shape`"))
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_with_no_data_directory_the_sample_shows_a_batch(lang, tmp_path, monkeypatch):
+    monkeypatch.setenv("DATA_DIR", str(tmp_path / "absent"))
+    at = open_page("data", lang)
+    assert at.selectbox(key="dataset").value == data.SAMPLE.id
+    assert i18n.t("data.sample_name", lang, train="5,000", test="1,000") in at.selectbox(key="dataset").options
+    assert "torch.Size([64, 3, 32, 32])" in batch_shape(at)
+    assert not at.exception and not at.error
+    assert any("DataLoader(" in c.value for c in at.code) and not any("/work" in c.value for c in at.code)
+    assert "/" + tmp_path.name not in "\n".join(m.value for m in at.caption), "no server path is shown"
+
+
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_missing_cifar10_says_where_it_goes_and_offline_is_reported(lang, tmp_path, monkeypatch):
     monkeypatch.setenv("DATA_DIR", str(tmp_path))
     monkeypatch.setenv("CIFAR10_URL", "http://127.0.0.1:9/cifar-10-python.tar.gz")  # a closed port: refused at once
     at = open_page("data", lang)
-    assert at.warning[0].value == i18n.t("data.cifar_missing", lang, root=str(tmp_path.resolve()))
+    assert at.info[0].value == i18n.t("data.cifar_missing", lang, root="DATA_DIR")
     button = next(b for b in at.button if b.label == i18n.t("data.download", lang))
     button.click().run()
     for _ in range(20):
@@ -49,24 +67,29 @@ def test_missing_cifar10_says_where_it_goes_and_offline_is_reported(lang, tmp_pa
         at.run()
     assert not at.exception
     assert at.error[0].value.startswith(i18n.t("data.download_offline", lang, url="X", reason="Y").split("X")[0])
+    assert "torch.Size([64, 3, 32, 32])" in batch_shape(at), "the sample's batch stays on the page"
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_tiny_cifar10_items_and_batches(lang, tiny_cifar, monkeypatch):
     monkeypatch.setenv("DATA_DIR", str(tiny_cifar))
     at = open_page("data", lang)
-    at.selectbox(key="data_split").set_value("test").run()
+    assert at.selectbox(key="dataset").value == ".", "a full CIFAR-10 comes before the sample"
+    at.selectbox(key="split").set_value("test").run()
+    at.tabs[0].open = True
+    at.session_state["view"] = "Dataset"
+    at.run()
     text = "\n".join(m.value for m in at.markdown)
     assert "**30**" in text and "target = **3**" in text and i18n.t("classes.cat", lang) in text
-    at.session_state["data_view"] = "DataLoader"
+    at.session_state["view"] = "DataLoader"
     at.run()
-    at.select_slider(key="dl_batch").set_value(8).run()
-    at.number_input(key="dl_epoch").set_value(2).run()
-    at.slider(key="dl_batch_index").set_value(3).run()
+    at.select_slider(key="batch_size").set_value(8).run()
+    at.number_input(key="epoch").set_value(2).run()
+    at.slider(key="batch").set_value(3).run()
     assert not at.exception
     test_set = data.open_dataset(tiny_cifar, data.discover(tiny_cifar)[0], "test", torchvision.transforms.ToTensor())
     order = loader.epoch_batches(30, 8, True, False, 0, 2)
-    imgs, targets = loader.load_batch(test_set, order[3])
+    (imgs, targets), _ = loader.load_batch(test_set, order[3])
     assert imgs.shape == (6, 3, 32, 32)  # 30 = 3 × 8 + 6: the last batch
     assert f"30 4\n{imgs.shape}\n{targets}" in [c.value for c in at.code]
 
@@ -77,15 +100,48 @@ def test_both_folder_layouts_browse(lang, tmp_path, monkeypatch):
     make_label_files(tmp_path / "hymenoptera")
     monkeypatch.setenv("DATA_DIR", str(tmp_path))
     at = open_page("data", lang)
-    for choice in range(2):
-        at.selectbox(key="data_choice").set_value(choice).run()
-        for view in (i18n.t("data.tab_dataset", lang), "DataLoader"):
-            at.session_state["data_view"] = view
+    for choice in [f.id for f in data.offered(tmp_path)]:
+        at.selectbox(key="dataset").set_value(choice).run()
+        for view in ("Dataset", "DataLoader"):
+            at.session_state["view"] = view
             at.run()
             assert not at.exception, [e.value for e in at.exception]
-    pairs = [f.kind for f in data.discover(tmp_path)].index("label_files")
-    at.selectbox(key="data_choice").set_value(pairs).run()
-    at.selectbox(key="data_resize").set_value(None).run()  # the label files differ in size: no Resize, no batch
+    at.selectbox(key="dataset").set_value("hymenoptera/labels").run()
+    at.selectbox(key="resize").set_value(None).run()  # the label files differ in size: no Resize, no batch
     assert at.error and i18n.t("data.not_stackable", lang, error="").split("{")[0][:10] in at.error[0].value
-    at.selectbox(key="data_resize").set_value(32).run()
+    at.selectbox(key="resize").set_value(32).run()
     assert not at.error
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_sample_shows_both_course_layouts_and_every_boundary(lang, tmp_path, monkeypatch):
+    monkeypatch.setenv("DATA_DIR", str(tmp_path))
+    at = open_page("data", lang)
+    at.session_state["view"] = "Dataset"
+    at.run()
+    text = "\n".join(m.value for m in at.markdown)
+    assert "500, 1000, 1500, 2000, 2500, 3000, 3500, 4000, 4500, 5000" in text, "all ten parts' ends"
+    at.selectbox(key="dataset").set_value(data.SAMPLE_LABELS.id).run()
+    assert not at.exception and any("cat_image" in c.value for c in at.caption)
+    assert any("MyData(" in c.value and "'cat'" in c.value for c in at.code)
+    assert "**1000**" in "\n".join(m.value for m in at.markdown)
+
+
+def test_a_shared_link_reproduces_the_batch_and_bad_values_fall_back(tmp_path, monkeypatch):
+    monkeypatch.setenv("DATA_DIR", str(tmp_path))
+    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
+    at.query_params.update({"lang": "en", "split": "test", "batch_size": "16", "shuffle": "false", "batch": "2",
+                            "seed": "7", "epoch": "3", "drop_last": "true"})
+    at.run()
+    at.switch_page("app_pages/data.py").run()
+    assert not at.exception
+    assert (at.selectbox(key="split").value, at.select_slider(key="batch_size").value, at.toggle(key="shuffle").value,
+            at.slider(key="batch").value, at.number_input(key="seed").value) == ("test", 16, False, 2, 7)
+    assert "1000 62\ntorch.Size([16, 3, 32, 32])\ntensor([0, 0, 0" in "\n".join(c.value for c in at.code)
+    bad = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
+    bad.query_params.update({"lang": "en", "batch_size": "7", "dataset": "../../etc", "epoch": "-3"})
+    bad.run()
+    bad.switch_page("app_pages/data.py").run()
+    assert not bad.exception and bad.select_slider(key="batch_size").value == 64
+    assert bad.selectbox(key="dataset").value == data.SAMPLE.id
+    assert any(i18n.t("data.url_unknown", "en", value="../../etc") == c.value for c in bad.caption)

@@ -59,7 +59,8 @@ def dataset_picker(label: str, accept: Callable[[data.Found], bool] = lambda fou
             st.session_state[key] = wanted
         else:
             st.caption(t("data.url_unknown", value=wanted[:60]))
-    chosen = where.selectbox(label, ids, key=key, format_func=lambda i: dataset_label(offered[i]))
+    names = {i: dataset_label(f) for i, f in offered.items()}  # formatted now, in this run's language
+    chosen = where.selectbox(label, ids, key=key, format_func=names.get)
     if chosen == ids[0]:
         st.query_params.pop(key, None)
     else:

@@ -1,22 +1,51 @@
-"""Training: CIFAR10-quick trained in a background job, with live curves; finished runs compared and downloaded."""
-from pathlib import Path
+"""Training: CIFAR10-quick trained in a shared background queue, with named phases, live curves and insight."""
+import hashlib
+import os
 
 import streamlit as st
 import torch
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from core import codegen, data, runs, train, viz
-from core.jobs import Busy, Registry
+from core import data, runs, scripts, train, trainviz, viz
+from core.events import Phase, Step
+from core.jobs import Job, QueueFull, Registry
 from core.model import ARCHITECTURES
-from ui import labels, show_code, t
-from ui.data import cifar10_panel, found_datasets
+from core.recipes import FAST_TRICKS, RECIPES
+from ui import labels, show_code, t, urlstate
+from ui.data import dataset_picker
 
 CHART = {"displayModeBar": False}
+BATCHES = (32, 64, 128, 256, 512)
 
 
 @st.cache_resource(show_spinner=False)
 def trainings() -> Registry:
-    """Shared by every session of this process: one config is one job, and one job trains at a time."""
-    return Registry(max_running=1)
+    """Shared by every session of this process: a bounded queue in front of one trainer (configurable).
+
+    Created once per server process: runs that were queued or training when the server last stopped go back
+    into the queue and resume where their last finished epoch left them.
+    """
+    train.configure_backends()
+    registry = Registry(max_running=int(os.environ.get("TRAIN_JOBS", 1)),
+                        max_queued=int(os.environ.get("TRAIN_QUEUE", 8)))
+    for run in runs.interrupted():
+        owner = run.folder.state()["owner"]
+        registry.submit(run.key, runs.training_work(run.as_config(), owner=owner), owner=owner)
+    return registry
+
+
+def me() -> str:
+    """Who is asking: this browser (the token of its XSRF cookie, which survives a reload), else this session."""
+    parts = st.context.cookies.get("_streamlit_xsrf", "").strip("\"'").split("|")
+    if len(parts) == 4 and parts[0] == "2":
+        try:
+            mask, masked = bytes.fromhex(parts[1]), bytes.fromhex(parts[2])
+            token = bytes(b ^ mask[i % 4] for i, b in enumerate(masked))
+            return hashlib.sha1(token).hexdigest()[:16]
+        except ValueError:
+            pass
+    ctx = get_script_run_ctx()
+    return ctx.session_id if ctx else "local"
 
 
 def device_line() -> str:
@@ -28,20 +57,12 @@ def device_line() -> str:
     return t("train.device_cpu", threads=torch.get_num_threads())
 
 
-def trainable(found: list[data.Found]) -> list[data.Found]:
-    """CIFAR-10, or folder data sets with train/ and test/ splits."""
-    return [f for f in found if f.kind == "cifar10" or (f.kind == "folder" and {"train", "test"} <= set(f.splits))]
-
-
-def curve_titles() -> list[str]:
-    return [t("train.chart_loss"), t("train.chart_test_loss"), t("train.chart_acc"), t("train.chart_speed")]
-
-
 def run_label(run: runs.Run) -> str:
     c = run.config
     best = max((m["test_acc"] for m in run.metrics), default=0)
-    return (f"{c['recipe']} · {t('arch.' + c['arch'])} · {len(run.metrics)}/{c['epochs']} epochs · lr {c['lr']} · "
-            f"batch {c['batch_size']}{' · subset ' + str(c['subset']) if c.get('subset') else ''} · {best:.1%}")
+    return (f"{t('train.recipe_' + c['recipe'])} · {t('arch.' + c['arch'])} · {len(run.metrics)}/{c['epochs']} "
+            f"epochs · lr {c['lr']} · batch {c['batch_size']}{' · subset ' + str(c['subset']) if c.get('subset') else ''}"
+            f" · {best:.1%}")
 
 
 def error_text(error: Exception) -> str:
@@ -53,64 +74,141 @@ def error_text(error: Exception) -> str:
     return t("train.failed", error=str(error).splitlines()[0])
 
 
+def phase_line(job: Job) -> tuple[float, str]:
+    """The job's phase in words, with its own progress (0–1)."""
+    tracker = job.detail
+    eta = tracker.eta() if tracker else None
+    left = "…" if eta is None else f"{eta:.0f}"
+    if job.stop_event.is_set():
+        return 1.0, t("train.phase_stopping")
+    if tracker is None or tracker.phase == Phase.PREPARING:
+        if tracker is None or not tracker.total:
+            return 0.0, t("train.phase_preparing_wait")
+        if tracker.cached:
+            return 1.0, t("train.phase_cached", total=f"{tracker.total:,}")
+        return tracker.done / tracker.total, t("train.phase_preparing", done=f"{tracker.done:,}",
+                                               total=f"{tracker.total:,}")
+    epochs = tracker.started.epochs if tracker.started else 0
+    fraction = tracker.done / tracker.total if tracker.total else 0.0
+    if tracker.phase == Phase.TESTING:
+        return fraction, t("train.phase_testing", epoch=tracker.epoch, done=f"{tracker.done:,}",
+                           total=f"{tracker.total:,}", eta=left)
+    if tracker.phase == Phase.SAVING:
+        return 1.0, t("train.phase_saving", epoch=tracker.epoch, eta=left)
+    return fraction, t("train.progress", epoch=tracker.epoch, epochs=epochs, done=tracker.done, total=tracker.total,
+                       eta=left)
+
+
+def show_run(run: runs.Run | None, live_steps: list[dict] | None = None) -> None:
+    """This configuration's run: curves (stacked two by two; one under another on a phone) and the last insight."""
+    metrics = run.metrics if run else []
+    steps = (run.steps() if run else []) + (live_steps or [])
+    if run is not None and run.damaged:
+        st.caption(t("train.damaged", count=run.damaged))
+    titles = [t("train.chart_loss"), t("train.chart_test_loss"), t("train.chart_acc"), t("train.chart_speed")]
+    figures = trainviz.curves({t("train.this_run"): (steps, metrics)}, titles)
+    for row in (figures[:2], figures[2:]):
+        for column, fig in zip(st.columns(2), row, strict=True):
+            column.plotly_chart(fig, config=CHART)
+    if metrics:
+        last = metrics[-1]
+        if "test_loss_sum" in last:
+            st.caption(t("train.test_loss_line", epoch=last["epoch"], mean=f"{last['test_loss']:.4f}",
+                         sum=f"{last['test_loss_sum']:.2f}", batch=last["test_loss_sum_batch"]))
+    seen = run.folder.insight() if run else None
+    if seen is not None:
+        st.markdown(f"**{t('train.insight_title', epoch=seen['epoch'])}**")
+        left, right = st.columns(2)
+        left.caption(t("train.insight_grid"))
+        left.plotly_chart(trainviz.prediction_grid(seen["images"].numpy(), seen["labels"].tolist(),
+                                                   seen["predicted"].tolist(), seen["classes"]), config=CHART)
+        right.caption(t("train.insight_filters"))
+        right.image(trainviz.filter_sheet(seen["filters"].numpy()), use_container_width=True)
+        st.plotly_chart(viz.confusion(seen["confusion"].tolist(), seen["classes"], t("train.predicted"),
+                                      t("train.true")), config=CHART)
+
+
 @st.fragment(run_every=1.0)
 def live(key: str) -> None:
-    """Progress, ETA and curves of a running job, redrawn every second while the rest of the page stays usable."""
+    """A queued or running job, redrawn every second while the rest of the page stays usable."""
     job = trainings().get(key)
-    if job is None or not job.running:
-        st.rerun(scope="app")  # it finished: the page shows it as a finished run
+    if job is None or not (job.running or job.waiting):
+        st.rerun(scope="app")   # it ended: the page shows it as a finished run
+    mine = job.may_stop(me())
+    if job.waiting:
+        start = trainings().expected_start(job)
+        st.info(t("train.queued", place=trainings().position(job), size=len(trainings().queued()),
+                  start="…" if start is None else f"{start / 60:.0f}"), icon=":material/hourglass_top:")
+        if mine:
+            st.button(t("train.cancel"), icon=":material/close:", key=f"cancel_{key}",
+                      on_click=trainings().cancel, args=(job, me()))
+        return
+    tracker = job.detail
+    if tracker is not None and tracker.resumed_from:
+        st.caption(t("train.resuming", epoch=tracker.resumed_from))
+    fraction, text = phase_line(job)
+    st.progress(min(1.0, fraction), text=text)
+    if mine:
+        st.button(t("train.stop"), icon=":material/stop:", on_click=job.stop, args=(me(),), key=f"stop_{key}",
+                  disabled=job.stop_event.is_set())
+    else:
+        st.caption(t("train.watching"))
     run = runs.load(runs.runs_root() / key)
-    metrics = run.metrics if run else []
-    last = metrics[-1]["epoch"] if metrics else 0
-    steps = (run.steps() if run else []) + [e for e in job.snapshot() if e["type"] == "step" and e["epoch"] > last]
-    eta = job.eta()
-    fraction = job.done / job.total if job.total else 0.0
-    epoch = steps[-1]["epoch"] if steps else last
-    st.progress(fraction, text=t("train.progress", done=int(job.done), total=int(job.total), epoch=epoch,
-                                 eta="…" if eta is None else f"{eta:.0f}"))
-    st.button(t("train.stop"), icon=":material/stop:", on_click=job.stop, key=f"stop_{key}")
-    st.plotly_chart(viz.training_curves({t("train.this_run"): (steps, metrics)}, curve_titles()),
-                    key=f"live_{key}", config=CHART)
+    last = run.metrics[-1]["epoch"] if run and run.metrics else 0
+    show_run(run, [{"step": e.step, "loss": e.loss} for e in job.snapshot()
+                   if isinstance(e, Step) and e.epoch > last])
+
+
+def capped(epochs: int, subset: int, train_images: int | None) -> tuple[int, int]:
+    """The owner's caps (MAX_EPOCHS, MAX_TRAIN_IMAGES), applied with a note when they bind."""
+    max_epochs, max_images = int(os.environ.get("MAX_EPOCHS", 0)), int(os.environ.get("MAX_TRAIN_IMAGES", 0))
+    if max_epochs and epochs > max_epochs:
+        st.caption(f":orange[:material/speed:] {t('train.cap_epochs', cap=max_epochs)}")
+        epochs = max_epochs
+    if max_images and (subset == 0 or subset > max_images) and (train_images is None or train_images > max_images):
+        st.caption(f":orange[:material/speed:] {t('train.cap_images', cap=f'{max_images:,}')}")
+        subset = max_images
+    return epochs, subset
 
 
 st.title(t("train.title"))
 st.markdown(t("train.intro"))
+on_cpu = train.pick_device("auto").type == "cpu"
 st.info(device_line(), icon=":material/memory:")
-root = data.data_root()
-sources = trainable(found_datasets(str(root)))
-if not sources:
+picked = dataset_picker(t("data.choose"), data.trainable, key="dataset")
+if picked is None:
     st.markdown(t("train.needs_data"))
-    cifar10_panel(root)
     st.stop()
 
-c1, c2, c3 = st.columns([2, 2, 3])
-source_names = [f.name for f in sources]
-source = c1.selectbox(t("data.choose"), range(len(sources)), format_func=source_names.__getitem__,
-                      key="train_data")
-recipe = c2.segmented_control(t("train.recipe"), list(train.RECIPES), format_func=labels("train.recipe_"),
-                              default="improved", required=True, key="train_recipe", persist_state="session")
-arch = c3.segmented_control(t("model.arch"), ARCHITECTURES, format_func=labels("arch."), default="course",
-                            required=True, key="train_arch", persist_state="session")
-defaults = train.RECIPES[recipe]
-on_cpu = train.pick_device("auto").type == "cpu"
+c1, c2 = st.columns([2, 3])
+recipe = urlstate.choice(t("train.recipe"), list(RECIPES), "fast" if on_cpu else "improved", "recipe",
+                         scope="train", format_func=labels("train.recipe_"), where=c1)
+arch = urlstate.choice(t("model.arch"), ARCHITECTURES, "course", "arch", scope="train",
+                       format_func=labels("arch."), where=c2)
+defaults = RECIPES[recipe].defaults()
+default_label = t("train.recipe_default")   # format_func may run after the script run: fix the language now
 c1, c2, c3, c4, c5 = st.columns(5)
-epochs = c1.number_input("epochs", 1, 100, 5 if on_cpu else defaults["epochs"], key="train_epochs")
-lr = c2.number_input("lr", 1e-5, 1.0, None, format="%g", placeholder=f"{defaults['lr']} ({t('train.recipe_default')})",
-                     key="train_lr")
-batches = {None: f"{defaults['batch_size']} ({t('train.recipe_default')})"} | {b: str(b) for b in (32, 64, 128, 256, 512)}
-batch_size = c3.selectbox("batch_size", list(batches), key="train_batch", format_func=batches.get)
-optimizers = {None: f"{defaults['optimizer']} ({t('train.recipe_default')})", "sgd": "sgd", "adam": "adam"}
-optimizer = c4.selectbox("optimizer", list(optimizers), key="train_optimizer", format_func=optimizers.get)
-subset = c5.number_input(t("train.subset"), 0, 50_000, 5_000 if on_cpu else 0, 1000, key="train_subset",
-                         help=t("train.subset_help"))
-config = train.Config(data=str(data.inside(root, sources[source].path)), recipe=recipe, arch=arch, epochs=epochs,
-                      lr=lr, batch_size=batch_size, optimizer=optimizer, subset=subset or None)
+epochs = urlstate.number("epochs", 1, 100, defaults["epochs"], "epochs", step=1, where=c1)
+lr = urlstate.number("lr", 1e-5, 1.0, None, "lr", where=c2, format="%g",
+                     placeholder=f"{defaults['lr']} ({default_label})")
+batch_size = urlstate.choice("batch_size", [None, *BATCHES], None, "batch_size", scope=f"train_{recipe}",
+                             kind="selectbox", where=c3, format_func=lambda b: str(b) if b else
+                             f"{defaults['batch_size']} ({default_label})")
+optimizer = urlstate.choice("optimizer", [None, "sgd", "adam"], None, "optimizer", scope=f"train_{recipe}",
+                            kind="selectbox", where=c4, format_func=lambda o: o or
+                            f"{defaults['optimizer']} ({default_label})")
+subset = urlstate.number(t("train.subset"), 0, 50_000, 0, "subset", step=1000, where=c5, help=t("train.subset_help"))
+epochs, subset = capped(int(epochs), int(subset), None)
+config = train.Config(data=str(picked.path), recipe=recipe, arch=arch, epochs=epochs, lr=lr, batch_size=batch_size,
+                      optimizer=optimizer, subset=subset or None)
 key = config.key()
-earlier = runs.load(runs.runs_root() / key)
-job = trainings().get(key)
 st.caption(t(f"train.about_{recipe}"))
+if recipe == "fast":
+    st.markdown("\n".join(f"- {t('train.trick_' + trick)}" for trick in FAST_TRICKS))
 
-if job is not None and job.running:
+job = trainings().get(key)
+earlier = runs.load(runs.runs_root() / key)
+if job is not None and (job.running or job.waiting):
     live(key)
 else:
     if job is not None and job.state == "failed":
@@ -122,27 +220,19 @@ else:
         label = t("train.resume", epoch=len(earlier.metrics) + 1) if resume else t("train.start")
         if st.button(label, icon=":material/play_arrow:", type="primary", key="train_start"):
             try:
-                trainings().start(key, runs.training_work(config))
-            except Busy as busy:
-                st.warning(t("train.busy", done=int(busy.running.done), total=int(busy.running.total)),
-                           icon=":material/hourglass_top:")
+                trainings().submit(key, runs.training_work(config, owner=me()), owner=me())
+            except QueueFull as full:
+                st.warning(t("train.queue_full", size=full.size), icon=":material/hourglass_top:")
             else:
+                runs.prune(protect=frozenset({key}))
                 st.rerun()
-    others = [j for j in trainings().running() if j.key != key]
-    if others:
-        st.info(t("train.other_running", done=int(others[0].done), total=int(others[0].total)),
-                icon=":material/hourglass_top:")
+    if earlier is not None and earlier.metrics:
+        show_run(earlier)
 
 with st.expander(t("train.code_title")):
-    if recipe == "course":
-        resolved = config.resolved()
-        shown_path = str(Path(config.data).relative_to(data.REPO)) if Path(config.data).is_relative_to(data.REPO) \
-            else config.data
-        show_code(codegen.training(sources[source].kind, shown_path, arch, resolved.lr, resolved.batch_size,
-                                   resolved.epochs, resolved.optimizer), runs=False)
-    else:
-        st.markdown(t("train.cli"))
-        show_code(codegen.train_command(config), language="bash", runs=False)
+    script = scripts.generate(config.resolved(), picked.shown, picked.found.kind)
+    st.caption(t(f"train.script_{'course' if recipe == 'course' else 'fast'}"))
+    show_code(script, runs=False)
     st.caption(t("train.tensorboard"))
 
 finished = runs.all_runs()
@@ -150,18 +240,27 @@ if finished:
     st.subheader(t("train.compare_title"))
     by_key = {r.key: r for r in finished}
     names = {r.key: run_label(r) for r in finished}  # options are the stable keys: labels change as epochs finish
-    default = [earlier.key] if earlier is not None and earlier.metrics else list(by_key)[:1]
-    chosen = st.multiselect(t("train.compare"), list(by_key), default=default, format_func=names.get,
-                            key="train_compare")
+    default = [key] if key in by_key else list(by_key)[:1]
+    if st.session_state.get("train_compare_for") != key:   # the run just watched comes first
+        st.session_state["train_compare_for"] = key
+        st.session_state["train_compare"] = default + [k for k in st.session_state.get("train_compare", [])
+                                                       if k in by_key and k not in default]
+    chosen = st.multiselect(t("train.compare"), list(by_key), format_func=names.get, key="train_compare")
     if chosen:
-        curves = {names[k][:40]: (by_key[k].steps(), by_key[k].metrics) for k in chosen}
-        st.plotly_chart(viz.training_curves(curves, curve_titles()), key="compare_chart", config=CHART)
+        titles = [t("train.chart_loss"), t("train.chart_test_loss"), t("train.chart_acc"), t("train.chart_speed")]
+        figures = trainviz.curves({names[k][:40]: (by_key[k].steps(), by_key[k].metrics) for k in chosen}, titles)
+        for row in (figures[:2], figures[2:]):
+            for column, fig in zip(st.columns(2), row, strict=True):
+                column.plotly_chart(fig, config=CHART)
+    st.caption(t("train.runs_size", count=len(finished), mb=f"{runs.size_mb():.0f}",
+                 keep=os.environ.get("RUNS_KEEP", runs.DEFAULT_KEEP),
+                 max_mb=os.environ.get("RUNS_MAX_MB", runs.DEFAULT_MAX_MB)))
     st.subheader(t("train.download_title"))
     c1, c2, c3 = st.columns([3, 1, 1], vertical_alignment="bottom")
     pick = by_key[c1.selectbox(t("train.download_run"), list(by_key), format_func=names.get, key="train_download_run")]
     if pick.metrics:
         epoch = c2.number_input("epoch", 1, len(pick.metrics), len(pick.metrics), key="train_download_epoch")
-        path: Path = pick.checkpoint(epoch)
+        path = pick.checkpoint(epoch)
         if path.is_file():
             c3.download_button(t("train.download"), path.read_bytes(), file_name=f"tudui_{pick.config['arch']}_"
                                f"epoch{epoch}.pth", mime="application/octet-stream", icon=":material/download:")

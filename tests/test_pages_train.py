@@ -30,35 +30,48 @@ def test_vgg16_surgery_diffs():
     assert "+  (add_linear): Linear(in_features=1000, out_features=10, bias=True)" in diff
 
 
-@pytest.mark.parametrize("lang", ["zh", "en"])
-def test_training_without_data_says_what_to_do(lang, tmp_path, monkeypatch):
-    monkeypatch.setenv("DATA_DIR", str(tmp_path))
-    at = open_page("train", lang)
-    assert at.warning[0].value == i18n.t("data.cifar_missing", lang, root=str(tmp_path.resolve()))
-
-
-@pytest.mark.parametrize("lang", ["zh", "en"])
-def test_a_tiny_run_trains_in_the_background_and_comes_back(lang, tmp_path, monkeypatch):
+def train_page(lang, tmp_path, monkeypatch, **params):
     make_folder_dataset(tmp_path / "data" / "pets")
     monkeypatch.setenv("DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("RUNS_DIR", str(tmp_path / "runs"))
-    at = open_page("train", lang)
-    at.number_input(key="train_epochs").set_value(2).run()
-    at.number_input(key="train_subset").set_value(0).run()
-    at.selectbox(key="train_batch").set_value(32).run()
+    return open_page("train", lang, dataset="pets", **params)
+
+
+def test_the_form_lives_in_the_url_and_shows_each_recipes_own_defaults(tmp_path, monkeypatch):
+    at = train_page("en", tmp_path, monkeypatch, recipe="course", epochs="3")
+    assert at.segmented_control(key="train_recipe").value == "course"
+    assert at.number_input(key="epochs").value == 3
+    assert at.selectbox(key="train_course_batch_size").format_func(None) == "64 (default)"
+    at.segmented_control(key="train_recipe").set_value("fast").run()
+    assert at.query_params.get("recipe") in (None, "fast", ["fast"])  # absent where fast is the default (a CPU)
+    assert at.selectbox(key="train_fast_batch_size").format_func(None) == "256 (default)"
+    assert len([m for m in at.markdown if "**" in m.value and m.value.startswith("- ")]) == 1  # the tricks, one line each
+
+
+def test_an_owner_cap_is_applied_and_said(tmp_path, monkeypatch):
+    monkeypatch.setenv("MAX_EPOCHS", "2")
+    at = train_page("en", tmp_path, monkeypatch, epochs="9")
+    assert any(i18n.t("train.cap_epochs", "en", cap=2) in c.value for c in at.caption)
+    assert "--epochs" not in "".join(c.value for c in at.code) and '"epochs": 2,' in at.code[0].value
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_tiny_run_trains_in_the_background_and_stays_on_screen(lang, tmp_path, monkeypatch):
+    at = train_page(lang, tmp_path, monkeypatch, epochs="2", batch_size="32")
     next(b for b in at.button if b.label == i18n.t("train.start", lang)).click().run()
     assert not at.exception
     for _ in range(120):  # the page reruns while the job trains; it must never block
-        if any(i18n.t("train.already", lang, acc="").split("{")[0][:12] in s.value for s in at.success):
+        if at.success:
             break
         time.sleep(0.5)
         at.run()
         assert not at.exception, [e.value for e in at.exception]
     assert at.success, "the run finished and the page says so"
-    assert len(at.get("plotly_chart")) == 1 and at.multiselect(key="train_compare").value
+    charts = at.get("plotly_chart")
+    assert len(charts) >= 4 + 2, "the run's four curves, its prediction grid and confusion matrix stay on screen"
+    assert any(i18n.t("train.insight_grid", lang) in c.value for c in at.caption)
+    key = at.multiselect(key="train_compare").value[0]
+    assert (tmp_path / "runs" / key / "insight.pt").is_file(), "the run just watched is first in compare runs"
     assert at.get("download_button")
-    fresh = open_page("train", lang)  # another session, or after a reload: the finished run is there
-    fresh.number_input(key="train_epochs").set_value(2).run()
-    fresh.number_input(key="train_subset").set_value(0).run()
-    fresh.selectbox(key="train_batch").set_value(32).run()
+    fresh = open_page("train", lang, dataset="pets", epochs="2", batch_size="32")  # a reload: the same run is there
     assert fresh.success and "train_start" not in [b.key for b in fresh.button]

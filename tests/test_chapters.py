@@ -116,3 +116,46 @@ def test_tensorboard_install_is_light():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True).stdout
     assert int(out) < 100
 
+
+
+@pytest.fixture(scope="module")
+def loads():
+    from core import saving
+
+    results = [saving.run(scenario) for scenario in saving.Scenario]
+    return {"saved": results[0].saved} | {name: o for r in results for name, o in r.loads.items()}
+
+
+def test_saving_both_ways_and_their_sizes(loads):
+    from core import saving
+    from core.model import Tudui, count_parameters
+
+    whole, params = saving.sizes(loads["saved"])
+    assert params > count_parameters(Tudui()) * 4 and whole > params   # the whole model adds its pickled structure
+
+
+def test_whole_model_without_the_class_is_the_course_s_attribute_error(loads):
+    loaded = loads["no_class"]
+    assert loaded.failed
+    assert loaded.error == "AttributeError: Can't get attribute 'Tudui' on <module '__main__' from 'model_load.py'>"
+
+
+def test_weights_only_default_refuses_the_whole_model(loads):
+    loaded = loads["weights_only"]
+    assert loaded.failed and loaded.error.startswith("_pickle.UnpicklingError: Weights only load failed")
+    assert "GLOBAL __main__.Tudui" in loaded.error and "\x1b" not in loaded.error and "/tmp" not in loaded.error
+
+
+def test_class_and_weights_only_false_load_it_and_state_dict_loads_safely(loads):
+    from core.model import Tudui
+
+    assert loads["with_class"].printed == str(Tudui())
+    assert loads["state_dict"].printed == "<All keys matched successfully>"
+
+
+def test_gpu_saved_file_needs_map_location_on_a_cpu(loads):
+    plain, mapped = loads["gpu_plain"], loads["gpu_map_location"]
+    assert mapped.printed == "cpu"
+    if not torch.cuda.is_available():
+        assert plain.error.startswith("RuntimeError: Attempting to deserialize object on a CUDA device")
+        assert "map_location=torch.device('cpu')" in plain.error

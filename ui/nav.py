@@ -34,7 +34,8 @@ SECTIONS: tuple[tuple[str, tuple[PageInfo, ...]], ...] = (
     ("nav.training", (
         PageInfo("module", ":material/functions:", ("module", "loss", "optimizer")),
         PageInfo("model", ":material/account_tree:", ("sequential", "pretrained")),
-        PageInfo("train", ":material/model_training:", ("training", "gpu", "save_load")),
+        PageInfo("save_load", ":material/save:", ("save_load",)),
+        PageInfo("train", ":material/model_training:", ("training", "gpu")),
     )),
     ("nav.inference", (
         PageInfo("classify", ":material/image_search:", ("validation",)),

@@ -6,7 +6,7 @@ import streamlit as st
 import torch
 
 from core import codegen, course, data, loader, viz
-from ui import show_code, t, tensor_shape
+from ui import show_code, t, tensor_shape, urlstate
 from ui.data import Picked, cifar10_panel, dataset_picker, found_datasets, opened
 
 CHART = {"displayModeBar": False}
@@ -49,7 +49,7 @@ def dataset_view(picked: Picked, split: str, dataset) -> None:
     st.markdown(t("data.dataset_facts", n=n, classes=", ".join(classes) if classes else "—"))
     if n == 0:
         return
-    i = st.number_input(t("data.index"), 0, n - 1, 0, key="index", bind=URL)
+    i = urlstate.number(t("data.index"), 0, n - 1, 0, "index")
     try:
         image, target = dataset[i]
     except data.UNREADABLE:
@@ -110,13 +110,15 @@ def batch_picker(batches: int) -> int:
 def loader_view(picked: Picked, split: str, resize: int | None) -> None:
     dataset = opened(str(data.data_root()), picked.found, split, resize)
     c1, c2, c3, c4 = st.columns(4)
-    batch_size = c1.select_slider("batch_size", [1, 4, 8, 16, 32, 64, 128], 64, key="batch_size", bind=URL)
-    seed = c2.number_input("seed", 0, 10_000, 0, key="seed", bind=URL)
-    epoch = c3.number_input("epoch", 1, 20, 1, key="epoch", bind=URL)
-    num_workers = c4.select_slider("num_workers", [0, 1, 2, 4], 0, key="num_workers", bind=URL)
+    batch_size = urlstate.choice("batch_size", [1, 4, 8, 16, 32, 64, 128], 64, "batch_size", scope="data",
+                                 kind="select_slider", where=c1)
+    seed = urlstate.number("seed", 0, 10_000, 0, "seed", where=c2)
+    epoch = urlstate.number("epoch", 1, 20, 1, "epoch", where=c3)
+    num_workers = urlstate.choice("num_workers", [0, 1, 2, 4], 0, "num_workers", scope="data", kind="select_slider",
+                                  where=c4)
     c1, c2, _ = st.columns([1, 1, 2])
-    shuffle = c1.toggle("shuffle", True, key="shuffle", bind=URL)
-    drop_last = c2.toggle("drop_last", False, key="drop_last", bind=URL)
+    shuffle = urlstate.toggle("shuffle", True, "shuffle", where=c1)
+    drop_last = urlstate.toggle("drop_last", False, "drop_last", where=c2)
     count = loader.count_batches(len(dataset), batch_size, drop_last)
     if count.batches == 0:
         st.error(t("data.no_batches", n=len(dataset), batch=batch_size))
@@ -167,8 +169,10 @@ c1, c2, c3 = st.columns([2, 1, 1])
 picked = dataset_picker(t("data.choose"), where=c1)
 if picked is None:
     st.stop()
-split = c2.selectbox(t("data.split"), picked.found.splits, key="split", format_func=lambda s: s or "—", bind=URL)
-resize = c3.selectbox(t("data.resize"), list(RESIZES), key="resize", format_func=RESIZES.get, bind=URL)
+split = urlstate.choice(t("data.split"), picked.found.splits, picked.found.splits[0], "split", scope="data",
+                        kind="selectbox", format_func=lambda s: s or "—", where=c2)
+resize = urlstate.choice(t("data.resize"), list(RESIZES), None, "resize", scope="data", kind="selectbox",
+                         format_func=RESIZES.get, where=c3)
 if picked.found.bundled and picked.found.kind == data.Kind.LABEL_FILES:
     st.caption(t("data.sample_labels_about", path=picked.shown))
 try:

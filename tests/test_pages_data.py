@@ -44,8 +44,8 @@ def batch_shape(at) -> str:
 def test_with_no_data_directory_the_sample_shows_a_batch(lang, tmp_path, monkeypatch):
     monkeypatch.setenv("DATA_DIR", str(tmp_path / "absent"))
     at = open_page("data", lang)
-    assert at.selectbox(key="dataset").value == data.SAMPLE.id
-    assert i18n.t("data.sample_name", lang, train="5,000", test="1,000") in at.selectbox(key="dataset").options
+    assert at.selectbox(key="data_dataset").value == data.SAMPLE.id
+    assert i18n.t("data.sample_name", lang, train="5,000", test="1,000") in at.selectbox(key="data_dataset").options
     assert "torch.Size([64, 3, 32, 32])" in batch_shape(at)
     assert not at.exception and not at.error
     assert any("DataLoader(" in c.value for c in at.code) and not any("/work" in c.value for c in at.code)
@@ -74,8 +74,8 @@ def test_missing_cifar10_says_where_it_goes_and_offline_is_reported(lang, tmp_pa
 def test_tiny_cifar10_items_and_batches(lang, tiny_cifar, monkeypatch):
     monkeypatch.setenv("DATA_DIR", str(tiny_cifar))
     at = open_page("data", lang)
-    assert at.selectbox(key="dataset").value == ".", "a full CIFAR-10 comes before the sample"
-    at.selectbox(key="split").set_value("test").run()
+    assert at.selectbox(key="data_dataset").value == ".", "a full CIFAR-10 comes before the sample"
+    at.selectbox(key="data_split").set_value("test").run()
     at.tabs[0].open = True
     at.session_state["view"] = "Dataset"
     at.run()
@@ -83,7 +83,7 @@ def test_tiny_cifar10_items_and_batches(lang, tiny_cifar, monkeypatch):
     assert "**30**" in text and "target = **3**" in text and i18n.t("classes.cat", lang) in text
     at.session_state["view"] = "DataLoader"
     at.run()
-    at.select_slider(key="batch_size").set_value(8).run()
+    at.select_slider(key="data_batch_size").set_value(8).run()
     at.number_input(key="epoch").set_value(2).run()
     at.slider(key="batch").set_value(3).run()
     assert not at.exception
@@ -101,15 +101,15 @@ def test_both_folder_layouts_browse(lang, tmp_path, monkeypatch):
     monkeypatch.setenv("DATA_DIR", str(tmp_path))
     at = open_page("data", lang)
     for choice in [f.id for f in data.offered(tmp_path)]:
-        at.selectbox(key="dataset").set_value(choice).run()
+        at.selectbox(key="data_dataset").set_value(choice).run()
         for view in ("Dataset", "DataLoader"):
             at.session_state["view"] = view
             at.run()
             assert not at.exception, [e.value for e in at.exception]
-    at.selectbox(key="dataset").set_value("hymenoptera/labels").run()
-    at.selectbox(key="resize").set_value(None).run()  # the label files differ in size: no Resize, no batch
+    at.selectbox(key="data_dataset").set_value("hymenoptera/labels").run()
+    at.selectbox(key="data_resize").set_value(None).run()  # the label files differ in size: no Resize, no batch
     assert at.error and i18n.t("data.not_stackable", lang, error="").split("{")[0][:10] in at.error[0].value
-    at.selectbox(key="resize").set_value(32).run()
+    at.selectbox(key="data_resize").set_value(32).run()
     assert not at.error
 
 
@@ -121,7 +121,7 @@ def test_the_sample_shows_both_course_layouts_and_every_boundary(lang, tmp_path,
     at.run()
     text = "\n".join(m.value for m in at.markdown)
     assert "500, 1000, 1500, 2000, 2500, 3000, 3500, 4000, 4500, 5000" in text, "all ten parts' ends"
-    at.selectbox(key="dataset").set_value(data.SAMPLE_LABELS.id).run()
+    at.selectbox(key="data_dataset").set_value(data.SAMPLE_LABELS.id).run()
     assert not at.exception and any("cat_image" in c.value for c in at.caption)
     assert any("MyData(" in c.value and "'cat'" in c.value for c in at.code)
     assert "**1000**" in "\n".join(m.value for m in at.markdown)
@@ -135,13 +135,14 @@ def test_a_shared_link_reproduces_the_batch_and_bad_values_fall_back(tmp_path, m
     at.run()
     at.switch_page("app_pages/data.py").run()
     assert not at.exception
-    assert (at.selectbox(key="split").value, at.select_slider(key="batch_size").value, at.toggle(key="shuffle").value,
+    assert (at.selectbox(key="data_split").value, at.select_slider(key="data_batch_size").value, at.toggle(key="shuffle").value,
             at.slider(key="batch").value, at.number_input(key="seed").value) == ("test", 16, False, 2, 7)
     assert "1000 62\ntorch.Size([16, 3, 32, 32])\ntensor([0, 0, 0" in "\n".join(c.value for c in at.code)
     bad = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
     bad.query_params.update({"lang": "en", "batch_size": "7", "dataset": "../../etc", "epoch": "-3"})
     bad.run()
     bad.switch_page("app_pages/data.py").run()
-    assert not bad.exception and bad.select_slider(key="batch_size").value == 64
-    assert bad.selectbox(key="dataset").value == data.SAMPLE.id
-    assert any(i18n.t("data.url_unknown", "en", value="../../etc") == c.value for c in bad.caption)
+    assert not bad.exception and bad.select_slider(key="data_batch_size").value == 64
+    assert bad.selectbox(key="data_dataset").value == data.SAMPLE.id
+    notes = "\n".join(c.value for c in bad.caption)
+    assert "`dataset=../../etc`" in notes and "`batch_size=7`" in notes and "`epoch=-3`" in notes

@@ -10,7 +10,7 @@ import streamlit as st
 
 from core import data, download, sample
 from core.jobs import Busy, Job, Registry
-from ui import t
+from ui import t, urlstate
 
 
 @st.cache_data(ttl=30, show_spinner=False)
@@ -44,8 +44,10 @@ def dataset_picker(label: str, accept: Callable[[data.Found], bool] = lambda fou
                    key: str = "dataset", where=st) -> Picked | None:
     """A select box over the offered data sets that ``accept`` keeps, the default first.
 
-    The choice lives in the URL as ``?<key>=<found.id>`` (the same value in every language); an unknown
-    value there is ignored with a translated note. ``where`` is the container to draw in (st, a column).
+    The choice lives in the URL as ``?<key>=<found.id>`` (the same value in every language, through
+    ``urlstate.choice``: an unknown value there falls back to the default with a translated note); the
+    widget's key is ``data_<key>``, shared by the pages, so a data set picked on one page stays picked on the
+    next. ``where`` is the container to draw in (st, a column).
     Under the bundled sample it says where the full CIFAR-10 comes from. None when nothing fits.
     """
     root = data.data_root()
@@ -53,18 +55,9 @@ def dataset_picker(label: str, accept: Callable[[data.Found], bool] = lambda fou
     if not offered:
         return None
     ids = list(offered)
-    wanted = st.query_params.get(key)
-    if wanted is not None and key not in st.session_state:
-        if wanted in offered:
-            st.session_state[key] = wanted
-        else:
-            st.caption(t("data.url_unknown", value=wanted[:60]))
     names = {i: dataset_label(f) for i, f in offered.items()}  # formatted now, in this run's language
-    chosen = where.selectbox(label, ids, key=key, format_func=names.get)
-    if chosen == ids[0]:
-        st.query_params.pop(key, None)
-    else:
-        st.query_params[key] = chosen
+    chosen = urlstate.choice(label, ids, ids[0], key, scope="data", kind="selectbox", format_func=names.get,
+                             where=where)
     found = offered[chosen]
     if found.bundled:
         where.caption(t("data.sample_about"))

@@ -11,7 +11,7 @@ from core.course import CIFAR10_CLASSES
 from core.model import ARCHITECTURES, Tudui
 from core.transforms import NORMALIZE_PRESETS
 from ui import labels, photo_picker, photo_source, show_code, t, tensor_shape
-from ui.data import found_datasets
+from ui.data import dataset_picker
 
 CHART = {"displayModeBar": False}
 
@@ -162,12 +162,11 @@ def network_view(chosen: Chosen, prepared: infer.Prepared) -> None:
 
 
 def audit_view(chosen: Chosen) -> None:
-    sources = [f for f in found_datasets(str(data.data_root()))
-               if f.kind == "cifar10" or (f.kind == "folder" and "test" in f.splits)]
-    if not sources:
+    picked = dataset_picker(t("data.choose"), data.has_test_split, key="dataset")
+    if picked is None:
         st.info(t("cls.audit_no_data"), icon=":material/folder_off:")
         return
-    source = str(data.location(data.data_root(), sources[0]))
+    source = str(picked.path)
     try:
         with st.spinner(t("cls.auditing")):
             result = audit(chosen.id, chosen.model, source, chosen.mean, chosen.std)

@@ -1,13 +1,17 @@
 """The training engine: it learns, it resumes without losing or changing an epoch, it writes what it promises."""
 import json
+import subprocess
 import time
+from pathlib import Path
 
 import pytest
 import torch
 
-from core import batches, model, train
+from core import batches, model, runs, train
 from core.data import load_split
-from core.events import EpochEnd
+from core.events import EpochEnd, Phase, Progress, Stopped
+
+ROOT = Path(__file__).resolve().parent.parent
 
 DEVICES = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
 
@@ -145,3 +149,214 @@ def test_a_subset_smaller_than_a_batch_is_refused_clearly(folder_dataset):
     with pytest.raises(train.TrainingError) as err:
         train.run(config(folder_dataset, batch_size=256))
     assert err.value.code == "too_few_images" and err.value.params == {"images": 72, "batch": 256}
+
+
+# The fair queue ---------------------------------------------------------------------------------
+
+def _waiting(release):
+    def work(job):
+        job.progress(1, 10)
+        while not job.stop_event.is_set() and not release.is_set():
+            time.sleep(0.01)
+    return work
+
+
+def test_queue_joins_identical_configs_and_keeps_order_and_place():
+    import threading
+
+    from core.jobs import JobState, Registry
+
+    release = threading.Event()
+    registry = Registry(max_running=1, max_queued=8)
+    first = registry.submit("a", _waiting(release), owner="ann", estimate=60)
+    second = registry.submit("b", _waiting(release), owner="bob", estimate=120)
+    third = registry.submit("c", _waiting(release), owner="cy", estimate=30)
+    assert registry.submit("b", _waiting(release), owner="dee") is second   # same settings: joins, no new job
+    assert first.state == JobState.RUNNING and second.state == third.state == JobState.QUEUED
+    assert [registry.position(j) for j in (first, second, third)] == [None, 1, 2]
+    first.eta_source = lambda: 50.0
+    assert registry.expected_start(second) == 50 and registry.expected_start(third) == 50 + 120
+    first.stop("ann")
+    first.join(2)
+    for _ in range(100):
+        if second.running:
+            break
+        time.sleep(0.01)
+    assert second.running and registry.position(third) == 1, "the next in line starts when a job ends"
+    release.set()
+    for job in (second, third):
+        for _ in range(200):
+            if job.state == JobState.DONE:
+                break
+            time.sleep(0.01)
+    assert second.state == third.state == JobState.DONE
+
+
+def test_only_the_owner_may_stop_or_cancel():
+    import threading
+
+    from core.jobs import JobState, Registry
+
+    release = threading.Event()
+    registry = Registry(max_running=1)
+    running = registry.submit("a", _waiting(release), owner="ann")
+    waiting = registry.submit("b", _waiting(release), owner="bob")
+    assert not running.stop("bob") and not running.stop_event.is_set()      # a watcher cannot stop it
+    assert not registry.cancel(waiting, "ann") and waiting.waiting           # nor cancel someone else's place
+    assert registry.cancel(waiting, "bob") and waiting.state == JobState.CANCELLED
+    assert registry.queued() == [] and registry.position(waiting) is None
+    assert running.stop("ann")
+    running.join(2)
+    assert running.state == JobState.STOPPED
+
+
+def test_the_queue_is_bounded():
+    import threading
+
+    from core.jobs import QueueFull, Registry
+
+    release = threading.Event()
+    registry = Registry(max_running=1, max_queued=2)
+    jobs = [registry.submit(k, _waiting(release)) for k in "abc"]
+    with pytest.raises(QueueFull) as full:
+        registry.submit("d", _waiting(release))
+    assert full.value.size == 2 and registry.submit("c", _waiting(release)) is jobs[2]  # joining is always allowed
+    release.set()
+    for job in jobs:
+        job.join(2)
+
+
+# Crash-safe run folders ---------------------------------------------------------------------------
+
+def test_a_torn_metrics_line_is_skipped_and_counted(folder_dataset, tmp_path):
+    from core import runs
+
+    out = tmp_path / "runs" / "x"
+    train.run(config(folder_dataset, epochs=1, arch="course"), out)
+    with (out / "metrics.jsonl").open("a") as f:
+        f.write('{"epoch": 2, "train_lo')                 # a kill in the middle of an append
+    run = runs.load(out)
+    assert [m["epoch"] for m in run.metrics] == [1] and run.damaged == 1
+
+
+def test_resume_repairs_metrics_that_ran_ahead_or_behind_resume_state(folder_dataset, tmp_path):
+    out = tmp_path / "run"
+    straight = train.run(config(folder_dataset, epochs=2), tmp_path / "straight")
+    train.run(config(folder_dataset, epochs=2), out, on_event=lambda e: None)
+    lines = (out / "metrics.jsonl").read_text().splitlines()
+    state = torch.load(out / "resume.pt", weights_only=True)
+    state["epoch"], state["metrics"] = 1, state["metrics"][:1]          # as if killed before epoch 2's commit
+    torch.save(state, out / "resume.pt")
+    (out / "metrics.jsonl").write_text("\n".join(lines) + "\n" + lines[1] + "\n")   # … and a duplicate line
+    resumed = train.run(config(folder_dataset, epochs=2), out, resume=True)
+    assert [json.loads(x)["epoch"] for x in (out / "metrics.jsonl").read_text().splitlines()] == [1, 2]
+    assert [r["test_acc"] for r in resumed] == [r["test_acc"] for r in straight]
+
+
+def test_killed_at_random_moments_the_run_loses_and_repeats_no_epoch(tmp_path):
+    """SIGKILL at random points (KILLS, default 3; benchmarks/kill_resume.py runs 20)."""
+    import os
+    import sys
+
+    from conftest import make_folder_dataset
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+    from kill_resume import command, kill_until_done
+
+    data = make_folder_dataset(tmp_path / "tiny", per_class=(48, 8))
+    subprocess.run(command(data, tmp_path / "straight", 3), cwd=ROOT, check=True, capture_output=True)
+    attempts = kill_until_done(data, tmp_path / "killed", 3, int(os.environ.get("KILLS", 3)), window=(1.5, 5.0))
+    assert attempts[-1]["returncode"] == 0
+    straight = runs.load(tmp_path / "straight").metrics
+    killed = runs.load(tmp_path / "killed")
+    assert [m["epoch"] for m in killed.metrics] == [1, 2, 3] and killed.damaged == 0
+    assert [m["test_acc"] for m in killed.metrics] == [m["test_acc"] for m in straight]
+    assert [m["train_loss"] for m in killed.metrics] == [m["train_loss"] for m in straight]
+    assert len(killed.steps()) == 3 * (144 // 8)
+
+
+def test_retention_keeps_the_newest_runs_within_the_size_cap_and_never_a_busy_one(tmp_path):
+    import os
+
+    from core.rundir import RunDir, RunState
+
+    for i in range(6):
+        folder = RunDir(tmp_path / f"run{i}")
+        folder.create({"epochs": 1, "key": f"run{i}"})
+        (folder.path / "epoch_001.pth").write_bytes(b"x" * 400_000)
+        os.utime(folder.path / "config.json", (1000 + i, 1000 + i))
+    RunDir(tmp_path / "run0").set_state(RunState.TRAINING)          # the oldest is training: it stays
+    removed = runs.prune(tmp_path, protect=frozenset({"run1"}), keep=3, max_mb=100)   # run1: queued, say
+    assert removed == ["run2", "run3", "run4"] and sorted(p.name for p in tmp_path.iterdir()) == ["run0", "run1", "run5"]
+    removed = runs.prune(tmp_path, keep=100, max_mb=1.0)           # 3 × 0.4 MB: over 1 MB
+    assert removed == ["run1"] and runs.size_mb(tmp_path) <= 1.0   # the oldest, run0, is training: it stays
+
+
+def test_after_a_restart_an_interrupted_run_resumes_by_itself(folder_dataset, tmp_path):
+    from core.jobs import Registry
+    from core.rundir import RunDir, RunState
+
+    cfg = config(folder_dataset, epochs=2)
+    out = tmp_path / cfg.key()
+    stop = __import__("threading").Event()
+    train.run(cfg, out, on_event=lambda e: stop.set() if isinstance(e, EpochEnd) else None, stop=stop)
+    RunDir(out).set_state(RunState.TRAINING, owner="ann")          # the server died while it trained
+    (run,) = runs.interrupted(tmp_path)
+    job = Registry().submit(run.key, runs.training_work(run.as_config(), tmp_path, owner="ann"), owner="ann")
+    job.join(60)
+    assert [m["epoch"] for m in runs.load(out).metrics] == [1, 2] and RunDir(out).state()["state"] == RunState.DONE
+    assert runs.interrupted(tmp_path) == []
+
+
+# Honest engine: no process-wide state, writer closed, phases reported --------------------------------
+
+def test_a_run_leaves_the_global_seed_and_backend_flags_alone(folder_dataset, monkeypatch):
+    closed = []
+
+    class Writer:
+        def add_scalar(self, *args):
+            pass
+
+        def close(self):
+            closed.append(True)
+
+    monkeypatch.setattr(train, "_tensorboard", lambda out: Writer())
+    before, flag = torch.random.get_rng_state(), torch.backends.cudnn.benchmark
+    stop = __import__("threading").Event()
+    events = []
+    train.run(config(folder_dataset, epochs=3), on_event=lambda e: (events.append(e), stop.set()
+              if isinstance(e, EpochEnd) else None), stop=stop)
+    assert torch.equal(torch.random.get_rng_state(), before) and torch.backends.cudnn.benchmark == flag
+    assert closed == [True], "the TensorBoard writer is closed on stop"
+    phases = [e.phase for e in events if isinstance(e, Progress)]
+    assert phases[0] == Phase.PREPARING and Phase.TRAINING in phases and Phase.TESTING in phases
+    assert Phase.SAVING in phases and isinstance(events[-1], Stopped)
+
+
+def test_the_model_is_the_same_as_seeding_torch_would_build(folder_dataset):
+    torch.manual_seed(7)
+    expected = model.Tudui("bn_relu").state_dict()
+    built = model.build("bn_relu", torch.Generator().manual_seed(7)).state_dict()
+    assert list(built) == list(expected) and all(torch.equal(built[k], expected[k]) for k in expected)
+
+
+@pytest.mark.parametrize("recipe", ["course", "improved", "fast"])
+def test_each_generated_script_prints_the_engines_first_epoch(folder_dataset, tmp_path, recipe):
+    import re
+    import sys
+
+    from core import scripts
+
+    cfg = config(folder_dataset, recipe=recipe, arch="course", epochs=1, subset=60 if recipe == "course" else None,
+                 lr=None).resolved()
+    (row,) = train.run(cfg)
+    script = tmp_path / "train_script.py"
+    script.write_text(scripts.generate(cfg, str(folder_dataset), "folder"))
+    assert "from core" not in script.read_text() and "import core" not in script.read_text()
+    printed = subprocess.run([sys.executable, str(script)], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert printed.returncode == 0, printed.stderr[-2000:]
+    numbers = re.search(r"train loss ([\d.]+), test loss ([\d.]+) per image.*accuracy ([\d.]+)", printed.stdout)
+    assert numbers, printed.stdout
+    assert [float(x) for x in numbers.groups()] == pytest.approx(
+        [row["train_loss"], row["test_loss"], row["test_acc"]], abs=1e-4)
+    assert (tmp_path / "tudui_1.pth").is_file()

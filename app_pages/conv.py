@@ -84,6 +84,9 @@ def photo_view(w: np.ndarray, stride: int, padding: int, dilation: int) -> None:
     st.caption(t("conv.grey_caption"))
 
     st.subheader(t("conv.course_title"))
+    if min(image.shape[-2:]) < 3:
+        st.warning(t("conv.photo_too_small_course", shape=tensor_shape(*image.shape)))
+        return
     layer, out = features.course_conv(image)
     st.code(str(layer), language=None)
     st.plotly_chart(viz.feature_grid(out[0].numpy(), [t("conv.out_channel", i=i) for i in range(6)], columns=3),

@@ -1,6 +1,8 @@
 """Convolutions on a real photo: what a kernel does to an RGB image, channel by channel."""
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import torch
 import torch.nn.functional as F
@@ -36,10 +38,20 @@ def preset_maps(x: torch.Tensor, names: tuple[str, ...]) -> torch.Tensor:
 
 
 def course_conv(x: torch.Tensor, seed: int = 0) -> tuple[nn.Conv2d, torch.Tensor]:
-    """The course's nn.Conv2d(3, 6, 3) with a fixed seed, and its output for x."""
-    torch.manual_seed(seed)
-    layer = nn.Conv2d(in_channels=3, out_channels=6, kernel_size=3, stride=1, padding=0)
+    """The course's nn.Conv2d(3, 6, 3) as ``torch.manual_seed(seed)`` would initialise it, and its output for x.
+
+    The weights come from a local generator, drawn exactly as nn.Conv2d.reset_parameters
+    draws them from the global one (the tests check), so no other learner's
+    random numbers move. The layer is made on the meta device first, so even
+    its construction draws nothing from the global generator.
+    """
+    layer = nn.Conv2d(in_channels=3, out_channels=6, kernel_size=3, stride=1, padding=0, device="meta")
+    layer = layer.to_empty(device="cpu")
+    generator = torch.Generator().manual_seed(seed)
     with torch.no_grad():
+        nn.init.kaiming_uniform_(layer.weight, a=math.sqrt(5), generator=generator)
+        bound = 1 / math.sqrt(layer.weight[0].numel())
+        nn.init.uniform_(layer.bias, -bound, bound, generator=generator)
         return layer, layer(x)
 
 

@@ -3,6 +3,12 @@
 A pipeline is a list of steps, each {"name": ..., **params}: data, so the page
 can add, remove and reorder them and the same list builds the transforms,
 runs them one at a time (type and shape after each) and writes the code.
+
+Random steps draw from a local ``torch.Generator``, never from torch's global
+one: many learners share one server process, and a seed set by one page must
+not change what another learner's page draws. They draw the same numbers in
+the same order as torchvision does from the global generator, so the page
+equals the snippet's ``torch.manual_seed(seed)`` + Compose (the tests check).
 """
 from __future__ import annotations
 
@@ -10,9 +16,13 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
+import torchvision.transforms.functional as TF
 from PIL import Image
 from torchvision import transforms
 from torchvision.transforms import InterpolationMode
+
+from core.errors import CodedError
+from core.query import QueryError
 
 NORMALIZE_PRESETS = {
     "course": ((0.5, 0.5, 0.5), (0.5, 0.5, 0.5)),
@@ -31,6 +41,11 @@ DEFAULTS: dict[str, dict] = {
     "ColorJitter": {"brightness": 0.4, "contrast": 0.4, "saturation": 0.4, "hue": 0.1},
 }
 STEPS = tuple(DEFAULTS)
+MAX_PIXELS = 25_000_000  # a Resize(256) of a 1×1000 strip would be 256×256,000: refused before it is made
+
+
+class TooBig(CodedError, ValueError):
+    """A step would make a picture too large to show (the page explains; PyTorch itself would try)."""
 
 
 def build(step: dict):
@@ -77,6 +92,58 @@ def expression(step: dict) -> str:
     return f"transforms.{name}()"
 
 
+def _size_after_resize(size: int | list[int], width: int, height: int) -> tuple[int, int]:
+    """(width, height) Resize gives: a pair as is, an int for the shorter side (torchvision truncates the longer)."""
+    if not isinstance(size, int):
+        return size[1], size[0]
+    if width <= height:
+        return size, int(size * height / width)
+    return int(size * width / height), size
+
+
+def crop_box(height: int, width: int, size: tuple[int, int], generator: torch.Generator) -> tuple[int, int, int, int]:
+    """RandomCrop.get_params with a local generator: the same draws, in the same order, as torchvision's."""
+    th, tw = size
+    if height < th or width < tw:
+        raise ValueError(f"Required crop size {(th, tw)} is larger than input image size {(height, width)}")
+    if width == tw and height == th:
+        return 0, 0, height, width
+    top = torch.randint(0, height - th + 1, size=(1,), generator=generator).item()
+    left = torch.randint(0, width - tw + 1, size=(1,), generator=generator).item()
+    return top, left, th, tw
+
+
+def _jitter(t: transforms.ColorJitter, img, generator: torch.Generator):
+    """ColorJitter.forward, its factors drawn from ``generator`` (torchvision's order: permutation, then b, c, s, h)."""
+    order = torch.randperm(4, generator=generator)
+    factors = [None if r is None else float(torch.empty(1).uniform_(r[0], r[1], generator=generator))
+               for r in (t.brightness, t.contrast, t.saturation, t.hue)]
+    adjust = (TF.adjust_brightness, TF.adjust_contrast, TF.adjust_saturation, TF.adjust_hue)
+    for k in order.tolist():
+        if factors[k] is not None:
+            img = adjust[k](img, factors[k])
+    return img
+
+
+def apply(step: dict, value, generator: torch.Generator):
+    """One step on ``value``; a random step draws from ``generator`` exactly as torchvision draws from the global RNG."""
+    t = build(step)
+    if isinstance(t, transforms.Resize) and isinstance(value, Image.Image):
+        width, height = _size_after_resize(step["size"], *value.size)
+        if width * height > MAX_PIXELS:
+            raise TooBig("resize_too_big", width=width, height=height)
+    if isinstance(t, transforms.RandomCrop):
+        if t.padding is not None:
+            value = TF.pad(value, t.padding, t.fill, t.padding_mode)
+        _, height, width = TF.get_dimensions(value)
+        return TF.crop(value, *crop_box(height, width, t.size, generator))
+    if isinstance(t, transforms.RandomHorizontalFlip):
+        return TF.hflip(value) if torch.rand(1, generator=generator).item() < t.p else value
+    if isinstance(t, transforms.ColorJitter):
+        return _jitter(t, value, generator)
+    return t(value)
+
+
 @dataclass
 class Stage:
     """What one step received and produced."""
@@ -99,16 +166,19 @@ def describe(value: Image.Image | torch.Tensor) -> tuple[str, tuple[int, ...], s
 
 
 def run(image: Image.Image, steps: list[dict], seed: int = 0) -> list[Stage]:
-    """Apply the steps one by one (torch seeded once, as Compose would be); stop at the first error.
+    """Apply the steps one by one (one generator seeded once, as the snippet seeds torch); stop at the first error.
 
     The first stage is the input itself. An error keeps PyTorch's message; the page explains it.
     """
-    torch.manual_seed(seed)
+    generator = torch.Generator().manual_seed(seed)
     value: Image.Image | torch.Tensor = image
     stages = [Stage("Image.open(...)", *describe(image), value=image)]
     for step in steps:
         try:
-            value = build(step)(value)
+            value = apply(step, value, generator)
+        except TooBig as err:
+            stages.append(Stage(expression(step), "", (), "", 0, 0, None, f"TooBig: {err.params}"))
+            break
         except (TypeError, ValueError, RuntimeError) as err:
             stages.append(Stage(expression(step), "", (), "", 0, 0, None, f"{type(err).__name__}: {err}"))
             break
@@ -120,13 +190,13 @@ def random_crops(image: Image.Image, size: int, padding: int, fill: int, padding
                  seed: int) -> tuple[Image.Image, list[tuple[int, int, int, int]], list[Image.Image]]:
     """n draws of RandomCrop after torch.manual_seed(seed): the padded image, each crop's box (top, left, h, w), the crops.
 
-    The boxes come from RandomCrop.get_params with the same random draws RandomCrop
-    itself makes, so they are the boxes of the crops it returns (the tests check).
+    The boxes come from the same random draws RandomCrop itself makes (from a
+    local generator), so they are the boxes of the crops it returns (the tests check).
     """
-    padded = transforms.functional.pad(image, padding, fill=fill, padding_mode=padding_mode) if padding else image
-    torch.manual_seed(seed)
-    boxes = [transforms.RandomCrop.get_params(padded, (size, size)) for _ in range(n)]
-    return padded, boxes, [transforms.functional.crop(padded, *box) for box in boxes]
+    padded = TF.pad(image, padding, fill=fill, padding_mode=padding_mode) if padding else image
+    generator = torch.Generator().manual_seed(seed)
+    boxes = [crop_box(padded.height, padded.width, (size, size), generator) for _ in range(n)]
+    return padded, boxes, [TF.crop(padded, *box) for box in boxes]
 
 
 def explain(error: str) -> str | None:
@@ -137,6 +207,8 @@ def explain(error: str) -> str | None:
         return "needs_tensor"
     if "larger than input image size" in error:
         return "crop_too_big"
+    if error.startswith("TooBig"):
+        return "too_big"
     return None
 
 
@@ -156,3 +228,75 @@ def code(steps: list[dict], seed: int, source: str) -> str:
     lines += ["])", "img_out = trans_compose(img)",
               "print(type(img_out).__name__, img_out.size if isinstance(img_out, Image.Image) else img_out.shape)"]
     return "\n".join(lines)
+
+
+# What a step's parameters may be when they come from a link: the step editor's own ranges.
+RANGES: dict[str, tuple[float, float]] = {"size": (8, 512), "padding": (0, 64), "fill": (0, 255), "p": (0, 1),
+                                          "brightness": (0, 1), "contrast": (0, 1), "saturation": (0, 1),
+                                          "hue": (0, 0.5)}
+WORDS = {"interpolation": INTERPOLATIONS, "padding_mode": PADDING_MODES, "preset": tuple(NORMALIZE_PRESETS)}
+MOST_STEPS = 12
+DEFAULT_PIPELINE = "Resize(size=512);ToTensor;Normalize"  # the course's Compose([Resize(512), ToTensor(), Normalize(…)])
+
+
+def _preset(step: dict) -> str:
+    return next((name for name, (mean, std) in NORMALIZE_PRESETS.items()
+                 if list(mean) == list(step["mean"]) and list(std) == list(step["std"])), "course")
+
+
+def to_query(steps: list[dict]) -> str:
+    """A pipeline as a compact URL value: ``Resize(size=512);ToTensor;Normalize(preset=imagenet)``.
+
+    Only parameters that differ from the step's defaults are written; a pair is ``512x384``.
+    """
+    parts = []
+    for step in steps:
+        name = step["name"]
+        if name == "Normalize":
+            params = {"preset": _preset(step)} if _preset(step) != "course" else {}
+        else:
+            params = {k: v for k, v in step.items() if k in DEFAULTS[name] and v != DEFAULTS[name][k]}
+        text = ",".join(f"{k}={'x'.join(map(str, v)) if isinstance(v, list) else v}" for k, v in params.items())
+        parts.append(f"{name}({text})" if text else name)
+    return ";".join(parts)
+
+
+def _value(key: str, text: str, default):
+    if key in WORDS:
+        if text not in WORDS[key]:
+            raise ValueError(text)
+        return text
+    if key == "size" and "x" in text:
+        return [_value(key, v, 0) for v in text.split("x", 1)]
+    value = float(text) if isinstance(default, float) else int(text)
+    low, high = RANGES[key]
+    if not low <= value <= high:
+        raise ValueError(text)
+    return value
+
+
+def from_query(text: str) -> list[dict]:
+    """The steps of a ``to_query`` value; a QueryError names what could not be read."""
+    steps = []
+    for part in [p for p in text.split(";") if p][:MOST_STEPS + 1]:
+        name, _, rest = part.partition("(")
+        if name not in DEFAULTS or (rest and not rest.endswith(")")):
+            raise QueryError("unknown_step", value=part[:30])
+        step = {"name": name, **{k: list(v) if isinstance(v, list) else v for k, v in DEFAULTS[name].items()}}
+        for item in [i for i in rest[:-1].split(",") if i]:
+            key, _, raw = item.partition("=")
+            allowed = ("preset",) if name == "Normalize" else DEFAULTS[name]
+            try:
+                if key not in allowed:
+                    raise ValueError(key)
+                value = _value(key, raw, DEFAULTS[name].get(key, ""))
+            except ValueError:
+                raise QueryError("bad_step_value", value=f"{name}({item})"[:40]) from None
+            if key == "preset":
+                step["mean"], step["std"] = (list(v) for v in NORMALIZE_PRESETS[value])
+            else:
+                step[key] = value
+        steps.append(step)
+    if len(steps) > MOST_STEPS:
+        raise QueryError("too_many_steps", most=MOST_STEPS)
+    return steps

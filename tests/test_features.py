@@ -53,3 +53,15 @@ def test_kernel_presets_have_their_defining_sums():
         assert kernels.preset("sharpen", k).sum() == 1
         assert kernels.preset("random", k).shape == (k, k)
     assert kernels.preset("course").tolist() == [[1, 2, 1], [0, 1, 0], [2, 1, 0]]
+
+
+def test_course_conv_is_the_seeded_layer_without_touching_the_global_rng(photo):
+    """The course writes torch.manual_seed(0) + nn.Conv2d(3, 6, 3); the page builds the same layer from its own generator."""
+    x = features.to_tensor(photo)
+    state = torch.get_rng_state()
+    layer, out = features.course_conv(x)
+    assert torch.equal(torch.get_rng_state(), state)
+    torch.manual_seed(0)
+    course = torch.nn.Conv2d(3, 6, 3)
+    assert torch.equal(layer.weight, course.weight) and torch.equal(layer.bias, course.bias)
+    assert torch.equal(out, course(x).detach())

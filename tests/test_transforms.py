@@ -58,3 +58,57 @@ def test_denormalize_inverts_normalize():
     mean, std = [0.4, 0.5, 0.6], [0.2, 0.3, 0.4]
     assert torch.allclose(T.denormalize(T.build({"name": "Normalize", "mean": mean, "std": std})(x), mean, std), x,
                           atol=1e-6)
+
+
+def test_random_steps_equal_torchvision_under_the_same_seed_without_touching_the_global_rng():
+    """The page draws from its own generator; the learner's snippet seeds torch: both must give the same pictures."""
+    photo = images.sample("coffee")
+    steps = [{"name": "RandomCrop", "size": 120, "padding": 8, "fill": 0, "padding_mode": "reflect"},
+             {"name": "RandomHorizontalFlip", "p": 0.5},
+             {"name": "ColorJitter", "brightness": 0.4, "contrast": 0.4, "saturation": 0.4, "hue": 0.1},
+             {"name": "ToTensor"}]
+    torch.manual_seed(12345)
+    before = torch.get_rng_state()
+    for seed in (0, 1, 7):
+        ours = T.run(photo, steps, seed)[-1].value
+        assert torch.equal(torch.get_rng_state(), before), "the page must not seed or draw from torch's global RNG"
+        torch.manual_seed(seed)
+        theirs = transforms.Compose([T.build(s) for s in steps])(photo)
+        assert torch.equal(ours, theirs)
+        torch.set_rng_state(before)
+
+
+def test_a_pipeline_travels_in_the_url():
+    steps = [{"name": "Resize", "size": 512, "interpolation": "bilinear"}, {"name": "ToTensor"},
+             {"name": "Normalize", "mean": [0.485, 0.456, 0.406], "std": [0.229, 0.224, 0.225]},
+             {"name": "RandomCrop", "size": 100, "padding": 4, "fill": 0, "padding_mode": "reflect"},
+             {"name": "Resize", "size": [64, 48], "interpolation": "nearest"}]
+    text = T.to_query(steps)
+    assert text == ("Resize(size=512);ToTensor;Normalize(preset=imagenet);"
+                    "RandomCrop(size=100,padding=4,padding_mode=reflect);Resize(size=64x48,interpolation=nearest)")
+    assert T.from_query(text) == steps
+    # the course's default pipeline keeps its Resize(512): it does not turn into Resize(256)
+    assert [T.expression(s) for s in T.from_query(T.DEFAULT_PIPELINE)][0] == "transforms.Resize(512)"
+
+
+@pytest.mark.parametrize("text, code", [("Rotate(90)", "unknown_step"), ("Resize(size=9999)", "bad_step_value"),
+                                        ("Resize(sized=5)", "bad_step_value"), ("Resize(interpolation=lanczos)",
+                                                                                 "bad_step_value"),
+                                        (";".join(["ToTensor"] * 13), "too_many_steps"), ("Resize(size=5", "unknown_step")])
+def test_bad_pipelines_are_named(text, code):
+    from core.query import QueryError
+
+    with pytest.raises(QueryError) as err:
+        T.from_query(text)
+    assert err.value.code == code
+
+
+@pytest.mark.parametrize("size", [(1, 1), (1, 1024), (1024, 1), (3, 700)])
+def test_odd_sizes_run_or_are_explained(size):
+    from PIL import Image
+
+    photo = Image.new("RGB", size, (200, 10, 10))
+    stages = T.run(photo, T.from_query("Resize(size=256);CenterCrop;ToTensor;Normalize"))
+    assert stages[-1].error is None or T.explain(stages[-1].error) == "too_big"
+    if max(size) / min(size) > 400:
+        assert T.explain(stages[-1].error) == "too_big"

@@ -68,7 +68,7 @@ def test_bad_values_fall_back_with_a_translated_note(lang, name, value, default)
 def test_bad_matrices_fall_back_with_a_note(value, reason, params):
     at = open_page("conv", "en", x=value)
     assert not at.exception
-    expected = i18n.t("url.bad_matrix", "en", name="x", reason=i18n.t(f"url.{reason}", "en", **params))
+    expected = i18n.t("url.unreadable", "en", name="x", reason=i18n.t(f"url.{reason}", "en", **params))
     assert any(expected in c.value for c in at.caption)
     assert printed(at)[0].startswith("tensor([[[[10, 12, 12]")
 
@@ -87,3 +87,33 @@ def test_pool_bad_values():
     at = open_page("pool", "en", ceil_mode="maybe", mode="median", stride="9")
     assert not at.exception and len(notes(at)) == 3
     assert printed(at)[0] == str(F.max_pool2d(X, 3, ceil_mode=True))
+
+
+def test_a_transforms_link_reproduces_tab_settings_and_pipeline():
+    at = open_page("transforms", "en", view="resize", resize="int", size="64", interpolation="nearest")
+    assert not at.exception
+    assert "transforms.Resize(64, interpolation=InterpolationMode.NEAREST)" in "\n".join(c.value for c in at.code)
+    pipeline = "Resize(size=64x48);ToTensor;Normalize(preset=imagenet)"
+    at = open_page("transforms", "en", view="compose", compose=pipeline, compose_seed="3")
+    code = "\n".join(c.value for c in at.code)
+    assert "transforms.Resize((64, 48))" in code and "transforms.Normalize((0.485, 0.456, 0.406)" in code
+    assert "torch.manual_seed(3)" in code and "Tensor torch.Size([3, 64, 48])" in code
+    assert url(at, "compose") == pipeline
+
+
+def test_the_default_compose_pipeline_keeps_resize_512():
+    at = open_page("transforms", "en", view="compose")
+    code = "\n".join(c.value for c in at.code)
+    assert "transforms.Resize(512)," in code and url(at, "compose") is None
+
+
+def test_a_bad_pipeline_falls_back_with_a_note():
+    at = open_page("transforms", "en", view="compose", compose="Rotate(90);ToTensor")
+    assert not at.exception and "transforms.Resize(512)," in "\n".join(c.value for c in at.code)
+    assert any("Rotate(90)" in c.value and ":material/link_off:" in c.value for c in at.caption)
+
+
+def test_the_model_page_in_the_url():
+    at = open_page("model", "zh", arch="bn_relu", vgg="add_module")
+    assert at.segmented_control(key="model_arch").value == "bn_relu"
+    assert at.segmented_control(key="model_vgg").value == "add_module"

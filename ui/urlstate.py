@@ -21,13 +21,15 @@ API (``from ui import urlstate``; every function takes ``where``, the container 
   ``x=1,2,0;0,1,2``; cells show fractions (``1/9``) and accept them. ``origin`` names what the default came from
   (a kernel preset and size): when it changes, the editor starts again from the new default.
   ``set_matrix(scope, name, value)`` replaces what the editor shows (a reset or random button's callback).
+- ``custom(name, key, parse)`` + ``write(name, text)``: any other value with its own URL form (the Compose
+  pipeline: ``compose=Resize(size=512);ToTensor``): parsed into ``st.session_state[key]`` on the first draw.
 - ``copy_link()``: a button that copies the page's address, settings included.
 
 A query value the control cannot take (``stride=-3``, ``kernel_size=x``, a 40×40 matrix) falls back to the
 default, and a short translated note under the control says so, once. Checks and matrix parsing live in
 ``core.query`` (plain Python, unit-tested).
 
-Manual bindings (choice, tabs, matrix) follow the same rule as Streamlit's: the URL decides the first time
+Manual bindings (choice, tabs, matrix, custom) follow the same rule as Streamlit's: the URL decides the first time
 the control is drawn in a session; after that the control decides and writes itself back to the URL.
 """
 from __future__ import annotations
@@ -58,6 +60,10 @@ def _note(where, name: str, raw: str, default: object) -> None:
     where.caption(f":orange[:material/link_off:] {t('url.bad_value', name=name, value=raw[:40], default=default)}")
 
 
+def _unreadable(where, name: str, err: query.QueryError) -> None:
+    where.caption(f":orange[:material/link_off:] {t('url.unreadable', name=name, reason=t(f'url.{err.code}', **err.params))}")
+
+
 def _check(where, name: str, rule: query.Rule, default: object) -> None:
     """Before a natively bound widget first appears: say so if the link's value for it will be dropped."""
     raw = st.query_params.get(name)  # Streamlit removes a value it dropped, so this speaks once
@@ -65,7 +71,21 @@ def _check(where, name: str, rule: query.Rule, default: object) -> None:
         _note(where, name, raw, default)
 
 
-def _write(name: str, value: str | None) -> None:
+def custom(name: str, key: str, parse: Callable[[str], Any], where=st) -> None:
+    """A value with its own URL form (a Compose pipeline): the first time ``key`` is drawn in a session,
+    ``st.session_state[key] = parse(?name=…)``; a value ``parse`` rejects (QueryError) gets a note. Pair with ``write``."""
+    if _drawn_before(key):
+        return
+    raw = st.query_params.get(name)
+    if raw is None:
+        return
+    try:
+        st.session_state[key] = parse(raw)
+    except query.QueryError as err:
+        _unreadable(where, name, err)
+
+
+def write(name: str, value: str | None) -> None:
     """The URL holds ``value`` for ``name`` (or nothing when it is the default); unchanged URLs send nothing."""
     if value is None:
         if name in st.query_params:
@@ -125,7 +145,7 @@ def choice(label: str, options: Sequence[Hashable], default: Hashable, name: str
     else:
         widget = where.selectbox if kind == "selectbox" else where.radio
         value = widget(label, options, format_func=format_func, key=key, persist_state="session", **initial, **extra)
-    _write(name, None if value == default else str(value))
+    write(name, None if value == default else str(value))
     return value
 
 
@@ -145,7 +165,7 @@ def tabs(labels: dict[str, str], name: str, *, scope: str, where=st) -> tuple[st
     containers = where.tabs(list(labels.values()), key=key, on_change="rerun")
     by_id = dict(zip(ids, containers))
     open_id = next((i for i, tab in by_id.items() if tab.open), ids[0])
-    _write(name, None if open_id == ids[0] else open_id)
+    write(name, None if open_id == ids[0] else open_id)
     return open_id, by_id
 
 
@@ -175,8 +195,7 @@ def matrix(hint: str, default: np.ndarray, name: str, *, scope: str, limits: tup
             try:
                 st.session_state[key] = {"origin": origin, "value": query.parse_matrix(raw, limits), "version": 0}
             except query.QueryError as err:
-                where.caption(f":orange[:material/link_off:] "
-                              f"{t('url.bad_matrix', name=name, reason=t(f'url.{err.code}', **err.params))}")
+                _unreadable(where, name, err)
     current = st.session_state.get(key)
     if current is None or current["origin"] != origin:
         version = current["version"] + 1 if current else 0
@@ -190,7 +209,7 @@ def matrix(hint: str, default: np.ndarray, name: str, *, scope: str, limits: tup
     if bad:
         where.caption(f":orange[:material/warning:] {t('url.bad_cell', value=bad[:20])}")
     same = value.shape == default.shape and np.array_equal(value, np.round(default, query.DIGITS))
-    _write(name, None if same else query.format_matrix(value))
+    write(name, None if same else query.format_matrix(value))
     return value
 
 

@@ -146,3 +146,108 @@ for epoch in range({int(epochs)}):
         running_loss = running_loss + result_loss   # the course's way; result_loss.item() would add a plain number
     print(running_loss)
 """
+
+
+_GPU_FORMS = {
+    # form: (device line, model, loss, batch): the only lines where the course's two GPU scripts differ
+    "cuda": ("",
+             "if torch.cuda.is_available():\n    tudui = tudui.cuda()",
+             "if torch.cuda.is_available():\n    loss_fn = loss_fn.cuda()",
+             "if torch.cuda.is_available():\n{pad}    imgs = imgs.cuda()\n{pad}    targets = targets.cuda()"),
+    "device": ('device = torch.device("cuda" if torch.cuda.is_available() else "cpu")\n',
+               "tudui = tudui.to(device)",
+               "loss_fn = loss_fn.to(device)",
+               "imgs = imgs.to(device)\n{pad}targets = targets.to(device)"),
+}
+GPU_FORMS = tuple(_GPU_FORMS)
+
+
+def gpu_training(form: str, batch_size: int, lr: float, epochs: int) -> str:
+    """The course's train_gpu_1.py ("cuda": .cuda() guarded) or train_gpu_2.py ("device": .to(device)).
+
+    The comments mark, kindly, the places where one version of the course's script slips.
+    """
+    device_line, model, loss, batch = _GPU_FORMS[form]
+    train_batch, test_batch = batch.format(pad=" " * 8), batch.format(pad=" " * 12)
+    return f"""import time
+
+import torch
+import torchvision
+from torch import nn
+from torch.utils.data import DataLoader
+from torch.utils.tensorboard import SummaryWriter
+
+{device_line}train_data = torchvision.datasets.CIFAR10("./dataset", train=True,
+                                          transform=torchvision.transforms.ToTensor(), download=True)
+test_data = torchvision.datasets.CIFAR10("./dataset", train=False,   # train=False: the test set (see the note)
+                                         transform=torchvision.transforms.ToTensor(), download=True)
+test_data_size = len(test_data)
+train_dataloader = DataLoader(train_data, batch_size={int(batch_size)})
+test_dataloader = DataLoader(test_data, batch_size={int(batch_size)})
+
+
+{_class_lines()}
+tudui = Tudui()
+{model}
+loss_fn = nn.CrossEntropyLoss()   # takes the raw scores: no Softmax before it
+{loss}
+optimizer = torch.optim.SGD(tudui.parameters(), lr={float(lr)!r})
+
+total_train_step = 0
+writer = SummaryWriter("logs_train")
+start_time = time.time()          # wall-clock time; time.process_time() misses the time spent waiting for the GPU
+for i in range({int(epochs)}):
+    print("epoch", i + 1)
+    tudui.train()
+    for imgs, targets in train_dataloader:
+        {train_batch}
+        outputs = tudui(imgs)
+        loss = loss_fn(outputs, targets)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        total_train_step = total_train_step + 1
+        if total_train_step % 100 == 0:
+            print(time.time() - start_time, total_train_step, loss.item())
+            writer.add_scalar("train_loss", loss.item(), total_train_step)
+
+    tudui.eval()
+    total_test_loss = 0
+    total_accuracy = 0
+    with torch.no_grad():
+        for imgs, targets in test_dataloader:
+            {test_batch}
+            outputs = tudui(imgs)
+            loss = loss_fn(outputs, targets)
+            total_test_loss = total_test_loss + loss.item()   # every batch, not only the last one
+            total_accuracy = total_accuracy + (outputs.argmax(1) == targets).sum()   # .sum(), with ()
+    print("test loss (sum of batch means):", total_test_loss)
+    print("test accuracy:", (total_accuracy / test_data_size).item())
+    writer.add_scalar("test_loss", total_test_loss, i)
+    writer.add_scalar("test_accuracy", total_accuracy / test_data_size, i)
+    torch.save(tudui, "tudui_{{}}.pth".format(i))   # way 1, as the course saves; see the saving page
+writer.close()
+"""
+
+
+def device_line() -> str:
+    """What the device line gives on this computer."""
+    return """import torch
+
+device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+print(torch.cuda.is_available())
+print(device)
+x = torch.ones(2, 3).to(device)
+print(x.device)
+"""
+
+
+def timing() -> str:
+    """time.time against time.process_time while the CPU waits, as it waits for a GPU."""
+    return """import time
+
+start, cpu_start = time.time(), time.process_time()
+time.sleep(1.0)                 # the CPU waits here, as it waits for the GPU to finish its work
+print("time.time():        ", round(time.time() - start, 1))
+print("time.process_time():", round(time.process_time() - cpu_start, 1))
+"""

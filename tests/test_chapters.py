@@ -1,7 +1,10 @@
 """The chapters pages' numbers against PyTorch: the standalone snippets print what the pages say they print."""
+import contextlib
+import io
 import os
 import subprocess
 import sys
+import types
 
 import numpy as np
 import pytest
@@ -159,3 +162,48 @@ def test_gpu_saved_file_needs_map_location_on_a_cpu(loads):
     if not torch.cuda.is_available():
         assert plain.error.startswith("RuntimeError: Attempting to deserialize object on a CUDA device")
         assert "map_location=torch.device('cpu')" in plain.error
+
+
+def test_measured_speeds_are_the_readme_s():
+    import re
+    from pathlib import Path
+
+    from core import speed
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    assert speed.BENCHMARK in readme
+    for m in speed.MEASURED:
+        row = rf"\| {re.escape(m.device)} \| {re.escape(m.recipe)} \| {m.seconds_per_epoch:g} \| {m.images_per_s:,} \|"
+        assert re.search(row, readme), row
+
+
+def test_device_line_and_timing_print_what_the_page_says():
+    from core import speed
+
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    assert codegen.run(chapter_code.device_line()).splitlines() == [
+        str(torch.cuda.is_available()), device, f"{device}:0" if device == "cuda" else "cpu"]
+    wall, cpu = (float(line.split()[-1]) for line in speed.run_alone(chapter_code.timing()).splitlines())
+    assert wall == 1.0 and cpu < 0.5
+
+
+@needs_tensorboard
+@pytest.mark.parametrize("form", chapter_code.GPU_FORMS)
+def test_both_gpu_scripts_train_and_print_the_course_s_lines(form, tiny_cifar, tmp_path, monkeypatch):
+    (tmp_path / "run").mkdir()
+    os.symlink(tiny_cifar, tmp_path / "run" / "dataset")
+    # torch.save(tudui, …) pickles the class by its module's name, as a script's __main__ would be: give it a module
+    script = types.ModuleType("train_gpu")
+    monkeypatch.setitem(sys.modules, "train_gpu", script)
+    out = io.StringIO()
+    here = os.getcwd()
+    os.chdir(tmp_path / "run")
+    try:
+        with contextlib.redirect_stdout(out):
+            exec(compile(chapter_code.gpu_training(form, 16, 0.01, 1), "train_gpu.py", "exec"), script.__dict__)
+    finally:
+        os.chdir(here)
+    printed = out.getvalue().splitlines()
+    assert printed[0] == "epoch 1" and printed[1].startswith("test loss (sum of batch means): ")
+    accuracy = float(printed[2].split()[-1])
+    assert 0 <= accuracy <= 1 and (tmp_path / "run" / "tudui_0.pth").is_file()

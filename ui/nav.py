@@ -35,7 +35,8 @@ SECTIONS: tuple[tuple[str, tuple[PageInfo, ...]], ...] = (
         PageInfo("module", ":material/functions:", ("module", "loss", "optimizer")),
         PageInfo("model", ":material/account_tree:", ("sequential", "pretrained")),
         PageInfo("save_load", ":material/save:", ("save_load",)),
-        PageInfo("train", ":material/model_training:", ("training", "gpu")),
+        PageInfo("train", ":material/model_training:", ("training",)),
+        PageInfo("gpu", ":material/memory:", ("gpu",)),
     )),
     ("nav.inference", (
         PageInfo("classify", ":material/image_search:", ("validation",)),

@@ -1,0 +1,59 @@
+"""GPU training: the course's two code forms side by side, the device line, timing, and measured CPU vs GPU speed."""
+import difflib
+
+import streamlit as st
+import torch
+
+from core import chapter_code, speed
+from ui import show_code, t, urlstate
+
+
+@st.cache_data(show_spinner=False)
+def timing() -> str:
+    """The same for everyone: run once in a process of its own."""
+    return speed.run_alone(chapter_code.timing())
+
+
+st.title(t("gpu.title"))
+st.markdown(t("gpu.intro"))
+if torch.cuda.is_available():
+    st.info(t("gpu.here_cuda", name=torch.cuda.get_device_name(0)), icon=":material/memory:")
+else:
+    st.info(t("gpu.here_cpu", threads=torch.get_num_threads()), icon=":material/memory:")
+
+c1, c2, c3 = st.columns(3)
+with c1:
+    batch_size = urlstate.choice("batch_size", (16, 32, 64, 128), 64, "batch_size", scope="gpu", kind="select_slider")
+with c2:
+    lr = urlstate.choice("learning_rate", (0.001, 0.01, 0.1), 0.01, "lr", scope="gpu", kind="select_slider")
+with c3:
+    epochs = urlstate.slider("epoch", 1, 30, 10, "epochs")
+
+scripts = {form: chapter_code.gpu_training(form, batch_size, lr, epochs) for form in chapter_code.GPU_FORMS}
+st.markdown(t("gpu.diff"))
+st.code("\n".join(difflib.unified_diff(*(s.splitlines() for s in scripts.values()), "train_gpu_1.py", "train_gpu_2.py",
+                                      lineterm="", n=0)), language="diff")
+left, right = st.columns(2)
+for column, (form, script) in zip((left, right), scripts.items()):
+    with column:
+        st.subheader(t(f"gpu.form_{form}"))
+        st.markdown(t(f"gpu.about_{form}"))
+        show_code(script, runs=False)
+
+st.subheader(t("gpu.device_title"))
+st.markdown(t("gpu.device"))
+show_code(chapter_code.device_line())
+
+st.subheader(t("gpu.timing_title"))
+st.markdown(t("gpu.timing"))
+with st.spinner(t("gpu.timing_running")):
+    show_code(chapter_code.timing(), output=timing())
+
+st.subheader(t("gpu.measured_title"))
+st.dataframe([{t("gpu.col_device"): m.device, t("gpu.col_recipe"): m.recipe, "s / epoch": m.seconds_per_epoch,
+               t("gpu.col_speed"): f"{m.images_per_s:,}"} for m in speed.MEASURED], hide_index=True)
+st.markdown(t("gpu.measured", command=speed.BENCHMARK, course=f"{speed.speedup('course loop'):.1f}",
+              improved=f"{speed.speedup('improved'):.0f}"))
+
+st.subheader(t("gpu.slips_title"))
+st.markdown(t("gpu.slips"))

@@ -1,0 +1,110 @@
+"""AppTest of the chapters pages (TensorBoard, nn.Module and backward, saving and loading, GPU) in both languages."""
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+from streamlit.testing.v1 import AppTest
+
+from core import backprop, i18n, tblog
+from core.sample import SAMPLE
+from ui.nav import SECTIONS
+
+ROOT = Path(__file__).resolve().parent.parent
+
+needs_tensorboard = pytest.mark.skipif(not tblog.available(), reason="tensorboard is not installed")
+
+
+def open_page(slug: str, lang: str) -> AppTest:
+    """As tests/test_pages.py opens a page, with time for the first visit's work (fresh interpreters, a log dir)."""
+    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=240)
+    at.query_params["lang"] = lang
+    at.run()
+    at.switch_page(f"app_pages/{slug}.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def outputs(at) -> list[str]:
+    return [c.value for c in at.code]
+
+
+def test_every_chapter_of_the_course_points_at_a_page_and_tensorboard_at_its_own():
+    mapped = {c: info.slug for _, infos in SECTIONS for info in infos for c in info.chapters}
+    assert set(mapped) == set(k.removeprefix("chapters.") for k in i18n.catalog("en") if k.startswith("chapters."))
+    assert mapped["tensorboard"] == "tensorboard" and mapped["save_load"] == "save_load" and mapped["gpu"] == "gpu"
+    assert mapped["module"] == "module" and mapped["optimizer"] == "module"
+
+
+@needs_tensorboard
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_tensorboard_page_shows_what_the_event_files_hold(lang):
+    at = open_page("tensorboard", lang)
+    assert at.title[0].value == i18n.t("tensorboard.title", lang) and not at.error
+    printed = outputs(at)
+    assert "<class 'numpy.ndarray'>\n(300, 451, 3)\ntorch.Size([40, 3, 32, 32])" in printed
+    assert "['y=2x', 'y=x'] ['test', 'Epoch: 0', 'Epoch: 1']\n100 99 198.0" in printed
+    assert "tensorboard --logdir=logs --port=6007" in printed
+    assert any(o.startswith('writer.add_image("test", img_array, 1)\n# TypeError') for o in printed)
+    at.slider(key="tb_step").set_value(10).run()
+    assert [m.value for m in at.metric] == ["20", "10"]
+
+
+@needs_tensorboard
+def test_tensorboard_batch_size_changes_the_batches():
+    at = open_page("tensorboard", "en")
+    at.select_slider(key="tb_batch_size").set_value(128).run()
+    assert not at.exception
+    assert any(o.endswith("torch.Size([104, 3, 32, 32])") for o in outputs(at))   # 1,000 = 7 × 128 + 104
+
+
+def test_tensorboard_page_without_tensorboard_says_how_to_install(monkeypatch):
+    monkeypatch.setitem(sys.modules, "torch.utils.tensorboard", None)
+    at = open_page("tensorboard", "en")
+    assert at.warning[0].value == i18n.t("tensorboard.missing", "en")
+    assert "pip install tensorboard" in outputs(at) and not at.error
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_module_page_prints_tensor_2_and_the_gradients(lang):
+    at = open_page("module", lang)
+    assert not at.error
+    printed = outputs(at)
+    assert "tensor(2.)\nhook saw tensor(2.)\ntensor(2.)\ntensor(2.)" in printed
+    g = backprop.gradients(SAMPLE / "test", 16, 0.01)
+    assert "\n".join([g.printed_loss, "None", "torch.Size([32, 3, 5, 5])", f"{g.once} {g.twice} 2.0"]) in printed
+    assert at.metric[2].value == "2"
+
+
+def test_module_page_runs_the_optimizer_loop_on_request():
+    at = open_page("module", "en")
+    at.select_slider(key="module_batch_size").set_value(64).run()
+    at.slider(key="module_epochs").set_value(2).run()
+    at.button(key="module_run").click().run()
+    assert not at.exception
+    expected = "\n".join(e.printed for e in backprop.optimizer_loop(SAMPLE / "test", 64, 2, 0.01))
+    assert expected in outputs(at)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_save_load_page_reproduces_the_attribute_error(lang):
+    at = open_page("save_load", lang)
+    assert not at.exception and not at.error
+    printed = outputs(at)
+    assert "AttributeError: Can't get attribute 'Tudui' on <module '__main__' from 'model_load.py'>" in printed
+    assert any(o.startswith("_pickle.UnpicklingError: Weights only load failed") for o in printed)
+    assert [w.value for w in at.warning] == [i18n.t(f"save_load.{k}_explain", lang) for k in ("no_class", "weights_only")]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_gpu_page_shows_both_forms_and_the_device_line(lang):
+    at = open_page("gpu", lang)
+    assert not at.exception and not at.error
+    printed = outputs(at)
+    diff = next(o for o in printed if o.startswith("--- train_gpu_1.py"))
+    assert "-    tudui = tudui.cuda()" in diff and "+tudui = tudui.to(device)" in diff
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    assert any(o.startswith(f"{torch.cuda.is_available()}\n{device}\n") for o in printed)
+    assert "time.time():         1.0\ntime.process_time(): 0.0" in printed
+    at.select_slider(key="gpu_batch_size").set_value(128).run()
+    assert any("DataLoader(train_data, batch_size=128)" in o for o in outputs(at))

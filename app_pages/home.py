@@ -2,7 +2,7 @@
 import streamlit as st
 
 from ui import t
-from ui.nav import SECTIONS
+from ui.nav import COURSE_ORDER, SECTIONS, pages_for
 
 st.title(t("home.title_long"))
 st.markdown(t("home.intro"))
@@ -14,4 +14,11 @@ for section, infos in SECTIONS:
             left.page_link(info.path, label=t(f"{info.slug}.title"), icon=info.icon)
             left.caption(" · ".join(t(f"chapters.{c}") for c in info.chapters))
             right.markdown(t(f"{info.slug}.summary"))
+st.subheader(t("home.by_chapter"))
+st.markdown(t("home.by_chapter_intro"))
+for number, chapter in enumerate(COURSE_ORDER, 1):
+    links = st.columns([2, 3, 3])
+    links[0].markdown(f"{number}. {t(f'chapters.{chapter}')}")
+    for column, info in zip(links[1:], pages_for(chapter)):
+        column.page_link(info.path, label=t(f"{info.slug}.title"), icon=info.icon)
 st.caption(t("home.credits"))

@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 from core import backprop, i18n, tblog
 from core.sample import SAMPLE
-from ui.nav import SECTIONS
+from ui.nav import COURSE_ORDER, SECTIONS
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -34,6 +34,15 @@ def test_every_chapter_of_the_course_points_at_a_page_and_tensorboard_at_its_own
     assert set(mapped) == set(k.removeprefix("chapters.") for k in i18n.catalog("en") if k.startswith("chapters."))
     assert mapped["tensorboard"] == "tensorboard" and mapped["save_load"] == "save_load" and mapped["gpu"] == "gpu"
     assert mapped["module"] == "module" and mapped["optimizer"] == "module"
+    assert sorted(COURSE_ORDER) == sorted(mapped)
+
+
+def test_home_lists_every_chapter_in_the_course_s_order_with_its_pages():
+    at = open_page("home", "en")
+    chapters = [m.value for m in at.markdown if m.value[:1].isdigit()]
+    assert chapters == [f"{n}. {i18n.t(f'chapters.{c}', 'en')}" for n, c in enumerate(COURSE_ORDER, 1)]
+    assert chapters[1] == "2. Using TensorBoard"
+    assert sum(link.label == i18n.t("tensorboard.title", "en") for link in at.get("page_link")) == 2   # card + map
 
 
 @needs_tensorboard

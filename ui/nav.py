@@ -44,6 +44,17 @@ SECTIONS: tuple[tuple[str, tuple[PageInfo, ...]], ...] = (
 )
 
 
+# The course's chapters in the order the videos teach them (P6 Dataset … P32 validation).
+COURSE_ORDER = ("dataset", "tensorboard", "transforms", "torchvision_datasets", "dataloader", "module", "conv_op",
+                "conv_layer", "max_pool", "activation", "linear", "sequential", "loss", "optimizer", "pretrained",
+                "save_load", "training", "gpu", "validation")
+
+
+def pages_for(chapter: str) -> list[PageInfo]:
+    """The pages that teach ``chapter`` live (the loss chapter has two: the loss functions, and backward on the network)."""
+    return [info for _, infos in SECTIONS for info in infos if chapter in info.chapters]
+
+
 def navigation() -> st.navigation:
     """st.navigation over the pages, titles and section headers in the current language."""
     pages = {"": [st.Page(HOME.path, title=t("home.title"), icon=HOME.icon, default=True)]}

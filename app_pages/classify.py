@@ -1,38 +1,61 @@
 """Classify: the course's test.py on your own photo, what the network sees on the way, and an audit of the model."""
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import streamlit as st
+from PIL import Image
 
 from core import checkpoints, codegen, data, infer, runs, viz, weights
 from core.course import CIFAR10_CLASSES
 from core.model import ARCHITECTURES, Tudui
 from core.transforms import NORMALIZE_PRESETS
-from ui import labels, photo_picker, photo_source, show_code, t, tensor_shape
+from ui import CHART, class_label, explain, labels, photo_picker, photo_source, show_code, t, tensor_shape, urlstate
 from ui.data import dataset_picker
 
-CHART = {"displayModeBar": False}
 
-
-@dataclass
+@dataclass(frozen=True)
 class Chosen:
     """A model ready to predict, with what the page needs to say about it."""
 
-    id: str                      # identifies the weights, for caching the audit
+    id: str                      # identifies the weights, for the caches shared by every session
     model: Tudui
     mean: list[float] | None
     std: list[float] | None
-    path: str                    # the weights file as the snippet opens it
-    content: bytes               # the file's bytes, for running the snippet
+    path: str                    # the weights file as the snippet opens it (never the server's absolute path)
+    content: Callable[[], bytes]  # the file's bytes, read only to run the snippet
     classes: list[str]           # what its outputs stand for (a run on a folder data set has its own)
 
 
+@st.cache_resource(show_spinner=False)
+def shipped_model(name: str) -> Tudui:
+    """A shipped model, loaded once per process."""
+    return weights.load(name)[0]
+
+
 @st.cache_resource(max_entries=16, show_spinner=False)
-def build(content: bytes, arch: str) -> Tudui:
-    """One model per (weights, architecture), loaded once per process."""
-    return checkpoints.build(checkpoints.read_state_dict(content), arch)
+def run_model(path: str, modified: float, arch: str) -> Tudui:
+    """One epoch of a run, loaded once per process (and again if the file changes)."""
+    return checkpoints.build(checkpoints.read_state_dict(Path(path).read_bytes()), arch)
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def read_upload(digest: str, _content: bytes) -> checkpoints.Upload | checkpoints.CheckpointError:
+    """An uploaded checkpoint read once for every session, keyed by its sha256; a refusal is kept too.
+
+    What is kept is small: the tensors only when they fit an architecture (under 1 MB), else their shapes.
+    """
+    try:
+        return checkpoints.read_upload(_content)
+    except checkpoints.CheckpointError as err:
+        return err
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def upload_model(digest: str, arch: str, _upload: checkpoints.Upload) -> Tudui:
+    return checkpoints.build(_upload.state, arch)
 
 
 @st.cache_resource(show_spinner=False)
@@ -42,20 +65,35 @@ def test_split(source: str) -> data.TensorSplit:
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def audit(model_id: str, _model: Tudui, source: str, mean, std) -> infer.Audit:
-    """Cached per model (its id) and data set: 10,000 test images take a few seconds on a CPU."""
+    """Cached per model (its id) and data set, for every session: the test split is evaluated once."""
     return infer.audit(_model, test_split(source), mean, std)
 
 
-def class_label(name: str) -> str:
-    """A class name, translated where it is one of CIFAR-10's."""
-    return t(f"classes.{name}") if name in CIFAR10_CLASSES else name
+@st.cache_data(max_entries=64, show_spinner=False)
+def feature_maps(model_id: str, photo_digest: str, _model: Tudui, _batch) -> list[tuple[int, str, np.ndarray]]:
+    """Every conv and pool layer's output for one photo, shared by the sessions looking at the same one."""
+    return [(i, layer, m.numpy()) for i, layer, m in infer.feature_maps(_model, _batch)]
 
 
-def repo_path(path: Path) -> str:
+def photo_digest(photo: Image.Image) -> str:
+    return hashlib.sha256(f"{photo.size}".encode() + photo.tobytes()).hexdigest()
+
+
+def upload_digest(file) -> str:
+    """sha256 of an upload, computed once per upload in this session (a 20 MB file takes ~40 ms)."""
+    memo = st.session_state.setdefault("_cls_weights_digest", {})
+    if file.file_id not in memo:
+        memo.clear()
+        memo[file.file_id] = hashlib.sha256(file.getvalue()).hexdigest()
+    return memo[file.file_id]
+
+
+def run_path(path: Path) -> str:
+    """A run's checkpoint as the page shows it: under runs/, never the server's absolute path."""
     try:
-        return str(path.relative_to(data.REPO))
+        return (Path("runs") / path.relative_to(runs.runs_root())).as_posix()
     except ValueError:
-        return str(path)
+        return path.name
 
 
 def choose_model() -> Chosen | None:
@@ -64,58 +102,68 @@ def choose_model() -> Chosen | None:
     options = list(shipped) + (["run"] if finished else []) + ["upload"]
     names = {name: t("cls.shipped", arch=t(f"arch.{c['architecture']}"), acc=f"{c['test_acc']:.1%}")
              for name, c in shipped.items()} | {"run": t("cls.from_run"), "upload": t("cls.upload")}
-    source = st.segmented_control(t("cls.model"), options, format_func=names.get, default=options[0], required=True,
-                                  key="cls_model", persist_state="session")
+    source = urlstate.choice(t("cls.model"), options, options[0], "model", scope="cls", format_func=names.get)
     if source in shipped:
         card = shipped[source]
         path = weights.MODELS / card["weights"]
-        content = path.read_bytes()
         st.caption(t("cls.card", epochs=card["epochs"], recipe=card["recipe"], acc=f"{card['test_acc']:.2%}",
                      norm=t("cls.norm_yes") if card["mean"] else t("cls.norm_no")))
-        return Chosen(f"shipped:{card['sha256']}", build(content, card["architecture"]), card["mean"], card["std"],
-                      repo_path(path), content, card["classes"])
+        return Chosen(f"shipped:{card['sha256']}", shipped_model(source), card["mean"], card["std"],
+                      f"assets/models/{path.name}", path.read_bytes, card["classes"])
     if source == "run":
-        by_key = {r.key: r for r in finished}
-        run_names = {r.key: f"{r.config['recipe']} · {t('arch.' + r.config['arch'])} · {len(r.metrics)} epochs · "
-                             f"{r.metrics[-1]['test_acc']:.1%}" for r in finished}
-        run = by_key[st.selectbox(t("cls.run"), list(by_key), format_func=run_names.get, key="cls_run")]
-        epoch = st.slider(t("cls.epoch"), 1, len(run.metrics), len(run.metrics), key="cls_epoch") \
-            if len(run.metrics) > 1 else 1
-        path = run.checkpoint(epoch)
-        content = path.read_bytes()
-        st.caption(t("cls.epoch_acc", epoch=epoch, acc=f"{run.metrics[epoch - 1]['test_acc']:.1%}"))
-        return Chosen(f"run:{run.key}:{epoch}", build(content, run.config["arch"]), run.config["mean"],
-                      run.config["std"], repo_path(path), content, run.config["classes"])
-    return upload_model()
+        return run_choice(finished)
+    return upload_choice()
 
 
-def upload_model() -> Chosen | None:
+def run_choice(finished: list[runs.Run]) -> Chosen | None:
+    by_key = {r.key: r for r in finished}
+    run_names = {r.key: f"{r.config['recipe']} · {t('arch.' + r.config['arch'])} · {len(r.metrics)} epochs · "
+                        f"{r.metrics[-1]['test_acc']:.1%}" for r in finished}
+    run = by_key[st.selectbox(t("cls.run"), list(by_key), format_func=run_names.get, key="cls_run")]
+    epoch = st.slider(t("cls.epoch"), 1, len(run.metrics), len(run.metrics), key="cls_epoch") \
+        if len(run.metrics) > 1 else 1
+    path = run.checkpoint(epoch)
+    st.caption(t("cls.epoch_acc", epoch=epoch, acc=f"{run.metrics[epoch - 1]['test_acc']:.1%}"))
+    try:
+        model = run_model(str(path), path.stat().st_mtime, run.config["arch"])
+    except OSError:
+        st.error(explain(checkpoints.CheckpointError("not_checkpoint")), icon=":material/error:")
+        return None
+    except checkpoints.CheckpointError as err:
+        st.error(explain(err), icon=":material/error:")
+        return None
+    return Chosen(f"run:{run.key}:{epoch}:{path.stat().st_mtime}", model, run.config["mean"], run.config["std"],
+                  run_path(path), path.read_bytes, run.config["classes"])
+
+
+def upload_choice() -> Chosen | None:
     file = st.file_uploader(t("cls.upload_label"), type=["pt", "pth"], key="cls_weights")
-    st.caption(t("cls.upload_help"))
+    st.caption(t("cls.upload_help", limit=checkpoints.MAX_MB))
     if file is None:
         return None
-    content = file.getvalue()
-    try:
-        state = checkpoints.read_state_dict(content)
-    except checkpoints.CheckpointError as err:
-        st.error(t(f"cls.error_{err.code}", **err.params), icon=":material/gpp_bad:")
-        if err.code == "full_pickle":
-            st.code("torch.save(model.state_dict(), 'tudui.pth')   # instead of torch.save(model, ...)", language="python")
+    digest = upload_digest(file)
+    upload = read_upload(digest, file.getvalue())
+    if isinstance(upload, checkpoints.CheckpointError):
+        st.error(explain(upload), icon=":material/gpp_bad:")
+        if upload.code == "full_pickle":
+            st.code(codegen.resave(file.name, upload.params["global_name"]), language="python")
         return None
-    guessed = checkpoints.guess_architecture(state)
     arch = st.segmented_control(t("model.arch"), ARCHITECTURES, format_func=labels("arch."),
-                                default=guessed or "course", required=True, key="cls_upload_arch")
-    if guessed:
-        st.caption(t("cls.recognised", arch=t(f"arch.{guessed}")))
+                                default=upload.guessed or "course", required=True, key="cls_upload_arch")
+    if upload.guessed:
+        st.caption(t("cls.recognised", arch=t(f"arch.{upload.guessed}")))
     norm = st.toggle(t("cls.upload_norm"), False, key="cls_upload_norm")
     mean, std = (list(v) for v in NORMALIZE_PRESETS["cifar10"]) if norm else (None, None)
-    try:
-        model = build(content, arch)
-    except checkpoints.CheckpointError as err:
-        st.error(t(f"cls.error_{err.code}", **{**err.params, "arch": t(f"arch.{arch}")}), icon=":material/error:")
+    error = checkpoints.mismatch(upload.shapes, arch)
+    if error is None:  # the shapes fit, so the upload kept its tensors
+        try:
+            model = upload_model(digest, arch, upload)
+        except checkpoints.CheckpointError as err:  # NaN or inf weights
+            error = err
+    if error is not None:
+        st.error(explain(error, arch=t(f"arch.{arch}")), icon=":material/error:")
         return None
-    return Chosen(f"upload:{hashlib.sha256(content).hexdigest()}:{arch}", model, mean, std, file.name, content,
-                  list(CIFAR10_CLASSES))
+    return Chosen(f"upload:{digest}:{arch}", model, mean, std, file.name, file.getvalue, list(CIFAR10_CLASSES))
 
 
 def preprocessing(photo, prepared: infer.Prepared, chosen: Chosen) -> None:
@@ -123,8 +171,8 @@ def preprocessing(photo, prepared: infer.Prepared, chosen: Chosen) -> None:
     c1.image(photo, caption=t("cls.step_rgb", size=photo.size), width="stretch")
     c2.image(prepared.small.resize((128, 128), resample=0), caption=t("cls.step_resize"), width="stretch")
     low, high = float(prepared.tensor.min()), float(prepared.tensor.max())
-    c3.markdown(t("cls.step_tensor", shape=tensor_shape(*prepared.tensor.shape), low=f"{low:.3f}", high=f"{high:.3f}",
-                  norm=t("cls.norm_yes") if chosen.mean else t("cls.norm_no")))
+    step = "cls.step_normalize" if chosen.mean else "cls.step_tensor"
+    c3.markdown(t(step, shape=tensor_shape(*prepared.tensor.shape), low=f"{low:.3f}", high=f"{high:.3f}"))
     c4.markdown(t("cls.step_reshape", shape=tensor_shape(*prepared.batch.shape)))
     st.caption(t("cls.rgb_note"))
 
@@ -141,18 +189,18 @@ def prediction(logits, probs, classes: list[str]) -> None:
         st.markdown(t("cls.argmax", k=best))
 
 
-def network_view(chosen: Chosen, prepared: infer.Prepared) -> None:
-    maps = infer.feature_maps(chosen.model, prepared.batch)
+def network_view(chosen: Chosen, photo: Image.Image, prepared: infer.Prepared) -> None:
+    maps = feature_maps(chosen.id, photo_digest(photo), chosen.model, prepared.batch)
     names = {i: f"model[{index}] {layer.split('(')[0]} → {list(m.shape)}" for i, (index, layer, m) in enumerate(maps)}
     pick = st.selectbox(t("cls.layer"), list(names), format_func=names.get, key="cls_layer")
     _, layer, m = maps[pick]
     st.caption(f"`{layer}`")
-    tiles = viz.gray_tiles(m.numpy())
+    tiles = viz.gray_tiles(m)
     st.plotly_chart(viz.image_batch(tiles, [f"#{c}" for c in range(len(tiles))], columns=16, tile=52),
                     key="cls_maps", config=CHART)
     channel = st.number_input(t("cls.channel"), 0, len(tiles) - 1, 0, key="cls_channel")
     left, right = st.columns(2)
-    left.plotly_chart(viz.feature_grid([m[channel].numpy()], [f"#{channel}"], columns=1, cell_px=300),
+    left.plotly_chart(viz.feature_grid([m[channel]], [f"#{channel}"], columns=1, cell_px=300),
                       key="cls_one_map", config=CHART)
     with right:
         st.markdown(t("cls.kernels"))
@@ -171,7 +219,7 @@ def audit_view(chosen: Chosen) -> None:
         with st.spinner(t("cls.auditing")):
             result = audit(chosen.id, chosen.model, source, chosen.mean, chosen.std)
     except data.DataError as err:
-        st.error(t(f"data.error_{err.code}", **err.params), icon=":material/folder_off:")
+        st.error(explain(err), icon=":material/folder_off:")
         return
     st.metric(t("cls.test_acc"), f"{result.accuracy:.2%}")
     split = test_split(source)
@@ -181,10 +229,10 @@ def audit_view(chosen: Chosen) -> None:
     st.plotly_chart(viz.confusion(result.confusion, class_names, t("cls.predicted"), t("cls.true")),
                     key="cls_confusion", config=CHART)
     st.markdown(t("cls.mistakes"))
-    images = split.images[[i for i, *_ in result.mistakes]].permute(0, 2, 3, 1).numpy()
+    pictures = split.images[[i for i, *_ in result.mistakes]].permute(0, 2, 3, 1).numpy()
     named = [*class_names, *(f"#{i}" for i in range(len(class_names), 10))]
     captions = [f"{named[truth]}→{named[pred]} {conf:.0%}" for _, truth, pred, conf in result.mistakes]
-    st.plotly_chart(viz.image_batch(np.ascontiguousarray(images), captions, columns=8, tile=96), key="cls_mistakes",
+    st.plotly_chart(viz.image_batch(np.ascontiguousarray(pictures), captions, columns=8, tile=96), key="cls_mistakes",
                     config=CHART)
 
 
@@ -199,16 +247,14 @@ if chosen is not None and photo is not None:
     st.subheader(t("cls.steps_title"))
     preprocessing(photo, prepared, chosen)
     prediction(logits, probs, chosen.classes)
-    sees_tab, code_tab, audit_tab = st.tabs([t("cls.tab_sees"), t("cls.tab_code"), t("cls.tab_audit")],
-                                            key="cls_view", on_change="rerun")
-    with sees_tab:
-        if sees_tab.open:
-            network_view(chosen, prepared)
-    with code_tab:
-        if code_tab.open:
+    view, tabs = urlstate.tabs({"sees": t("cls.tab_sees"), "code": t("cls.tab_code"), "audit": t("cls.tab_audit")},
+                               "view", scope="cls")
+    with tabs[view]:  # only the open tab is computed
+        if view == "sees":
+            network_view(chosen, photo, prepared)
+        elif view == "code":
             image_path = photo_source("cls_photo")
             snippet = codegen.classify(chosen.model.arch, chosen.path, image_path, chosen.mean, chosen.std)
-            show_code(snippet, files={image_path: photo, chosen.path: chosen.content})
-    with audit_tab:
-        if audit_tab.open:
+            show_code(snippet, files={image_path: photo, chosen.path: chosen.content()})
+        else:
             audit_view(chosen)

@@ -6,7 +6,7 @@ import streamlit as st
 import torch
 
 from core import codegen, course, data, loader, viz
-from ui import show_code, t, tensor_shape, urlstate
+from ui import explain, show_code, t, tensor_shape, urlstate
 from ui.data import Picked, cifar10_panel, dataset_picker, found_datasets, opened
 
 CHART = {"displayModeBar": False}
@@ -178,7 +178,7 @@ if picked.found.bundled and picked.found.kind == data.Kind.LABEL_FILES:
 try:
     dataset = opened(str(root), picked.found, split, resize)
 except data.DataError as err:
-    st.error(t(f"data.error_{err.code}", **err.params), icon=":material/folder_off:")
+    st.error(explain(err), icon=":material/folder_off:")
     st.stop()
 empty = data.empty_classes(dataset)
 if empty:

@@ -7,11 +7,12 @@ import torch
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from core import data, runs, scripts, train, trainviz, viz
+from core.errors import CodedError
 from core.events import Phase, Step
 from core.jobs import Job, QueueFull, Registry
 from core.model import ARCHITECTURES
 from core.recipes import FAST_TRICKS, RECIPES
-from ui import labels, show_code, t, urlstate
+from ui import explain, labels, show_code, t, urlstate
 from ui.data import dataset_picker
 
 CHART = {"displayModeBar": False}
@@ -67,10 +68,8 @@ def run_label(run: runs.Run) -> str:
 
 def error_text(error: Exception) -> str:
     """A failed job's error in the learner's language: data problems, settings that cannot train, anything else."""
-    if isinstance(error, train.TrainingError):
-        return t(f"train.error_{error.code}", **error.params)
-    if isinstance(error, data.DataError):
-        return t(f"data.error_{error.code}", **error.params)
+    if isinstance(error, CodedError):
+        return explain(error)
     return t("train.failed", error=str(error).splitlines()[0])
 
 

@@ -9,7 +9,7 @@ import numpy as np
 import streamlit as st
 
 from core import images
-from ui import labels, photo_picker, photo_source, show_code, t, urlstate
+from ui import explain, labels, photo_picker, photo_source, show_code, t, urlstate
 from ui.loading import wait_for_torch
 
 CHART = {"displayModeBar": False}
@@ -117,7 +117,7 @@ def resize_view(photo) -> None:
     try:
         out = T.apply(step, photo, torch.Generator())
     except T.TooBig as err:
-        st.warning(t("tf.resize_too_big", step=T.expression(step), size=photo.size, **err.params))
+        st.warning(explain(err, step=T.expression(step), size=photo.size))
         code_block(photo, code, runs=False)
         return
     left, right = st.columns(2)

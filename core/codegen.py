@@ -7,11 +7,11 @@ names only, never from free text a visitor typed.
 """
 from __future__ import annotations
 
-import contextlib
-import io
 from collections.abc import Sequence
 
 import numpy as np
+
+from core.runner import run  # noqa: F401 - codegen writes a snippet, runner runs it; callers use codegen.run
 
 
 def integral(*arrays: np.ndarray | Sequence[float]) -> bool:
@@ -74,14 +74,6 @@ def pool2d(x: np.ndarray, mode: str, kernel_size: int, stride: int, padding: int
         layer = (f"pool = nn.AvgPool2d(kernel_size={kernel_size}, stride={stride}, padding={padding}, "
                  f"ceil_mode={ceil_mode}, count_include_pad={count_include_pad})")
     return "\n".join([*_nn_input(x), layer, "output = pool(input)", "print(output)"])
-
-
-def run(code: str) -> str:
-    """What ``code`` prints, run in a fresh namespace (the output block under each snippet)."""
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        exec(compile(code, "<snippet>", "exec"), {"__name__": "__snippet__"})  # noqa: S102 - our own generated code
-    return out.getvalue().rstrip("\n")
 
 
 def activations(x: np.ndarray) -> str:
@@ -235,9 +227,29 @@ def classify(arch: str, weights: str, image: str, mean: Sequence[float] | None, 
                       *_tudui(arch), "", "",
                       f"image = Image.open({image!r})", "image = image.convert('RGB')",
                       f"transform = torchvision.transforms.Compose([\n{compose}\n])", "image = transform(image)",
-                      "model = Tudui()", f"model.load_state_dict(torch.load({weights!r}, weights_only=True))",
+                      "model = Tudui()",
+                      f"model.load_state_dict(torch.load({weights!r}, weights_only=True, map_location='cpu'))",
                       "image = torch.reshape(image, (1, 3, 32, 32))", "model.eval()", "with torch.no_grad():",
                       "    output = model(image)", "print(output)", "print(output.argmax(1))"])
+
+
+def resave(weights: str, global_name: str) -> str:
+    """A whole model saved with torch.save(model), turned into a state_dict on the learner's own computer.
+
+    global_name: the class torch.load refused (``core.model.Tudui``); it must be importable where the file is
+    loaded, which is why the course's test.py imports the file that defines Tudui.
+    """
+    module, _, name = global_name.rpartition(".")
+    if module.startswith("torch"):
+        imports = ["import torch"]
+    elif module in ("", "__main__"):
+        imports = ["import torch", f"from model import {name}  # the .py file where class {name} is defined"]
+    else:
+        imports = ["import torch", f"from {module} import {name}"]
+    return "\n".join([*imports, "",
+                      f"model = torch.load({weights!r}, weights_only=False, map_location='cpu')  "
+                      "# weights_only=False runs the file's code: only for files you trust",
+                      f"torch.save(model.state_dict(), {weights.rsplit('.', 1)[0] + '_state_dict.pth'!r})"])
 
 
 def training(kind: str, path: str, arch: str, lr: float, batch_size: int, epochs: int, optimizer: str) -> str:

@@ -34,7 +34,7 @@ from PIL import Image
 
 from core import cachedir, sample
 from core.course import CIFAR10_CLASSES
-from core.errors import CodedError
+from core.errors import CodedError, ErrorKind
 
 REPO = Path(__file__).resolve().parent.parent
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".webp", ".gif"}
@@ -46,6 +46,8 @@ Progress = Callable[[int, int, bool], None]
 
 class DataError(CodedError, ValueError):
     """A data set that cannot be used."""
+
+    kind = ErrorKind.DATA
 
 
 class Kind(StrEnum):

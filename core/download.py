@@ -14,7 +14,7 @@ import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
-from core.errors import CodedError
+from core.errors import CodedError, ErrorKind
 
 CIFAR10_URL = "https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz"
 CIFAR10_MD5 = "c58f30108f718f92721af3b95e74349a"
@@ -24,6 +24,8 @@ FOLDER = "cifar-10-batches-py"
 
 class DownloadError(CodedError, RuntimeError):
     """A download or unpacking that failed: offline, bad_archive or stopped."""
+
+    kind = ErrorKind.DOWNLOAD
 
 
 def md5(path: Path) -> str:

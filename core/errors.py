@@ -1,13 +1,50 @@
-"""One shape for every error a page explains to the learner."""
+"""One shape for every error a page explains to the learner, and one way to explain it."""
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import ClassVar
+
+from core import i18n
+
+
+class ErrorKind(StrEnum):
+    """Which family of messages an error's code belongs to: the value is its keys' prefix in core/locales."""
+
+    SETTINGS = "problem."
+    IMAGE = "image_error."
+    DATA = "data.error_"
+    DOWNLOAD = "data.download_"
+    TRAINING = "train.error_"
+    CHECKPOINT = "cls.error_"
+    QUERY = "url."
+    TRANSFORM = "tf."
 
 
 class CodedError(Exception):
     """An error with a message code and the values that fill it: the page translates, never shows a traceback.
 
-    Each module subclasses it (DataError, ImageError, …) so its codes keep their own namespace of messages.
+    Each module subclasses it (DataError, ImageError, …) and names its ``kind``, so its codes keep their own
+    namespace of messages and ``explain`` finds them without the page knowing which module raised.
     """
+
+    kind: ClassVar[ErrorKind]
+
+    def __init_subclass__(cls, **options: object) -> None:
+        super().__init_subclass__(**options)
+        if not isinstance(getattr(cls, "kind", None), ErrorKind):
+            raise TypeError(f"{cls.__name__} must name its kind: an ErrorKind")
 
     def __init__(self, code: str, **params: object) -> None:
         super().__init__(f"{code}: {params}")
         self.code = code
         self.params = params
+
+    @property
+    def key(self) -> str:
+        """The message's key in core/locales."""
+        return f"{self.kind}{self.code}"
+
+
+def explain(error: CodedError, lang: str, **params: object) -> str:
+    """The error's message in ``lang``; ``params`` add to (or override) the values the error carries."""
+    return i18n.t(error.key, lang, **{**error.params, **params})

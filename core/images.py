@@ -5,27 +5,46 @@ decompression bomb (a tiny file that claims 50,000 × 50,000 pixels), be animate
 CMYK, 16-bit, or carry an EXIF rotation. ``open_image`` turns each case into an
 RGB image plus notes the page shows, or an ``ImageError`` with a message code;
 it never lets PIL raise into a page.
+
+Memory stays bounded when a class uploads phone photos at once: the size is read
+from the header and more than MAX_PIXELS is refused before any pixel is decoded; a
+JPEG is decoded at 1/2, 1/4 or 1/8 scale straight away (PIL's draft mode); every
+photo is reduced to WORKING pixels on its longer side, the most any page uses; and
+at most DECODERS full decodes run at once (a 40 MP PNG takes ~160 MB while it
+decodes, ~3 MB once reduced).
 """
 from __future__ import annotations
 
 import io
+import threading
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+import torch
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from core.errors import CodedError
+from core.errors import CodedError, ErrorKind
 
 SAMPLES = Path(__file__).resolve().parent.parent / "assets" / "samples"
 UPLOAD_TYPES = ("jpg", "jpeg", "png", "webp", "bmp", "gif")
 FORMATS = {"JPEG", "MPO", "PNG", "WEBP", "BMP", "GIF"}
-MAX_PIXELS = 40_000_000  # checked from the header, before any pixel is decoded
+MAX_PIXELS = 50_000_000  # checked from the header, before any pixel is decoded: a 40 MP phone photo passes
+WORKING = 1024           # the longer side an upload is reduced to
+DECODERS = 2             # full-resolution decodes at once, whatever the number of sessions
+
+# Set once at import, for the whole process: PIL refuses beyond twice this at open; the warning it gives
+# between once and twice is ours to turn into a message (the check in open_image), not a log line.
+Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+warnings.filterwarnings("ignore", category=Image.DecompressionBombWarning)
+_DECODING = threading.BoundedSemaphore(DECODERS)
 
 
 class ImageError(CodedError, ValueError):
     """An upload that cannot be used as an image."""
+
+    kind = ErrorKind.IMAGE
 
 
 @dataclass
@@ -44,16 +63,34 @@ def _to_8bit(im: Image.Image) -> Image.Image:
     return Image.fromarray(np.clip(a / top * 255.0 + 0.5, 0, 255).astype(np.uint8))
 
 
-def open_image(data: bytes) -> Loaded:
-    """An RGB image from untrusted bytes, with notes on what was converted."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", Image.DecompressionBombWarning)
-        try:
-            im = Image.open(io.BytesIO(data))
-        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-            raise ImageError("too_many_pixels", limit=MAX_PIXELS // 1_000_000) from None
-        except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
-            raise ImageError("not_image") from None
+def _rgb(im: Image.Image, loaded: Loaded) -> Image.Image:
+    if im.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
+        loaded.notes.append(("high_bit_depth", {"mode": im.mode}))
+        im = _to_8bit(im)
+    if im.mode != "RGB":
+        loaded.notes.append(("converted", {"mode": loaded.mode}))
+        im = im.convert("RGB")
+    return im
+
+
+def _reduce(im: Image.Image, longest: int, loaded: Loaded) -> Image.Image:
+    """At most ``longest`` pixels on the longer side: a fast box reduction first, then bilinear."""
+    width, height = loaded.size
+    if max(width, height) <= longest:
+        return im
+    loaded.notes.append(("reduced", {"width": width, "height": height, "longest": longest}))
+    factor = max(im.size) // (2 * longest)
+    return fit(im.reduce(factor) if factor >= 2 else im, longest)
+
+
+def open_image(data: bytes, longest: int = WORKING) -> Loaded:
+    """An RGB image from untrusted bytes, at most ``longest`` pixels on its longer side, with notes on what changed."""
+    try:
+        im = Image.open(io.BytesIO(data))
+    except Image.DecompressionBombError:
+        raise ImageError("too_many_pixels", limit=MAX_PIXELS // 1_000_000) from None
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
+        raise ImageError("not_image") from None
     if im.format not in FORMATS:
         raise ImageError("unsupported_format", format=im.format or "?")
     width, height = im.size
@@ -65,23 +102,26 @@ def open_image(data: bytes) -> Loaded:
         if frames > 1:
             im.seek(0)
             loaded.notes.append(("animated", {"frames": frames}))
-        im.load()
-        orientation = im.getexif().get(0x0112)
-        im = ImageOps.exif_transpose(im)
+        if im.format in ("JPEG", "MPO") and max(width, height) > longest:
+            scale = longest / max(width, height)
+            im.draft(None, (max(1, round(width * scale)), max(1, round(height * scale))))
+        with _DECODING:
+            im.load()
+            orientation = im.getexif().get(0x0112)
+            im = _reduce(_rgb(ImageOps.exif_transpose(im), loaded), longest, loaded)
     except (OSError, ValueError, SyntaxError, EOFError):
         raise ImageError("truncated") from None
     if orientation not in (None, 1):
         loaded.notes.append(("rotated", {}))
-    if im.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
-        loaded.notes.append(("high_bit_depth", {"mode": im.mode}))
-        im = _to_8bit(im)
-    if im.mode != "RGB":
-        loaded.notes.append(("converted", {"mode": loaded.mode}))
-        im = im.convert("RGB")
     if min(im.size) < 8:
         loaded.notes.append(("tiny", {"width": im.size[0], "height": im.size[1]}))
     loaded.image = im
     return loaded
+
+
+def to_uint8(x: torch.Tensor) -> np.ndarray:
+    """Images as ToTensor gives them ([C, H, W] or [N, C, H, W], 0–1) as uint8 pixels, channels last, for display."""
+    return (x.detach().clamp(0, 1).movedim(-3, -1).cpu().numpy() * 255 + 0.5).astype(np.uint8)
 
 
 def samples() -> list[str]:

@@ -19,13 +19,15 @@ from typing import Literal
 
 import numpy as np
 
-from core.errors import CodedError
+from core.errors import CodedError, ErrorKind
 
 PoolMode = Literal["max", "avg"]
 
 
 class SettingsError(CodedError, ValueError):
     """Settings PyTorch would reject. ``code`` and ``params`` feed a translated message."""
+
+    kind = ErrorKind.SETTINGS
 
 
 def _raw_size(n: int, k: int, s: int, p: int, d: int, ceil_mode: bool) -> int:

@@ -16,7 +16,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from core.errors import CodedError
+from core.errors import CodedError, ErrorKind
 
 DIGITS = 4           # the values the pages compute with, the code shows and the URL carries
 LARGEST = 1_000_000  # no cell of a shared matrix beyond ±this: a link cannot ask for absurd numbers
@@ -24,6 +24,8 @@ LARGEST = 1_000_000  # no cell of a shared matrix beyond ±this: a link cannot a
 
 class QueryError(CodedError, ValueError):
     """A query value the page cannot use: the code names the problem, the params fill the translated note."""
+
+    kind = ErrorKind.QUERY
 
 
 @dataclass(frozen=True)

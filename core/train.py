@@ -23,7 +23,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from core import cudagraph, insight
-from core.errors import CodedError
+from core.errors import CodedError, ErrorKind
 from core.events import EpochEnd, Finished, Listener, Phase, Progress, Started, Step, Stopped
 from core.model import ARCHITECTURES, build
 from core.recipes import RECIPES, Feed, Improved, Recipe
@@ -36,6 +36,8 @@ COURSE_TEST_BATCH = 64  # the course's test DataLoader: its "total test loss" su
 
 class TrainingError(CodedError, ValueError):
     """Settings that cannot train."""
+
+    kind = ErrorKind.TRAINING
 
 
 @dataclass(frozen=True)

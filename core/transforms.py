@@ -21,7 +21,7 @@ from PIL import Image
 from torchvision import transforms
 from torchvision.transforms import InterpolationMode
 
-from core.errors import CodedError
+from core.errors import CodedError, ErrorKind
 from core.query import QueryError
 
 NORMALIZE_PRESETS = {
@@ -46,6 +46,8 @@ MAX_PIXELS = 25_000_000  # a Resize(256) of a 1×1000 strip would be 256×256,00
 
 class TooBig(CodedError, ValueError):
     """A step would make a picture too large to show (the page explains; PyTorch itself would try)."""
+
+    kind = ErrorKind.TRANSFORM
 
 
 def build(step: dict):

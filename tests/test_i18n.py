@@ -1,11 +1,13 @@
 """Both languages have every string, with the same placeholders."""
+import importlib
 import re
 import string
 from pathlib import Path
 
 import pytest
 
-from core import i18n
+from core import errors, i18n
+from core.errors import CodedError
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = [ROOT / "streamlit_app.py", *ROOT.glob("app_pages/*.py"), *ROOT.glob("ui/*.py")]
@@ -42,6 +44,18 @@ def test_unknown_language_falls_back_to_chinese():
     assert i18n.t("conv.title", "en") == "Convolution"
 
 
+def coded_errors() -> list[type[CodedError]]:
+    """Every CodedError subclass in core/ (the modules imported first, so each has registered)."""
+    for path in (ROOT / "core").glob("*.py"):
+        importlib.import_module(f"core.{path.stem}")
+    found, todo = [], [CodedError]
+    while todo:
+        subclasses = todo.pop().__subclasses__()
+        found += subclasses
+        todo += subclasses
+    return found
+
+
 def test_every_dynamic_key_exists():
     from core import images, kernels
     from ui import SPEEDS
@@ -51,12 +65,9 @@ def test_every_dynamic_key_exists():
     keys = {f"kernels.{p}" for p in kernels.PRESETS}
     keys |= {f"samples.{s}" for s in images.samples()}
     keys |= {f"anim.speed_{s}" for s in SPEEDS}
-    keys |= {f"problem.{c}" for c in re.findall(r'SettingsError\("(\w+)"', core_text)}
-    keys |= {f"image_error.{c}" for c in re.findall(r'ImageError\("(\w+)"', core_text)}
+    for error in coded_errors():  # each error's codes, under its own kind's prefix
+        keys |= {f"{error.kind}{c}" for c in re.findall(rf'\b{error.__name__}\("(\w+)"', core_text)}
     keys |= {f"image_note.{c}" for c in re.findall(r'notes\.append\(\("(\w+)"', core_text)}
-    keys |= {f"data.error_{c}" for c in re.findall(r'DataError\("(\w+)"', core_text)}
-    keys |= {f"data.download_{c}" for c in re.findall(r'DownloadError\("(\w+)"', core_text)}
-    keys |= {f"train.error_{c}" for c in re.findall(r'TrainingError\("(\w+)"', core_text)}
     keys |= {f"train.recipe_{r}" for r in __import__("core.train", fromlist=["RECIPES"]).RECIPES}
     keys |= {f"arch.{a}" for a in __import__("core.model", fromlist=["ARCHITECTURES"]).ARCHITECTURES}
     keys |= {f"photo.{s}{suffix}" for s in ("upload", "camera") for suffix in ("", "_label", "_hint")}
@@ -67,3 +78,15 @@ def test_every_dynamic_key_exists():
             keys |= {f"{info.slug}.title", f"{info.slug}.summary"} | {f"chapters.{c}" for c in info.chapters}
     assert len(keys) > 30
     assert sorted(keys - set(i18n.catalog("en"))) == []
+
+
+def test_explain_translates_any_coded_error_by_its_kind():
+    kinds = {error.kind for error in coded_errors()}
+    assert kinds == set(errors.ErrorKind)  # every kind is used, and every error names one
+    from core.images import ImageError
+
+    error = ImageError("too_many_pixels", limit=50)
+    assert errors.explain(error, "en") == i18n.t("image_error.too_many_pixels", "en", limit=50)
+    assert "50" in errors.explain(error, "zh") and errors.explain(error, "zh") != error.key
+    with pytest.raises(TypeError):
+        type("Unnamed", (CodedError,), {})  # an error without a kind is refused when it is defined

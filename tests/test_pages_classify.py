@@ -49,13 +49,11 @@ def upload_photo(at, name: str, content: bytes, mime: str = "image/png"):
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_a_sample_photo_is_classified_and_the_code_agrees(lang, shipped):
     model, card = shipped
-    at = open_page("classify", lang)
+    at = open_page("classify", lang, view="code")
     logits, probs = infer.predict(model, infer.prepare(images.sample("cat"), card["mean"], card["std"]).batch)
     best = int(probs.argmax())
     name = i18n.t(f"classes.{CIFAR10_CLASSES[best]}", lang)
     assert verdict(at) == i18n.t("cls.verdict", lang, name=name, p=f"{float(probs[best]):.1%}")
-    at.session_state["cls_view"] = i18n.t("cls.tab_code", lang)
-    at.run()
     assert f"{logits[None]}\ntensor([{best}])" in [c.value for c in at.code]
 
 
@@ -88,7 +86,8 @@ def bad_inputs():
 def test_every_odd_upload_gets_a_message_or_a_prediction(shipped, name, content, kind, code):
     at = upload_photo(open_page("classify", "en"), name, content)
     if kind == "error":
-        assert at.error[0].value.startswith(i18n.t(f"image_error.{code}", "en", limit=40, format="")[:40])
+        message = i18n.t(f"image_error.{code}", "en", limit=images.MAX_PIXELS // 1_000_000, format="")
+        assert at.error[0].value.startswith(message[:40])
         assert not [h for h in at.subheader if h.value.startswith("Prediction")]
     else:
         assert verdict(at)
@@ -145,9 +144,7 @@ def test_a_run_from_the_training_page_with_its_epoch_slider(shipped, tmp_path, f
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_the_audit_on_cifar10(lang, shipped, tiny_cifar, monkeypatch):
     monkeypatch.setenv("DATA_DIR", str(tiny_cifar))
-    at = open_page("classify", lang)
-    at.session_state["cls_view"] = i18n.t("cls.tab_audit", lang)
-    at.run()
+    at = open_page("classify", lang, view="audit")
     assert not at.exception
     assert at.metric[0].label == i18n.t("cls.test_acc", lang)
     assert len(at.get("plotly_chart")) >= 4  # probabilities, per class, confusion, mistakes

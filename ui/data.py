@@ -10,7 +10,7 @@ import streamlit as st
 
 from core import data, download, sample
 from core.jobs import Busy, Job, Registry
-from ui import t, urlstate
+from ui import explain, t, urlstate
 
 
 @st.cache_data(ttl=30, show_spinner=False)
@@ -64,7 +64,7 @@ def dataset_picker(label: str, accept: Callable[[data.Found], bool] = lambda fou
     try:
         path = data.location(root, found)
     except data.DataError as err:
-        st.error(t(f"data.error_{err.code}", **err.params), icon=":material/folder_off:")
+        st.error(explain(err), icon=":material/folder_off:")
         return None
     return Picked(found, path, data.shown(path, root), dataset_label(found))
 
@@ -101,7 +101,7 @@ def cifar10_panel(root: Path) -> None:
                 try:
                     download.extract(root)
                 except download.DownloadError as err:
-                    st.error(t(f"data.download_{err.code}", **err.params))
+                    st.error(explain(err))
                     return
             found_datasets.clear()
             st.rerun()

@@ -42,7 +42,7 @@ import pandas as pd
 import streamlit as st
 
 from core import query
-from ui import t
+from ui import explain, t
 
 _SEEDED = "_urlstate_seeded"
 
@@ -61,7 +61,7 @@ def _note(where, name: str, raw: str, default: object) -> None:
 
 
 def _unreadable(where, name: str, err: query.QueryError) -> None:
-    where.caption(f":orange[:material/link_off:] {t('url.unreadable', name=name, reason=t(f'url.{err.code}', **err.params))}")
+    where.caption(f":orange[:material/link_off:] {t('url.unreadable', name=name, reason=explain(err))}")
 
 
 def _check(where, name: str, rule: query.Rule, default: object) -> None:

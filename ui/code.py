@@ -1,0 +1,60 @@
+"""The code block every page shows: the equivalent PyTorch code and what that very code prints."""
+from __future__ import annotations
+
+import hashlib
+import tempfile
+from pathlib import Path
+
+import streamlit as st
+from PIL import Image
+
+from core import codegen
+from ui.language import t
+
+File = Image.Image | bytes  # what a snippet opens: a photo (saved as PNG for it) or a file's bytes (weights)
+
+
+def _digest(content: File) -> str:
+    if isinstance(content, bytes):
+        return hashlib.sha256(content).hexdigest()
+    return hashlib.sha256(f"{content.mode}{content.size}".encode() + content.tobytes()).hexdigest()
+
+
+@st.cache_data(max_entries=2000, show_spinner=False)
+def _printed(code: str, digests: tuple[tuple[str, str], ...], _files: dict[str, File]) -> str:
+    """What ``code`` prints on these files: run once for everyone, keyed by the code and the files' contents."""
+    with tempfile.TemporaryDirectory() as folder:
+        real = {}
+        for i, (path, content) in enumerate(_files.items()):
+            copy = Path(folder) / f"{i}{'.bin' if isinstance(content, bytes) else '.png'}"
+            if isinstance(content, bytes):
+                copy.write_bytes(content)
+            else:
+                content.save(copy)
+            real[path] = str(copy)
+        return codegen.run(code, real)
+
+
+def show_code(code: str, files: dict[str, File] | None = None, output: str | None = None,
+              language: str = "python", runs: bool = True) -> None:
+    """The equivalent PyTorch code and, under it, what that very code prints.
+
+    files: paths the snippet opens (as the learner would write them) and what
+    the page really used there (an image, or a file's bytes such as weights);
+    the snippet runs on those, saved to a temporary folder, so its output
+    describes exactly what the page shows.
+    output: what the snippet prints, computed by the page, for snippets too slow
+    to run on every rerun (a DataLoader over a whole data set); a test runs
+    such snippets on small data and checks they print the same.
+    runs: False for code that does real work (a training run): shown, not run here.
+    """
+    st.markdown(f"**{t('common.code')}**")
+    st.code(code, language=language, wrap_lines=True)
+    if not runs:
+        st.caption(t("common.not_run"))
+        return
+    st.markdown(f"**{t('common.prints')}**")
+    if output is None:
+        files = files or {}
+        output = _printed(code, tuple((path, _digest(content)) for path, content in files.items()), files)
+    st.code(output, language=None)

@@ -1,0 +1,52 @@
+"""The learner's language and translated strings, for every page."""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import streamlit as st
+
+from core import errors, i18n
+from core.course import CIFAR10_CLASSES
+
+
+def lang() -> str:
+    """The current language: the sidebar switch, which is bound to ``?lang=`` in the URL."""
+    return i18n.normalize(st.session_state.get("lang"))
+
+
+def t(key: str, **params: object) -> str:
+    """The string ``key`` in the current language."""
+    return i18n.t(key, lang(), **params)
+
+
+def explain(error: errors.CodedError, **params: object) -> str:
+    """Any CodedError as the learner reads it, in the current language (``params`` add to or override the error's)."""
+    return errors.explain(error, lang(), **params)
+
+
+def labels(prefix: str) -> Callable[[object], str]:
+    """A format_func showing option ``x`` as the string ``prefix + x``, in the language of this run.
+
+    The language is fixed when the widget is built: Streamlit may call a
+    format_func outside the script run (AppTest does), where the session is gone.
+    """
+    current = lang()
+    return lambda option: i18n.t(f"{prefix}{option}", current)
+
+
+def class_label(name: str) -> str:
+    """A class name, translated where it is one of CIFAR-10's (a folder data set's own names stay as they are)."""
+    return t(f"classes.{name}") if name in CIFAR10_CLASSES else name
+
+
+def language_switch() -> None:
+    """中文 / English in the sidebar, kept in the URL as ?lang=zh / ?lang=en so a shared link opens in the same language.
+
+    The URL decides on a session's first run; after that the switch does, and
+    writes its choice back to the URL (page switches drop query parameters).
+    """
+    if "lang" not in st.session_state:
+        st.session_state.lang = i18n.normalize(st.query_params.get("lang"))
+    st.sidebar.segmented_control("语言 / Language", options=list(i18n.LANGUAGES), format_func=i18n.LANGUAGES.get,
+                                 required=True, key="lang")
+    st.query_params["lang"] = lang()

@@ -1,0 +1,56 @@
+"""Small blocks several pages draw: an editable matrix, animation controls, a settings problem, shapes, charts."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from core.errors import CodedError
+from ui.language import explain, labels, t
+
+CHART = {"displayModeBar": False}  # st.plotly_chart(..., config=CHART): no Plotly toolbar over the figures
+
+
+def matrix_editor(base: np.ndarray, key: str, label: str) -> np.ndarray:
+    """An editable matrix; emptied cells count as 0 and values keep 4 decimals (what the code shows).
+
+    To replace what is shown (reset, random, preset), pass a new ``key``.
+    """
+    frame = pd.DataFrame(np.asarray(base, dtype=float), columns=[str(c) for c in range(np.shape(base)[1])])
+    edited = st.data_editor(frame, key=key, hide_index=True, width="content",
+                            column_config={c: st.column_config.NumberColumn(c, format="%g", width=52)
+                                           for c in frame.columns})
+    st.caption(label)
+    return np.round(np.nan_to_num(edited.to_numpy(dtype=float)), 4)
+
+
+def animation_labels() -> dict[str, str]:
+    """Translated labels for viz.window_animation."""
+    keys = ("input", "kernel", "output", "play", "pause", "step", "back", "forward")
+    return {k: t(f"anim.{k}") for k in keys}
+
+
+SPEEDS = {"slow": 1400, "normal": 700, "fast": 250}
+
+
+def speed_control(key: str) -> int:
+    """Animation speed as milliseconds per step."""
+    speed = st.select_slider(t("anim.speed"), options=list(SPEEDS), value="normal",
+                             format_func=labels("anim.speed_"), key=key)
+    return SPEEDS[speed]
+
+
+def settings_problem(error: CodedError, fixes: list[tuple[str, dict]], key: str) -> None:
+    """PyTorch would refuse these settings: say why in the learner's language and offer a way out.
+
+    fixes: (button label, {session_state key: value}) pairs; each button applies its values.
+    """
+    st.error(explain(error), icon=":material/block:")
+    columns = st.columns(len(fixes) or 1)
+    for column, (label, values) in zip(columns, fixes):
+        column.button(label, key=f"{key}_{label}", on_click=st.session_state.update, args=(values,))
+
+
+def tensor_shape(*dims: int) -> str:
+    """A shape as PyTorch prints it, in code style: `torch.Size([1, 3, 32, 32])`."""
+    return f"`torch.Size([{', '.join(str(int(d)) for d in dims)}])`"

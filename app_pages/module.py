@@ -4,7 +4,7 @@ import streamlit as st
 
 from core import backprop, chapter_code, viz
 from core.sample import SAMPLE
-from ui import show_code, t, tensor_shape
+from ui import show_code, t, tensor_shape, urlstate
 
 CHART = {"displayModeBar": False}
 DATA = "assets/cifar10-sample/test"
@@ -37,8 +37,9 @@ show_code(chapter_code.module_call())
 st.subheader(t("module.backward_title"))
 st.markdown(t("module.backward", n=backprop.SUBSET))
 left, right = st.columns(2)
-batch_size = left.select_slider("batch_size", (1, 16, 64), value=16, key="module_batch_size", bind="query-params")
-lr = right.select_slider("lr", (0.001, 0.01, 0.1), value=0.01, key="module_lr", bind="query-params")
+batch_size = urlstate.choice("batch_size", (1, 16, 64), 16, "batch_size", scope="module", kind="select_slider",
+                             where=left)
+lr = urlstate.choice("lr", (0.001, 0.01, 0.1), 0.01, "lr", scope="module", kind="select_slider", where=right)
 with st.spinner(t("module.computing")):
     g = gradients(batch_size, lr)
 shape = tuple(g.grad.shape)
@@ -59,7 +60,7 @@ st.markdown(t("module.zero_grad"))
 
 st.subheader(t("module.optim_title"))
 st.markdown(t("module.optim", n=backprop.SUBSET, batch_size=batch_size, lr=lr))
-epochs = st.slider("epochs", 1, 20, 5, key="module_epochs", bind="query-params")
+epochs = urlstate.slider("epochs", 1, 20, 5, "epochs")
 code = chapter_code.optimizer(DATA, batch_size, epochs, lr)
 settings = (batch_size, epochs, lr)
 if st.button(t("module.run"), icon=":material/play_arrow:", key="module_run"):

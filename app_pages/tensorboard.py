@@ -1,12 +1,13 @@
 """TensorBoard: the course's SummaryWriter calls run into a real log directory and read back with TensorBoard's reader."""
 import numpy as np
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from core import chapter_code, features, images, runs, tblog, viz
 from core.model import layer_table
 from core.sample import SAMPLE
-from ui import labels, show_code, t
+from ui import labels, show_code, t, urlstate
 
 CHART = {"displayModeBar": False}
 BATCH_SIZES = (16, 32, 64, 128)
@@ -17,6 +18,11 @@ def course_logs(sample: str, batch_size: int) -> tblog.CourseLogs:
     """The same for everyone with these settings: written once into a temporary folder, read back, zipped."""
     batches = tblog.sample_batches(SAMPLE / "test", batch_size, epochs=2)
     return tblog.course_logs(np.array(images.sample(sample)), batches)
+
+
+@st.cache_data(show_spinner=False)
+def same_tag_twice() -> tuple[tuple[int, float], ...]:
+    return tblog.same_tag_twice()
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -36,9 +42,10 @@ if not ready:
     st.code("pip install tensorboard", language="bash")
 
 left, right = st.columns(2)
-sample = left.selectbox(t("tensorboard.image"), images.samples(), format_func=labels("samples."),
-                        key="tb_image", bind="query-params")
-batch_size = right.select_slider("batch_size", BATCH_SIZES, value=64, key="tb_batch_size", bind="query-params")
+sample = urlstate.choice(t("tensorboard.image"), images.samples(), images.samples()[0], "image", scope="tensorboard",
+                         kind="selectbox", format_func=labels("samples."), where=left)
+batch_size = urlstate.choice("batch_size", BATCH_SIZES, 64, "batch_size", scope="tensorboard", kind="select_slider",
+                             where=right)
 img_array = np.array(images.sample(sample))
 code = chapter_code.tensorboard(f"assets/samples/{sample}.jpg", "assets/cifar10-sample/test", batch_size)
 if not ready:
@@ -53,12 +60,11 @@ if not ready:
 with st.spinner(t("tensorboard.writing")):
     result = course_logs(sample, batch_size)
 logs = result.logs
-show_code(code, output="\n".join(["<class 'numpy.ndarray'>", str(img_array.shape), result.last_batch_shape]))
 
 scalars_tab, images_tab, graph_tab, files_tab = st.tabs(["SCALARS", "IMAGES", "GRAPHS", t("tensorboard.tab_files")])
 with scalars_tab:
     st.markdown(t("tensorboard.scalars"))
-    step = st.slider("step", 0, 99, 99, key="tb_step")
+    step = urlstate.slider("global_step", 0, 99, 99, "global_step")
     frame = pd.DataFrame({tag: [v for _, v in events] for tag, events in logs.scalars.items()})
     st.line_chart(frame, x_label="step", height=300)
     columns = st.columns(len(logs.scalars))
@@ -69,6 +75,12 @@ with scalars_tab:
     show_code(chapter_code.tensorboard_read(tag),
               output=f"{list(logs.scalars)} {list(logs.images)}\n{len(events)} {events[-1][0]} {events[-1][1]}")
     st.markdown(t("tensorboard.same_tag"))
+    mixed = same_tag_twice()
+    figure = go.Figure(go.Scatter(x=[step for step, _ in mixed], y=[v for _, v in mixed], mode="lines", name="y=2x"))
+    figure.update_layout(height=260, margin={"l": 0, "r": 0, "t": 10, "b": 0}, xaxis_title="step")
+    st.plotly_chart(figure, key="tb_same_tag", config=CHART)
+    show_code(chapter_code.tensorboard_same_tag(),
+              output=f"{len(mixed)}\n{[(step, value) for step, value in mixed[98:102]]}")
 
 with images_tab:
     test = logs.images["test"][0]
@@ -77,9 +89,9 @@ with images_tab:
     st.markdown(t("tensorboard.wrong"))
     st.code(f'writer.add_image("test", img_array, 1)\n# {result.wrong_dataformats}', language="python")
     st.markdown(t("tensorboard.batches"))
-    epoch = st.segmented_control(t("tensorboard.epoch"), (0, 1), default=0, required=True, key="tb_epoch")
+    epoch = urlstate.choice(t("tensorboard.epoch"), (0, 1), 0, "epoch", scope="tensorboard")
     pictures = logs.images[f"Epoch: {epoch}"]
-    shown = st.slider("step", 0, len(pictures) - 1, 0, key="tb_image_step")
+    shown = urlstate.slider("step", 0, len(pictures) - 1, 0, "step")
     picture = pictures[shown]
     st.image(picture.png, caption=f"Epoch: {epoch} · step {picture.step} · {picture.width}×{picture.height}")
     st.caption(t("tensorboard.batches_note", n=len(pictures), batch_size=batch_size))
@@ -105,7 +117,8 @@ with files_tab:
         st.info(t("tensorboard.no_runs"), icon=":material/info:")
     else:
         st.code(f"tensorboard --logdir={root.name} --port=6007", language="bash")
-        folder = st.selectbox(t("tensorboard.run"), [str(f.relative_to(root)) for f in folders], key="tb_run")
+        names = [str(f.relative_to(root)) for f in folders]
+        folder = urlstate.choice(t("tensorboard.run"), names, names[-1], "run", scope="tensorboard", kind="selectbox")
         stamp = max(p.stat().st_mtime for p in (root / folder).iterdir())
         found = run_logs(folder, stamp)
         if found is None:
@@ -113,3 +126,6 @@ with files_tab:
         else:
             for tag, events in found.scalars.items():
                 st.line_chart(pd.DataFrame({tag: [v for _, v in events]}, index=[s for s, _ in events]), height=200)
+
+st.subheader(t("tensorboard.code_title"))
+show_code(code, output="\n".join(["<class 'numpy.ndarray'>", str(img_array.shape), result.last_batch_shape]))

@@ -62,6 +62,24 @@ print(len(events), events[-1].step, events[-1].value)
 """
 
 
+def tensorboard_same_tag() -> str:
+    """The course's trap: the scalar script changed to 3 * i and run again into the same folder, then read back."""
+    return """from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+from torch.utils.tensorboard import SummaryWriter
+
+writer = SummaryWriter("logs")
+for i in range(100):
+    writer.add_scalar("y=2x", 3 * i, i)     # changed from 2 * i and run again: same folder, same tag
+writer.close()
+
+acc = EventAccumulator("logs", size_guidance={"scalars": 0})
+acc.Reload()
+events = acc.Scalars("y=2x")
+print(len(events))
+print([(e.step, e.value) for e in events[98:102]])
+"""
+
+
 def _class_lines() -> str:
     return "\n".join(_tudui("course")) + "\n\n"
 

@@ -113,6 +113,23 @@ def write_course_calls(logdir: Path, img_array: np.ndarray, batches: list[list[t
     return wrong
 
 
+def same_tag_twice() -> tuple[tuple[int, float], ...]:
+    """The course's trap: "y=2x" logged with 2*i, then the script changed to 3*i and run again into the same folder.
+
+    Two event files, one tag: the reader returns both runs' points in file order,
+    steps 0…99 then 0…99 again, so TensorBoard's curve doubles back on itself.
+    """
+    from torch.utils.tensorboard import SummaryWriter
+
+    with tempfile.TemporaryDirectory(prefix="tb-tag-") as folder:
+        for slope in (2, 3):
+            writer = SummaryWriter(folder)
+            for i in range(100):
+                writer.add_scalar("y=2x", slope * i, i)
+            writer.close()
+        return read(Path(folder)).scalars["y=2x"]
+
+
 def read(logdir: Path) -> Logs:
     """Every scalar, image and the graph in ``logdir``, read with TensorBoard's EventAccumulator (nothing dropped)."""
     reader = importlib.import_module(READER)

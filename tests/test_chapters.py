@@ -100,6 +100,10 @@ def test_tensorboard_snippets_print_what_the_page_shows(tmp_path, course_logs):
     assert printed.splitlines() == ["<class 'numpy.ndarray'>", str(img.shape), result.last_batch_shape]
     read = run_in(tmp_path, chapter_code.tensorboard_read("y=2x"))
     assert read.splitlines() == [f"{list(result.logs.scalars)} {list(result.logs.images)}", "100 99 198.0"]
+    mixed = tblog.same_tag_twice()
+    again = run_in(tmp_path, chapter_code.tensorboard_same_tag())   # the course's trap: run again with 3 * i
+    assert again.splitlines() == [str(len(mixed)), str(list(mixed[98:102]))]
+    assert list(mixed[98:102]) == [(98, 196.0), (99, 198.0), (0, 0.0), (1, 3.0)]   # back to step 0: the doubled curve
 
 
 def test_without_tensorboard_available_says_so(monkeypatch):

@@ -54,15 +54,16 @@ def test_tensorboard_page_shows_what_the_event_files_hold(lang):
     assert "<class 'numpy.ndarray'>\n(300, 451, 3)\ntorch.Size([40, 3, 32, 32])" in printed
     assert "['y=2x', 'y=x'] ['test', 'Epoch: 0', 'Epoch: 1']\n100 99 198.0" in printed
     assert "tensorboard --logdir=logs --port=6007" in printed
+    assert "200\n[(98, 196.0), (99, 198.0), (0, 0.0), (1, 3.0)]" in printed   # one tag, two runs: the curve doubles back
     assert any(o.startswith('writer.add_image("test", img_array, 1)\n# TypeError') for o in printed)
-    at.slider(key="tb_step").set_value(10).run()
+    at.slider(key="global_step").set_value(10).run()
     assert [m.value for m in at.metric] == ["20", "10"]
 
 
 @needs_tensorboard
 def test_tensorboard_batch_size_changes_the_batches():
     at = open_page("tensorboard", "en")
-    at.select_slider(key="tb_batch_size").set_value(128).run()
+    at.select_slider(key="tensorboard_batch_size").set_value(128).run()
     assert not at.exception
     assert any(o.endswith("torch.Size([104, 3, 32, 32])") for o in outputs(at))   # 1,000 = 7 × 128 + 104
 
@@ -88,7 +89,7 @@ def test_module_page_prints_tensor_2_and_the_gradients(lang):
 def test_module_page_runs_the_optimizer_loop_on_request():
     at = open_page("module", "en")
     at.select_slider(key="module_batch_size").set_value(64).run()
-    at.slider(key="module_epochs").set_value(2).run()
+    at.slider(key="epochs").set_value(2).run()
     at.button(key="module_run").click().run()
     assert not at.exception
     expected = "\n".join(e.printed for e in backprop.optimizer_loop(SAMPLE / "test", 64, 2, 0.01))

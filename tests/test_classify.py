@@ -1,6 +1,7 @@
 """Classifying: safe checkpoint loading, the course's preprocessing, feature maps, the audit, the snippet."""
 import io
 import os
+from pathlib import Path
 
 import pytest
 import torch
@@ -120,3 +121,80 @@ def test_classify_snippet_prints_the_pages_logits(tmp_path, monkeypatch):
     logits, _ = infer.predict(model, infer.prepare(Image.open("coffee.png"), mean, std).batch)
     printed = codegen.run(codegen.classify("relu", "tudui.pth", "coffee.png", mean, std))
     assert printed == f"{logits[None]}\ntensor([{int(logits.argmax())}])"
+
+
+def deflated_bomb(declared_mb: int) -> bytes:
+    """A real torch.save zip whose first tensor's entry is replaced by ``declared_mb`` MB of zeros, deflated."""
+    import zipfile
+
+    source = zipfile.ZipFile(io.BytesIO(saved(Tudui("course").state_dict())))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as bomb:
+        for entry in source.infolist():
+            if entry.filename.endswith("/data/0"):
+                info = zipfile.ZipInfo(entry.filename)
+                info.compress_type = zipfile.ZIP_DEFLATED
+                with bomb.open(info, "w", force_zip64=True) as f:
+                    zeros = bytes(2**20)
+                    for _ in range(declared_mb):
+                        f.write(zeros)
+            else:
+                bomb.writestr(entry, source.read(entry))
+    return out.getvalue()
+
+
+def test_a_zip_bomb_is_refused_from_its_directory_before_torch_load(monkeypatch):
+    bomb = deflated_bomb(200)  # 200 MB of zeros: ~200 kB, beside the model's other 0.6 MB
+    assert len(bomb) < 1_000_000
+    monkeypatch.setattr(torch, "load", lambda *a, **k: pytest.fail("torch.load reached"))
+    with pytest.raises(checkpoints.CheckpointError) as err:
+        checkpoints.read_state_dict(bomb)
+    assert err.value.code == "too_large" and err.value.params == {"mb": 201, "limit": checkpoints.MAX_MB}
+
+
+def test_a_compressed_entry_is_refused_even_under_the_size_limit(monkeypatch):
+    monkeypatch.setattr(torch, "load", lambda *a, **k: pytest.fail("torch.load reached"))
+    with pytest.raises(checkpoints.CheckpointError) as err:
+        checkpoints.read_state_dict(deflated_bomb(30))
+    assert err.value.code == "zip_bomb" and err.value.params["mb"] == 30
+
+
+def test_more_tensors_than_the_limit_are_refused_even_stored():
+    big = {"model.0.weight": torch.zeros(checkpoints.MAX_MB * 2**20 // 4 + 1)}
+    with pytest.raises(checkpoints.CheckpointError) as err:
+        checkpoints.read_state_dict(saved(big))
+    assert err.value.code == "too_large"
+
+
+@pytest.mark.parametrize("value,code", [(float("nan"), "nan"), (float("inf"), "inf")])
+def test_diverged_weights_are_explained_not_predicted(value, code):
+    state = Tudui("relu").state_dict()
+    state["model.0.bias"][2] = value
+    with pytest.raises(checkpoints.CheckpointError) as err:
+        checkpoints.build(state, "relu")
+    assert err.value.code == code and err.value.params == {"names": "model.0.bias"}
+
+
+def test_an_upload_keeps_tensors_only_when_they_fit():
+    fits = checkpoints.read_upload(saved(Tudui("bn_relu").state_dict()))
+    assert fits.guessed == "bn_relu" and fits.state is not None
+    odd = Tudui("course").state_dict()
+    odd["model.8.weight"] = torch.zeros(7, 64)
+    other = checkpoints.read_upload(saved(odd))
+    assert other.guessed is None and other.state is None and other.shapes["model.8.weight"] == (7, 64)
+    assert "model.8.weight: [7, 64] ≠ [10, 64]" in checkpoints.mismatch(other.shapes, "course").params["shapes"]
+
+
+def test_the_whole_model_refusal_shows_how_to_resave_it(tmp_path, monkeypatch):
+    with pytest.raises(checkpoints.CheckpointError) as err:
+        checkpoints.read_state_dict(saved(Tudui("course")))
+    assert err.value.params["global_name"] == "core.model.Tudui"
+    torch.save(Tudui("relu"), tmp_path / "whole.pth")
+    monkeypatch.chdir(tmp_path)
+    code = codegen.resave("whole.pth", err.value.params["global_name"])
+    assert "from core.model import Tudui" in code and "weights_only=False" in code and "map_location='cpu'" in code
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parent.parent))
+    codegen.run(code)
+    state = torch.load(tmp_path / "whole_state_dict.pth", weights_only=True)
+    assert checkpoints.guess_architecture(state) == "relu"
+    assert "from model import Tudui" in codegen.resave("tudui.pth", "__main__.Tudui")

@@ -89,3 +89,29 @@ def test_samples_and_fit():
     cat = images.sample("cat")
     assert cat.mode == "RGB" and cat.size == (451, 300)
     assert max(images.fit(cat, 160).size) == 160 and images.fit(cat, 1000) is cat
+
+
+def test_a_40_megapixel_photo_opens_reduced_to_the_working_size():
+    big = Image.new("RGB", (7744, 5168), (250, 250, 250))  # 40.0 MP, a phone camera's full resolution
+    big.paste((200, 30, 30), (0, 0, 3872, 5168))            # left half red
+    loaded = images.open_image(encode(big, "JPEG", quality=80))
+    assert loaded.size == (7744, 5168) and max(loaded.image.size) == images.WORKING
+    assert loaded.image.size == (1024, 683) and loaded.notes == [
+        ("reduced", {"width": 7744, "height": 5168, "longest": images.WORKING})]
+    left, right = loaded.image.getpixel((100, 300)), loaded.image.getpixel((900, 300))
+    assert left[0] > 150 > left[1] and min(right) > 230
+
+
+def test_the_limit_is_checked_from_the_header():
+    over = encode(Image.new("L", (8000, 6500)), "PNG")  # 52 MP: PIL itself would only warn
+    with pytest.raises(images.ImageError) as err:
+        images.open_image(over)
+    assert err.value.code == "too_many_pixels" and err.value.params == {"limit": images.MAX_PIXELS // 1_000_000}
+
+
+def test_to_uint8_matches_a_hand_conversion():
+    import torch
+
+    x = torch.tensor([[[0.0, 0.5], [1.0, 1.2]]]).repeat(3, 1, 1)
+    assert images.to_uint8(x).shape == (2, 2, 3) and images.to_uint8(x[None]).shape == (1, 2, 2, 3)
+    assert images.to_uint8(x)[..., 0].tolist() == [[0, 128], [255, 255]]

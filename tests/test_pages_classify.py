@@ -154,3 +154,44 @@ def test_the_audit_on_cifar10(lang, shipped, tiny_cifar, monkeypatch):
 def test_junk_upload_gets_a_translated_message(lang, shipped):
     at = upload_photo(open_page("classify", lang), "holiday.jpg", b"PK\x03\x04 a zip renamed to .jpg")
     assert at.error[0].value == i18n.t("image_error.not_image", lang)
+
+
+def test_a_zip_bomb_checkpoint_is_read_once_and_refused_with_a_message(shipped, monkeypatch):
+    from core import checkpoints
+
+    from test_classify import deflated_bomb
+
+    reads = []
+    original = checkpoints.read_upload
+    monkeypatch.setattr(checkpoints, "read_upload", lambda data: reads.append(1) or original(data))
+    bomb = deflated_bomb(300)  # a 300 MB tensor of zeros in a 0.9 MB upload
+    at = upload_weights(open_page("classify", "en"), bomb)
+    assert at.error[0].value == i18n.t("cls.error_too_large", "en", mb=301, limit=checkpoints.MAX_MB)
+    at.run()
+    at.run()
+    assert len(reads) == 1 and at.error[0].value.startswith("This file declares 301 MB")
+
+
+def test_the_model_is_in_the_url(shipped):
+    at = open_page("classify", "en", model="upload")
+    assert at.file_uploader(key="cls_weights") is not None and not at.exception
+    at.segmented_control(key="cls_model").set_value("course").run()
+    assert "model" not in at.query_params  # the default is left out of the link
+
+
+def test_a_diverged_run_is_explained_and_its_paths_are_relative(shipped, tmp_path, folder_dataset):
+    from core import runs
+
+    cfg = train.Config(data=str(folder_dataset), arch="relu", epochs=2, batch_size=16, device="cpu")
+    train.run(cfg, runs.runs_root() / cfg.key())
+    run = runs.all_runs()[0]
+    state = torch.load(run.checkpoint(2), weights_only=True)
+    state["model.0.weight"][0, 0, 0, 0] = float("nan")
+    torch.save(state, run.checkpoint(2))
+    at = open_page("classify", "en", model="run", view="code")
+    assert at.error[0].value.startswith("This checkpoint holds NaN values (model.0.weight): training diverged")
+    assert not [h for h in at.subheader if h.value.startswith("Prediction")]
+    at.slider(key="cls_epoch").set_value(1).run()
+    assert verdict(at) and not at.error
+    code = "\n".join(c.value for c in at.code)
+    assert f"'runs/{run.key}/" in code and str(tmp_path) not in code

@@ -121,7 +121,7 @@ with files_tab:
         folder = urlstate.choice(t("tensorboard.run"), names, names[-1], "run", scope="tensorboard", kind="selectbox")
         stamp = max(p.stat().st_mtime for p in (root / folder).iterdir())
         found = run_logs(folder, stamp)
-        if found is None:
+        if not found or not found.scalars:
             st.warning(t("tensorboard.damaged"), icon=":material/broken_image:")
         else:
             for tag, events in found.scalars.items():

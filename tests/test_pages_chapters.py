@@ -68,6 +68,25 @@ def test_tensorboard_batch_size_changes_the_batches():
     assert any(o.endswith("torch.Size([104, 3, 32, 32])") for o in outputs(at))   # 1,000 = 7 × 128 + 104
 
 
+@needs_tensorboard
+def test_tensorboard_page_reads_the_training_runs_event_files(tmp_path, monkeypatch):
+    from torch.utils.tensorboard import SummaryWriter
+
+    writer = SummaryWriter(str(tmp_path / "good" / "tensorboard"))
+    for epoch in (1, 2, 3):
+        writer.add_scalar("test_accuracy", epoch / 10, epoch)
+    writer.close()
+    (tmp_path / "bad" / "tensorboard").mkdir(parents=True)
+    (tmp_path / "bad" / "tensorboard" / "events.out.tfevents.1.host").write_bytes(b"\x00not an event file" * 20)
+    monkeypatch.setenv("RUNS_DIR", str(tmp_path))
+    at = open_page("tensorboard", "en")
+    assert "tensorboard --logdir=" + tmp_path.name + " --port=6007" in outputs(at)
+    assert at.selectbox(key="tensorboard_run").options == ["bad/tensorboard", "good/tensorboard"]
+    assert not at.warning
+    at.selectbox(key="tensorboard_run").set_value("bad/tensorboard").run()
+    assert not at.exception and at.warning[0].value == i18n.t("tensorboard.damaged", "en")
+
+
 def test_tensorboard_page_without_tensorboard_says_how_to_install(monkeypatch):
     monkeypatch.setitem(sys.modules, "torch.utils.tensorboard", None)
     at = open_page("tensorboard", "en")

@@ -60,4 +60,4 @@ def navigation() -> st.navigation:
     pages = {"": [st.Page(HOME.path, title=t("home.title"), icon=HOME.icon, default=True)]}
     for section, infos in SECTIONS:
         pages[t(section)] = [st.Page(p.path, title=t(f"{p.slug}.title"), icon=p.icon, url_path=p.slug) for p in infos]
-    return st.navigation(pages)
+    return st.navigation(pages, expanded=True)  # 13 pages: the default would fold the last ones away

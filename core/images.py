@@ -20,12 +20,15 @@ import threading
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import torch
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from core.errors import CodedError, ErrorKind
+
+if TYPE_CHECKING:  # torch is not imported here: the first page draws before it is loaded (core/preload.py)
+    import torch
 
 SAMPLES = Path(__file__).resolve().parent.parent / "assets" / "samples"
 UPLOAD_TYPES = ("jpg", "jpeg", "png", "webp", "bmp", "gif")

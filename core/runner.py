@@ -29,8 +29,6 @@ import threading
 import tokenize
 from collections.abc import Mapping
 
-import torch
-
 _GLOBAL_RNG = threading.Lock()  # torch's default generator is the one process-wide thing a snippet may change
 
 
@@ -51,6 +49,8 @@ def run(code: str, files: Mapping[str, str] | None = None) -> str:
     runnable = compile(code, "<snippet>", "exec")
     out = io.StringIO()
     namespace = {"__name__": "__snippet__", "print": functools.partial(builtins.print, file=out), **variables}
+    import torch  # here, not at import: the first page draws before torch is loaded (core/preload.py)
+
     with _GLOBAL_RNG, torch.random.fork_rng(devices=[]):
         exec(runnable, namespace)  # noqa: S102 - our own generated code
     return out.getvalue().rstrip("\n")

@@ -1,13 +1,23 @@
 """Datasets & DataLoader: the bundled sample or the data directory's data sets, the course's folder layouts, and the
-batches a DataLoader yields. Every setting is in the URL."""
+batches a DataLoader yields. Every setting is in the URL.
 
-import numpy as np
+The title and intro need no PyTorch, so they draw at once; the rest waits for the background import.
+"""
 import streamlit as st
-import torch
 
-from core import codegen, course, data, loader, viz
-from ui import explain, show_code, t, tensor_shape, urlstate
-from ui.data import Picked, cifar10_panel, dataset_picker, found_datasets, opened
+from ui import t
+from ui.loading import wait_for_torch
+
+st.title(t("data.title"))
+st.markdown(t("data.intro"))
+wait_for_torch()
+
+import numpy as np  # noqa: E402  (imported once PyTorch is: these need it)
+import torch  # noqa: E402
+
+from core import codegen, course, data, loader, viz  # noqa: E402
+from ui import explain, show_code, tensor_shape, urlstate  # noqa: E402
+from ui.data import Picked, cifar10_panel, dataset_picker, found_datasets, opened  # noqa: E402
 
 CHART = {"displayModeBar": False}
 URL = "query-params"
@@ -157,8 +167,6 @@ def loader_view(picked: Picked, split: str, resize: int | None) -> None:
         show_code(snippet, output=f"{len(dataset)} {count.batches}\n{imgs.shape}\n{targets}")
 
 
-st.title(t("data.title"))
-st.markdown(t("data.intro"))
 root = data.data_root()
 st.caption(t("data.root", root=data.shown(root)))
 if found_datasets(str(root))[0].bundled:  # the default is the sample: no full CIFAR-10 in the data directory

@@ -11,24 +11,29 @@ from core import data, i18n, loader
 from conftest import make_folder_dataset, make_label_files
 from test_pages import ROOT, open_page
 
-TABS = ["ToTensor", "Normalize", "Resize", "tf.tab_crop", "Compose"]
+TABS = ["to_tensor", "normalize", "resize", "crop", "compose"]
+
+
+def open_with(slug: str, lang: str, **params: str) -> AppTest:
+    """A page opened from a link carrying these query parameters."""
+    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
+    at.query_params.update({"lang": lang, **params})
+    at.run()
+    at.switch_page(f"app_pages/{slug}.py").run()
+    return at
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_every_transforms_tab_renders(lang):
-    at = open_page("transforms", lang)
     for tab in TABS:
-        at.session_state["tf_view"] = i18n.t(tab, lang) if "." in tab else tab
-        at.run()
+        at = open_with("transforms", lang, view=tab)
         assert not at.exception and not at.error, (tab, [e.value for e in at.exception])
     assert at.dataframe, "the Compose table of stages is shown"
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_normalize_before_totensor_is_explained(lang):
-    at = open_page("transforms", lang)
-    at.session_state["tf_view"] = "Compose"
-    at.run()
+    at = open_with("transforms", lang, view="compose")
     at.session_state["tf_steps"] = [{"name": "Normalize", "id": "a", "mean": [0.5] * 3, "std": [0.5] * 3},
                                     {"name": "ToTensor", "id": "b"}]
     at.run()
@@ -129,19 +134,13 @@ def test_the_sample_shows_both_course_layouts_and_every_boundary(lang, tmp_path,
 
 def test_a_shared_link_reproduces_the_batch_and_bad_values_fall_back(tmp_path, monkeypatch):
     monkeypatch.setenv("DATA_DIR", str(tmp_path))
-    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
-    at.query_params.update({"lang": "en", "split": "test", "batch_size": "16", "shuffle": "false", "batch": "2",
-                            "seed": "7", "epoch": "3", "drop_last": "true"})
-    at.run()
-    at.switch_page("app_pages/data.py").run()
+    at = open_with("data", "en", split="test", batch_size="16", shuffle="false", batch="2", seed="7", epoch="3",
+                   drop_last="true")
     assert not at.exception
     assert (at.selectbox(key="data_split").value, at.select_slider(key="data_batch_size").value, at.toggle(key="shuffle").value,
             at.slider(key="batch").value, at.number_input(key="seed").value) == ("test", 16, False, 2, 7)
     assert "1000 62\ntorch.Size([16, 3, 32, 32])\ntensor([0, 0, 0" in "\n".join(c.value for c in at.code)
-    bad = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
-    bad.query_params.update({"lang": "en", "batch_size": "7", "dataset": "../../etc", "epoch": "-3"})
-    bad.run()
-    bad.switch_page("app_pages/data.py").run()
+    bad = open_with("data", "en", batch_size="7", dataset="../../etc", epoch="-3")
     assert not bad.exception and bad.select_slider(key="data_batch_size").value == 64
     assert bad.selectbox(key="data_dataset").value == data.SAMPLE.id
     notes = "\n".join(c.value for c in bad.caption)

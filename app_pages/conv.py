@@ -106,7 +106,7 @@ dilation = urlstate.slider(t("conv.dilation"), 1, 3, DEFAULTS["dilation"], "dila
 with c4:
     duration = speed_control("conv_speed")
 
-with st.expander(t("conv.edit")):
+with st.expander(t("conv.edit"), expanded=any(n in st.query_params for n in ("x", "weight"))):  # a shared matrix is shown
     left, right = st.columns(2)
     with left:
         x = urlstate.matrix(t("conv.input_hint"), course.CONV_INPUT, "x", scope="conv", limits=INPUT_LIMITS)

@@ -33,8 +33,9 @@ rows = layer_table(arch, (64, 3, 32, 32))
 stages = [("", (3, 32, 32))] + [(r.layer.split("(")[0], r.shape[1:]) for r in rows]
 st.plotly_chart(viz.architecture(stages), key="model_diagram", config=CHART)
 
-st.dataframe([{"#": r.index, t("model.col_layer"): r.layer, t("model.col_shape"): str(list(r.shape)),
-               t("model.col_params"): f"{r.params:,}"} for r in rows], hide_index=True)
+# the numbers first, the long layer text last: on a phone the table scrolls sideways, the shapes stay in view
+st.dataframe([{"#": r.index, t("model.col_shape"): str(list(r.shape)), t("model.col_params"): f"{r.params:,}",
+               t("model.col_layer"): r.layer} for r in rows], hide_index=True)
 left, right = st.columns([1, 3])
 left.metric(t("model.total"), f"{count_parameters(Tudui(arch)):,}")
 with right:
@@ -45,7 +46,7 @@ st.markdown(t(f"model.about_{arch}"))
 cards = weights.cards()
 if cards:
     st.subheader(t("model.measured"))
-    st.dataframe([{t("model.col_arch"): t(f"arch.{c['architecture']}"), t("model.col_recipe"): c["recipe"],
+    st.dataframe([{t("model.col_arch"): t(f"arch.{c['architecture']}"), t("model.col_recipe"): t(f"train.recipe_{c['recipe']}"),
                    t("model.col_epochs"): c["epochs"], "test_acc": f"{c['test_acc']:.2%}",
                    t("model.col_time"): f"{c['training_seconds'] / 60:.0f} min ({c['device']})"}
                   for c in cards.values()], hide_index=True)

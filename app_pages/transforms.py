@@ -43,10 +43,11 @@ def to_tensor_view(photo) -> None:
     left.image(photo, caption="img", width="content")
     right.markdown(t("tf.tensor_side", shape=tuple(tensor.shape), dtype=str(tensor.dtype),
                      low=f"{tensor.min():.4f}", high=f"{tensor.max():.4f}"))
-    channels = right.columns(3)
-    for c, column in enumerate(channels):
-        grey = Image.fromarray((tensor[c].numpy() * 255 + 0.5).astype(np.uint8))
-        column.image(images.fit(grey, 400), caption=f"tensor_img[{c}] ({'RGB'[c]})", width="stretch")
+    grey = (tensor.numpy() * 255 + 0.5).astype(np.uint8)                 # [3, H, W]
+    gap = np.full((grey.shape[1], max(2, grey.shape[2] // 40)), 255, np.uint8)
+    strip = np.hstack([grey[0], gap, grey[1], gap, grey[2]])             # the channels side by side, one picture
+    right.image(images.fit(Image.fromarray(strip), 1200), caption="tensor_img[0] (R) · [1] (G) · [2] (B)",
+                width="stretch")
     right.caption(t("tf.channels_caption"))
     st.dataframe(pixel_rows(photo, tensor), hide_index=True)
     st.markdown(t("tf.to_tensor_explain"))

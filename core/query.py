@@ -104,19 +104,3 @@ def format_matrix(m: np.ndarray | Sequence[Sequence[float]]) -> str:
     """The compact URL form of a matrix: rows split by ``;``, values by ``,``."""
     return ";".join(",".join(format_number(v) for v in row) for row in np.atleast_2d(np.asarray(m, dtype=float)))
 
-
-def fraction(value: float, largest_denominator: int = 100) -> str:
-    """A value as a learner reads it best: 2, -0.5, 0.25, 1/9, 1/49; other decimals to 4 places.
-
-    A box blur's 0.1111 is 1/9 of the window, which says what it does; 0.0204 says nothing.
-    Only simple fractions (numerator below 10) are shown as fractions: 0.3333 → 1/3, 0.4286 → 0.4286.
-    """
-    value = float(value)
-    if value == -math.inf:
-        return "−∞"
-    if value.is_integer() or round(value, 2) == value:
-        return format_number(value)
-    near = Fraction(value).limit_denominator(largest_denominator)
-    if abs(float(near) - value) < 5e-5 and abs(near.numerator) < 10:
-        return f"{near.numerator}/{near.denominator}"
-    return format_number(value)

@@ -14,11 +14,17 @@ from core.ops import Trace, number, window_formula
 INPUT, PADDING, OUTSIDE, READ, EMPTY, DONE, CURRENT = range(7)
 _CELL_COLOURS = ["#e8f1fb", "#dcdcdc", "#fbe3e3", "#ffc857", "#f4f4f4", "#d5ecd4", "#58b368"]
 _KIND_CODE = {"input": INPUT, "padding": PADDING, "outside": OUTSIDE}
+CONTROLS_PX = 140  # under the grids: the ◀ ▶ Play Pause buttons, then the scrubber, then the formula
 
 
 def _scale() -> list[list]:
     n = len(_CELL_COLOURS)
     return [item for i, c in enumerate(_CELL_COLOURS) for item in ([i / n, c], [(i + 1) / n, c])]
+
+
+def _cell(v: float) -> str:
+    """A value in a grid cell: 2 decimals fit a cell on a phone (0.1111 did not); the formula under the grid has 4."""
+    return number(v, 2)
 
 
 def _cells(z: np.ndarray, text: list[list[str]], name: str) -> go.Heatmap:
@@ -44,7 +50,7 @@ def window_animation(trace: Trace, labels: dict[str, str], duration_ms: int = 70
     """
     rows, cols = trace.grid.shape
     kinds = np.array([[_KIND_CODE[trace.cell_kind(r, c)] for c in range(cols)] for r in range(rows)], dtype=float)
-    grid_text = [["" if np.isnan(v) else number(v) for v in row] for row in trace.grid]
+    grid_text = [["" if np.isnan(v) else _cell(v) for v in row] for row in trace.grid]
     out_h, out_w = trace.output.shape
     has_kernel = trace.windows[0].weights is not None
     specs = [[{}, {}, {}]] if has_kernel else [[{}, {}]]
@@ -55,7 +61,7 @@ def window_animation(trace: Trace, labels: dict[str, str], duration_ms: int = 70
     out_col = len(titles)
     if has_kernel:
         kernel = np.array(trace.windows[0].weights).reshape(trace.kernel)
-        fig.add_trace(_cells(np.full(trace.kernel, float(READ)), [[number(v) for v in r] for r in kernel], "kernel"), 1, 2)
+        fig.add_trace(_cells(np.full(trace.kernel, float(READ)), [[_cell(v) for v in r] for r in kernel], "kernel"), 1, 2)
 
     def state(step: int) -> tuple[np.ndarray, np.ndarray, list[list[str]]]:
         grid = kinds.copy()
@@ -65,7 +71,7 @@ def window_animation(trace: Trace, labels: dict[str, str], duration_ms: int = 70
         text = [[""] * out_w for _ in range(out_h)]
         for done in trace.windows[: step + 1]:
             out[done.out] = DONE
-            text[done.out[0]][done.out[1]] = number(done.value)
+            text[done.out[0]][done.out[1]] = _cell(done.value)
         out[trace.windows[step].out] = CURRENT
         return grid, out, text
 
@@ -83,7 +89,7 @@ def window_animation(trace: Trace, labels: dict[str, str], duration_ms: int = 70
 
     def formula(step: int) -> list[dict]:
         return [{"text": _wrap(window_formula(trace.windows[step])), "xref": "paper", "yref": "paper", "x": 0,
-                 "xanchor": "left", "y": 0, "yanchor": "top", "yshift": -84, "showarrow": False,
+                 "xanchor": "left", "y": 0, "yanchor": "top", "yshift": -CONTROLS_PX, "showarrow": False,
                  "font": {"size": 16, "color": "#1f1f1f"}, "align": "left"}]
 
     n = len(trace.windows)
@@ -112,11 +118,12 @@ def window_animation(trace: Trace, labels: dict[str, str], duration_ms: int = 70
                                layout={"shapes": window_box(step), "annotations": title_notes + formula(step),
                                        "updatemenus": menus(step)}))
     fig.frames = frames
-    slider = {"active": 0, "x": 0.3, "len": 0.7, "y": 0, "yanchor": "top", "pad": {"t": 0},
+    # the scrubber sits under the buttons, full width: beside them, on a 420 px phone, the buttons covered it
+    slider = {"active": 0, "x": 0, "len": 1, "y": 0, "yanchor": "top", "pad": {"t": 46, "r": 10},
               "currentvalue": {"prefix": labels["step"] + " "},
               "steps": [{"label": str(k + 1), "method": "animate", "args": [[str(k)], jump]} for k in range(n)]}
     lines = max(_wrap(window_formula(w)).count("<br>") + 1 for w in trace.windows)
-    bottom = 80 + 22 * lines
+    bottom = CONTROLS_PX + 4 + 22 * lines
     fig.update_layout(shapes=window_box(0), annotations=title_notes + formula(0), updatemenus=menus(0),
                       sliders=[slider], height=max(rows, out_h) * 46 + 40 + bottom,
                       margin={"l": 10, "r": 10, "t": 40, "b": bottom}, plot_bgcolor="white")
@@ -269,14 +276,14 @@ def architecture(stages: Sequence[tuple[str, tuple[int, ...]]], height: int = 30
     for k, (layer, shape) in enumerate(stages):
         if len(shape) == 3:
             c, h, w = shape
-            block_h, block_w, label = 40 + 5 * h, 6 + 4 * math.log2(c + 1), f"{c}@{h}×{w}"
+            block_h, block_w, label = 40 + 5 * h, 6 + 4 * math.log2(c + 1), f"{c}@<br>{h}×{w}"  # 2 lines fit a phone
         else:
             (n,) = shape
             block_h, block_w, label = 30 + 18 * math.log2(n + 1), 6, str(n)
         colour = "#9db4d3" if len(shape) == 3 else "#58b368"
         shapes.append({"type": "rect", "x0": x, "x1": x + block_w, "y0": -block_h / 2, "y1": block_h / 2,
                        "fillcolor": colour, "line": {"color": "#4a6b94", "width": 1}})
-        notes.append({"x": x + block_w / 2, "y": -125, "text": label, "showarrow": False, "font": {"size": 11}})
+        notes.append({"x": x + block_w / 2, "y": -122, "text": label, "showarrow": False, "font": {"size": 10}})
         if k:
             notes.append({"x": x - 14, "y": 118, "text": layer, "showarrow": False, "font": {"size": 10, "color": "#555"},
                           "textangle": -35})
@@ -285,7 +292,7 @@ def architecture(stages: Sequence[tuple[str, tuple[int, ...]]], height: int = 30
     fig.update_layout(shapes=shapes, annotations=notes, height=height, plot_bgcolor="white",
                       margin={"l": 10, "r": 10, "t": 10, "b": 10})
     fig.update_xaxes(visible=False, range=[-10, x])
-    fig.update_yaxes(visible=False, range=[-140, 150])
+    fig.update_yaxes(visible=False, range=[-145, 150])
     return fig
 
 

@@ -60,7 +60,7 @@ def streamlit_server(env: dict[str, str] | None = None):
 
 def settle(page, timeout_s: float = 90) -> None:
     """Wait until Streamlit has run the page: the sidebar's language switch (on every page) and the page's title
-    are drawn, then nothing is running and no skeleton is left for three checks in a row.
+    are drawn, then nothing is running, no skeleton and no "loading PyTorch…" note is left for three checks in a row.
 
     Streamlit shows its running indicator only after a moment, so a quick look can miss a run that is starting.
     """
@@ -69,7 +69,8 @@ def settle(page, timeout_s: float = 90) -> None:
     deadline, quiet = time.time() + timeout_s, 0
     while time.time() < deadline and quiet < 3:
         page.wait_for_timeout(500)
-        busy = page.locator('[data-testid="stStatusWidget"]').count() + page.locator('[data-testid="stSkeleton"]').count()
+        busy = (page.locator('[data-testid="stStatusWidget"]').count() + page.locator('[data-testid="stSkeleton"]').count()
+                + page.locator(".st-key-loading-torch").count())
         quiet = 0 if busy else quiet + 1
 
 

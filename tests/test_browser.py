@@ -175,3 +175,84 @@ def test_classify_an_uploaded_photo(app, tmp_path):
         page.screenshot(path=str(SCREENSHOTS / "classify_upload.png"), full_page=True)
     finally:
         page.close()
+
+
+def slider_value(page, label: str) -> str:
+    slider = page.locator('[data-testid="stSlider"]').filter(has_text=label).first
+    return slider.locator("input[type=range]").get_attribute("aria-valuetext")
+
+
+OUTPUT = """() => Array.from(document.querySelectorAll('[data-testid="stCode"] pre'))
+    .map(c => c.innerText.trim()).find(t => t.startsWith('tensor(')) || ''"""
+
+
+def output_block(page) -> str:
+    """The first printed tensor on the page (what the equivalent code prints), once it is there."""
+    page.wait_for_function(f"({OUTPUT})() !== ''", timeout=60_000)
+    return page.evaluate(OUTPUT)
+
+
+def test_a_link_reproduces_the_view_and_the_url_follows_the_controls(app):
+    page = open_page(app, "/conv?stride=2&padding=1&lang=en")
+    try:
+        assert [slider_value(page, i18n.t(f"conv.{k}", "en")) for k in ("stride", "padding", "dilation")] == ["2", "1", "1"]
+        assert output_block(page).startswith("tensor([[[[ 1,  4,  8],")  # F.conv2d(stride=2, padding=1) of the course
+        thumb = page.locator('[data-testid="stSlider"]').filter(has_text=i18n.t("conv.stride", "en")).first.locator(
+            "input[type=range]")
+        thumb.focus()
+        thumb.press("ArrowRight")
+        settle(page)
+        assert "stride=3" in page.url and "padding=1" in page.url and "lang=en" in page.url
+        printed = output_block(page)
+        page.reload()
+        settle(page)
+        assert slider_value(page, i18n.t("conv.stride", "en")) == "3" and output_block(page) == printed
+        page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+        page.get_by_role("button", name=i18n.t("url.copy", "en")).click()
+        page.get_by_role("button", name=i18n.t("url.copied", "en")).wait_for(timeout=5000)
+        assert page.evaluate("navigator.clipboard.readText()") == page.url
+        # the same name on another page is another setting; coming back restores this page's own
+        page.get_by_role("link", name=i18n.t("pool.title", "en")).click()
+        settle(page)
+        assert "stride" not in page.url and exceptions(page) == []
+        page.get_by_role("link", name=i18n.t("conv.title", "en")).click()
+        settle(page)
+        assert "stride=3" in page.url and slider_value(page, i18n.t("conv.stride", "en")) == "3"
+    finally:
+        page.close()
+
+
+def test_bad_link_values_get_a_note_not_a_traceback(app):
+    page = open_page(app, "/pool?stride=-3&kernel_size=x&mode=median&x=1,2;3&lang=zh")
+    try:
+        assert exceptions(page) == []
+        main = page.inner_text('[data-testid="stMain"]')
+        assert main.count("链接里的") == 4
+        assert "kernel_size" not in page.url and "mode=" not in page.url
+    finally:
+        page.close()
+
+
+MY_PAGES = ["conv", "pool", "layers", "transforms", "model"]
+
+
+@pytest.mark.parametrize("width", [420, 1400])
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_explainer_pages_at_phone_and_desktop_width(app, lang, width):
+    url, browser = app
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    try:
+        for slug in MY_PAGES:
+            page.goto(f"{url}/{slug}?lang={lang}")
+            settle(page)
+            assert exceptions(page) == []
+            overflow = page.evaluate("""() => Array.from(document.querySelectorAll('[data-testid="stMain"] img'))
+                .filter(i => i.getBoundingClientRect().right > window.innerWidth + 1).length""")
+            assert overflow == 0, f"{slug}: a picture pokes out of the screen"
+            tall = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
+            page.set_viewport_size({"width": width, "height": min(tall, 12000)})  # the main area scrolls, not the page
+            page.wait_for_timeout(800)
+            page.screenshot(path=str(SCREENSHOTS / f"{slug}_{lang}_{width}.png"))
+            page.set_viewport_size({"width": width, "height": 900})
+    finally:
+        page.close()

@@ -36,9 +36,3 @@ def test_bad_matrices_are_named(text, code):
         query.parse_matrix(text, (2, 9, 1, 9))
     assert err.value.code == code
 
-
-@pytest.mark.parametrize("value, shown", [(2.0, "2"), (-0.5, "-0.5"), (0.25, "0.25"), (1 / 9, "1/9"), (0.1111, "1/9"),
-                                          (1 / 49, "1/49"), (-1 / 3, "-1/3"), (0.4321, "0.4321"), (5 / 9, "5/9"),
-                                          (float("-inf"), "−∞")])
-def test_fractions_are_readable(value, shown):
-    assert query.fraction(value) == shown

@@ -12,7 +12,7 @@ def wait_for_torch(where=st) -> None:
     if preload.ready():
         return
     note = where.empty()
-    with note.container():
+    with note.container(key="loading-torch"):  # the browser tests wait while this is on screen
         st.info(t("app.loading_torch"), icon=":material/hourglass_top:")
     preload.wait()
     note.empty()

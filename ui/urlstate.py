@@ -18,8 +18,9 @@ API (``from ui import urlstate``; every function takes ``where``, the container 
 - ``tabs(labels, name, scope=…)``: ``st.tabs`` that only computes the open tab, the open tab in the URL by a stable
   id (``view=photo``); ``labels`` maps id -> translated label. Returns ``(open id, {id: tab})``.
 - ``matrix(hint, default, name, scope=…, limits=(rows…, cols…), origin="")``: an editable matrix in the URL as
-  ``x=1,2,0;0,1,2``; cells show fractions (``1/9``) and accept them. ``origin`` names what the default came from
-  (a kernel preset and size): when it changes, the editor starts again from the new default.
+  ``x=1,2,0;0,1,2``; cells show the values computed with (``0.1111``) and accept fractions (``1/9``).
+  ``origin`` names what the default came from (a kernel preset and size): when it changes, the editor starts
+  again from the new default.
   ``set_matrix(scope, name, value)`` replaces what the editor shows (a reset or random button's callback).
 - ``custom(name, key, parse)`` + ``write(name, text)``: any other value with its own URL form (the Compose
   pipeline: ``compose=Resize(size=512);ToTensor``): parsed into ``st.session_state[key]`` on the first draw.
@@ -185,7 +186,8 @@ def matrix(hint: str, default: np.ndarray, name: str, *, scope: str, limits: tup
     """An editable matrix in the URL as ``?name=1,2,0;0,1,2`` (left out while it equals ``default``).
 
     limits: (fewest rows, most rows, fewest columns, most columns) a link may ask for.
-    Cells show simple fractions (1/9) and take them; a cell that is not a number counts as 0, with a note.
+    Cells show the 4-decimal values the page computes with and take fractions (1/9); a cell that is no number
+    counts as 0, with a note.
     """
     default = np.asarray(default, dtype=float)
     key = _state(scope, name)
@@ -201,7 +203,8 @@ def matrix(hint: str, default: np.ndarray, name: str, *, scope: str, limits: tup
         version = current["version"] + 1 if current else 0
         current = st.session_state[key] = {"origin": origin, "value": default, "version": version}
     base = current["value"]
-    frame = pd.DataFrame([[query.fraction(v) for v in row] for row in base], columns=[str(c) for c in range(base.shape[1])])
+    frame = pd.DataFrame([[query.format_number(v) for v in row] for row in base],
+                         columns=[str(c) for c in range(base.shape[1])])
     edited = where.data_editor(frame, key=f"{key}_{current['version']}_{origin}", hide_index=True, width="content",
                                column_config={c: st.column_config.TextColumn(c, width=56) for c in frame.columns})
     value, bad = _cells(edited.to_numpy())
@@ -230,11 +233,14 @@ def _cells(texts: np.ndarray) -> tuple[np.ndarray, str]:
 _COPY = """
 <button class="urlstate-copy" type="button" title="{help}"
   style="border:1px solid rgba(49,51,63,.2);border-radius:.5rem;padding:.25rem .75rem;background:transparent;
-         cursor:pointer;font:inherit;color:inherit">🔗 {label}</button>
+         cursor:pointer;font:inherit;color:inherit">
+  <span>{label}</span></button>
 <script>
 (() => {{
   const buttons = document.querySelectorAll("button.urlstate-copy");
   const button = buttons[buttons.length - 1];
+  if (button.dataset.ready) return;  // a rerun may run this again: one listener is enough
+  button.dataset.ready = "1";
   button.addEventListener("click", async () => {{
     const url = window.location.href;
     try {{ await navigator.clipboard.writeText(url); }}
@@ -243,8 +249,9 @@ _COPY = """
       area.value = url; document.body.appendChild(area); area.select();
       document.execCommand("copy"); area.remove();
     }}
-    button.textContent = "✓ {done}";
-    setTimeout(() => {{ button.textContent = "🔗 {label}"; }}, 2000);
+    const text = button.querySelector("span");
+    text.textContent = "✓ {done}";
+    setTimeout(() => {{ text.textContent = "{label}"; }}, 2000);
   }});
 }})();
 </script>

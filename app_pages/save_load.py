@@ -46,6 +46,8 @@ with tabs[open_tab]:
         st.markdown(t("save_load.sizes", difference=f"{whole - params:,}"))
     if open_tab == "way1":
         st.markdown(t("save_load.way1_intro"))
+        st.markdown(t("save_load.model_py"))
+        st.code(f"# model.py\n{saving.MODEL}", language="python")
         for load in ("no_class", "weights_only", "with_class"):
             scenario(load)
         st.markdown(t("save_load.way1_advice"))

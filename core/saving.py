@@ -26,6 +26,20 @@ _ONE_AT_A_TIME = threading.Lock()   # each run imports torch in a new process: a
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _CLASS = "\n".join(["import torch", "from torch import nn", "", "", *_tudui("course"), ""])
 
+# The course's model.py: the class in a file of its own, with a shape check that runs only as a script.
+MODEL = _CLASS + """
+
+if __name__ == "__main__":
+    tudui = Tudui()
+    input = torch.ones((64, 3, 32, 32))
+    output = tudui(input)
+    print(output.shape)
+"""
+_IMPORT = """import torch
+
+from model import Tudui   # the class, from the file that defines it
+"""
+
 
 class Scenario(StrEnum):
     """One save script and the load scripts that read its files."""
@@ -59,18 +73,15 @@ LOADS: dict[str, tuple[str, Scenario]] = {
 model = torch.load("tudui_method1.pth", weights_only=False)
 print(model)
 """, Scenario.BOTH_WAYS),
-    "weights_only": (_CLASS + """
-
+    "weights_only": (_IMPORT + """
 model = torch.load("tudui_method1.pth")   # weights_only=True is the default since torch 2.6
 print(model)
 """, Scenario.BOTH_WAYS),
-    "with_class": (_CLASS + """
-
+    "with_class": (_IMPORT + """
 model = torch.load("tudui_method1.pth", weights_only=False)   # only for a file you trust
 print(model)
 """, Scenario.BOTH_WAYS),
-    "state_dict": (_CLASS + """
-
+    "state_dict": (_IMPORT + """
 tudui = Tudui()
 print(tudui.load_state_dict(torch.load("tudui_method2.pth")))
 """, Scenario.BOTH_WAYS),
@@ -120,8 +131,10 @@ class Result:
 
 
 def run(scenario: Scenario) -> Result:
-    """The save script, then each of its load scripts, each in a fresh interpreter, in one temporary folder."""
+    """The save script, then each of its load scripts, each in a fresh interpreter, in one temporary folder
+    that also holds the course's model.py for the scripts that import the class."""
     with _ONE_AT_A_TIME, tempfile.TemporaryDirectory(prefix="save-load-") as folder:
+        (Path(folder) / "model.py").write_text(MODEL)
         saved = _python(Path(folder), "model_save.py", SAVES[scenario])
         return Result(saved, {name: _python(Path(folder), "model_load.py", script)
                               for name, (script, owner) in LOADS.items() if owner == scenario})

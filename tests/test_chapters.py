@@ -211,3 +211,13 @@ def test_both_gpu_scripts_train_and_print_the_course_s_lines(form, tiny_cifar, t
     assert printed[0] == "epoch 1" and printed[1].startswith("test loss (sum of batch means): ")
     accuracy = float(printed[2].split()[-1])
     assert 0 <= accuracy <= 1 and (tmp_path / "run" / "tudui_0.pth").is_file()
+
+
+def test_model_py_checks_the_shape_only_when_run_as_a_script():
+    from core import saving
+
+    assert codegen.run(saving.MODEL) == ""                 # imported: nothing runs
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(compile(saving.MODEL, "model.py", "exec"), {"__name__": "__main__"})
+    assert out.getvalue().strip() == "torch.Size([64, 10])"

@@ -13,7 +13,7 @@ from core.course import CIFAR10_CLASSES
 from core.model import ARCHITECTURES, Tudui
 from core.transforms import NORMALIZE_PRESETS
 from ui import CHART, class_label, explain, labels, photo_picker, photo_source, show_code, t, tensor_shape, urlstate
-from ui.data import dataset_picker
+from ui.data import dataset_picker, split_notes
 
 
 @dataclass(frozen=True)
@@ -223,6 +223,7 @@ def audit_view(chosen: Chosen) -> None:
         return
     st.metric(t("cls.test_acc"), f"{result.accuracy:.2%}")
     split = test_split(source)
+    split_notes(split)
     class_names = [class_label(name) for name in split.classes]
     st.plotly_chart(viz.bars(class_names, result.per_class, y_title=t("cls.per_class")), key="cls_per_class",
                     config=CHART)

@@ -14,7 +14,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 from torchvision.datasets import CIFAR10
 
-from core import data, download, i18n, sample
+from core import data, download, sample
 from ui.nav import HOME, SECTIONS
 
 from conftest import CIFAR_CLASSES, make_cifar10, make_folder_dataset, make_label_files
@@ -105,26 +105,40 @@ def trusted_tiny_cifar(monkeypatch, tmp_path):
                                           "md5": download.md5(folder / "batches.meta")})
 
 
+def page_opener():
+    """One session paging through the app, as a visitor clicks from page to page; the classify page is opened
+    from a link to its audit tab (?view=audit) in a session of its own, since ``view`` is every page's tab."""
+    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
+    at.query_params["lang"] = "en"
+    at.run()
+
+    def open_page(slug: str) -> AppTest:
+        if slug != "classify":
+            at.switch_page(f"app_pages/{slug}.py").run()
+            return at
+        audit = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
+        audit.query_params.update({"lang": "en", "view": "audit"})
+        audit.run()
+        audit.switch_page("app_pages/classify.py").run()
+        return audit
+    return open_page
+
+
 @pytest.mark.parametrize("make", GALLERY, ids=[g.__name__ for g in GALLERY])
 def test_every_page_survives_the_data_directory(make, tmp_path, monkeypatch, trusted_tiny_cifar):
     monkeypatch.setenv("DATA_DIR", str(make(tmp_path)))
     monkeypatch.setenv("RUNS_DIR", str(tmp_path / "runs"))
     monkeypatch.setenv("CIFAR10_URL", "http://127.0.0.1:9/cifar-10-python.tar.gz")
-    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
-    at.query_params["lang"] = "en"
-    at.run()
+    open_page = page_opener()
     failures = {}
     for slug in PAGES:
-        at.switch_page(f"app_pages/{slug}.py").run()
-        if slug == "classify" and not at.exception:
-            at.session_state["cls_view"] = i18n.t("cls.tab_audit", "en")
-            at.run()
+        at = open_page(slug)
         if at.exception:
             failures[slug] = at.exception[0].value.splitlines()[0]
         elif not at.title:
             failures[slug] = "the page stopped before its title"
-        elif slug == "classify" and not (at.metric or at.error or at.info):
-            failures[slug] = "the audit says nothing"
+        elif slug == "classify" and not (at.get("metric") or at.error):
+            failures[slug] = "the audit shows neither an accuracy nor an error"
         shown = "\n".join(e.value for kind in ("error", "warning", "info", "caption", "markdown", "code")
                           for e in getattr(at, kind))
         if str(tmp_path) in shown or str(ROOT) in shown:

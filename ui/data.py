@@ -69,6 +69,16 @@ def dataset_picker(label: str, accept: Callable[[data.Found], bool] = lambda fou
     return Picked(found, path, data.shown(path, root), dataset_label(found))
 
 
+def split_notes(split: data.TensorSplit, where=st) -> None:
+    """What data.load_split had to work around, said where the split is used: image files it left out, and a
+    damaged cache file it deleted and built again."""
+    if split.skipped:
+        files = ", ".join(split.skipped[:5]) + (" …" if len(split.skipped) > 5 else "")
+        where.warning(t("data.split_skipped", n=len(split.skipped), files=files), icon=":material/broken_image:")
+    if split.rebuilt:
+        where.caption(t("data.cache_rebuilt"))
+
+
 @st.cache_resource(max_entries=8, show_spinner=False)
 def opened(root: str, found: data.Found, split: str, resize: int | None):
     """One torch Dataset per (data set, split, transform), shared by every session of this process."""

@@ -158,6 +158,17 @@ def live(key: str) -> None:
                    if isinstance(e, Step) and e.epoch > last])
 
 
+def start(config: train.Config) -> None:
+    """Start's callback: queue the job before the page reruns, so the rerun already shows its first phase."""
+    key = config.key()
+    try:
+        trainings().submit(key, runs.training_work(config, owner=me()), owner=me())
+    except QueueFull as full:
+        st.session_state["train_full"] = full.size
+    else:
+        runs.prune(protect=frozenset({key}))
+
+
 def capped(epochs: int, subset: int, train_images: int | None) -> tuple[int, int]:
     """The owner's caps (MAX_EPOCHS, MAX_TRAIN_IMAGES), applied with a note when they bind."""
     max_epochs, max_images = int(os.environ.get("MAX_EPOCHS", 0)), int(os.environ.get("MAX_TRAIN_IMAGES", 0))
@@ -217,14 +228,10 @@ else:
     else:
         resume = earlier is not None and earlier.metrics
         label = t("train.resume", epoch=len(earlier.metrics) + 1) if resume else t("train.start")
-        if st.button(label, icon=":material/play_arrow:", type="primary", key="train_start"):
-            try:
-                trainings().submit(key, runs.training_work(config, owner=me()), owner=me())
-            except QueueFull as full:
-                st.warning(t("train.queue_full", size=full.size), icon=":material/hourglass_top:")
-            else:
-                runs.prune(protect=frozenset({key}))
-                st.rerun()
+        st.button(label, icon=":material/play_arrow:", type="primary", key="train_start", on_click=start,
+                  args=(config,))
+        if "train_full" in st.session_state:
+            st.warning(t("train.queue_full", size=st.session_state.pop("train_full")), icon=":material/hourglass_top:")
     if earlier is not None and earlier.metrics:
         show_run(earlier)
 

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import torch
-import torch.nn.functional as F
 from torch import nn
 
 from core import batches
@@ -179,7 +178,7 @@ class Fast(Improved):
 
     def prepare_model(self, model: nn.Module, feed: Feed) -> nn.Module:
         if feed.tensors is not None:
-            some = torch.randperm(len(feed.tensors), generator=torch.Generator().manual_seed(0))[:5000]
+            some = torch.randperm(len(feed.tensors), generator=torch.Generator().manual_seed(0))[:WHITEN_IMAGES]
             whiten_conv1(model.model[0], feed.tensors.inputs(some)[0], self.whiten_eps, self.whiten_scale)
         return super().prepare_model(model, feed)
 
@@ -189,6 +188,7 @@ class Fast(Improved):
 
 
 FAST_TRICKS = ("whiten", "pad", "alternate_flips", "tta")
+WHITEN_IMAGES = 512   # 400,000 patches of 5×5×3: enough for a 75×75 covariance, small enough to take a moment
 
 
 @torch.no_grad()
@@ -200,7 +200,7 @@ def whiten_conv1(conv: nn.Conv2d, x: torch.Tensor, eps: float, scale: float) -> 
     and colours instead of noise. The filters stay trainable.
     """
     k = conv.kernel_size[0]
-    patches = F.unfold(x.float().contiguous(), k).transpose(1, 2).reshape(-1, conv.in_channels * k * k)
+    patches = x.float().unfold(2, k, 1).unfold(3, k, 1).permute(0, 2, 3, 1, 4, 5).reshape(-1, conv.in_channels * k * k)
     patches = patches - patches.mean(0)
     values, vectors = torch.linalg.eigh(patches.T @ patches / len(patches))
     half = conv.out_channels // 2

@@ -12,7 +12,7 @@ from pathlib import Path
 from string import Template
 
 from core.codegen import _tudui
-from core.recipes import RECIPES, Fast, Improved
+from core.recipes import RECIPES, WHITEN_IMAGES, Fast, Improved
 
 TEMPLATES = Path(__file__).with_name("templates")
 
@@ -72,7 +72,8 @@ def tensor_recipe(config, data: str, kind: str) -> str:
                  weight_decay=recipe.weight_decay, label_smoothing=recipe.label_smoothing, warmup=recipe.warmup,
                  pad=recipe.pad, alternate_flips=recipe.alternate_flips,
                  whiten=(recipe.whiten_eps, recipe.whiten_scale) if fast else None, tta=fast,
-                 subset=config.subset, seed=config.seed, model_class="\n".join(_tudui(config.arch)),
+                 whiten_images=WHITEN_IMAGES, subset=config.subset, seed=config.seed,
+                 model_class="\n".join(_tudui(config.arch)),
                  loader=CIFAR_LOADER if kind == "cifar10" else FOLDER_LOADER)
 
 

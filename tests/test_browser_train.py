@@ -1,0 +1,85 @@
+"""Real browser on the training page: named phases at once, the chart grows, the per-epoch prediction grid
+appears, Stop answers at once, and after a reload the form and the run are still there."""
+import os
+import re
+import time
+
+import pytest
+
+from core import i18n
+
+from browser import CHROMIUM, FLAGS, SCREENSHOTS, exceptions, require_browser, settle, streamlit_server
+from conftest import make_folder_dataset
+
+POINTS = """() => {
+    const chart = document.querySelector('[data-testid="stPlotlyChart"] .js-plotly-plot');
+    return chart && chart.data && chart.data[0] ? chart.data[0].x.length : 0;
+}"""
+LIMIT_S = float(os.environ.get("TRAIN_UI_LIMIT_S", 2.0))  # raise it on a loaded machine (shared CI runners)
+PHASES = re.compile(r"Preparing the data|Epoch \d+ · step \d+ of \d+|testing on the test images|saving the checkpoint")
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    require_browser()
+    from playwright.sync_api import sync_playwright
+
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    data_dir = tmp_path_factory.mktemp("data")
+    make_folder_dataset(data_dir / "pets", per_class=(100, 20))
+    env = {"DATA_DIR": str(data_dir), "RUNS_DIR": str(tmp_path_factory.mktemp("runs")),
+           "STREAMLIT_SERVER_FILE_WATCHER_TYPE": "none"}   # files changing in the checkout must not rerun the page
+    with streamlit_server(env) as (url, _), sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield url, browser
+        browser.close()
+
+
+def test_start_watch_stop_reload(app):
+    url, browser = app
+    page = browser.new_page(viewport={"width": 1400, "height": 1800})
+    address = f"{url}/train?lang=en&dataset=pets&recipe=improved&epochs=40&batch_size=32"
+    try:
+        page.goto(address)
+        settle(page)
+        page.get_by_role("button", name=i18n.t("train.start", "en")).click()
+        began = time.time()
+        page.get_by_text(PHASES).first.wait_for(timeout=10_000)
+        shown_after = time.time() - began
+        print(f"first phase shown {shown_after:.2f} s after Start")
+        assert shown_after < LIMIT_S, "a named phase shows within 2 s of Start (on an idle machine)"
+        seen = []
+        for _ in range(240):
+            page.wait_for_timeout(500)
+            seen.append(page.evaluate(POINTS))
+            grid = page.get_by_text(i18n.t("train.insight_grid", "en")).count()
+            if grid and len({n for n in seen if n}) >= 3:
+                break
+        growing = [n for n in seen if n]
+        assert len(set(growing)) >= 3 and growing == sorted(growing), seen
+        assert grid, "after the first epoch the prediction grid is on screen"
+        page.screenshot(path=str(SCREENSHOTS / "train_live_wide.png"), full_page=True)
+        page.set_viewport_size({"width": 420, "height": 2400})
+        page.wait_for_timeout(1500)
+        page.screenshot(path=str(SCREENSHOTS / "train_live_420.png"), full_page=True)
+        page.set_viewport_size({"width": 1400, "height": 1800})
+        page.get_by_role("button", name=i18n.t("train.stop", "en")).click()
+        began = time.time()
+        page.get_by_text(i18n.t("train.phase_stopping", "en")).wait_for(timeout=10_000)
+        stop_after = time.time() - began
+        print(f"stop acknowledged {stop_after:.2f} s after the click")
+        assert stop_after < LIMIT_S, "Stop is acknowledged within a second (on an idle machine)"
+        page.get_by_role("button", name=re.compile("Resume from epoch")).wait_for(timeout=30_000)
+        page.reload()
+        settle(page)
+        assert page.get_by_role("button", name=re.compile("Resume from epoch")).count() == 1
+        assert page.get_by_text(i18n.t("train.insight_grid", "en")).count() == 1, "the stopped run stays on screen"
+        assert page.get_by_text(i18n.t("train.insight_filters", "en")).count() == 1
+        charts = page.locator('[data-testid="stPlotlyChart"]')
+        assert charts.count() >= 6, "four curves, the prediction grid and the confusion matrix"
+        page.get_by_text(i18n.t("train.insight_grid", "en")).scroll_into_view_if_needed()
+        page.screenshot(path=str(SCREENSHOTS / "train_after_reload.png"))
+        assert "epochs=40" in page.url and "batch_size=32" in page.url
+        assert exceptions(page) == []
+    finally:
+        page.close()

@@ -3,8 +3,9 @@
     python benchmarks/step_ceiling.py [--device cpu]
 
 Times forward + backward + SGD step on one fixed random batch, in the course's memory
-layout (contiguous) and in the improved recipe's (channels_last), at the course's batch
-size and the improved recipe's. No training loop, however its data are fed, can beat these.
+layout (contiguous) and in the improved and fast recipes' (channels_last), at the course's
+batch size (64), 128 and the improved recipe's (256). No training loop, however its data are
+fed, can beat these: a time-to-accuracy figure is bounded by images needed / images per second.
 """
 import argparse
 import sys
@@ -53,7 +54,7 @@ def main() -> None:
     print(f"forward + backward + SGD step of CIFAR10-quick on {device.type} "
           f"({torch.get_num_threads()} threads), images/s")
     print(f"{'batch':>5} {'contiguous':>11} {'channels_last':>14}")
-    for batch in (64, 256):
+    for batch in (64, 128, 256):
         print(f"{batch:>5} {images_per_s(device, batch, False):>11.0f} {images_per_s(device, batch, True):>14.0f}")
 
 

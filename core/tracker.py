@@ -71,8 +71,9 @@ class Tracker:
         if s is None or step_s is None or self.finished:
             return 0.0 if self.finished else None
         batch = s.train_images / max(1, s.steps_per_epoch)
-        test_image_s = self._rate(Phase.TESTING) or step_s / batch * TEST_COST
-        save_s = self._rate(Phase.SAVING) or SAVE_GUESS_S
+        test_image_s, save_s = self._rate(Phase.TESTING), self._rate(Phase.SAVING)
+        test_image_s = step_s / batch * TEST_COST if test_image_s is None else test_image_s
+        save_s = SAVE_GUESS_S if save_s is None else save_s
         steps_left = s.total_steps - self.last_step
         epochs_left = s.epochs - self.epoch + (1 if self.phase in (Phase.TRAINING, Phase.TESTING) else 0)
         if self.phase == Phase.SAVING:

@@ -360,3 +360,28 @@ def test_each_generated_script_prints_the_engines_first_epoch(folder_dataset, tm
     assert [float(x) for x in numbers.groups()] == pytest.approx(
         [row["train_loss"], row["test_loss"], row["test_acc"]], abs=1e-4)
     assert (tmp_path / "tudui_1.pth").is_file()
+
+
+def test_the_eta_counts_test_passes_and_saving_not_just_steps(monkeypatch):
+    from core import tracker as tracking
+    from core.events import Started, Step
+
+    clock = [0.0]
+    monkeypatch.setattr(tracking.time, "perf_counter", lambda: clock[0])
+    t = tracking.Tracker()
+    t.update(Progress(Phase.PREPARING, 0, 0, 100))
+    clock[0] = 5.0   # decoding is not training: it does not count in the step rate
+    t.update(Started(epochs=2, steps_per_epoch=10, done_epochs=0, device="cpu", train_images=1000, test_images=300))
+    t.update(Progress(Phase.TRAINING, 1, 0, 10))
+    for step in range(1, 11):          # 1 s per step of 100 images
+        clock[0] += 1.0
+        t.update(Step(step, 20, 1, 2.0))
+    assert t.eta() == pytest.approx(10 * 1.0 + 2 * 300 * 0.01 / 3 + 2 * tracking.SAVE_GUESS_S)
+    t.update(Progress(Phase.TESTING, 1, 0, 300))
+    clock[0] += 6.0                    # the test pass is slower than guessed: 300 images in 6 s
+    t.update(Progress(Phase.TESTING, 1, 300, 300))
+    t.update(Progress(Phase.SAVING, 1))
+    clock[0] += 1.0                    # saving took 1 s
+    t.update(Progress(Phase.TRAINING, 2, 0, 10))
+    assert t.eta() == pytest.approx(10 * 1.0 + 300 * 0.02 + 1 * 1.0)
+    assert t.phase == Phase.TRAINING and t.resumed_from == 0

@@ -3,6 +3,7 @@ damaged files, DataLoader arithmetic and batches."""
 import os
 import shutil
 import tarfile
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -110,6 +111,8 @@ def test_the_sample_in_the_course_label_file_layout(tmp_path, monkeypatch):
 
 def test_the_sample_cache_stays_out_of_assets(tmp_path, monkeypatch):
     monkeypatch.setenv("DATA_DIR", str(tmp_path))
+    (tmp_path / "tmp").mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))  # no cache from an earlier run to be found
     calls = []
     split = data.load_split(sample.SAMPLE, "test", progress=lambda *a: calls.append(a))
     assert split.images.shape == (1000, 3, 32, 32) and calls[-1] == (1000, 1000, calls[-1][2])

@@ -201,8 +201,13 @@ def _write_cache(path: Path, split: TensorSplit) -> None:
         Path(tmp).unlink(missing_ok=True)  # a full disk: decode again next time
 
 
-def _cached(candidates: list[Path], name: str, build: Callable[[], TensorSplit]) -> TensorSplit:
-    """The split from the first good cache file, else built (once, under a lock) and cached where writable."""
+def _cached(candidates: list[Path], family: str, stamp: str, build: Callable[[], TensorSplit]) -> TensorSplit:
+    """The split from the first good cache file, else built (once, under a lock) and cached where writable.
+
+    family names one split of one data set, stamp its current file listing: ``<family>-<stamp>.pt``. Writing a
+    new version deletes the family's older ones, so a data set that changes keeps one cache file, not many.
+    """
+    name = f"{family}-{stamp}.pt"
     rebuilt = False
     for folder in candidates:
         path = folder / name
@@ -216,7 +221,7 @@ def _cached(candidates: list[Path], name: str, build: Callable[[], TensorSplit])
     if folder is None:
         return replace(build(), rebuilt=rebuilt)
     path = folder / name
-    with cachedir.locked(path):
+    with cachedir.locked(folder / family):
         if path.is_file():  # another process built it while this one waited for the lock
             try:
                 return _read_cache(path)
@@ -224,6 +229,9 @@ def _cached(candidates: list[Path], name: str, build: Callable[[], TensorSplit])
                 path.unlink(missing_ok=True)
         split = build()
         _write_cache(path, split)
+        for older in folder.glob(f"{family}-*.pt"):
+            if older != path:
+                older.unlink(missing_ok=True)
     return replace(split, rebuilt=rebuilt)
 
 
@@ -254,7 +262,8 @@ def load_split(source: Path, split: str, size: int = 32, progress: Progress | No
     if not classes:
         raise DataError("no_split", path=shown(folder))
     files = _listing(folder, classes)
-    stamp = hashlib.sha1(f"{size}|{folder.resolve()}".encode())
+    family = f"{split}-{hashlib.sha1(f'{size}|{folder.resolve()}'.encode()).hexdigest()[:8]}"
+    stamp = hashlib.sha1()
     for f, label in files:
         info = f.stat()
         stamp.update(f"{f.name}|{label}|{info.st_size}|{info.st_mtime_ns}".encode())
@@ -268,7 +277,7 @@ def load_split(source: Path, split: str, size: int = 32, progress: Progress | No
         built = True
         return _decode_all(folder, files, classes, size, report)
 
-    result = _cached(candidates, f"{split}-{stamp.hexdigest()[:16]}.pt", build)
+    result = _cached(candidates, family, stamp.hexdigest()[:16], build)
     if not built:
         report(len(result.labels), len(result.labels), True)
     return result

@@ -132,6 +132,9 @@ def test_a_damaged_cache_is_rebuilt_and_a_corrupt_image_left_out(folder_dataset)
     assert second.rebuilt and torch.equal(second.images, first.images) and second.skipped == first.skipped
     assert not data.load_split(folder_dataset, "train").rebuilt, "the rebuilt file is whole"
     assert not list((folder_dataset / data.CACHE_DIR).glob("*.tmp")), "no temporary file is left behind"
+    (folder_dataset / "train" / "cat" / "0003.png").unlink()  # the data set changes: a new cache replaces the old
+    assert len(data.load_split(folder_dataset, "train").labels) == 71
+    assert len(list((folder_dataset / data.CACHE_DIR).glob("train-*.pt"))) == 1
 
 
 def test_two_loaders_decode_a_new_data_set_once(folder_dataset, monkeypatch):

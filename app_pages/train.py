@@ -162,7 +162,8 @@ def start(config: train.Config) -> None:
     """Start's callback: queue the job before the page reruns, so the rerun already shows its first phase."""
     key = config.key()
     try:
-        trainings().submit(key, runs.training_work(config, owner=me()), owner=me())
+        trainings().submit(key, runs.training_work(config, owner=me()), owner=me(),
+                           estimate=runs.estimate_seconds(config))
     except QueueFull as full:
         st.session_state["train_full"] = full.size
     else:

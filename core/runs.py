@@ -104,6 +104,27 @@ def prune(root: Path | None = None, protect: frozenset[str] = frozenset(), keep:
     return removed
 
 
+def estimate_seconds(config: train.Config, root: Path | None = None) -> float | None:
+    """How long a job should take, from earlier runs of the same data, recipe and batch size on this server.
+
+    Seconds per epoch are scaled by the number of training images where both used a subset; None when no
+    earlier run compares (the queue then says its start time is not known yet).
+    """
+    want = config.resolved()
+    size = want.subset or 0
+    for run in all_runs(root):
+        c = run.config
+        if not run.metrics or (c.get("recipe"), c.get("batch_size"), c.get("data")) != \
+                (want.recipe, want.batch_size, want.data):
+            continue
+        theirs = c.get("subset") or 0
+        if bool(theirs) != bool(size):
+            continue   # a subset against the whole set: its size is not known here
+        per_epoch = sum(m["seconds"] for m in run.metrics) / len(run.metrics)
+        return per_epoch * (size / theirs if size else 1.0) * want.epochs
+    return None
+
+
 def interrupted(root: Path | None = None) -> list[Run]:
     """Runs that were queued or training when the server stopped: they resume on their own after a restart."""
     return [r for r in all_runs(root) if r.folder.state()["state"] in (RunState.QUEUED, RunState.TRAINING)

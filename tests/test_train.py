@@ -385,3 +385,13 @@ def test_the_eta_counts_test_passes_and_saving_not_just_steps(monkeypatch):
     t.update(Progress(Phase.TRAINING, 2, 0, 10))
     assert t.eta() == pytest.approx(10 * 1.0 + 300 * 0.02 + 1 * 1.0)
     assert t.phase == Phase.TRAINING and t.resumed_from == 0
+
+
+def test_a_queued_job_is_estimated_from_earlier_runs_of_the_same_kind(folder_dataset, tmp_path):
+    cfg = config(folder_dataset, epochs=2, subset=48)
+    assert runs.estimate_seconds(cfg, tmp_path) is None          # nothing to go by yet
+    train.run(cfg, tmp_path / cfg.key())
+    per_epoch = sum(m["seconds"] for m in runs.load(tmp_path / cfg.key()).metrics) / 2
+    assert runs.estimate_seconds(config(folder_dataset, epochs=6, subset=24), tmp_path) == pytest.approx(
+        per_epoch * 0.5 * 6)
+    assert runs.estimate_seconds(config(folder_dataset, epochs=2, recipe="course"), tmp_path) is None

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from functools import cache
 
 import numpy as np
 import plotly.graph_objects as go
@@ -22,14 +23,48 @@ def _scale() -> list[list]:
     return [item for i, c in enumerate(_CELL_COLOURS) for item in ([i / n, c], [(i + 1) / n, c])]
 
 
+class Built(go.Figure):
+    """A figure handed over as its finished dict: ``to_dict`` (what st.plotly_chart and plotly.io call) returns it
+    as is, with no second validation and no deep copy of every frame."""
+
+    def __init__(self, spec: dict) -> None:
+        super().__init__()
+        self._spec = spec  # plotly objects take only underscored attributes of their own
+
+    def to_dict(self) -> dict:
+        return self._spec
+
+
 def _cell(v: float) -> str:
     """A value in a grid cell: 2 decimals fit a cell on a phone (0.1111 did not); the formula under the grid has 4."""
     return number(v, 2)
 
 
-def _cells(z: np.ndarray, text: list[list[str]], name: str) -> go.Heatmap:
-    return go.Heatmap(z=z, text=text, texttemplate="%{text}", textfont={"size": 15}, colorscale=_scale(),
-                      zmin=0, zmax=len(_CELL_COLOURS), showscale=False, xgap=2, ygap=2, hoverinfo="skip", name=name)
+def _cells(z: np.ndarray, text: list[list[str]], name: str) -> dict:
+    return {"type": "heatmap", "z": np.asarray(z).tolist(), "text": text, "texttemplate": "%{text}",
+            "textfont": {"size": 15}, "colorscale": _scale(), "zmin": 0, "zmax": len(_CELL_COLOURS), "showscale": False,
+            "xgap": 2, "ygap": 2, "hoverinfo": "skip", "name": name}
+
+
+@cache
+def _template() -> dict:
+    """Plotly's default template as a dict, made once (it is what go.Figure would embed in every figure)."""
+    return go.Figure().to_dict()["layout"]["template"]
+
+
+def _panels(titles: Sequence[str], widths: Sequence[int], spacing: float = 0.06) -> tuple[dict, list[dict]]:
+    """Side-by-side panels as make_subplots lays them out (axes x, x2, … with their domains) and their titles."""
+    share = (1 - spacing * (len(widths) - 1)) / sum(widths)
+    axes, notes, left = {}, [], 0.0
+    for k, (title, width) in enumerate(zip(titles, widths), start=1):
+        suffix = "" if k == 1 else str(k)
+        right = left + share * width
+        axes[f"xaxis{suffix}"] = {"anchor": f"y{suffix}", "domain": [left, right]}
+        axes[f"yaxis{suffix}"] = {"anchor": f"x{suffix}", "domain": [0.0, 1.0]}
+        notes.append({"font": {"size": 16}, "showarrow": False, "text": title, "x": (left + right) / 2,
+                      "xanchor": "center", "xref": "paper", "y": 1.0, "yanchor": "bottom", "yref": "paper"})
+        left = right + spacing
+    return axes, notes
 
 
 def _wrap(formula: str, per_line: int = 9) -> str:
@@ -41,7 +76,7 @@ def _wrap(formula: str, per_line: int = 9) -> str:
     return (separator.strip() + "<br>").join(lines) + f" = <b>{tail}</b>"
 
 
-def window_animation(trace: Trace, labels: dict[str, str], duration_ms: int = 700) -> go.Figure:
+def window_animation(trace: Trace, labels: dict[str, str], duration_ms: int = 700) -> Built:
     """The window sliding over the padded input, one Plotly frame per output cell.
 
     Everything runs in the browser: Play/Pause, the scrubber, and the step
@@ -53,15 +88,15 @@ def window_animation(trace: Trace, labels: dict[str, str], duration_ms: int = 70
     grid_text = [["" if np.isnan(v) else _cell(v) for v in row] for row in trace.grid]
     out_h, out_w = trace.output.shape
     has_kernel = trace.windows[0].weights is not None
-    specs = [[{}, {}, {}]] if has_kernel else [[{}, {}]]
     titles = [labels["input"], labels["kernel"], labels["output"]] if has_kernel else [labels["input"], labels["output"]]
     widths = [cols, trace.kernel[1], out_w] if has_kernel else [cols, out_w]
-    fig = make_subplots(1, len(titles), specs=specs, subplot_titles=titles, column_widths=widths, horizontal_spacing=0.06)
-    title_notes = [a.to_plotly_json() for a in fig.layout.annotations]  # frames that set annotations must keep these
+    axes, title_notes = _panels(titles, widths)  # frames that set annotations must keep these titles
     out_col = len(titles)
+    data = []
     if has_kernel:
         kernel = np.array(trace.windows[0].weights).reshape(trace.kernel)
-        fig.add_trace(_cells(np.full(trace.kernel, float(READ)), [[_cell(v) for v in r] for r in kernel], "kernel"), 1, 2)
+        data.append(_cells(np.full(trace.kernel, float(READ)), [[_cell(v) for v in r] for r in kernel], "kernel")
+                    | {"xaxis": "x2", "yaxis": "y2"})
 
     def state(step: int) -> tuple[np.ndarray, np.ndarray, list[list[str]]]:
         grid = kinds.copy()
@@ -107,32 +142,35 @@ def window_animation(trace: Trace, labels: dict[str, str], duration_ms: int = 70
         return [controls]
 
     grid0, out0, text0 = state(0)
-    fig.add_trace(_cells(grid0, grid_text, "input"), 1, 1)
-    fig.add_trace(_cells(out0, text0, "output"), 1, out_col)
-    input_index, output_index = len(fig.data) - 2, len(fig.data) - 1
-    frames = []
-    for step in range(n):
-        grid, out, text = state(step)
-        frames.append(go.Frame(name=str(step), traces=[input_index, output_index],
-                               data=[go.Heatmap(z=grid), go.Heatmap(z=out, text=text)],
-                               layout={"shapes": window_box(step), "annotations": title_notes + formula(step),
-                                       "updatemenus": menus(step)}))
-    fig.frames = frames
+    suffix = "" if out_col == 1 else str(out_col)
+    data += [_cells(grid0, grid_text, "input") | {"xaxis": "x", "yaxis": "y"},
+             _cells(out0, text0, "output") | {"xaxis": f"x{suffix}", "yaxis": f"y{suffix}"}]
+    input_index, output_index = len(data) - 2, len(data) - 1
+    lines = max(_wrap(window_formula(w)).count("<br>") + 1 for w in trace.windows)
+    bottom = CONTROLS_PX + 4 + 22 * lines
+    tallest = max(rows, out_h, trace.kernel[0] if has_kernel else 0)
+    for k, width in enumerate(widths, start=1):  # the same cell size in every panel, aligned at the top
+        suffix = "" if k == 1 else str(k)
+        axes[f"xaxis{suffix}"].update(visible=False, range=[-0.5, width - 0.5], scaleanchor=f"y{suffix}",
+                                      constrain="domain")
+        axes[f"yaxis{suffix}"].update(visible=False, range=[tallest - 0.5, -0.5])
     # the scrubber sits under the buttons, full width: beside them, on a 420 px phone, the buttons covered it
     slider = {"active": 0, "x": 0, "len": 1, "y": 0, "yanchor": "top", "pad": {"t": 46, "r": 10},
               "currentvalue": {"prefix": labels["step"] + " "},
               "steps": [{"label": str(k + 1), "method": "animate", "args": [[str(k)], jump]} for k in range(n)]}
-    lines = max(_wrap(window_formula(w)).count("<br>") + 1 for w in trace.windows)
-    bottom = CONTROLS_PX + 4 + 22 * lines
-    fig.update_layout(shapes=window_box(0), annotations=title_notes + formula(0), updatemenus=menus(0),
-                      sliders=[slider], height=max(rows, out_h) * 46 + 40 + bottom,
-                      margin={"l": 10, "r": 10, "t": 40, "b": bottom}, plot_bgcolor="white")
-    tallest = max(rows, out_h, trace.kernel[0] if has_kernel else 0)
-    for k, width in enumerate(widths, start=1):  # the same cell size in every panel, aligned at the top
-        fig.update_xaxes(visible=False, range=[-0.5, width - 0.5], scaleanchor=f"y{'' if k == 1 else k}",
-                         constrain="domain", row=1, col=k)
-        fig.update_yaxes(visible=False, range=[tallest - 0.5, -0.5], row=1, col=k)
-    return fig
+    layout = {"template": _template(), **axes, "height": max(rows, out_h) * 46 + 40 + bottom,
+              "margin": {"l": 10, "r": 10, "t": 40, "b": bottom}, "plot_bgcolor": "white", "shapes": window_box(0),
+              "annotations": title_notes + formula(0), "updatemenus": menus(0), "sliders": [slider]}
+    # Plain dicts, not Plotly objects: validating one frame per output cell took most of a slider change's rerun.
+    frames = []
+    for step in range(n):
+        grid, out, text = state(step)
+        frames.append({"name": str(step), "traces": [input_index, output_index],
+                       "data": [{"type": "heatmap", "z": grid.tolist()}, {"type": "heatmap", "z": out.tolist(), "text": text}],
+                       "layout": {"shapes": window_box(step), "annotations": title_notes + formula(step),
+                                  "updatemenus": menus(step)}})
+    spec = {"data": data, "layout": layout, "frames": frames}
+    return Built(spec)
 
 
 

@@ -32,9 +32,7 @@ def batch_order(n: int, batch_size: int, shuffle: bool, drop_last: bool, seed: i
 
 def class_name(dataset, target) -> str:
     """The class a target stands for, translated for CIFAR-10's classes."""
-    if isinstance(target, str):
-        return target
-    name = getattr(dataset, "classes", [str(target)])[int(target)]
+    name = target if isinstance(target, str) else getattr(dataset, "classes", [str(target)])[int(target)]
     return t(f"classes.{name}") if name in course.CIFAR10_CLASSES else name
 
 

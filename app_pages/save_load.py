@@ -1,19 +1,20 @@
 """Saving and loading: the course's two ways, with their traps reproduced in fresh Python interpreters."""
 import streamlit as st
+import torch
 
 from core import saving
 from ui import show_code, t, urlstate
 
 
-@st.cache_data(show_spinner=False)
-def cached(scenario: saving.Scenario) -> saving.Result:
-    """The same for everyone on this installation: run once, kept."""
+@st.cache_data(show_spinner=False, persist="disk")
+def cached(scenario: saving.Scenario, torch_version: str) -> saving.Result:
+    """The same for everyone on one installation (keyed by torch's version): run once, kept across restarts."""
     return saving.run(scenario)
 
 
 def outcome(scenario: saving.Scenario) -> saving.Result:
     with st.spinner(t("save_load.running")):
-        return cached(scenario)
+        return cached(scenario, torch.__version__)
 
 
 def scenario(load: str) -> None:

@@ -143,7 +143,10 @@ def run(config: Config, out: Path | None = None, resume: bool = False, on_event:
         return learn(*feed.inputs(*batch))
 
     if graph:
+        flips = feed.tensors.flip_state() if feed.tensors is not None else None
         example = next(feed.epoch(torch.Generator().manual_seed(0)))
+        if feed.tensors is not None:   # the example batch must not count as an epoch of alternating flips
+            feed.tensors.restore_flips(flips)
         learn_batch = cudagraph.graphed(learn_batch, example, model, optimizer)
     grid = insight.grid_indices(feed.test_size)
     grid_images = feed.sample(grid)

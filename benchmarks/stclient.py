@@ -79,7 +79,7 @@ class Visit:
     page: str
     seconds: float
     ok: bool
-    exceptions: int = 0
+    exceptions: list[str] = field(default_factory=list)  # "Type: message" of each exception the page showed
 
 
 @dataclass
@@ -110,7 +110,7 @@ class Learner:
             state.page_script_hash = self._pages[page]
         start = time.perf_counter()
         await self._ws.send(msg.SerializeToString())
-        finished, ok, exceptions = False, False, 0
+        finished, ok, exceptions = False, False, []
         deadline = start + timeout
         while True:
             wait = (quiet if finished else deadline - time.perf_counter())
@@ -129,7 +129,8 @@ class Learner:
                 finished = False
             elif kind == "delta" and fwd.delta.WhichOneof("type") == "new_element" \
                     and fwd.delta.new_element.WhichOneof("type") == "exception":
-                exceptions += 1
+                shown = fwd.delta.new_element.exception
+                exceptions.append(f"{shown.type}: {shown.message}"[:200])
             elif kind == "script_finished":
                 if fwd.script_finished == ForwardMsg.FINISHED_SUCCESSFULLY:
                     finished, ok = True, True

@@ -93,7 +93,7 @@ with images_tab:
     pictures = logs.images[f"Epoch: {epoch}"]
     shown = urlstate.slider("step", 0, len(pictures) - 1, 0, "step")
     picture = pictures[shown]
-    st.image(picture.png, caption=f"Epoch: {epoch} · step {picture.step} · {picture.width}×{picture.height}")
+    st.image(picture.png, caption=f"Epoch: {epoch} · step {picture.step} · {picture.width}×{picture.height}", width=512)
     st.caption(t("tensorboard.batches_note", n=len(pictures), batch_size=batch_size))
 
 with graph_tab:

@@ -137,3 +137,12 @@ def test_gpu_page_shows_both_forms_and_the_device_line(lang):
     assert "time.time():         1.0\ntime.process_time(): 0.0" in printed
     at.select_slider(key="gpu_batch_size").set_value(128).run()
     assert any("DataLoader(train_data, batch_size=128)" in o for o in outputs(at))
+
+
+def test_every_key_the_chapters_pages_build_exists_in_both_languages():
+    from core import chapter_code, saving
+
+    keys = {f"save_load.{load}_{part}" for load in saving.LOADS for part in ("title", "explain")}
+    keys |= {f"gpu.{part}_{form}" for form in chapter_code.GPU_FORMS for part in ("form", "about")}
+    for lang in ("zh", "en"):
+        assert sorted(keys - set(i18n.catalog(lang))) == []

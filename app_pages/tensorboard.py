@@ -20,6 +20,12 @@ def course_logs(sample: str, batch_size: int) -> tblog.CourseLogs:
     return tblog.course_logs(np.array(images.sample(sample)), batches)
 
 
+@st.cache_data(max_entries=4, show_spinner=False)
+def first_grid(batch_size: int):
+    """Without tensorboard: the DataLoader's first batch as the grid add_images would have logged."""
+    return features.to_image(tblog.grid(tblog.sample_batches(SAMPLE / "test", batch_size, epochs=1)[0][0])[None])
+
+
 @st.cache_data(show_spinner=False)
 def same_tag_twice() -> tuple[tuple[int, float], ...]:
     return tblog.same_tag_twice()
@@ -51,8 +57,7 @@ code = chapter_code.tensorboard(f"assets/samples/{sample}.jpg", "assets/cifar10-
 if not ready:
     show_code(code, runs=False)
     st.markdown(t("tensorboard.hwc", shape=str(img_array.shape)))
-    first = tblog.sample_batches(SAMPLE / "test", batch_size, epochs=1)[0][0]
-    st.image(features.to_image(tblog.grid(first)[None]), caption=t("tensorboard.grid_offline"))
+    st.image(first_grid(batch_size), caption=t("tensorboard.grid_offline"))
     stages = [("", (3, 32, 32))] + [(r.layer.split("(")[0], r.shape[1:]) for r in layer_table("course")]
     st.plotly_chart(viz.architecture(stages), key="tb_graph_offline", config=CHART)
     st.stop()

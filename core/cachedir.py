@@ -27,7 +27,11 @@ def shared_candidates(data_root: Path) -> list[Path]:
     """Folders for caches that belong to no data set of the owner's (the bundled sample's), best first."""
     uid = os.getuid() if hasattr(os, "getuid") else 0
     fallback = Path(tempfile.gettempdir()) / f"pytorch-visual-companion-{uid}" / NAME
-    return ([data_root / NAME] if data_root.is_dir() else []) + [fallback]
+    try:
+        here = [data_root / NAME] if data_root.is_dir() else []
+    except OSError:  # a data directory the app may not even look into
+        here = []
+    return here + [fallback]
 
 
 def writable(candidates: list[Path]) -> Path | None:

@@ -98,7 +98,7 @@ def shown(path: Path, root: Path | None = None) -> str:
 def _children(folder: Path) -> list[Path]:
     """Sub-folders not starting with ".", sorted; none for a folder that cannot be listed."""
     try:
-        return sorted(d for d in folder.iterdir() if d.is_dir() and not d.name.startswith("."))
+        return sorted(d for d in folder.iterdir() if _is(d, Path.is_dir) and not d.name.startswith("."))
     except OSError:
         return []
 
@@ -110,9 +110,18 @@ def _has_images(folder: Path) -> bool:
         return False
 
 
+def _is(path: Path, kind: Callable[[Path], bool]) -> bool:
+    """path.is_dir() / path.is_file() that answers False where the answer is unreadable (a folder its owner
+    locked), instead of raising PermissionError."""
+    try:
+        return kind(path)
+    except OSError:
+        return False
+
+
 def is_cifar10(path: Path) -> bool:
     """torchvision's layout: path/cifar-10-batches-py/ holding the pickled batches."""
-    return (path / "cifar-10-batches-py" / "batches.meta").is_file()
+    return _is(path / "cifar-10-batches-py" / "batches.meta", Path.is_file)
 
 
 def class_folders(path: Path) -> list[str]:
@@ -328,7 +337,7 @@ def discover(root: Path) -> list[Found]:
 
     Symlinked folders count as folders: the data directory's owner put them there.
     """
-    if not root.is_dir():
+    if not _is(root, Path.is_dir):
         return []
     found = []
     for folder in [root, *_children(root)]:

@@ -257,3 +257,18 @@ def test_the_shared_jpeg_cifar10_browses(tmp_path):
     (imgs, targets), _ = loader.load_batch(test_set, order[-1])
     assert imgs.shape == (16, 3, 32, 32) and len(order) == 157
     shutil.rmtree(tmp_path / "cifar10-jpg")
+
+
+def test_a_data_directory_that_cannot_be_read_still_offers_the_sample(tmp_path, monkeypatch):
+    make_folder_dataset(tmp_path / "pets")
+
+    def locked(real):
+        def check(path):
+            if path != tmp_path and tmp_path in path.parents:
+                raise PermissionError(13, "Permission denied", str(path))
+            return real(path)
+        return check
+
+    for name in ("is_dir", "is_file"):  # as when the owner locks folders the server's user may not look into
+        monkeypatch.setattr(Path, name, locked(getattr(Path, name)))
+    assert data.discover(tmp_path) == [] and data.offered(tmp_path) == [data.SAMPLE, data.SAMPLE_LABELS]

@@ -1,9 +1,11 @@
 """卷积可视化 · PyTorch Visual Companion: `streamlit run streamlit_app.py`."""
 import streamlit as st
 
-import core.preload  # noqa: F401  (first: starts importing torch in the background, once per server process)
+from core import preload
 from ui import language_switch, t
 from ui.nav import navigation
+
+preload.start()  # torch, in the background, once per server process (after the imports the header needs)
 
 st.set_page_config(page_title="卷积可视化 · PyTorch Visual Companion", page_icon="🔲", layout="wide")
 language_switch()

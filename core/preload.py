@@ -1,37 +1,57 @@
 """Import PyTorch once per server process, in the background, from the first request on.
 
-`import torch` takes 3–30 s on a cold machine. Started here, it runs while the
-first page draws its title, intro and controls (none of which need torch);
-the page waits on it only where a figure will come, behind a visible
-"loading PyTorch…" note. The thread is not a daemon: stopping the server
-mid-import waits for the import to end instead of tearing an interpreter
-down under native code.
+`import torch` takes 3–30 s on a cold machine, and while it loads its native
+libraries it holds the interpreter lock for up to several hundred
+milliseconds at a time: a page drawing its title in the same moment would
+stall. So the import starts when the first page has drawn its title, intro and
+controls (``begin``, called where the page first needs torch) or after
+``HEADSTART_S`` seconds, whichever comes first; the page waits on it only where
+a figure will come, behind a visible "loading PyTorch…" note. The thread is not
+a daemon: stopping the server mid-import waits for the import to end instead of
+tearing an interpreter down under native code.
 """
 from __future__ import annotations
 
 import importlib
 import threading
 
-MODULES = ("torch", "torch.nn.functional", "torchvision.transforms", "plotly.graph_objects", "plotly.subplots")
+MODULES = ("torch", "torch.nn.functional", "plotly.graph_objects", "plotly.subplots")  # what a page's figures need
+LATER = ("torchvision.transforms",)  # 5 s more (its package imports every model): only some pages need it
+HEADSTART_S = 1.0
+_go = threading.Event()
 _done = threading.Event()
+_started = threading.Lock()
 
 
 def _load() -> None:
+    _go.wait(HEADSTART_S)
     try:
         for name in MODULES:
             importlib.import_module(name)
     finally:
         _done.set()  # a failed import is raised again, with its message, where the page imports the module
+    for name in LATER:  # a page that needs it meanwhile waits on the import lock, not on a second import
+        importlib.import_module(name)
+
+
+def start() -> None:
+    """Start the background import, once per process (later calls do nothing)."""
+    if _started.acquire(blocking=False):
+        threading.Thread(target=_load, name="preload-torch").start()
+
+
+def begin() -> None:
+    """The page's header is on screen: import now, without waiting out the head start."""
+    _go.set()
 
 
 def ready() -> bool:
-    """Whether PyTorch and the figure library are imported."""
+    """Whether PyTorch and the figure library are imported (torchvision may still be on its way)."""
     return _done.is_set()
 
 
 def wait() -> None:
-    """Block until the background import has finished."""
+    """Block until the background import has finished (starting it now if nothing has)."""
+    start()
+    begin()
     _done.wait()
-
-
-threading.Thread(target=_load, name="preload-torch").start()

@@ -39,7 +39,6 @@ from collections.abc import Callable, Hashable, Sequence
 from typing import Any
 
 import numpy as np
-import pandas as pd
 import streamlit as st
 
 from core import query
@@ -203,6 +202,8 @@ def matrix(hint: str, default: np.ndarray, name: str, *, scope: str, limits: tup
         version = current["version"] + 1 if current else 0
         current = st.session_state[key] = {"origin": origin, "value": default, "version": version}
     base = current["value"]
+    import pandas as pd  # here, not at import: the page's title and sliders draw before pandas has loaded
+
     frame = pd.DataFrame([[query.format_number(v) for v in row] for row in base],
                          columns=[str(c) for c in range(base.shape[1])])
     edited = where.data_editor(frame, key=f"{key}_{current['version']}_{origin}", hide_index=True, width="content",

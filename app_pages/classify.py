@@ -70,9 +70,9 @@ def audit(model_id: str, _model: Tudui, source: str, mean, std) -> infer.Audit:
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def feature_maps(model_id: str, photo_digest: str, _model: Tudui, _batch) -> list[tuple[int, str, np.ndarray]]:
-    """Every conv and pool layer's output for one photo, shared by the sessions looking at the same one."""
-    return [(i, layer, m.numpy()) for i, layer, m in infer.feature_maps(_model, _batch)]
+def seen(model_id: str, photo_digest: str, mean, std, _model: Tudui, _batch) -> infer.Seen:
+    """Computed once per model, photo and normalisation, for every session looking at the same (the samples)."""
+    return infer.seen(_model, _batch)
 
 
 def photo_digest(photo: Image.Image) -> str:
@@ -189,8 +189,7 @@ def prediction(logits, probs, classes: list[str]) -> None:
         st.markdown(t("cls.argmax", k=best))
 
 
-def network_view(chosen: Chosen, photo: Image.Image, prepared: infer.Prepared) -> None:
-    maps = feature_maps(chosen.id, photo_digest(photo), chosen.model, prepared.batch)
+def network_view(chosen: Chosen, maps: list[tuple[int, str, np.ndarray]]) -> None:
     names = {i: f"model[{index}] {layer.split('(')[0]} → {list(m.shape)}" for i, (index, layer, m) in enumerate(maps)}
     pick = st.selectbox(t("cls.layer"), list(names), format_func=names.get, key="cls_layer")
     _, layer, m = maps[pick]
@@ -244,15 +243,15 @@ st.divider()
 photo = photo_picker("cls_photo", camera=True)
 if chosen is not None and photo is not None:
     prepared = infer.prepare(photo, chosen.mean, chosen.std)
-    logits, probs = infer.predict(chosen.model, prepared.batch)
+    result = seen(chosen.id, photo_digest(photo), chosen.mean, chosen.std, chosen.model, prepared.batch)
     st.subheader(t("cls.steps_title"))
     preprocessing(photo, prepared, chosen)
-    prediction(logits, probs, chosen.classes)
+    prediction(result.logits, result.probs, chosen.classes)
     view, tabs = urlstate.tabs({"sees": t("cls.tab_sees"), "code": t("cls.tab_code"), "audit": t("cls.tab_audit")},
                                "view", scope="cls")
     with tabs[view]:  # only the open tab is computed
         if view == "sees":
-            network_view(chosen, photo, prepared)
+            network_view(chosen, result.maps)
         elif view == "code":
             image_path = photo_source("cls_photo")
             snippet = codegen.classify(chosen.model.arch, chosen.path, image_path, chosen.mean, chosen.std)

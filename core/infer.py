@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import torch
 from PIL import Image
 from torch import nn
@@ -46,6 +47,21 @@ def feature_maps(model: nn.Module, batch: torch.Tensor) -> list[tuple[int, str, 
         if isinstance(layer, (nn.Conv2d, nn.MaxPool2d)):
             maps.append((i, repr(layer), x[0]))
     return maps
+
+
+@dataclass(frozen=True)
+class Seen:
+    """What the network makes of one photo: its outputs and every conv and pool layer's maps, as arrays."""
+
+    logits: np.ndarray                        # [classes]
+    probs: np.ndarray                         # softmax of the logits
+    maps: list[tuple[int, str, np.ndarray]]   # (index in model.model, layer, [C, H, W])
+
+
+def seen(model: nn.Module, batch: torch.Tensor) -> Seen:
+    """predict and feature_maps together, as plain arrays (what a page caches for every session)."""
+    logits, probs = predict(model, batch)
+    return Seen(logits.numpy(), probs.numpy(), [(i, layer, m.numpy()) for i, layer, m in feature_maps(model, batch)])
 
 
 @dataclass

@@ -3,6 +3,7 @@ import io
 import os
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 from PIL import Image
@@ -198,3 +199,12 @@ def test_the_whole_model_refusal_shows_how_to_resave_it(tmp_path, monkeypatch):
     state = torch.load(tmp_path / "whole_state_dict.pth", weights_only=True)
     assert checkpoints.guess_architecture(state) == "relu"
     assert "from model import Tudui" in codegen.resave("tudui.pth", "__main__.Tudui")
+
+
+def test_seen_is_predict_and_the_feature_maps_as_arrays():
+    model = Tudui("bn_relu").eval()
+    batch = infer.prepare(images.sample("rocket")).batch
+    result = infer.seen(model, batch)
+    logits, probs = infer.predict(model, batch)
+    assert np.array_equal(result.logits, logits.numpy()) and np.array_equal(result.probs, probs.numpy())
+    assert [m.shape for *_, m in result.maps] == [tuple(m.shape) for *_, m in infer.feature_maps(model, batch)]

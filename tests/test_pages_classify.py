@@ -195,3 +195,9 @@ def test_a_diverged_run_is_explained_and_its_paths_are_relative(shipped, tmp_pat
     assert verdict(at) and not at.error
     code = "\n".join(c.value for c in at.code)
     assert f"'runs/{run.key}/" in code and str(tmp_path) not in code
+
+
+def test_the_audit_runs_on_the_bundled_sample_without_any_data(shipped):
+    at = open_page("classify", "en", view="audit")  # DATA_DIR is an empty folder: only the bundled mini CIFAR-10
+    assert not at.exception and at.metric[0].label == "Test accuracy"
+    assert float(at.metric[0].value.rstrip("%")) > 0

@@ -40,9 +40,9 @@ def _cell(v: float) -> str:
     return number(v, 2)
 
 
-def _cells(z: np.ndarray, text: list[list[str]], name: str) -> dict:
+def _cells(z: np.ndarray, text: list[list[str]], name: str, size: int = 15) -> dict:
     return {"type": "heatmap", "z": np.asarray(z).tolist(), "text": text, "texttemplate": "%{text}",
-            "textfont": {"size": 15}, "colorscale": _scale(), "zmin": 0, "zmax": len(_CELL_COLOURS), "showscale": False,
+            "textfont": {"size": size}, "colorscale": _scale(), "zmin": 0, "zmax": len(_CELL_COLOURS), "showscale": False,
             "xgap": 2, "ygap": 2, "hoverinfo": "skip", "name": name}
 
 
@@ -92,10 +92,11 @@ def window_animation(trace: Trace, labels: dict[str, str], duration_ms: int = 70
     widths = [cols, trace.kernel[1], out_w] if has_kernel else [cols, out_w]
     axes, title_notes = _panels(titles, widths)  # frames that set annotations must keep these titles
     out_col = len(titles)
+    font = 15 if sum(widths) <= 14 else 12 if sum(widths) <= 20 else 10  # wide grids have narrow cells
     data = []
     if has_kernel:
         kernel = np.array(trace.windows[0].weights).reshape(trace.kernel)
-        data.append(_cells(np.full(trace.kernel, float(READ)), [[_cell(v) for v in r] for r in kernel], "kernel")
+        data.append(_cells(np.full(trace.kernel, float(READ)), [[_cell(v) for v in r] for r in kernel], "kernel", font)
                     | {"xaxis": "x2", "yaxis": "y2"})
 
     def state(step: int) -> tuple[np.ndarray, np.ndarray, list[list[str]]]:
@@ -143,8 +144,8 @@ def window_animation(trace: Trace, labels: dict[str, str], duration_ms: int = 70
 
     grid0, out0, text0 = state(0)
     suffix = "" if out_col == 1 else str(out_col)
-    data += [_cells(grid0, grid_text, "input") | {"xaxis": "x", "yaxis": "y"},
-             _cells(out0, text0, "output") | {"xaxis": f"x{suffix}", "yaxis": f"y{suffix}"}]
+    data += [_cells(grid0, grid_text, "input", font) | {"xaxis": "x", "yaxis": "y"},
+             _cells(out0, text0, "output", font) | {"xaxis": f"x{suffix}", "yaxis": f"y{suffix}"}]
     input_index, output_index = len(data) - 2, len(data) - 1
     lines = max(_wrap(window_formula(w)).count("<br>") + 1 for w in trace.windows)
     bottom = CONTROLS_PX + 4 + 22 * lines

@@ -256,3 +256,25 @@ def test_explainer_pages_at_phone_and_desktop_width(app, lang, width):
             page.set_viewport_size({"width": width, "height": 900})
     finally:
         page.close()
+
+
+def test_the_first_page_after_a_server_start_is_never_blank():
+    """A fresh server: the title, intro and controls are on screen while PyTorch is still loading, and a
+    "loading PyTorch…" note holds the figure's place until it comes (benchmarks/first_page.py times it)."""
+    require_browser()
+    from playwright.sync_api import sync_playwright
+
+    with streamlit_server() as (url, _), sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1600})
+        page.goto(f"{url}/conv?lang=en", wait_until="commit")
+        page.locator(".st-key-loading-torch").wait_for(timeout=60_000)
+        assert page.locator('[data-testid="stMain"] h1').first.inner_text().strip() == i18n.t("conv.title", "en")
+        page.locator('[data-testid="stSlider"]').nth(3).wait_for(timeout=10_000)  # the widgets' code loads lazily
+        assert page.locator('[data-testid="stSlider"]').count() == 5  # stride, padding, dilation, speed, kernel_size
+        assert i18n.t("app.loading_torch", "en") in page.inner_text('[data-testid="stMain"]'), "torch loaded already"
+        assert page.locator(".js-plotly-plot").count() == 0
+        page.locator('[data-testid="stMain"] .js-plotly-plot').first.wait_for(timeout=180_000)
+        settle(page)
+        assert page.locator(".st-key-loading-torch").count() == 0 and exceptions(page) == []
+        browser.close()

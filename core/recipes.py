@@ -168,7 +168,7 @@ class Fast(Improved):
 
     name: str = "fast"
     epochs: int = 3
-    batch_size: int = 256
+    batch_size: int = 128   # twice the steps of 256 for the same images, and faster per image on a CPU
     lr: float = 0.05
     label_smoothing: float = 0.1
     pad: int = 2
@@ -187,7 +187,7 @@ class Fast(Improved):
         return (model(x) + model(x.flip(3))) / 2
 
 
-FAST_TRICKS = ("whiten", "pad", "alternate_flips", "tta")
+FAST_TRICKS = ("whiten", "batch", "pad", "alternate_flips", "tta")
 WHITEN_IMAGES = 512   # 400,000 patches of 5×5×3: enough for a 75×75 covariance, small enough to take a moment
 
 

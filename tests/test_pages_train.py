@@ -44,7 +44,7 @@ def test_the_form_lives_in_the_url_and_shows_each_recipes_own_defaults(tmp_path,
     assert at.selectbox(key="train_course_batch_size").format_func(None) == "64 (default)"
     at.segmented_control(key="train_recipe").set_value("fast").run()
     assert at.query_params.get("recipe") in (None, "fast", ["fast"])  # absent where fast is the default (a CPU)
-    assert at.selectbox(key="train_fast_batch_size").format_func(None) == "256 (default)"
+    assert at.selectbox(key="train_fast_batch_size").format_func(None) == "128 (default)"
     assert len([m for m in at.markdown if "**" in m.value and m.value.startswith("- ")]) == 1  # the tricks, one line each
 
 

@@ -261,11 +261,11 @@ def test_killed_at_random_moments_the_run_loses_and_repeats_no_epoch(tmp_path):
     from conftest import make_folder_dataset
 
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
-    from kill_resume import command, kill_until_done
+    from kill_resume import kill_until_done, straight_run
 
     data = make_folder_dataset(tmp_path / "tiny", per_class=(48, 8))
-    subprocess.run(command(data, tmp_path / "straight", 3), cwd=ROOT, check=True, capture_output=True)
-    attempts = kill_until_done(data, tmp_path / "killed", 3, int(os.environ.get("KILLS", 3)), window=(1.5, 5.0))
+    whole = straight_run(data, tmp_path / "straight", 3)
+    attempts = kill_until_done(data, tmp_path / "killed", 3, int(os.environ.get("KILLS", 3)), window=(0.3 * whole, whole))
     assert attempts[-1]["returncode"] == 0
     straight = runs.load(tmp_path / "straight").metrics
     killed = runs.load(tmp_path / "killed")

@@ -40,6 +40,7 @@ from typing import Any
 
 import numpy as np
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 from core import query
 from ui import explain, t
@@ -87,11 +88,16 @@ def custom(name: str, key: str, parse: Callable[[str], Any], where=st) -> None:
 
 def write(name: str, value: str | None) -> None:
     """The URL holds ``value`` for ``name`` (or nothing when it is the default); unchanged URLs send nothing."""
-    if value is None:
-        if name in st.query_params:
-            del st.query_params[name]
-    elif st.query_params.get(name) != value:
-        st.query_params[name] = value
+    try:
+        if value is None:
+            if name in st.query_params:
+                del st.query_params[name]
+        elif st.query_params.get(name) != value:
+            st.query_params[name] = value
+    except StreamlitAPIException:
+        # the name is still bound to another page's widget (``stride`` on conv, then pool's own ``stride``):
+        # Streamlit drops that binding at the end of this run, and the next run writes the value
+        pass
 
 
 def slider(label: str, low: float, high: float, default: float, name: str, step: float | None = None,

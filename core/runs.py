@@ -147,7 +147,7 @@ def training_work(config: train.Config, root: Path | None = None, owner: str | N
                 job.progress(done, event.total_steps)
             elif isinstance(event, Step):
                 job.progress(event.step, event.total_steps)
-            if not isinstance(event, Progress) or event.done in (0, event.total) or event.done % 1000 < 100:
+            if not isinstance(event, Progress):   # phases live in the tracker; the job keeps steps and epochs
                 job.emit(event)
 
         folder = RunDir(out)

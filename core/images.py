@@ -11,10 +11,15 @@ from the header and more than MAX_PIXELS is refused before any pixel is decoded;
 JPEG is decoded at 1/2, 1/4 or 1/8 scale straight away (PIL's draft mode); every
 photo is reduced to WORKING pixels on its longer side, the most any page uses; and
 at most DECODERS full decodes run at once (a 40 MP PNG takes ~160 MB while it
-decodes, ~3 MB once reduced).
+decodes, ~3 MB once reduced). After a large decode, the C allocator is asked to give
+the freed memory back (glibc's malloc_trim): without it, decoding four 40 MP PNGs in
+session threads left the process ~700 MB larger for good (per-thread malloc arenas keep
+what they freed; benchmarks/soak.py).
 """
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import io
 import threading
 import warnings
@@ -42,6 +47,15 @@ DECODERS = 2             # full-resolution decodes at once, whatever the number 
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 warnings.filterwarnings("ignore", category=Image.DecompressionBombWarning)
 _DECODING = threading.BoundedSemaphore(DECODERS)
+_LIBC = ctypes.CDLL(ctypes.util.find_library("c") or None)
+LARGE = 4_000_000  # pixels: above this, a decode's memory is handed back to the system once it is freed
+
+
+def _give_back_memory() -> None:
+    """glibc's malloc_trim(0): return free heap memory of every arena to the system (absent elsewhere: nothing)."""
+    trim = getattr(_LIBC, "malloc_trim", None)
+    if trim is not None:
+        trim(0)
 
 
 class ImageError(CodedError, ValueError):
@@ -114,6 +128,10 @@ def open_image(data: bytes, longest: int = WORKING) -> Loaded:
             im = _reduce(_rgb(ImageOps.exif_transpose(im), loaded), longest, loaded)
     except (OSError, ValueError, SyntaxError, EOFError):
         raise ImageError("truncated") from None
+    finally:
+        if width * height > LARGE:
+            loaded.image = None  # the full-size image: freed before the allocator is asked to give memory back
+            _give_back_memory()
     if orientation not in (None, 1):
         loaded.notes.append(("rotated", {}))
     if min(im.size) < 8:

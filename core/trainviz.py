@@ -86,7 +86,7 @@ def prediction_grid(images: np.ndarray, labels: Sequence[int], predicted: Sequen
     fig.add_trace(go.Image(z=canvas, hoverinfo="skip"))
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)
-    fig.update_layout(height=int(canvas.shape[0] * 1.15) + 20, margin={"l": 0, "r": 0, "t": 10, "b": 0})
+    fig.update_layout(height=int(canvas.shape[0] * 0.85) + 10, margin={"l": 0, "r": 0, "t": 4, "b": 0})  # a ~450 px column
     return fig
 
 

@@ -4,6 +4,7 @@
 
 For each fresh `streamlit run`: the moment the health check answers, a new browser opens /conv?lang=en and
 we record when the title, the controls, the "loading PyTorch…" note and the animation appear (ms after goto).
+For scale, the same for a two-line app (st.title + st.slider): Streamlit's own start in this browser.
 Then, on the warm server, a slider change (stride on /conv, kernel_size on /pool) until the printed output and
 the figure show the new result: the median over --redraws changes, browser-measured, so it includes the
 websocket round trip and the browser's drawing (an upper bound on the server's own time).
@@ -13,6 +14,7 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -41,6 +43,21 @@ def first_page(browser, url: str) -> dict[str, float]:
         page.wait_for_timeout(20)
     page.close()
     return seen
+
+
+def baseline(browser) -> float:
+    """ms from goto to the title of a two-line Streamlit app on a fresh server."""
+    with tempfile.TemporaryDirectory() as folder:
+        script = Path(folder) / "hello.py"
+        script.write_text('import streamlit as st\nst.title("Hello")\nst.slider("x", 0, 5, 1)\n')
+        with streamlit_server(script=str(script)) as (url, _):
+            page = browser.new_page(viewport={"width": 1400, "height": 900})
+            start = time.perf_counter()
+            page.goto(url, wait_until="commit")
+            page.locator('[data-testid="stSlider"]').first.wait_for(timeout=60_000)
+            elapsed = (time.perf_counter() - start) * 1000
+            page.close()
+    return elapsed
 
 
 def output(page) -> str:
@@ -80,8 +97,11 @@ def main() -> None:
         for _ in range(args.starts):
             with streamlit_server() as (url, _):
                 firsts.append(first_page(browser, url))
+        hello = [baseline(browser) for _ in range(args.starts)]
         print("first request after a fresh server start, /conv?lang=en (ms after goto; median of "
               f"{args.starts} starts)")
+        print(f"  {'(two-line app: title + slider)':13s} {statistics.median(hello):7.0f}   "
+              f"({', '.join(f'{v:.0f}' for v in hello)})")
         for name in VISIBLE:
             values = [f[name] for f in firsts if name in f]
             shown = ", ".join(f"{v:.0f}" for v in values)

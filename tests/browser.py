@@ -33,12 +33,12 @@ def free_port() -> int:
 
 
 @contextmanager
-def streamlit_server(env: dict[str, str] | None = None):
-    """`streamlit run streamlit_app.py` on a free port; yields (base URL, the server's process)."""
+def streamlit_server(env: dict[str, str] | None = None, script: str = "streamlit_app.py"):
+    """`streamlit run <script>` (the app by default) on a free port; yields (base URL, the server's process)."""
     port = free_port()
     log = open(ROOT / "artifacts" / f"streamlit-{port}.log", "w")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.headless", "true",
+        [sys.executable, "-m", "streamlit", "run", script, "--server.headless", "true",
          "--server.port", str(port), "--browser.gatherUsageStats", "false"],
         cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})
     url = f"http://127.0.0.1:{port}"

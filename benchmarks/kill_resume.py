@@ -1,6 +1,6 @@
 """Kill the trainer at random moments and resume it each time: no epoch may be lost or counted twice.
 
-    python benchmarks/kill_resume.py [--kills 20] [--epochs 4]
+    python benchmarks/kill_resume.py [--kills 20] [--epochs 12]
 
 A tiny folder data set is trained with `python -m core.train --resume` in a
 subprocess; each attempt is killed (SIGKILL, no clean-up) after a random delay,
@@ -55,23 +55,20 @@ def kill_until_done(data: Path, out: Path, epochs: int, kills: int, seed: int = 
     attempts = []
     for attempt in range(kills + 1):
         before = epochs_on_disk(out)
+        last = attempt == kills or len(before) == epochs   # no kills left, or nothing left to interrupt
         proc = subprocess.Popen(command(data, out, epochs), cwd=ROOT, stdout=subprocess.DEVNULL,
                                 stderr=subprocess.DEVNULL)
-        if attempt < kills:
-            delay = rng.uniform(*window)
-            try:
-                proc.wait(delay)
-            except subprocess.TimeoutExpired:
-                proc.send_signal(signal.SIGKILL)
+        delay = None if last else rng.uniform(*window)
+        try:
+            proc.wait(300 if last else delay)
+        except subprocess.TimeoutExpired:
+            proc.send_signal(signal.SIGKILL)
             proc.wait()
-        else:
-            delay = None
-            proc.wait(300)
-        after = epochs_on_disk(out)
-        attempts.append({"attempt": attempt + 1, "killed_after_s": delay, "epochs_before": len(before),
-                         "epochs_after": len(after), "returncode": proc.returncode})
-        if delay is not None and proc.returncode == 0 and len(after) == epochs:
-            break   # it finished before the kill: nothing left to interrupt
+        attempts.append({"attempt": attempt + 1, "killed_after_s": None if proc.returncode == 0 else delay,
+                         "epochs_before": len(before), "epochs_after": len(epochs_on_disk(out)),
+                         "returncode": proc.returncode})
+        if last:
+            break
     return attempts
 
 
@@ -80,7 +77,7 @@ def main() -> None:
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--kills", type=int, default=20)
-    parser.add_argument("--epochs", type=int, default=4)
+    parser.add_argument("--epochs", type=int, default=12)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         data = make_folder_dataset(Path(tmp) / "tiny", per_class=(48, 8))
@@ -88,7 +85,7 @@ def main() -> None:
         whole = straight_run(data, straight, args.epochs)
         began = time.perf_counter()
         killed = Path(tmp) / "killed"
-        attempts = kill_until_done(data, killed, args.epochs, args.kills, window=(0.3 * whole, whole))
+        attempts = kill_until_done(data, killed, args.epochs, args.kills, window=(0.2 * whole, 0.6 * whole))
         for row in attempts:
             print(json.dumps(row))
         from core.rundir import RunDir

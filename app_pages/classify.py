@@ -50,7 +50,7 @@ def read_upload(digest: str, _content: bytes) -> checkpoints.Upload | checkpoint
     try:
         return checkpoints.read_upload(_content)
     except checkpoints.CheckpointError as err:
-        return err
+        return err.bare()
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)

@@ -66,7 +66,7 @@ async def sample_rss(pid: int, peak: list[float], stop: asyncio.Event) -> None:
 
 
 async def main(args: argparse.Namespace) -> None:
-    with server(log_name="classroom-server.log") as (port, proc):
+    with server() as (port, proc):
         print(f"server idle: {rss_mb(proc.pid):.0f} MB")
         pages = [HOME.slug] + [info.slug for _, infos in SECTIONS for info in infos]
         print(f"\n{'page':<12} {'CPU/visit':>10} {'wall':>7}")

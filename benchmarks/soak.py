@@ -17,25 +17,24 @@ Every 5th photo is a PNG (decoded in full: ~160 MB while it decodes); the others
 from __future__ import annotations
 
 import argparse
+import ctypes
+import ctypes.util
 import gc
-import io
 import multiprocessing
 import shutil
 import sys
 import tempfile
 import time
-import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 import numpy as np  # noqa: E402
-import torch  # noqa: E402
 from PIL import Image  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
-from core.model import Tudui  # noqa: E402
+from test_classify import deflated_bomb  # noqa: E402
 
 LIMIT_MB, RETURN_MB = 1500, 200
 
@@ -47,24 +46,9 @@ def rss_mb() -> float:
     return float("nan")
 
 
-def bomb(gigabytes: int = 2) -> bytes:
-    """A torch.save zip of CIFAR10-quick whose first tensor's entry is ``gigabytes`` GB of zeros, deflated."""
-    buf = io.BytesIO()
-    torch.save(Tudui("course").state_dict(), buf)
-    source = zipfile.ZipFile(io.BytesIO(buf.getvalue()))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as archive:
-        for entry in source.infolist():
-            if entry.filename.endswith("/data/0"):
-                info = zipfile.ZipInfo(entry.filename)
-                info.compress_type = zipfile.ZIP_DEFLATED
-                with archive.open(info, "w", force_zip64=True) as f:
-                    zeros = bytes(64 * 2**20)
-                    for _ in range(gigabytes * 16):
-                        f.write(zeros)
-            else:
-                archive.writestr(entry, source.read(entry))
-    return out.getvalue()
+def bomb() -> bytes:
+    """CIFAR10-quick's state_dict, its first tensor replaced by 2 GB of zeros, deflated (tests/test_classify.py)."""
+    return deflated_bomb(2048)
 
 
 def photo(i: int, folder: Path) -> Path:
@@ -131,6 +115,9 @@ def main() -> None:
     gc.collect()
     time.sleep(1)
     after = rss_mb()
+    alive = sum(isinstance(o, AppTest) for o in gc.get_objects())
+    ctypes.CDLL(ctypes.util.find_library("c")).malloc_trim(0)
+    print(f"[diag] AppTests alive: {alive}; RSS after malloc_trim: {rss_mb():.0f} MB")
     print(f"peak with {args.sessions} sessions open: {peak:.0f} MB (limit {LIMIT_MB})")
     print(f"after they closed: {after:.0f} MB, {after - idle:+.0f} MB from idle (limit +{RETURN_MB})")
     print(f"per session (open page, 40 MP photo, zip bomb): median {sorted(seconds)[len(seconds) // 2]:.1f} s")

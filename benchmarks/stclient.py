@@ -11,11 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
-import subprocess
 import sys
 import time
-import urllib.request
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,40 +22,20 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from browser import streamlit_server  # noqa: E402
 
 
 @contextmanager
-def server(env: dict[str, str] | None = None, log_name: str = "benchmark-server.log"):
-    """`streamlit run streamlit_app.py` on a free port; yields (port, process)."""
-    port = free_port()
-    (ROOT / "artifacts").mkdir(exist_ok=True)
-    log = open(ROOT / "artifacts" / log_name, "w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.headless", "true",
-         "--server.port", str(port), "--browser.gatherUsageStats", "false",
-         # no file watcher: a class server's sources do not change, and here other work writes files all the time
-         "--server.fileWatcherType", "none"],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})
-    try:
-        for _ in range(240):
-            try:
-                if urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1).read() == b"ok":
-                    break
-            except OSError:
-                time.sleep(0.5)
-        else:
-            raise RuntimeError("streamlit did not start; see artifacts/" + log_name)
-        yield port, proc
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
-        log.close()
+def server(env: dict[str, str] | None = None):
+    """`streamlit run streamlit_app.py` (tests/browser.py's), file watcher off; yields (port, process).
+
+    No file watcher: a class server's sources do not change, and on this machine other work writes files
+    all the time (the watcher's rescans cost more CPU than the pages).
+    """
+    with streamlit_server({"STREAMLIT_SERVER_FILE_WATCHER_TYPE": "none", **(env or {})}) as (url, proc):
+        yield int(url.rsplit(":", 1)[1]), proc
 
 
 def rss_mb(pid: int) -> float:

@@ -39,6 +39,12 @@ class CodedError(Exception):
         self.code = code
         self.params = params
 
+    def bare(self) -> CodedError:
+        """This error without its traceback and context, to keep (a cached verdict): a traceback holds every
+        frame of the run that raised it, and with them the upload's bytes and the page's locals."""
+        self.__traceback__ = self.__context__ = self.__cause__ = None
+        return self
+
     @property
     def key(self) -> str:
         """The message's key in core/locales."""

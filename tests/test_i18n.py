@@ -90,3 +90,20 @@ def test_explain_translates_any_coded_error_by_its_kind():
     assert "50" in errors.explain(error, "zh") and errors.explain(error, "zh") != error.key
     with pytest.raises(TypeError):
         type("Unnamed", (CodedError,), {})  # an error without a kind is refused when it is defined
+
+
+def test_a_kept_error_holds_no_frames():
+    from core.images import ImageError
+
+    def fail(data: bytes) -> None:
+        raise ImageError("not_image")
+
+    try:
+        try:
+            fail(b"x" * 1000)
+        except ImageError as err:
+            raise ImageError("truncated") from err
+    except ImageError as err:
+        kept = err.bare()
+    assert kept.__traceback__ is None and kept.__cause__ is None and kept.__context__ is None
+    assert errors.explain(kept, "en") == i18n.t("image_error.truncated", "en")

@@ -23,7 +23,7 @@ def _open_upload(key: str, data: bytes) -> images.Loaded | images.ImageError:
         try:
             kept = (digest, images.open_image(data))
         except images.ImageError as err:
-            kept = (digest, err)
+            kept = (digest, err.bare())
         st.session_state[slot] = kept
     return kept[1]
 

@@ -258,14 +258,11 @@ def test_explainer_pages_at_phone_and_desktop_width(app, lang, width):
         page.close()
 
 
-def test_the_first_page_after_a_server_start_is_never_blank():
+def test_the_first_page_after_a_server_start_is_never_blank(app):
     """A fresh server: the title, intro and controls are on screen while PyTorch is still loading, and a
     "loading PyTorch…" note holds the figure's place until it comes (benchmarks/first_page.py times it)."""
-    require_browser()
-    from playwright.sync_api import sync_playwright
-
-    with streamlit_server() as (url, _), sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+    _, browser = app  # the module's browser; the server is a new one, with nothing imported yet
+    with streamlit_server() as (url, _):
         page = browser.new_page(viewport={"width": 1400, "height": 1600})
         page.goto(f"{url}/conv?lang=en", wait_until="commit")
         page.locator(".st-key-loading-torch").wait_for(timeout=60_000)
@@ -277,4 +274,4 @@ def test_the_first_page_after_a_server_start_is_never_blank():
         page.locator('[data-testid="stMain"] .js-plotly-plot').first.wait_for(timeout=180_000)
         settle(page)
         assert page.locator(".st-key-loading-torch").count() == 0 and exceptions(page) == []
-        browser.close()
+        page.close()

@@ -17,8 +17,6 @@ Every 5th photo is a PNG (decoded in full: ~160 MB while it decodes); the others
 from __future__ import annotations
 
 import argparse
-import ctypes
-import ctypes.util
 import gc
 import multiprocessing
 import shutil
@@ -115,9 +113,6 @@ def main() -> None:
     gc.collect()
     time.sleep(1)
     after = rss_mb()
-    alive = sum(isinstance(o, AppTest) for o in gc.get_objects())
-    ctypes.CDLL(ctypes.util.find_library("c")).malloc_trim(0)
-    print(f"[diag] AppTests alive: {alive}; RSS after malloc_trim: {rss_mb():.0f} MB")
     print(f"peak with {args.sessions} sessions open: {peak:.0f} MB (limit {LIMIT_MB})")
     print(f"after they closed: {after:.0f} MB, {after - idle:+.0f} MB from idle (limit +{RETURN_MB})")
     print(f"per session (open page, 40 MP photo, zip bomb): median {sorted(seconds)[len(seconds) // 2]:.1f} s")

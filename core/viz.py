@@ -10,6 +10,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from core.ops import Trace, number, window_formula
+from core.transposed import TransposeTrace, step_formula
 
 # Cell categories of the sliding-window grid, drawn with a discrete colour scale.
 INPUT, PADDING, OUTSIDE, READ, EMPTY, DONE, CURRENT = range(7)
@@ -76,6 +77,28 @@ def _wrap(formula: str, per_line: int = 9) -> str:
     return (separator.strip() + "<br>").join(lines) + f" = <b>{tail}</b>"
 
 
+_JUMP = {"frame": {"duration": 0, "redraw": True}, "mode": "immediate", "transition": {"duration": 0}}
+
+
+def _menus(labels: dict[str, str], step: int, n: int, duration_ms: int) -> list[dict]:
+    """◀ Play Pause ▶ under the grids; each frame re-points ◀/▶ at its neighbours, so stepping needs no server."""
+    play = {"frame": {"duration": duration_ms, "redraw": True}, "transition": {"duration": 0}, "fromcurrent": True}
+    return [{"type": "buttons", "direction": "left", "x": 0, "y": 0, "xanchor": "left", "yanchor": "top",
+             "showactive": False, "pad": {"t": 14, "r": 6}, "buttons": [
+                 {"label": labels["back"], "method": "animate", "args": [[str(max(step - 1, 0))], _JUMP]},
+                 {"label": labels["play"], "method": "animate", "args": [None, play]},
+                 {"label": labels["pause"], "method": "animate", "args": [[None], _JUMP]},
+                 {"label": labels["forward"], "method": "animate", "args": [[str(min(step + 1, n - 1))], _JUMP]},
+             ]}]
+
+
+def _scrubber(labels: dict[str, str], n: int) -> dict:
+    """The scrubber sits under the buttons, full width: beside them, on a 420 px phone, the buttons covered it."""
+    return {"active": 0, "x": 0, "len": 1, "y": 0, "yanchor": "top", "pad": {"t": 46, "r": 10},
+            "currentvalue": {"prefix": labels["step"] + " "},
+            "steps": [{"label": str(k + 1), "method": "animate", "args": [[str(k)], _JUMP]} for k in range(n)]}
+
+
 def window_animation(trace: Trace, labels: dict[str, str], duration_ms: int = 700) -> Built:
     """The window sliding over the padded input, one Plotly frame per output cell.
 
@@ -129,18 +152,9 @@ def window_animation(trace: Trace, labels: dict[str, str], duration_ms: int = 70
                  "font": {"size": 16, "color": "#1f1f1f"}, "align": "left"}]
 
     n = len(trace.windows)
-    play = {"frame": {"duration": duration_ms, "redraw": True}, "transition": {"duration": 0}, "fromcurrent": True}
-    jump = {"frame": {"duration": 0, "redraw": True}, "mode": "immediate", "transition": {"duration": 0}}
 
     def menus(step: int) -> list[dict]:
-        controls = {"type": "buttons", "direction": "left", "x": 0, "y": 0, "xanchor": "left", "yanchor": "top",
-                    "showactive": False, "pad": {"t": 14, "r": 6}, "buttons": [
-                        {"label": labels["back"], "method": "animate", "args": [[str(max(step - 1, 0))], jump]},
-                        {"label": labels["play"], "method": "animate", "args": [None, play]},
-                        {"label": labels["pause"], "method": "animate", "args": [[None], jump]},
-                        {"label": labels["forward"], "method": "animate", "args": [[str(min(step + 1, n - 1))], jump]},
-                    ]}
-        return [controls]
+        return _menus(labels, step, n, duration_ms)
 
     grid0, out0, text0 = state(0)
     suffix = "" if out_col == 1 else str(out_col)
@@ -155,10 +169,7 @@ def window_animation(trace: Trace, labels: dict[str, str], duration_ms: int = 70
         axes[f"xaxis{suffix}"].update(visible=False, range=[-0.5, width - 0.5], scaleanchor=f"y{suffix}",
                                       constrain="domain")
         axes[f"yaxis{suffix}"].update(visible=False, range=[tallest - 0.5, -0.5])
-    # the scrubber sits under the buttons, full width: beside them, on a 420 px phone, the buttons covered it
-    slider = {"active": 0, "x": 0, "len": 1, "y": 0, "yanchor": "top", "pad": {"t": 46, "r": 10},
-              "currentvalue": {"prefix": labels["step"] + " "},
-              "steps": [{"label": str(k + 1), "method": "animate", "args": [[str(k)], jump]} for k in range(n)]}
+    slider = _scrubber(labels, n)
     layout = {"template": _template(), **axes, "height": max(rows, out_h) * 46 + 40 + bottom,
               "margin": {"l": 10, "r": 10, "t": 40, "b": bottom}, "plot_bgcolor": "white", "shapes": window_box(0),
               "annotations": title_notes + formula(0), "updatemenus": menus(0), "sliders": [slider]}
@@ -397,3 +408,87 @@ def confusion(matrix: Sequence[Sequence[int]], labels: Sequence[str], x_title: s
     fig.update_xaxes(title_text=x_title, side="top")
     fig.update_layout(height=480, margin={"l": 10, "r": 10, "t": 60, "b": 10})
     return fig
+
+
+def scatter_animation(trace: TransposeTrace, labels: dict[str, str], duration_ms: int = 700) -> Built:
+    """F.conv_transpose2d as one frame per input cell: the cell (orange) times the kernel is added into the output.
+
+    Output cells this step adds to are orange, cells added to before are green, and every
+    touched cell shows its running sum; the line under the grids writes out the step's additions.
+    labels: input, kernel, output, play, pause, step, back, forward.
+    """
+    h, w = trace.x.shape
+    kh, kw = trace.weight.shape
+    out_h, out_w = trace.output.shape
+    widths = [w, kw, out_w]
+    axes, title_notes = _panels([labels["input"], labels["kernel"], labels["output"]], widths)
+    font = 15 if sum(widths) <= 14 else 12 if sum(widths) <= 20 else 10
+    x_text = [[_cell(v) for v in row] for row in trace.x]
+    data = [_cells(np.full(trace.weight.shape, float(READ)), [[_cell(v) for v in r] for r in trace.weight], "kernel",
+                   font) | {"xaxis": "x2", "yaxis": "y2"}]
+
+    def state(step: int) -> tuple[np.ndarray, np.ndarray, list[list[str]]]:
+        grid = np.full((h, w), float(INPUT))
+        grid.ravel()[:step] = DONE
+        grid[trace.steps[step].source] = READ
+        out, text = np.full((out_h, out_w), float(EMPTY)), [[""] * out_w for _ in range(out_h)]
+        for done in trace.steps[:step]:
+            for r, c in done.targets:
+                out[r, c] = DONE
+        for r, c in trace.steps[step].targets:
+            out[r, c] = READ
+        after = trace.steps[step].after
+        for r, c in zip(*np.nonzero(out != EMPTY)):
+            text[r][c] = _cell(after[r, c])
+        return grid, out, text
+
+    def boxes(step: int) -> list[dict]:
+        i, j = trace.steps[step].source
+        source = {"type": "rect", "xref": "x", "yref": "y", "x0": j - 0.5, "x1": j + 0.5, "y0": i - 0.5,
+                  "y1": i + 0.5, "line": {"color": "#e07a00", "width": 3}}
+        r0, c0 = i * trace.stride - trace.padding, j * trace.stride - trace.padding
+        r1, c1 = r0 + trace.dilation * (kh - 1), c0 + trace.dilation * (kw - 1)
+        cropped = r0 < 0 or c0 < 0 or r1 >= out_h or c1 >= out_w
+        target = {"type": "rect", "xref": "x3", "yref": "y3", "x0": max(c0, 0) - 0.5, "x1": min(c1, out_w - 1) + 0.5,
+                  "y0": max(r0, 0) - 0.5, "y1": min(r1, out_h - 1) + 0.5,
+                  "line": {"color": "#e07a00", "width": 3, "dash": "dash" if cropped else "solid"}}
+        return [source, target] if trace.steps[step].targets else [source]
+
+    def formula(step: int) -> list[dict]:
+        text = _wrap_adds(step_formula(trace.steps[step]))
+        return [{"text": text, "xref": "paper", "yref": "paper", "x": 0, "xanchor": "left", "y": 0, "yanchor": "top",
+                 "yshift": -CONTROLS_PX, "showarrow": False, "font": {"size": 15, "color": "#1f1f1f"}, "align": "left"}]
+
+    n = len(trace.steps)
+    grid0, out0, text0 = state(0)
+    data += [_cells(grid0, x_text, "input", font) | {"xaxis": "x", "yaxis": "y"},
+             _cells(out0, text0, "output", font) | {"xaxis": "x3", "yaxis": "y3"}]
+    lines = max(_wrap_adds(step_formula(s)).count("<br>") + 1 for s in trace.steps)
+    bottom = CONTROLS_PX + 4 + 21 * lines
+    tallest = max(h, kh, out_h)
+    for k, width in enumerate(widths, start=1):
+        suffix = "" if k == 1 else str(k)
+        axes[f"xaxis{suffix}"].update(visible=False, range=[-0.5, width - 0.5], scaleanchor=f"y{suffix}",
+                                      constrain="domain")
+        axes[f"yaxis{suffix}"].update(visible=False, range=[tallest - 0.5, -0.5])
+    layout = {"template": _template(), **axes, "height": tallest * 46 + 40 + bottom,
+              "margin": {"l": 10, "r": 10, "t": 40, "b": bottom}, "plot_bgcolor": "white", "shapes": boxes(0),
+              "annotations": title_notes + formula(0), "updatemenus": _menus(labels, 0, n, duration_ms),
+              "sliders": [_scrubber(labels, n)]}
+    frames = []
+    for step in range(n):
+        grid, out, text = state(step)
+        frames.append({"name": str(step), "traces": [1, 2],
+                       "data": [{"type": "heatmap", "z": grid.tolist()},
+                                {"type": "heatmap", "z": out.tolist(), "text": text}],
+                       "layout": {"shapes": boxes(step), "annotations": title_notes + formula(step),
+                                  "updatemenus": _menus(labels, step, n, duration_ms)}})
+    return Built({"data": data, "layout": layout, "frames": frames})
+
+
+def _wrap_adds(formula: str, per_line: int = 3) -> str:
+    """A step's additions three to a line: a 7×7 kernel adds into 49 cells, and a phone is 420 px wide."""
+    head, _, adds = formula.partition(": ")
+    terms = adds.split(", ")
+    lines = [", ".join(terms[i : i + per_line]) for i in range(0, len(terms), per_line)]
+    return f"<b>{head}</b><br>" + "<br>".join(lines)

@@ -119,3 +119,42 @@ def test_conv_photo_tab_shows_the_course_conv2d_shapes(lang):
     assert "`torch.Size([1, 3, 106, 160])` → `torch.Size([1, 6, 104, 158])`" in text  # the cat, 160 px wide
     assert "`torch.Size([6, 3, 3, 3])`" in text
     assert "Conv2d(3, 6, kernel_size=(3, 3), stride=(1, 1))" in [c.value for c in at.code]
+
+
+def course_transpose(**kwargs) -> str:
+    """What the transposed page's code prints: the shape, then the tensor."""
+    x = torch.tensor([[10, 12, 12], [18, 16, 16], [13, 9, 3]], dtype=torch.float32).reshape(1, 1, 3, 3)
+    out = F.conv_transpose2d(x, torch.tensor(course.CONV_KERNEL, dtype=torch.float32).reshape(1, 1, 3, 3), **kwargs)
+    return f"{out.shape}\n{out}"
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_conv_transpose_link_and_sliders_drive_the_result(lang):
+    at = open_page("conv_transpose", lang, stride="2", padding="1", output_padding="1")
+    assert printed(at) == [course_transpose(stride=2, padding=1, output_padding=1)]
+    assert printed(at)[0].startswith("torch.Size([1, 1, 6, 6])")
+    at.slider(key="output_padding").set_value(0).run()
+    assert printed(at) == [course_transpose(stride=2, padding=1)]
+    at.slider(key="dilation").set_value(2).run()
+    assert printed(at) == [course_transpose(stride=2, padding=1, dilation=2)]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_conv_transpose_default_shows_the_shape_back_but_not_the_values(lang):
+    at = open_page("conv_transpose", lang)
+    assert printed(at) == [course_transpose()] and printed(at)[0].startswith("torch.Size([1, 1, 5, 5])")
+    assert at.subheader[1].value == i18n.t("conv_transpose.not_inverse_title", lang)
+    assert not at.error
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_conv_transpose_refusals_are_explained_and_fixed(lang):
+    at = open_page("conv_transpose", lang, output_padding="1")   # stride 1, dilation 1: PyTorch refuses
+    assert at.error[0].value == i18n.t("problem.output_padding_too_big", lang, output_padding=1, stride=1,
+                                       dilation=1, limit=0)
+    next(b for b in at.button if b.label == i18n.t("conv_transpose.fix_output_padding", lang, limit=0)).click().run()
+    assert not at.error and printed(at) == [course_transpose()]
+    at.slider(key="padding").set_value(3).run()
+    assert at.error[0].value == i18n.t("problem.transpose_too_small", lang, size=-1, full=5, padding=3, limit=2)
+    next(b for b in at.button if b.label == i18n.t("conv_transpose.fix_padding", lang, limit=2)).click().run()
+    assert not at.error and printed(at) == [course_transpose(padding=2)]

@@ -24,6 +24,7 @@ SECTIONS: tuple[tuple[str, tuple[PageInfo, ...]], ...] = (
     ("nav.basics", (
         PageInfo("conv", ":material/grid_on:", ("conv_op", "conv_layer")),
         PageInfo("pool", ":material/filter_center_focus:", ("max_pool",)),
+        PageInfo("conv_transpose", ":material/open_in_full:", ()),  # beyond the course: upsampling
         PageInfo("layers", ":material/show_chart:", ("activation", "linear", "loss")),
     )),
     ("nav.data", (

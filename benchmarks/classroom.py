@@ -7,7 +7,7 @@ A real `streamlit run streamlit_app.py` on a free port (file watcher off), and h
 learner, no browser: 30 Chromiums would need more than this machine's 2 cores by themselves).
 
 1. Warm visit of every page at default settings: the server's CPU seconds per visit (a new
-   session opening the page's link), averaged over 5 visits after one warm-up.
+   session opening the page's link), averaged over 5 visits after every page was visited once.
 2. The class: ``--learners`` sessions arrive over ``--arrival`` seconds; each opens /conv from a
    link, then switches to pool, transforms and classify like a sidebar click, reading each page
    for ``--think`` seconds. A page has "settled" when its script run has finished and no other
@@ -39,8 +39,6 @@ TIMEOUT_S = 60
 
 async def cpu_per_visit(port: int, pid: int, page: str, repeats: int = 5) -> tuple[float, float, list[str]]:
     """(CPU seconds per new-session visit, median wall seconds, exceptions shown) for one page, warm."""
-    async with Learner(port) as learner:
-        await learner.visit(page, timeout=TIMEOUT_S)
     walls, shown, start = [], set(), cpu_s(pid)
     for _ in range(repeats):
         async with Learner(port) as learner:
@@ -69,6 +67,9 @@ async def main(args: argparse.Namespace) -> None:
     with server() as (port, proc):
         print(f"server idle: {rss_mb(proc.pid):.0f} MB")
         pages = [HOME.slug] + [info.slug for _, infos in SECTIONS for info in infos]
+        for slug in pages:  # warm: torch imported, caches filled, as after the first learner
+            async with Learner(port) as learner:
+                await learner.visit("" if slug == HOME.slug else slug, timeout=TIMEOUT_S)
         print(f"\n{'page':<12} {'CPU/visit':>10} {'wall':>7}")
         for slug in pages:
             cpu, wall, shown = await cpu_per_visit(port, proc.pid, "" if slug == HOME.slug else slug)

@@ -46,7 +46,8 @@ def steps_view(x: np.ndarray, w: np.ndarray, stride: int, padding: int, output_p
     left, right = st.columns(2)
     with left:
         st.subheader(t("conv_transpose.size_title"))
-        st.latex(r"H_{out} = (H_{in} - 1)\,s - 2p + d\,(k-1) + \text{output\_padding} + 1")
+        st.latex(r"\begin{aligned}H_{out} = {} & (H_{in} - 1)\,s - 2p + d\,(k-1) \\ & + \text{output\_padding} + 1"
+                 r"\end{aligned}")
         for axis, n, k in (("H", x.shape[0], w.shape[0]), ("W", x.shape[1], w.shape[1])):
             line = transposed.size_formula(n, k, stride, padding, output_padding, dilation)
             st.markdown(f"**{axis}<sub>out</sub>** = {line}", unsafe_allow_html=True)

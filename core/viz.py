@@ -422,7 +422,7 @@ def scatter_animation(trace: TransposeTrace, labels: dict[str, str], duration_ms
     out_h, out_w = trace.output.shape
     widths = [w, kw, out_w]
     axes, title_notes = _panels([labels["input"], labels["kernel"], labels["output"]], widths)
-    font = 15 if sum(widths) <= 14 else 12 if sum(widths) <= 20 else 10
+    font = 12 if sum(widths) <= 14 else 10 if sum(widths) <= 20 else 8  # two lines (sum, +product) fit a phone's cell
     x_text = [[_cell(v) for v in row] for row in trace.x]
     data = [_cells(np.full(trace.weight.shape, float(READ)), [[_cell(v) for v in r] for r in trace.weight], "kernel",
                    font) | {"xaxis": "x2", "yaxis": "y2"}]
@@ -440,6 +440,8 @@ def scatter_animation(trace: TransposeTrace, labels: dict[str, str], duration_ms
         after = trace.steps[step].after
         for r, c in zip(*np.nonzero(out != EMPTY)):
             text[r][c] = _cell(after[r, c])
+        for (r, c), product in zip(trace.steps[step].targets, trace.steps[step].products):  # what this step adds
+            text[r][c] += f"<br><span style='font-size:70%'>+{_cell(product)}</span>"
         return grid, out, text
 
     def boxes(step: int) -> list[dict]:

@@ -87,6 +87,35 @@ def test_conv_animation_plays_and_steps(app):
         page.close()
 
 
+def test_conv_transpose_animation_scatters_one_input_cell_per_step(app):
+    page = open_page(app, "/conv_transpose?lang=en&stride=2&padding=1&output_padding=1")
+    try:
+        chart = page.locator(".js-plotly-plot").first
+        buttons = chart.locator(".updatemenu-button")
+        assert buttons.count() == 4  # ◀, Play, Pause, ▶
+        formula = chart.locator("g.annotation-text-g").last
+        assert formula.text_content().startswith("x[0,0] = 10out[0,0] += 10×1")
+        buttons.nth(3).click()
+        page.wait_for_timeout(400)
+        buttons.nth(3).click()
+        page.wait_for_timeout(400)
+        assert step_label(chart) == 3 and formula.text_content().startswith("x[0,2] = 12out[0,3] += 12×0")
+        buttons.nth(0).click()
+        page.wait_for_timeout(400)
+        assert step_label(chart) == 2 and formula.text_content().startswith("x[0,1] = 12out[0,1] += 12×0")
+        buttons.nth(1).click()  # play
+        page.wait_for_timeout(2500)
+        buttons.nth(2).click()  # pause
+        page.wait_for_timeout(400)
+        step = step_label(chart)
+        assert step > 2
+        page.wait_for_timeout(1200)
+        assert step_label(chart) == step  # paused: it stays there
+        page.screenshot(path=str(SCREENSHOTS / "conv_transpose_playing.png"))
+    finally:
+        page.close()
+
+
 def test_language_switch_rewrites_the_page_and_the_url(app):
     page = open_page(app, "/pool")
     try:
@@ -233,7 +262,7 @@ def test_bad_link_values_get_a_note_not_a_traceback(app):
         page.close()
 
 
-MY_PAGES = ["conv", "pool", "layers", "transforms", "model"]
+MY_PAGES = ["conv", "pool", "conv_transpose", "layers", "transforms", "model"]
 
 
 @pytest.mark.parametrize("width", [420, 1400])

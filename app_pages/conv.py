@@ -6,7 +6,8 @@ import numpy as np
 import streamlit as st
 
 from core import course, kernels
-from ui import labels, photo_picker, settings_problem, show_code, speed_control, t, tensor_shape, urlstate
+from core.ops import SettingsError
+from ui import labels, lesson, photo_picker, speed_control, t, tensor_shape, urlstate
 from ui.loading import wait_for_torch
 
 DEFAULTS = {"stride": 1, "padding": 0, "dilation": 1, "kernel_size": 3, "conv_kernel": "course"}
@@ -26,33 +27,32 @@ def randomize(rows: int, cols: int) -> None:
     urlstate.set_matrix("conv", "x", np.random.default_rng().integers(0, 6, size=(rows, cols)))
 
 
+def fixes(err: SettingsError, padding: int, dilation: int) -> list[tuple[str, dict]]:
+    """A padding that makes the kernel fit (when a small one does), and dilation 1."""
+    offered = []
+    if err.code == "conv_kernel_too_big" and padding < err.params["need"] <= 3:
+        offered.append((t("conv.fix_padding", need=err.params["need"]), {"padding": err.params["need"]}))
+    if dilation > 1:
+        offered.append((t("conv.fix_dilation"), {"dilation": 1}))
+    return offered
+
+
 def steps_view(x: np.ndarray, w: np.ndarray, stride: int, padding: int, dilation: int, duration: int) -> None:
     from core import codegen, ops, viz
     from ui import animation_labels
 
-    try:
-        trace = ops.conv2d_trace(x, w, stride, padding, dilation)
-    except ops.SettingsError as err:
-        fixes = []
-        if err.code == "conv_kernel_too_big" and padding < err.params["need"] <= 3:
-            fixes.append((t("conv.fix_padding", need=err.params["need"]), {"padding": err.params["need"]}))
-        if dilation > 1:
-            fixes.append((t("conv.fix_dilation"), {"dilation": 1}))
-        settings_problem(err, fixes + [(t("conv.reset"), {**DEFAULTS})], key="conv_problem")
-        return
-    st.plotly_chart(viz.window_animation(trace, animation_labels(), duration), key="conv_animation", config=CHART)
-    st.caption(t("anim.legend_conv"))
-    left, right = st.columns(2)
-    with left:
-        st.subheader(t("conv.size_title"))
-        st.latex(r"H_{out} = \left\lfloor \frac{H_{in} + 2p - d\,(k-1) - 1}{s} \right\rfloor + 1")
-        for axis, n, k in (("H", x.shape[0], w.shape[0]), ("W", x.shape[1], w.shape[1])):
-            st.markdown(f"**{axis}<sub>out</sub>** = {ops.size_formula(n, k, stride, padding, dilation)}",
-                        unsafe_allow_html=True)
-        st.markdown(t("conv.result_shape", input=tensor_shape(1, 1, *x.shape),
-                      output=tensor_shape(1, 1, *trace.output.shape)))
-    with right:
-        show_code(codegen.conv2d(x, w, stride, padding, dilation))
+    def explain(trace: ops.Trace) -> lesson.Explanation:
+        return lesson.Explanation(
+            figure=viz.window_animation(trace, animation_labels(), duration), legend=t("anim.legend_conv"),
+            size_latex=r"H_{out} = \left\lfloor \frac{H_{in} + 2p - d\,(k-1) - 1}{s} \right\rfloor + 1",
+            size_lines=tuple((axis, ops.size_formula(n, k, stride, padding, dilation))
+                             for axis, n, k in (("H", x.shape[0], w.shape[0]), ("W", x.shape[1], w.shape[1]))),
+            shape=t("conv.result_shape", input=tensor_shape(1, 1, *x.shape),
+                    output=tensor_shape(1, 1, *trace.output.shape)),
+            code=codegen.conv2d(x, w, stride, padding, dilation))
+
+    lesson.show(lesson.Operation("conv", lambda: ops.conv2d_trace(x, w, stride, padding, dilation),
+                                 lambda err: fixes(err, padding, dilation), explain, DEFAULTS))
 
 
 def photo_view(w: np.ndarray, stride: int, padding: int, dilation: int) -> None:

@@ -6,15 +6,13 @@ import numpy as np
 import streamlit as st
 
 from core import course, ops, transposed
-from ui import animation_labels, settings_problem, show_code, speed_control, t, tensor_shape, urlstate
-from ui.loading import wait_for_torch
+from ui import animation_labels, lesson, speed_control, t, tensor_shape, urlstate
 
 SCOPE = "conv_transpose"
 DEFAULTS = {"stride": 1, "padding": 0, "output_padding": 0, "dilation": 1}
 COURSE_RESULT = np.array([[10, 12, 12], [18, 16, 16], [13, 9, 3]])  # F.conv2d(course input, course kernel)
 INPUT_LIMITS = (1, 6, 1, 6)
 KERNEL_LIMITS = (1, 5, 1, 5)
-CHART = {"displayModeBar": False}
 
 
 def reset() -> None:
@@ -28,39 +26,33 @@ def fixes(err: ops.SettingsError) -> list[tuple[str, dict]]:
     limit = err.params.get("limit")
     offered = {"output_padding_too_big": [(t("conv_transpose.fix_output_padding", limit=limit), {"output_padding": limit})],
                "transpose_too_small": [(t("conv_transpose.fix_padding", limit=limit), {"padding": limit})]}
-    return offered.get(err.code, []) + [(t("conv_transpose.reset"), {**DEFAULTS})]
+    return offered.get(err.code, [])
 
 
-def steps_view(x: np.ndarray, w: np.ndarray, stride: int, padding: int, output_padding: int, dilation: int,
-               duration: int) -> None:
+def explain(trace: transposed.TransposeTrace) -> lesson.Explanation:
     from core import viz
 
-    try:
-        trace = transposed.conv_transpose2d_trace(x, w, stride, padding, output_padding, dilation)
-    except ops.SettingsError as err:
-        settings_problem(err, fixes(err), key="conv_transpose_problem")
-        return
+    x, w = trace.x, trace.weight
     labels = animation_labels() | {"input": t("conv_transpose.input"), "output": t("conv_transpose.output")}
-    st.plotly_chart(viz.scatter_animation(trace, labels, duration), key="conv_transpose_animation", config=CHART)
-    st.caption(t("conv_transpose.legend"))
-    left, right = st.columns(2)
-    with left:
-        st.subheader(t("conv_transpose.size_title"))
-        st.latex(r"\begin{aligned}H_{out} = {} & (H_{in} - 1)\,s - 2p + d\,(k-1) \\ & + \text{output\_padding} + 1"
-                 r"\end{aligned}")
-        for axis, n, k in (("H", x.shape[0], w.shape[0]), ("W", x.shape[1], w.shape[1])):
-            line = transposed.size_formula(n, k, stride, padding, output_padding, dilation)
-            st.markdown(f"**{axis}<sub>out</sub>** = {line}", unsafe_allow_html=True)
-        st.markdown(t("conv_transpose.result_shape", input=tensor_shape(1, 1, *x.shape),
-                      output=tensor_shape(1, 1, *trace.output.shape)))
-        if np.array_equal(x, COURSE_RESULT) and trace.output.shape == course.CONV_INPUT.shape:
-            st.subheader(t("conv_transpose.not_inverse_title"))
-            st.markdown(t("conv_transpose.not_inverse"))
-            st.plotly_chart(viz.matrices([course.CONV_INPUT, trace.output],
-                                         [t("conv_transpose.course_input"), t("conv_transpose.this_output")]),
-                            key="conv_transpose_compare", config=CHART)
-    with right:
-        show_code(transposed.code(x, w, stride, padding, output_padding, dilation))
+
+    def not_an_inverse() -> None:
+        st.subheader(t("conv_transpose.not_inverse_title"))
+        st.markdown(t("conv_transpose.not_inverse"))
+        st.plotly_chart(viz.matrices([course.CONV_INPUT, trace.output],
+                                     [t("conv_transpose.course_input"), t("conv_transpose.this_output")]),
+                        key="conv_transpose_compare", config=lesson.CHART)
+
+    course_numbers = np.array_equal(x, COURSE_RESULT) and trace.output.shape == course.CONV_INPUT.shape
+    return lesson.Explanation(
+        figure=viz.scatter_animation(trace, labels, duration), legend=t("conv_transpose.legend"),
+        size_latex=(r"\begin{aligned}H_{out} = {} & (H_{in} - 1)\,s - 2p + d\,(k-1) \\ & + \text{output\_padding} + 1"
+                    r"\end{aligned}"),
+        size_lines=tuple((axis, transposed.size_formula(n, k, stride, padding, output_padding, dilation))
+                         for axis, n, k in (("H", x.shape[0], w.shape[0]), ("W", x.shape[1], w.shape[1]))),
+        shape=t("conv_transpose.result_shape", input=tensor_shape(1, 1, *x.shape),
+                output=tensor_shape(1, 1, *trace.output.shape)),
+        code=transposed.code(x, w, stride, padding, output_padding, dilation),
+        extra=not_an_inverse if course_numbers else None)
 
 
 st.title(t("conv_transpose.title"))
@@ -85,5 +77,6 @@ with st.expander(t("conv_transpose.edit"), expanded=any(n in st.query_params for
                             limits=KERNEL_LIMITS)
     st.button(t("conv_transpose.reset"), icon=":material/restart_alt:", on_click=reset)
 
-wait_for_torch()
-steps_view(x, w, stride, padding, output_padding, dilation, duration)
+lesson.show(lesson.Operation(
+    SCOPE, lambda: transposed.conv_transpose2d_trace(x, w, stride, padding, output_padding, dilation), fixes, explain,
+    DEFAULTS, reset_label="conv_transpose.reset"))

@@ -6,8 +6,7 @@ import numpy as np
 import streamlit as st
 
 from core import course, ops
-from ui import labels, photo_picker, settings_problem, show_code, speed_control, t, tensor_shape, urlstate
-from ui.loading import wait_for_torch
+from ui import labels, lesson, photo_picker, speed_control, t, tensor_shape, urlstate
 
 DEFAULTS = {"kernel_size": 3, "pool_stride": 0, "padding": 0, "dilation": 1, "ceil_mode": True, "pool_mode": "max",
             "count_include_pad": True}
@@ -22,6 +21,35 @@ def reset() -> None:
 def randomize() -> None:
     rng = np.random.default_rng()
     urlstate.set_matrix("pool", "x", rng.integers(0, 10, size=rng.integers(4, 10, size=2)))
+
+
+def fixes(err: ops.SettingsError) -> list[tuple[str, dict]]:
+    """Half the kernel as padding, dilation 1 for avg pooling, or ceil_mode's extra window."""
+    return {
+        "pool_pad_too_big": [(t("pool.fix_padding", limit=kernel // 2), {"padding": kernel // 2})],
+        "avg_no_dilation": [(t("conv.fix_dilation"), {"dilation": 1})],
+        "pool_too_small": [(t("pool.fix_ceil"), {"ceil_mode": True})] if not ceil_mode else [],
+    }.get(err.code, [])
+
+
+def explain(trace: ops.Trace) -> lesson.Explanation:
+    from core import codegen, viz
+    from ui import animation_labels
+
+    bracket = (r"\left\lceil", r"\right\rceil") if ceil_mode else (r"\left\lfloor", r"\right\rfloor")
+    dropped = []
+    for axis, n in (("H", x.shape[0]), ("W", x.shape[1])):
+        if ceil_mode and ops.last_window_dropped(n, kernel, stride, padding, dilation):
+            out = ops.pool_output_size(n, kernel, stride, padding, dilation, True)
+            dropped.append(t("pool.dropped", axis=axis, start=out * stride, limit=n + padding, out=out))
+    return lesson.Explanation(
+        figure=viz.window_animation(trace, animation_labels(), duration), legend=t("anim.legend_pool"),
+        size_latex=rf"H_{{out}} = {bracket[0]} \frac{{H_{{in}} + 2p - d\,(k-1) - 1}}{{s}} {bracket[1]} + 1",
+        size_lines=tuple((axis, ops.size_formula(n, kernel, stride, padding, dilation, ceil_mode))
+                         for axis, n in (("H", x.shape[0]), ("W", x.shape[1]))),
+        warnings=tuple(dropped), notes=(t("pool.ceil_rule"),),
+        shape=t("pool.result_shape", input=tensor_shape(1, 1, *x.shape), output=tensor_shape(1, 1, *trace.output.shape)),
+        code=codegen.pool2d(x, mode, kernel, stride, padding, dilation, ceil_mode, include_pad))
 
 
 st.title(t("pool.title"))
@@ -52,41 +80,10 @@ with st.expander(t("pool.edit"), expanded=any(n in st.query_params for n in ("x"
     b1.button(t("conv.random"), icon=":material/casino:", on_click=randomize)
     b2.button(t("conv.reset"), icon=":material/restart_alt:", on_click=reset)
 
-try:
-    trace = ops.pool2d_trace(x, kernel, stride, padding, dilation, ceil_mode, mode, include_pad)
-except ops.SettingsError as err:
-    trace = None
-    fixes = {
-        "pool_pad_too_big": [(t("pool.fix_padding", limit=kernel // 2), {"padding": kernel // 2})],
-        "avg_no_dilation": [(t("conv.fix_dilation"), {"dilation": 1})],
-        "pool_too_small": [(t("pool.fix_ceil"), {"ceil_mode": True})] if not ceil_mode else [],
-    }.get(err.code, [])
-    settings_problem(err, fixes + [(t("conv.reset"), {**DEFAULTS})], key="pool_problem")
 
-if trace is not None:
-    from core import codegen, viz
-    from ui import animation_labels
-
-    wait_for_torch()
-    st.plotly_chart(viz.window_animation(trace, animation_labels(), duration), key="pool_animation",
-                    config={"displayModeBar": False})
-    st.caption(t("anim.legend_pool"))
-    left, right = st.columns(2)
-    with left:
-        st.subheader(t("conv.size_title"))
-        bracket = (r"\left\lceil", r"\right\rceil") if ceil_mode else (r"\left\lfloor", r"\right\rfloor")
-        st.latex(rf"H_{{out}} = {bracket[0]} \frac{{H_{{in}} + 2p - d\,(k-1) - 1}}{{s}} {bracket[1]} + 1")
-        for axis, n in (("H", x.shape[0]), ("W", x.shape[1])):
-            line = ops.size_formula(n, kernel, stride, padding, dilation, ceil_mode)
-            st.markdown(f"**{axis}<sub>out</sub>** = {line}", unsafe_allow_html=True)
-            if ceil_mode and ops.last_window_dropped(n, kernel, stride, padding, dilation):
-                out = ops.pool_output_size(n, kernel, stride, padding, dilation, True)
-                st.warning(t("pool.dropped", axis=axis, start=out * stride, limit=n + padding, out=out))
-        st.markdown(t("pool.ceil_rule"))
-        st.markdown(t("pool.result_shape", input=tensor_shape(1, 1, *x.shape),
-                      output=tensor_shape(1, 1, *trace.output.shape)))
-    with right:
-        show_code(codegen.pool2d(x, mode, kernel, stride, padding, dilation, ceil_mode, include_pad))
+trace = lesson.show(lesson.Operation(
+    "pool", lambda: ops.pool2d_trace(x, kernel, stride, padding, dilation, ceil_mode, mode, include_pad), fixes,
+    explain, DEFAULTS))
 
 st.divider()
 st.subheader(t("pool.photo_title"))

@@ -15,11 +15,10 @@ wait_for_torch()
 import numpy as np  # noqa: E402  (imported once PyTorch is: these need it)
 import torch  # noqa: E402
 
-from core import codegen, course, data, loader, viz  # noqa: E402
-from ui import explain, show_code, tensor_shape, urlstate  # noqa: E402
+from core import codegen, data, images, loader, viz  # noqa: E402
+from ui import CHART, class_label, explain, show_code, tensor_shape, urlstate  # noqa: E402
 from ui.data import Picked, cifar10_panel, dataset_picker, found_datasets, opened  # noqa: E402
 
-CHART = {"displayModeBar": False}
 URL = "query-params"
 RESIZES = {None: "ToTensor()"} | {r: f"Resize(({r}, {r}))" for r in (32, 64, 128)}
 
@@ -33,11 +32,7 @@ def batch_order(n: int, batch_size: int, shuffle: bool, drop_last: bool, seed: i
 def class_name(dataset, target) -> str:
     """The class a target stands for, translated for CIFAR-10's classes."""
     name = target if isinstance(target, str) else getattr(dataset, "classes", [str(target)])[int(target)]
-    return t(f"classes.{name}") if name in course.CIFAR10_CLASSES else name
-
-
-def as_uint8(batch: torch.Tensor) -> np.ndarray:
-    return (batch.clamp(0, 1).permute(0, 2, 3, 1).numpy() * 255 + 0.5).astype(np.uint8)
+    return class_label(name)
 
 
 def pair_names(picked: Picked, split: str) -> list[str]:
@@ -64,7 +59,7 @@ def dataset_view(picked: Picked, split: str, dataset) -> None:
         skipped_note(dataset, (i,))
         return
     left, right = st.columns([1, 3])
-    left.image(as_uint8(image[None])[0], width=160)
+    left.image(images.to_uint8(image), width=160)
     right.markdown(t("data.item", i=i, shape=tensor_shape(*image.shape), target=target,
                      name=class_name(dataset, target)))
     if picked.found.kind == data.Kind.CIFAR10:
@@ -146,7 +141,7 @@ def loader_view(picked: Picked, split: str, resize: int | None) -> None:
         return
     imgs, targets = loaded
     captions = [class_name(dataset, y) for y in targets]
-    st.plotly_chart(viz.image_batch(as_uint8(imgs), captions), key="dl_grid", config=CHART)
+    st.plotly_chart(viz.image_batch(images.to_uint8(imgs), captions), key="dl_grid", config=CHART)
     left, right = st.columns(2)
     with left:
         st.markdown(t("data.batch_facts", shape=tensor_shape(*imgs.shape)))

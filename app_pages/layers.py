@@ -6,10 +6,9 @@ import numpy as np
 import streamlit as st
 
 from core import course
-from ui import photo_picker, show_code, t, tensor_shape, urlstate
+from ui import CHART, photo_picker, show_code, t, tensor_shape, urlstate
 from ui.loading import wait_for_torch
 
-CHART = {"displayModeBar": False}
 LIMITS = (1, 6, 1, 8)
 
 
@@ -17,24 +16,39 @@ def vector(v) -> str:
     return "[" + ", ".join(f"{float(x):.4f}" for x in v) + "]"
 
 
+@st.cache_resource(max_entries=64, show_spinner=False)
+def activation_figures(x: tuple[tuple[float, ...], ...]):
+    """The input beside ReLU and Sigmoid of it, and both curves with its values marked.
+
+    The same for everyone with this input (most learners keep the course's), so
+    built once per process: Plotly's figure building was the page's largest cost.
+    """
+    from core import layers, viz
+
+    x = np.array(x)
+    out = layers.activations(x)
+    c = layers.curves()
+    flat = x.ravel()
+    matrices = viz.matrices([x, out["relu"].numpy(), out["sigmoid"].numpy()],
+                            ["input", "ReLU(input)", "Sigmoid(input)"])
+    curves = viz.curves(c["x"], {"ReLU": c["relu"], "Sigmoid": c["sigmoid"]},
+                        {"ReLU(input)": (flat, out["relu"].numpy().ravel()),
+                         "Sigmoid(input)": (flat, out["sigmoid"].numpy().ravel())})
+    return matrices, curves
+
+
 def act_view() -> None:
     import torch
 
-    from core import codegen, features, layers, viz
+    from core import codegen, features
 
     st.markdown(t("layers.act_intro"))
     left, right = st.columns([1, 2])
     with left:
         x = urlstate.matrix(t("layers.act_input"), course.ACTIVATION_INPUT, "input", scope="layers", limits=LIMITS)
-    out = layers.activations(x)
-    right.plotly_chart(viz.matrices([x, out["relu"].numpy(), out["sigmoid"].numpy()],
-                                    ["input", "ReLU(input)", "Sigmoid(input)"]), key="act_matrices", config=CHART)
-    c = layers.curves()
-    flat = x.ravel()
-    st.plotly_chart(viz.curves(c["x"], {"ReLU": c["relu"], "Sigmoid": c["sigmoid"]},
-                               {"ReLU(input)": (flat, out["relu"].numpy().ravel()),
-                                "Sigmoid(input)": (flat, out["sigmoid"].numpy().ravel())}),
-                    key="act_curves", config=CHART)
+    matrices, curves = activation_figures(tuple(map(tuple, x.tolist())))
+    right.plotly_chart(matrices, key="act_matrices", config=CHART)
+    st.plotly_chart(curves, key="act_curves", config=CHART)
     st.markdown(t("layers.act_explain"))
     show_code(codegen.activations(x))
 

@@ -7,10 +7,9 @@ import difflib
 import streamlit as st
 
 from core.course import ARCHITECTURES
-from ui import labels, show_code, t, tensor_shape, urlstate
+from ui import CHART, labels, show_code, t, tensor_shape, urlstate
 from ui.loading import wait_for_torch
 
-CHART = {"displayModeBar": False}
 SURGERY = ("add_module", "classifier_add_module", "replace")
 
 

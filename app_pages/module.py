@@ -4,9 +4,8 @@ import streamlit as st
 
 from core import backprop, chapter_code, viz
 from core.sample import SAMPLE
-from ui import show_code, t, tensor_shape, urlstate
+from ui import CHART, show_code, t, tensor_shape, urlstate
 
-CHART = {"displayModeBar": False}
 DATA = "assets/cifar10-sample/test"
 ROOT = SAMPLE / "test"
 

@@ -7,9 +7,8 @@ import streamlit as st
 from core import chapter_code, features, images, runs, tblog, viz
 from core.model import layer_table
 from core.sample import SAMPLE
-from ui import labels, show_code, t, urlstate
+from ui import CHART, labels, show_code, t, urlstate
 
-CHART = {"displayModeBar": False}
 BATCH_SIZES = (16, 32, 64, 128)
 
 

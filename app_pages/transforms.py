@@ -9,10 +9,9 @@ import numpy as np
 import streamlit as st
 
 from core import images
-from ui import explain, labels, photo_picker, photo_source, show_code, t, urlstate
+from ui import CHART, explain, labels, photo_picker, photo_source, show_code, t, urlstate
 from ui.loading import wait_for_torch
 
-CHART = {"displayModeBar": False}
 CHANNELS = ("mean_r", "mean_g", "mean_b", "std_r", "std_g", "std_b")
 
 

@@ -9,7 +9,7 @@ import torch.nn.functional as F
 from PIL import Image
 from torch import nn
 
-from core import kernels
+from core import images, kernels
 
 
 def to_tensor(im: Image.Image) -> torch.Tensor:
@@ -65,5 +65,4 @@ def pool(x: torch.Tensor, mode: str, kernel_size: int, stride: int, padding: int
 
 def to_image(x: torch.Tensor) -> Image.Image:
     """A [1, 3, H, W] tensor of 0–1 values back to a picture (values outside 0–1 clipped)."""
-    a = (x[0].clamp(0, 1).permute(1, 2, 0).numpy() * 255 + 0.5).astype(np.uint8)
-    return Image.fromarray(a)
+    return Image.fromarray(images.to_uint8(x[0]))

@@ -3,7 +3,7 @@
 core/ never imports streamlit; everything that needs it and is used by more
 than one page lives in ui/: language (the language, strings, errors explained, class
 names), code (the code block that runs its snippet), photo (the photo picker),
-widgets (matrix editor, animation controls, settings problems, shapes, the chart
+widgets (animation controls, settings problems, shapes, the chart
 config). Pages write ``from ui import t, show_code, …``.
 """
 from ui.code import show_code
@@ -13,12 +13,11 @@ from ui.widgets import (
     CHART,
     SPEEDS,
     animation_labels,
-    matrix_editor,
     settings_problem,
     speed_control,
     tensor_shape,
 )
 
 __all__ = ["CHART", "SPEEDS", "animation_labels", "class_label", "explain", "labels", "lang", "language_switch",
-           "matrix_editor", "photo_picker", "photo_source", "settings_problem", "show_code", "speed_control", "t",
+           "photo_picker", "photo_source", "settings_problem", "show_code", "speed_control", "t",
            "tensor_shape"]

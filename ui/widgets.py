@@ -1,27 +1,12 @@
-"""Small blocks several pages draw: an editable matrix, animation controls, a settings problem, shapes, charts."""
+"""Small blocks several pages draw: animation controls, a settings problem, shapes, charts."""
 from __future__ import annotations
 
-import numpy as np
-import pandas as pd
 import streamlit as st
 
 from core.errors import CodedError
 from ui.language import explain, labels, t
 
 CHART = {"displayModeBar": False}  # st.plotly_chart(..., config=CHART): no Plotly toolbar over the figures
-
-
-def matrix_editor(base: np.ndarray, key: str, label: str) -> np.ndarray:
-    """An editable matrix; emptied cells count as 0 and values keep 4 decimals (what the code shows).
-
-    To replace what is shown (reset, random, preset), pass a new ``key``.
-    """
-    frame = pd.DataFrame(np.asarray(base, dtype=float), columns=[str(c) for c in range(np.shape(base)[1])])
-    edited = st.data_editor(frame, key=key, hide_index=True, width="content",
-                            column_config={c: st.column_config.NumberColumn(c, format="%g", width=52)
-                                           for c in frame.columns})
-    st.caption(label)
-    return np.round(np.nan_to_num(edited.to_numpy(dtype=float)), 4)
 
 
 def animation_labels() -> dict[str, str]:

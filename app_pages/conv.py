@@ -41,9 +41,10 @@ def steps_view(x: np.ndarray, w: np.ndarray, stride: int, padding: int, dilation
     from core import codegen, ops, viz
     from ui import animation_labels
 
-    def explain(trace: ops.Trace) -> lesson.Explanation:
+    def explain(trace: ops.Trace, start: int, picked: tuple[int, int] | None) -> lesson.Explanation:
         return lesson.Explanation(
-            figure=viz.window_animation(trace, animation_labels(), duration), legend=t("anim.legend_conv"),
+            figure=viz.window_animation(trace, animation_labels(), duration, start, picked),
+            legend=t("anim.legend_conv"),
             size_latex=r"H_{out} = \left\lfloor \frac{H_{in} + 2p - d\,(k-1) - 1}{s} \right\rfloor + 1",
             size_lines=tuple((axis, ops.size_formula(n, k, stride, padding, dilation))
                              for axis, n, k in (("H", x.shape[0], w.shape[0]), ("W", x.shape[1], w.shape[1]))),
@@ -52,7 +53,7 @@ def steps_view(x: np.ndarray, w: np.ndarray, stride: int, padding: int, dilation
             code=codegen.conv2d(x, w, stride, padding, dilation))
 
     lesson.show(lesson.Operation("conv", lambda: ops.conv2d_trace(x, w, stride, padding, dilation),
-                                 lambda err: fixes(err, padding, dilation), explain, DEFAULTS))
+                                 lambda err: fixes(err, padding, dilation), explain, DEFAULTS, clickable=True))
 
 
 def photo_view(w: np.ndarray, stride: int, padding: int, dilation: int) -> None:

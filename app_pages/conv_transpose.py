@@ -29,7 +29,7 @@ def fixes(err: ops.SettingsError) -> list[tuple[str, dict]]:
     return offered.get(err.code, [])
 
 
-def explain(trace: transposed.TransposeTrace) -> lesson.Explanation:
+def explain(trace: transposed.TransposeTrace, *_: object) -> lesson.Explanation:
     from core import viz
 
     x, w = trace.x, trace.weight

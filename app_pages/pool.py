@@ -32,7 +32,7 @@ def fixes(err: ops.SettingsError) -> list[tuple[str, dict]]:
     }.get(err.code, [])
 
 
-def explain(trace: ops.Trace) -> lesson.Explanation:
+def explain(trace: ops.Trace, start: int, picked: tuple[int, int] | None) -> lesson.Explanation:
     from core import codegen, viz
     from ui import animation_labels
 
@@ -43,7 +43,8 @@ def explain(trace: ops.Trace) -> lesson.Explanation:
             out = ops.pool_output_size(n, kernel, stride, padding, dilation, True)
             dropped.append(t("pool.dropped", axis=axis, start=out * stride, limit=n + padding, out=out))
     return lesson.Explanation(
-        figure=viz.window_animation(trace, animation_labels(), duration), legend=t("anim.legend_pool"),
+        figure=viz.window_animation(trace, animation_labels(), duration, start, picked),
+        legend=t("anim.legend_pool"),
         size_latex=rf"H_{{out}} = {bracket[0]} \frac{{H_{{in}} + 2p - d\,(k-1) - 1}}{{s}} {bracket[1]} + 1",
         size_lines=tuple((axis, ops.size_formula(n, kernel, stride, padding, dilation, ceil_mode))
                          for axis, n in (("H", x.shape[0]), ("W", x.shape[1]))),
@@ -83,7 +84,7 @@ with st.expander(t("pool.edit"), expanded=any(n in st.query_params for n in ("x"
 
 trace = lesson.show(lesson.Operation(
     "pool", lambda: ops.pool2d_trace(x, kernel, stride, padding, dilation, ceil_mode, mode, include_pad), fixes,
-    explain, DEFAULTS))
+    explain, DEFAULTS, clickable=True))
 
 st.divider()
 st.subheader(t("pool.photo_title"))

@@ -122,6 +122,14 @@ class Trace:
     windows: tuple[Window, ...]
     output: np.ndarray
 
+    def step_of(self, out: tuple[int, int]) -> int:
+        """The step whose window computes output cell ``out`` (0 for a cell not in the output)."""
+        return next((k for k, w in enumerate(self.windows) if w.out == out), 0)
+
+    def readers(self, cell: tuple[int, int]) -> list[int]:
+        """The steps whose windows read grid cell ``cell``: border cells are read by fewer windows without padding."""
+        return [k for k, w in enumerate(self.windows) if cell in w.cells]
+
     def cell_kind(self, r: int, c: int) -> str:
         """'input', 'padding' or 'outside' (ceil-mode overhang beyond the padding)."""
         p, (h, w) = self.padding, self.in_shape

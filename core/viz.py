@@ -99,11 +99,34 @@ def _scrubber(labels: dict[str, str], n: int) -> dict:
             "steps": [{"label": str(k + 1), "method": "animate", "args": [[str(k)], _JUMP]} for k in range(n)]}
 
 
-def window_animation(trace: Trace, labels: dict[str, str], duration_ms: int = 700) -> Built:
+def _click_targets(rows: int, cols: int, axis: str, name: str) -> dict:
+    """Invisible markers on a grid's cells: Plotly heatmaps report no selection, markers do (st.plotly_chart
+    on_select), so a click on a cell reaches the server as (name, row, column)."""
+    cells = [(r, c) for r in range(rows) for c in range(cols)]
+    invisible = {"marker": {"opacity": 0}}
+    return {"type": "scatter", "mode": "markers", "x": [c for _, c in cells], "y": [r for r, _ in cells],
+            "customdata": [[name, r, c] for r, c in cells], "marker": {"size": 24, "symbol": "square", "opacity": 0},
+            "selected": invisible, "unselected": invisible, "hoverinfo": "none", "showlegend": False,
+            "xaxis": f"x{axis}", "yaxis": f"y{axis}"}
+
+
+def _outline(axis: str, cells, colour: str) -> list[dict]:
+    return [{"type": "rect", "xref": f"x{axis}", "yref": f"y{axis}", "x0": c - 0.45, "x1": c + 0.45, "y0": r - 0.45,
+             "y1": r + 0.45, "line": {"color": colour, "width": 3}} for r, c in cells]
+
+
+PICKED = "#1f5fbf"  # an input cell clicked, and the outputs whose windows read it
+
+
+def window_animation(trace: Trace, labels: dict[str, str], duration_ms: int = 700, start: int = 0,
+                     picked: tuple[int, int] | None = None) -> Built:
     """The window sliding over the padded input, one Plotly frame per output cell.
 
     Everything runs in the browser: Play/Pause, the scrubber, and the step
     buttons (each frame re-points ◀/▶ at its neighbours, so no server round trip).
+    Inside the window each cell shows its value and, in small type, the kernel weight it is multiplied by.
+    start: the step shown first (a clicked output cell's window). picked: a grid cell clicked, outlined blue with
+    every output cell whose window reads it. Clicks come back through invisible markers (``_click_targets``).
     labels: input, kernel, output, play, pause, step, back, forward.
     """
     rows, cols = trace.grid.shape
@@ -115,12 +138,22 @@ def window_animation(trace: Trace, labels: dict[str, str], duration_ms: int = 70
     widths = [cols, trace.kernel[1], out_w] if has_kernel else [cols, out_w]
     axes, title_notes = _panels(titles, widths)  # frames that set annotations must keep these titles
     out_col = len(titles)
-    font = 15 if sum(widths) <= 14 else 12 if sum(widths) <= 20 else 10  # wide grids have narrow cells
+    font = 13 if sum(widths) <= 14 else 11 if sum(widths) <= 20 else 9  # wide grids have narrow cells
     data = []
     if has_kernel:
         kernel = np.array(trace.windows[0].weights).reshape(trace.kernel)
         data.append(_cells(np.full(trace.kernel, float(READ)), [[_cell(v) for v in r] for r in kernel], "kernel", font)
                     | {"xaxis": "x2", "yaxis": "y2"})
+
+    weights_fit = has_kernel and sum(widths) <= 20  # a second line in a cell: only where cells are not tiny
+
+    def input_text(step: int) -> list[list[str]]:
+        text = [row[:] for row in grid_text]
+        if weights_fit:
+            window = trace.windows[step]
+            for (r, c), w in zip(window.cells, window.weights):
+                text[r][c] += f"<br><span style='font-size:70%'>×{_cell(w)}</span>"
+        return text
 
     def state(step: int) -> tuple[np.ndarray, np.ndarray, list[list[str]]]:
         grid = kinds.copy()
@@ -156,11 +189,17 @@ def window_animation(trace: Trace, labels: dict[str, str], duration_ms: int = 70
     def menus(step: int) -> list[dict]:
         return _menus(labels, step, n, duration_ms)
 
-    grid0, out0, text0 = state(0)
+    start = min(max(start, 0), n - 1)
+    grid0, out0, text0 = state(start)
     suffix = "" if out_col == 1 else str(out_col)
-    data += [_cells(grid0, grid_text, "input", font) | {"xaxis": "x", "yaxis": "y"},
+    data += [_cells(grid0, input_text(start), "input", font) | {"xaxis": "x", "yaxis": "y"},
              _cells(out0, text0, "output", font) | {"xaxis": f"x{suffix}", "yaxis": f"y{suffix}"}]
     input_index, output_index = len(data) - 2, len(data) - 1
+    data += [_click_targets(rows, cols, "", "input"), _click_targets(out_h, out_w, suffix, "output")]
+    highlight = []
+    if picked is not None:
+        users = [w.out for w in trace.windows if picked in w.cells]
+        highlight = _outline("", [picked], PICKED) + _outline(suffix, users, PICKED)
     lines = max(_wrap(window_formula(w)).count("<br>") + 1 for w in trace.windows)
     bottom = CONTROLS_PX + 4 + 22 * lines
     tallest = max(rows, out_h, trace.kernel[0] if has_kernel else 0)
@@ -169,16 +208,18 @@ def window_animation(trace: Trace, labels: dict[str, str], duration_ms: int = 70
         axes[f"xaxis{suffix}"].update(visible=False, range=[-0.5, width - 0.5], scaleanchor=f"y{suffix}",
                                       constrain="domain")
         axes[f"yaxis{suffix}"].update(visible=False, range=[tallest - 0.5, -0.5])
-    slider = _scrubber(labels, n)
+    slider = _scrubber(labels, n) | {"active": start}
     layout = {"template": _template(), **axes, "height": max(rows, out_h) * 46 + 40 + bottom,
-              "margin": {"l": 10, "r": 10, "t": 40, "b": bottom}, "plot_bgcolor": "white", "shapes": window_box(0),
-              "annotations": title_notes + formula(0), "updatemenus": menus(0), "sliders": [slider]}
+              "margin": {"l": 10, "r": 10, "t": 40, "b": bottom}, "plot_bgcolor": "white",
+              "shapes": window_box(start) + highlight, "annotations": title_notes + formula(start),
+              "updatemenus": menus(start), "sliders": [slider], "dragmode": False, "clickmode": "event+select"}
     # Plain dicts, not Plotly objects: validating one frame per output cell took most of a slider change's rerun.
     frames = []
     for step in range(n):
         grid, out, text = state(step)
         frames.append({"name": str(step), "traces": [input_index, output_index],
-                       "data": [{"type": "heatmap", "z": grid.tolist()}, {"type": "heatmap", "z": out.tolist(), "text": text}],
+                       "data": [{"type": "heatmap", "z": grid.tolist(), "text": input_text(step)},
+                                {"type": "heatmap", "z": out.tolist(), "text": text}],
                        "layout": {"shapes": window_box(step), "annotations": title_notes + formula(step),
                                   "updatemenus": menus(step)}})
     spec = {"data": data, "layout": layout, "frames": frames}

@@ -116,6 +116,43 @@ def test_conv_transpose_animation_scatters_one_input_cell_per_step(app):
         page.close()
 
 
+def click_cell(page, chart, axis: str, row: int, col: int) -> None:
+    """Click the centre of a grid cell (axis "x" is the input grid, "x3" the output), then wait for the rerun."""
+    x, y = chart.evaluate(f"""gd => {{
+        const xa = gd._fullLayout.{axis.replace("x", "xaxis")}, ya = gd._fullLayout.{axis.replace("x", "yaxis")};
+        const box = gd.getBoundingClientRect();
+        return [box.left + xa._offset + xa.l2p({col}), box.top + ya._offset + ya.l2p({row})];
+    }}""")
+    page.mouse.click(x, y)
+    page.wait_for_timeout(600)
+    settle(page)
+
+
+def blue_outlines(chart) -> int:
+    return chart.evaluate("""gd => Array.from(gd.querySelectorAll('.layer-above .shapelayer path'))
+        .filter(p => (p.style.stroke || '').replace(/ /g, '') === 'rgb(31,95,191)').length""")
+
+
+def test_clicking_a_cell_ties_the_window_to_its_numbers(app):
+    page = open_page(app, "/conv?lang=en")
+    try:
+        chart = page.locator(".js-plotly-plot").first
+        click_cell(page, chart, "x3", 1, 2)  # output (1, 2): the 6th window of the course's 3×3 output
+        chart = page.locator(".js-plotly-plot").first
+        assert step_label(chart) == 6
+        assert chart.locator("g.annotation-text-g").last.text_content().endswith("= 16")
+        click_cell(page, chart, "x", 2, 2)  # the centre cell is read by all 9 windows
+        chart = page.locator(".js-plotly-plot").first
+        assert blue_outlines(chart) == 1 + 9
+        assert "9" in page.get_by_text(re.compile("read by")).first.inner_text()
+        click_cell(page, chart, "x", 0, 0)  # a corner is read by one window only
+        chart = page.locator(".js-plotly-plot").first
+        assert blue_outlines(chart) == 1 + 1
+        page.screenshot(path=str(SCREENSHOTS / "conv_clicked.png"))
+    finally:
+        page.close()
+
+
 def test_language_switch_rewrites_the_page_and_the_url(app):
     page = open_page(app, "/pool")
     try:

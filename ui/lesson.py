@@ -13,6 +13,7 @@ from typing import Any, Generic, TypeVar
 
 import streamlit as st
 
+from core import ops
 from core.ops import SettingsError
 from ui import settings_problem, show_code, t
 from ui.loading import wait_for_torch
@@ -42,16 +43,40 @@ class Operation(Generic[TraceT]):
 
     compute: the step-by-step trace, or SettingsError where PyTorch refuses the settings.
     fixes: the one-change ways out of a refusal, as (button label, {widget key: value}).
-    explain: what to draw for a trace.
+    explain: what to draw for a trace, opened at a step and with a picked grid cell outlined (clickable pages).
+    clickable: a click on an output cell opens its step, a click on an input cell outlines the outputs reading it
+    (window operations, whose trace is a core.ops.Trace).
     defaults: the page's settings, for the "back to the course's numbers" button every refusal offers.
     """
 
     scope: str
     compute: Callable[[], TraceT]
     fixes: Callable[[SettingsError], list[tuple[str, dict]]]
-    explain: Callable[[TraceT], Explanation]
+    explain: Callable[[TraceT, int, tuple[int, int] | None], Explanation]
     defaults: dict[str, Any] = field(default_factory=dict)
     reset_label: str = "conv.reset"
+    clickable: bool = False
+
+
+def _clicked(key: str) -> tuple[str, int, int] | None:
+    """The grid cell last clicked in the chart ``key``: (grid name, row, column), from its on_select state."""
+    event = st.session_state.get(key) or {}
+    points = (event.get("selection") or {}).get("points") or []
+    data = points[0].get("customdata") if points else None
+    if not data or len(data) != 3:
+        return None
+    return str(data[0]), int(data[1]), int(data[2])
+
+
+def _focus(trace: ops.Trace, click: tuple[str, int, int] | None) -> tuple[int, tuple[int, int] | None, int]:
+    """(step to open, picked grid cell, how many windows read it) for a click on the animation."""
+    if click is None:
+        return 0, None, 0
+    name, r, c = click
+    if name == "output":
+        return trace.step_of((r, c)), None, 0
+    readers = trace.readers((r, c))
+    return (readers[0] if readers else 0), (r, c), len(readers)
 
 
 def show(op: Operation[TraceT]) -> TraceT | None:
@@ -62,9 +87,19 @@ def show(op: Operation[TraceT]) -> TraceT | None:
         settings_problem(err, op.fixes(err) + [(t(op.reset_label), {**op.defaults})], key=f"{op.scope}_problem")
         return None
     wait_for_torch()
-    shown = op.explain(trace)
-    st.plotly_chart(shown.figure, key=f"{op.scope}_animation", config=CHART)
+    key = f"{op.scope}_animation"
+    start, picked, readers = _focus(trace, _clicked(key)) if op.clickable else (0, None, 0)
+    shown = op.explain(trace, start, picked)
+    if op.clickable:
+        st.plotly_chart(shown.figure, key=key, config=CHART, on_select="rerun", selection_mode="points")
+    else:
+        st.plotly_chart(shown.figure, key=key, config=CHART)
     st.caption(shown.legend)
+    if op.clickable:
+        if picked is None:
+            st.caption(t("anim.click_hint"))
+        else:
+            st.caption(t("anim.picked", row=picked[0], col=picked[1], count=readers))
     left, right = st.columns(2)
     with left:
         st.subheader(t("conv.size_title"))

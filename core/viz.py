@@ -41,6 +41,17 @@ def _cell(v: float) -> str:
     return number(v, 2)
 
 
+PHONE_PX = 380  # the plot's width on a 420 px phone
+
+
+def _font(widths: Sequence[int], texts: Sequence[str], largest: int) -> int:
+    """A font size at which the longest number fits its cell on a phone: the figure cannot know the screen's width,
+    and on a desktop a smaller number is only smaller, while on a phone a wider one spills into its neighbours."""
+    cell = PHONE_PX * (1 - 0.06 * (len(widths) - 1)) / sum(widths)
+    longest = max((len(t) for t in texts), default=1)
+    return int(max(7, min(largest, cell / (0.62 * max(longest, 2)))))
+
+
 def _cells(z: np.ndarray, text: list[list[str]], name: str, size: int = 15) -> dict:
     return {"type": "heatmap", "z": np.asarray(z).tolist(), "text": text, "texttemplate": "%{text}",
             "textfont": {"size": size}, "colorscale": _scale(), "zmin": 0, "zmax": len(_CELL_COLOURS), "showscale": False,
@@ -138,7 +149,10 @@ def window_animation(trace: Trace, labels: dict[str, str], duration_ms: int = 70
     widths = [cols, trace.kernel[1], out_w] if has_kernel else [cols, out_w]
     axes, title_notes = _panels(titles, widths)  # frames that set annotations must keep these titles
     out_col = len(titles)
-    font = 13 if sum(widths) <= 14 else 11 if sum(widths) <= 20 else 9  # wide grids have narrow cells
+    values = [t for row in grid_text for t in row] + [_cell(v) for v in trace.output.ravel()]
+    if has_kernel:
+        values += [_cell(v) for v in trace.windows[0].weights]
+    font = _font(widths, values, 13)
     data = []
     if has_kernel:
         kernel = np.array(trace.windows[0].weights).reshape(trace.kernel)
@@ -463,7 +477,8 @@ def scatter_animation(trace: TransposeTrace, labels: dict[str, str], duration_ms
     out_h, out_w = trace.output.shape
     widths = [w, kw, out_w]
     axes, title_notes = _panels([labels["input"], labels["kernel"], labels["output"]], widths)
-    font = 12 if sum(widths) <= 14 else 10 if sum(widths) <= 20 else 8  # two lines (sum, +product) fit a phone's cell
+    sums = [_cell(v) for s in trace.steps for v in s.after.ravel()]
+    font = _font(widths, [*sums, *(_cell(v) for v in trace.weight.ravel())], 12)
     x_text = [[_cell(v) for v in row] for row in trace.x]
     data = [_cells(np.full(trace.weight.shape, float(READ)), [[_cell(v) for v in r] for r in trace.weight], "kernel",
                    font) | {"xaxis": "x2", "yaxis": "y2"}]

@@ -150,3 +150,18 @@ def test_settings_errors_carry_what_the_message_needs():
     with pytest.raises(ops.SettingsError) as err:
         ops.pool2d_trace(COURSE_INPUT, 3, dilation=2, mode="avg")
     assert err.value.code == "avg_no_dilation"
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(3, 7), st.integers(1, 4), st.integers(1, 3), st.integers(0, 2), st.integers(1, 2))
+def test_a_cell_is_read_by_as_many_windows_as_its_gradient_says(n, k, stride, padding, dilation):
+    """Clicking an input cell counts the windows reading it: with an all-ones kernel that is d(sum of output)/dx."""
+    if n + 2 * padding < dilation * (k - 1) + 1:
+        return
+    trace = ops.conv2d_trace(np.zeros((n, n)), np.ones((k, k)), stride, padding, dilation)
+    x = torch.zeros(1, 1, n, n, dtype=torch.float64, requires_grad=True)
+    F.conv2d(x, torch.ones(1, 1, k, k, dtype=torch.float64), stride=stride, padding=padding, dilation=dilation).sum().backward()
+    counts = [[len(trace.readers((r + padding, c + padding))) for c in range(n)] for r in range(n)]
+    assert counts == x.grad[0, 0].int().tolist()
+    for step, window in enumerate(trace.windows):
+        assert trace.step_of(window.out) == step

@@ -12,10 +12,9 @@ from core.events import Phase, Step
 from core.jobs import Job, QueueFull, Registry
 from core.model import ARCHITECTURES
 from core.recipes import FAST_TRICKS, RECIPES
-from ui import explain, labels, show_code, t, urlstate
+from ui import CHART, explain, labels, show_code, t, urlstate
 from ui.data import dataset_picker
 
-CHART = {"displayModeBar": False}
 BATCHES = (32, 64, 128, 256, 512)
 
 

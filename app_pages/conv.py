@@ -7,7 +7,7 @@ import streamlit as st
 
 from core import course, kernels
 from core.ops import SettingsError
-from ui import labels, lesson, photo_picker, speed_control, t, tensor_shape, urlstate
+from ui import labels, lesson, photo_picker, settings_problem, show_code, speed_control, t, tensor_shape, urlstate
 from ui.loading import wait_for_torch
 
 DEFAULTS = {"stride": 1, "padding": 0, "dilation": 1, "kernel_size": 3, "conv_kernel": "course"}
@@ -54,6 +54,32 @@ def steps_view(x: np.ndarray, w: np.ndarray, stride: int, padding: int, dilation
 
     lesson.show(lesson.Operation("conv", lambda: ops.conv2d_trace(x, w, stride, padding, dilation),
                                  lambda err: fixes(err, padding, dilation), explain, DEFAULTS, clickable=True))
+
+
+def channels_view(k: int, stride: int, padding: int, dilation: int, duration: int) -> None:
+    """nn.Conv2d(3, 2, k) (or depthwise, groups=3) on the course's matrix in three channels, animated."""
+    from core import multichannel, ops, viz
+    from ui import animation_labels
+
+    groups = urlstate.choice(t("conv.groups"), [1, 3], 1, "groups", scope="conv")
+    st.caption(t("conv.groups_line"))
+    out_channels = 3 if groups == 3 else 2
+    x = np.stack([course.CONV_INPUT] * 3)
+    weight = multichannel.default_weight(out_channels, 3 // groups, k)
+    bias = np.array([1.0, -1.0, 0.0][:out_channels])
+    try:
+        trace = multichannel.conv2d_trace(x, weight, bias, stride, padding, dilation, groups)
+    except ops.SettingsError as err:
+        settings_problem(err, fixes(err, padding, dilation) + [(t("conv.reset"), {**DEFAULTS})],
+                         key="conv_channels_problem")
+        return
+    st.markdown(t("conv.channels_intro", weight=tensor_shape(*weight.shape), input=tensor_shape(1, *x.shape),
+                  output=tensor_shape(1, *trace.output.shape)))
+    labels = animation_labels() | {"channel": t("conv.channel", c="{c}"), "out_channel": t("conv.out_channel", i="{i}"),
+                                   "bias": t("conv.bias")}
+    st.plotly_chart(viz.channels_animation(trace, labels, duration), key="conv_channels", config=lesson.CHART)
+    st.caption(t("conv.channels_legend"))
+    show_code(multichannel.code(x, weight, bias, stride, padding, dilation, groups))
 
 
 def photo_view(w: np.ndarray, stride: int, padding: int, dilation: int) -> None:
@@ -128,11 +154,15 @@ with st.expander(t("conv.edit"), expanded=any(n in st.query_params for n in ("x"
                             limits=KERNEL_LIMITS, origin=f"{preset}_{k}")
 
 # Only the open tab is computed: the photo's feature maps are not built while the animation is shown.
-view, tabs = urlstate.tabs({"steps": t("conv.tab_steps"), "photo": t("conv.tab_photo")}, "view", scope="conv")
+view, tabs = urlstate.tabs({"steps": t("conv.tab_steps"), "channels": t("conv.tab_channels"),
+                            "photo": t("conv.tab_photo")}, "view", scope="conv")
 wait_for_torch(tabs[view])
 with tabs["steps"]:
     if view == "steps":
         steps_view(x, w, stride, padding, dilation, duration)
+with tabs["channels"]:
+    if view == "channels":
+        channels_view(k, stride, padding, dilation, duration)
 with tabs["photo"]:
     if view == "photo":
         photo_view(w, stride, padding, dilation)

@@ -9,6 +9,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from core.multichannel import MultiTrace
 from core.ops import Trace, number, window_formula
 from core.transposed import TransposeTrace, step_formula
 
@@ -550,3 +551,102 @@ def _wrap_adds(formula: str, per_line: int = 3) -> str:
     terms = adds.split(", ")
     lines = [", ".join(terms[i : i + per_line]) for i in range(0, len(terms), per_line)]
     return f"<b>{head}</b><br>" + "<br>".join(lines)
+
+
+def channels_animation(trace: MultiTrace, labels: dict[str, str], duration_ms: int = 700) -> Built:
+    """A multi-channel F.conv2d, one frame per output cell: the three channel windows slide together (each cell
+    with its value and, small, the weight of the current output channel's slice), their partial sums and the bias
+    written out under the grids, the output channels filling in below the inputs.
+
+    labels: channel (with {c}), out_channel (with {i}), bias, play, pause, step, back, forward.
+    """
+    c_in, rows, cols = trace.grid.shape
+    c_out, out_h, out_w = trace.output.shape
+    kh, kw = trace.weight.shape[-2:]
+    top, bottom_row = 0.56, 0.44  # inputs above, outputs below, as a paper is read
+    axes, notes = {}, []
+    for k in range(c_in + c_out):
+        above = k < c_in
+        count, slot = (c_in, k) if above else (c_out, k - c_in)
+        width = 1 / count
+        left, right = slot * width + 0.02, (slot + 1) * width - 0.02
+        domain_y = [top, 1.0] if above else [0.0, bottom_row]
+        suffix = "" if k == 0 else str(k + 1)
+        span = (cols if above else out_w) - 0.5
+        axes[f"xaxis{suffix}"] = {"anchor": f"y{suffix}", "domain": [left, right], "visible": False,
+                                  "range": [-0.5, span], "scaleanchor": f"y{suffix}", "constrain": "domain"}
+        axes[f"yaxis{suffix}"] = {"anchor": f"x{suffix}", "domain": domain_y, "visible": False,
+                                  "range": [(rows if above else out_h) - 0.5, -0.5]}
+        title = labels["channel"].format(c="RGB"[k] if c_in == 3 else k) if above else labels["out_channel"].format(i=slot)
+        notes.append({"font": {"size": 14}, "showarrow": False, "text": title, "x": (left + right) / 2,
+                      "xanchor": "center", "xref": "paper", "y": domain_y[1], "yanchor": "bottom", "yref": "paper"})
+    font = _font([cols] * c_in, [_cell(v) for v in trace.grid.ravel()], 12)
+    out_font = _font([out_w] * c_out, [_cell(v) for v in trace.output.ravel()], 12)
+    base = [[[_cell(v) for v in row] for row in channel] for channel in trace.grid]
+    positions = [(a * trace.dilation, b * trace.dilation) for a in range(kh) for b in range(kw)]
+
+    def inputs(step: int) -> list[tuple[np.ndarray, list[list[str]]]]:
+        s = trace.steps[step]
+        result = []
+        for c in range(c_in):
+            kind = np.full((rows, cols), float(INPUT))
+            kind[: trace.padding, :] = kind[rows - trace.padding :, :] = PADDING
+            kind[:, : trace.padding] = kind[:, cols - trace.padding :] = PADDING
+            text = [row[:] for row in base[c]]
+            if c in s.in_channels:
+                w = trace.weight[s.out_channel, c - s.in_channels[0]].ravel()
+                for (a, b), weight in zip(positions, w):
+                    r, col = s.origin[0] + a, s.origin[1] + b
+                    kind[r, col] = READ
+                    text[r][col] += f"<br><span style='font-size:70%'>×{_cell(weight)}</span>"
+            result.append((kind, text))
+        return result
+
+    def outputs(step: int) -> list[tuple[np.ndarray, list[list[str]]]]:
+        kind = np.full((c_out, out_h, out_w), float(EMPTY))
+        text = [[[""] * out_w for _ in range(out_h)] for _ in range(c_out)]
+        for done in trace.steps[: step + 1]:
+            kind[(done.out_channel, *done.out)] = DONE
+            text[done.out_channel][done.out[0]][done.out[1]] = _cell(done.value)
+        s = trace.steps[step]
+        kind[(s.out_channel, *s.out)] = CURRENT
+        return [(kind[o], text[o]) for o in range(c_out)]
+
+    def boxes(step: int) -> list[dict]:
+        s = trace.steps[step]
+        (r0, c0), (i, j) = s.origin, s.out
+        span_r, span_c = trace.dilation * (kh - 1) + 1, trace.dilation * (kw - 1) + 1
+        shapes = [{"type": "rect", "xref": f"x{'' if c == 0 else c + 1}", "yref": f"y{'' if c == 0 else c + 1}",
+                   "x0": c0 - 0.5, "x1": c0 + span_c - 0.5, "y0": r0 - 0.5, "y1": r0 + span_r - 0.5,
+                   "line": {"color": "#e07a00", "width": 3}} for c in s.in_channels]
+        axis = str(c_in + s.out_channel + 1)
+        return shapes + [{"type": "rect", "xref": f"x{axis}", "yref": f"y{axis}", "x0": j - 0.5, "x1": j + 0.5,
+                          "y0": i - 0.5, "y1": i + 0.5, "line": {"color": "#2d7a35", "width": 3}}]
+
+    def formula(step: int) -> list[dict]:
+        s = trace.steps[step]
+        names = ["RGB"[c] if c_in == 3 else str(c) for c in s.in_channels]
+        terms = " + ".join(f"{n}: {_cell(p)}" for n, p in zip(names, s.partials))
+        text = (f"out[{s.out_channel}][{s.out[0]},{s.out[1]}] = {terms} + {labels['bias']} {_cell(s.bias)}"
+                f" = <b>{_cell(s.value)}</b>")
+        return [{"text": text, "xref": "paper", "yref": "paper", "x": 0, "xanchor": "left", "y": 0, "yanchor": "top",
+                 "yshift": -CONTROLS_PX, "showarrow": False, "font": {"size": 15}, "align": "left"}]
+
+    def heatmaps(step: int) -> list[dict]:
+        return [{"type": "heatmap", "z": z.tolist(), "text": t} for z, t in inputs(step) + outputs(step)]
+
+    n = len(trace.steps)
+    data = []
+    for k, (z, text) in enumerate(inputs(0) + outputs(0)):
+        suffix = "" if k == 0 else str(k + 1)
+        data.append(_cells(z, text, f"panel{k}", font if k < c_in else out_font) | {"xaxis": f"x{suffix}",
+                                                                                  "yaxis": f"y{suffix}"})
+    bottom = CONTROLS_PX + 30
+    layout = {"template": _template(), **axes, "height": (rows + out_h) * 40 + 90 + bottom,
+              "margin": {"l": 10, "r": 10, "t": 30, "b": bottom}, "plot_bgcolor": "white", "shapes": boxes(0),
+              "annotations": notes + formula(0), "updatemenus": _menus(labels, 0, n, duration_ms),
+              "sliders": [_scrubber(labels, n)]}
+    frames = [{"name": str(step), "traces": list(range(c_in + c_out)), "data": heatmaps(step),
+               "layout": {"shapes": boxes(step), "annotations": notes + formula(step),
+                          "updatemenus": _menus(labels, step, n, duration_ms)}} for step in range(n)]
+    return Built({"data": data, "layout": layout, "frames": frames})

@@ -116,6 +116,31 @@ def test_conv_transpose_animation_scatters_one_input_cell_per_step(app):
         page.close()
 
 
+def test_multi_channel_animation_plays_and_steps(app):
+    page = open_page(app, "/conv?lang=en&view=channels")
+    try:
+        chart = page.locator(".js-plotly-plot").first
+        buttons = chart.locator(".updatemenu-button")
+        assert buttons.count() == 4  # ◀, Play, Pause, ▶
+        formula = chart.locator("g.annotation-text-g").last
+        assert re.fullmatch(r"out\[0\]\[0,0\] = R: -?[\d.]+ \+ G: -?[\d.]+ \+ B: -?[\d.]+ \+ bias 1 = -?[\d.]+",
+                            formula.text_content().replace("−", "-")), formula.text_content()
+        buttons.nth(3).click()
+        page.wait_for_timeout(400)
+        assert step_label(chart) == 2 and formula.text_content().startswith("out[0][0,1]")
+        buttons.nth(1).click()  # play
+        page.wait_for_timeout(2500)
+        buttons.nth(2).click()  # pause
+        page.wait_for_timeout(400)
+        step = step_label(chart)
+        assert step > 2
+        page.wait_for_timeout(1200)
+        assert step_label(chart) == step
+        page.screenshot(path=str(SCREENSHOTS / "conv_channels_playing.png"))
+    finally:
+        page.close()
+
+
 def click_cell(page, chart, axis: str, row: int, col: int) -> None:
     """Click the centre of a grid cell (axis "x" is the input grid, "x3" the output), then wait for the rerun."""
     x, y = chart.evaluate(f"""gd => {{

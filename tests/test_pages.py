@@ -158,3 +158,17 @@ def test_conv_transpose_refusals_are_explained_and_fixed(lang):
     assert at.error[0].value == i18n.t("problem.transpose_too_small", lang, size=-1, full=5, padding=3, limit=2)
     next(b for b in at.button if b.label == i18n.t("conv_transpose.fix_padding", lang, limit=2)).click().run()
     assert not at.error and printed(at) == [course_transpose(padding=2)]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_conv_channels_tab_names_the_shapes_and_prints_pytorch_s_result(lang):
+    from core import multichannel
+
+    at = open_page("conv", lang, view="channels", groups="3", padding="1")
+    x = torch.tensor(course.CONV_INPUT).repeat(3, 1, 1)[None].float()
+    weight = torch.tensor(multichannel.default_weight(3, 1, 3), dtype=torch.float32)
+    out = F.conv2d(x, weight, torch.tensor([1.0, -1.0, 0.0]), padding=1, groups=3)
+    assert printed(at) == [f"torch.Size([1, 3, 5, 5]) torch.Size([3, 1, 3, 3]) -> {out.shape}\n{out}"]
+    assert any("torch.Size([3, 1, 3, 3])" in m.value and "torch.Size([1, 3, 5, 5])" in m.value for m in at.markdown)
+    at.segmented_control(key="conv_groups").set_value(1).run()
+    assert any("torch.Size([2, 3, 3, 3])" in m.value and "torch.Size([1, 2, 5, 5])" in m.value for m in at.markdown)

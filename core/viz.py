@@ -45,12 +45,14 @@ def _cell(v: float) -> str:
 PHONE_PX = 380  # the plot's width on a 420 px phone
 
 
-def _font(widths: Sequence[int], texts: Sequence[str], largest: int) -> int:
+def _font(widths: Sequence[int], texts: Sequence[str], largest: int, lines: int = 1) -> int:
     """A font size at which the longest number fits its cell on a phone: the figure cannot know the screen's width,
-    and on a desktop a smaller number is only smaller, while on a phone a wider one spills into its neighbours."""
+    and on a desktop a smaller number is only smaller, while on a phone a wider one spills into its neighbours.
+    lines: 2 where a cell also shows a small second line (×weight, +product)."""
     cell = PHONE_PX * (1 - 0.06 * (len(widths) - 1)) / sum(widths)
     longest = max((len(t) for t in texts), default=1)
-    return int(max(7, min(largest, cell / (0.62 * max(longest, 2)))))
+    tall = cell / (1.3 * (1 + 0.7 * (lines - 1)))
+    return int(max(6, min(largest, cell / (0.62 * max(longest, 2)), tall)))
 
 
 def _cells(z: np.ndarray, text: list[list[str]], name: str, size: int = 15) -> dict:
@@ -153,14 +155,13 @@ def window_animation(trace: Trace, labels: dict[str, str], duration_ms: int = 70
     values = [t for row in grid_text for t in row] + [_cell(v) for v in trace.output.ravel()]
     if has_kernel:
         values += [_cell(v) for v in trace.windows[0].weights]
-    font = _font(widths, values, 13)
+    weights_fit = has_kernel and sum(widths) <= 20  # a second line in a cell: only where cells are not tiny
+    font = _font(widths, values, 13, lines=2 if weights_fit else 1)
     data = []
     if has_kernel:
         kernel = np.array(trace.windows[0].weights).reshape(trace.kernel)
         data.append(_cells(np.full(trace.kernel, float(READ)), [[_cell(v) for v in r] for r in kernel], "kernel", font)
                     | {"xaxis": "x2", "yaxis": "y2"})
-
-    weights_fit = has_kernel and sum(widths) <= 20  # a second line in a cell: only where cells are not tiny
 
     def input_text(step: int) -> list[list[str]]:
         text = [row[:] for row in grid_text]
@@ -479,7 +480,7 @@ def scatter_animation(trace: TransposeTrace, labels: dict[str, str], duration_ms
     widths = [w, kw, out_w]
     axes, title_notes = _panels([labels["input"], labels["kernel"], labels["output"]], widths)
     sums = [_cell(v) for s in trace.steps for v in s.after.ravel()]
-    font = _font(widths, [*sums, *(_cell(v) for v in trace.weight.ravel())], 12)
+    font = _font(widths, [*sums, *(_cell(v) for v in trace.weight.ravel())], 12, lines=2)
     x_text = [[_cell(v) for v in row] for row in trace.x]
     data = [_cells(np.full(trace.weight.shape, float(READ)), [[_cell(v) for v in r] for r in trace.weight], "kernel",
                    font) | {"xaxis": "x2", "yaxis": "y2"}]
@@ -580,7 +581,7 @@ def channels_animation(trace: MultiTrace, labels: dict[str, str], duration_ms: i
         title = labels["channel"].format(c="RGB"[k] if c_in == 3 else k) if above else labels["out_channel"].format(i=slot)
         notes.append({"font": {"size": 14}, "showarrow": False, "text": title, "x": (left + right) / 2,
                       "xanchor": "center", "xref": "paper", "y": domain_y[1], "yanchor": "bottom", "yref": "paper"})
-    font = _font([cols] * c_in, [_cell(v) for v in trace.grid.ravel()], 12)
+    font = _font([cols] * c_in, [_cell(v) for v in trace.grid.ravel()], 12, lines=2)
     out_font = _font([out_w] * c_out, [_cell(v) for v in trace.output.ravel()], 12)
     base = [[[_cell(v) for v in row] for row in channel] for channel in trace.grid]
     positions = [(a * trace.dilation, b * trace.dilation) for a in range(kh) for b in range(kw)]

@@ -1,0 +1,40 @@
+"""The receptive field computed from kernel/stride/padding equals the pixels a cell's gradient reaches."""
+import pytest
+import torch
+from torch import nn
+
+from core import receptive
+from core.model import Tudui
+
+
+@pytest.mark.parametrize("arch", ["course", "relu", "bn_relu"])
+def test_every_feature_map_cell_sees_the_region_its_gradient_reaches(arch):
+    net = Tudui(arch).eval()
+    layers = list(net.model)
+    # The gradient through max pooling reaches only the largest cell of each window; average pooling has the same
+    # windows and reaches all of them, so it shows the whole region a cell can see.
+    geometry = [nn.AvgPool2d(m.kernel_size, m.stride, m.padding) if isinstance(m, nn.MaxPool2d) else m for m in layers]
+    with torch.no_grad():
+        for m in geometry:
+            if isinstance(m, nn.Conv2d):
+                m.weight.copy_(m.weight.abs() + 0.01)  # no cancellations: every pixel in the field counts
+    fields = receptive.fields(layers)
+    gen = torch.Generator().manual_seed(0)
+    for depth, field in enumerate(fields):
+        if field is None:
+            continue
+        x = torch.rand(1, 3, 32, 32, generator=gen, requires_grad=True)
+        out = nn.Sequential(*geometry[: depth + 1])(x)
+        h = out.shape[-1]
+        for r, c in {(0, 0), (h // 2, h // 3), (h - 1, h - 1)}:
+            x.grad = None
+            out = nn.Sequential(*geometry[: depth + 1])(x)
+            out[0, :, r, c].sum().backward()
+            rows, cols = torch.nonzero(x.grad[0].abs().sum(0), as_tuple=True)
+            seen = (rows.min().item(), cols.min().item(), rows.max().item(), cols.max().item())
+            assert field.region(r, c) == seen, (depth, layers[depth], r, c)
+
+
+def test_deeper_cells_see_more():
+    sizes = [f.size for f in receptive.fields(list(Tudui("course").model)) if f is not None]
+    assert sizes == [5, 6, 14, 16, 32, 36]   # conv 5×5, pool 2, conv (×2 steps), pool, conv (×4 steps), pool

@@ -14,6 +14,7 @@ from core.model import ARCHITECTURES, Tudui
 from core.transforms import NORMALIZE_PRESETS
 from ui import CHART, class_label, explain, labels, photo_picker, photo_source, show_code, t, tensor_shape, urlstate
 from ui.data import dataset_picker, split_notes
+from ui.receptive import receptive_view
 
 
 @dataclass(frozen=True)
@@ -189,10 +190,10 @@ def prediction(logits, probs, classes: list[str]) -> None:
         st.markdown(t("cls.argmax", k=best))
 
 
-def network_view(chosen: Chosen, maps: list[tuple[int, str, np.ndarray]]) -> None:
+def network_view(chosen: Chosen, maps: list[tuple[int, str, np.ndarray]], small: Image.Image) -> None:
     names = {i: f"model[{index}] {layer.split('(')[0]} → {list(m.shape)}" for i, (index, layer, m) in enumerate(maps)}
     pick = st.selectbox(t("cls.layer"), list(names), format_func=names.get, key="cls_layer")
-    _, layer, m = maps[pick]
+    index, layer, m = maps[pick]
     st.caption(f"`{layer}`")
     tiles = viz.gray_tiles(m)
     st.plotly_chart(viz.image_batch(tiles, [f"#{c}" for c in range(len(tiles))], columns=16, tile=52),
@@ -206,6 +207,7 @@ def network_view(chosen: Chosen, maps: list[tuple[int, str, np.ndarray]]) -> Non
         weight = chosen.model.model[0].weight.detach().numpy()
         st.plotly_chart(viz.image_batch(viz.kernel_tiles(weight), [f"#{c}" for c in range(len(weight))], columns=8,
                                         tile=40), key="cls_kernels", config=CHART)
+    receptive_view(list(chosen.model.model), index, m[channel], np.asarray(small.convert("RGB")))
 
 
 def audit_view(chosen: Chosen) -> None:
@@ -251,7 +253,7 @@ if chosen is not None and photo is not None:
                                "view", scope="cls")
     with tabs[view]:  # only the open tab is computed
         if view == "sees":
-            network_view(chosen, result.maps)
+            network_view(chosen, result.maps, prepared.small)
         elif view == "code":
             image_path = photo_source("cls_photo")
             snippet = codegen.classify(chosen.model.arch, chosen.path, image_path, chosen.mean, chosen.std)

@@ -651,3 +651,32 @@ def channels_animation(trace: MultiTrace, labels: dict[str, str], duration_ms: i
                "layout": {"shapes": boxes(step), "annotations": notes + formula(step),
                           "updatemenus": _menus(labels, step, n, duration_ms)}} for step in range(n)]
     return Built({"data": data, "layout": layout, "frames": frames})
+
+
+def receptive_field(fmap: np.ndarray, image: np.ndarray, cell: tuple[int, int] | None,
+                    region: tuple[int, int, int, int] | None, titles: Sequence[str]) -> Built:
+    """A feature map (grey, each cell clickable) beside the 32×32 input, the clicked cell and the input region it
+    sees outlined in the same colour."""
+    h, w = fmap.shape
+    size = image.shape[0]
+    low, span = float(fmap.min()), max(float(fmap.max() - fmap.min()), 1e-8)
+    axes, notes = _panels(titles, [1, 1], spacing=0.08)
+    for suffix, n in (("", w), ("2", size)):
+        axes[f"xaxis{suffix}"].update(visible=False, range=[-0.5, n - 0.5], scaleanchor=f"y{suffix}",
+                                      constrain="domain")
+        axes[f"yaxis{suffix}"].update(visible=False, range=[(h if suffix == "" else size) - 0.5, -0.5])
+    data = [{"type": "heatmap", "z": ((fmap - low) / span).tolist(), "colorscale": "gray", "showscale": False,
+             "hovertemplate": "(%{y}, %{x})<extra></extra>", "xaxis": "x", "yaxis": "y"},
+            {"type": "image", "z": image.tolist(), "hoverinfo": "skip", "xaxis": "x2", "yaxis": "y2"},
+            _click_targets(h, w, "", "map") | {"marker": {"size": max(4, 260 // max(h, 1)), "symbol": "square",
+                                                          "opacity": 0}}]
+    shapes = []
+    if cell is not None and region is not None:
+        r0, c0, r1, c1 = region
+        shapes = _outline("", [cell], PICKED) + [
+            {"type": "rect", "xref": "x2", "yref": "y2", "x0": c0 - 0.5, "x1": c1 + 0.5, "y0": r0 - 0.5, "y1": r1 + 0.5,
+             "line": {"color": PICKED, "width": 3}}]
+    layout = {"template": _template(), **axes, "height": 330, "margin": {"l": 10, "r": 10, "t": 30, "b": 10},
+              "annotations": notes, "shapes": shapes, "dragmode": False, "clickmode": "event+select",
+              "plot_bgcolor": "white"}
+    return Built({"data": data, "layout": layout})

@@ -1,6 +1,7 @@
 """The receptive field computed from kernel/stride/padding equals the pixels a cell's gradient reaches."""
 import pytest
 import torch
+from test_pages_classify import shipped  # noqa: F401 - the fixture the page test uses
 from torch import nn
 
 from core import receptive
@@ -38,3 +39,22 @@ def test_every_feature_map_cell_sees_the_region_its_gradient_reaches(arch):
 def test_deeper_cells_see_more():
     sizes = [f.size for f in receptive.fields(list(Tudui("course").model)) if f is not None]
     assert sizes == [5, 6, 14, 16, 32, 36]   # conv 5×5, pool 2, conv (×2 steps), pool, conv (×4 steps), pool
+
+
+@pytest.mark.usefixtures("shipped")
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_classify_page_says_what_a_feature_map_cell_sees(lang):
+    from core import i18n
+
+    from test_pages import open_page
+
+    at = open_page("classify", lang)   # default view: what the network sees; first conv map 32×32, centre cell
+    field = receptive.fields(list(Tudui("course").model))[0]
+    r0, c0, r1, c1 = field.region(16, 16)
+    expected = i18n.t("receptive.seen", lang, row=16, col=16, size=5, r0=r0, r1=r1, c0=c0, c1=c1)
+    assert expected in [c.value for c in at.caption]
+    at.selectbox(key="cls_layer").set_value(4).run()          # after the third conv: 8×8, centre (4, 4)
+    field = receptive.fields(list(Tudui("course").model))[4]
+    r0, c0, r1, c1 = field.region(4, 4)
+    expected = i18n.t("receptive.seen", lang, row=4, col=4, size=32, r0=r0, r1=r1, c0=c0, c1=c1)
+    assert expected in [c.value for c in at.caption]

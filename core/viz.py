@@ -665,7 +665,8 @@ def receptive_field(fmap: np.ndarray, image: np.ndarray, cell: tuple[int, int] |
         axes[f"xaxis{suffix}"].update(visible=False, range=[-0.5, n - 0.5], scaleanchor=f"y{suffix}",
                                       constrain="domain")
         axes[f"yaxis{suffix}"].update(visible=False, range=[(h if suffix == "" else size) - 0.5, -0.5])
-    data = [{"type": "heatmap", "z": ((fmap - low) / span).tolist(), "colorscale": "gray", "showscale": False,
+    data = [{"type": "heatmap", "z": ((fmap - low) / span).tolist(), "colorscale": [[0, "black"], [1, "white"]],
+             "showscale": False,
              "hovertemplate": "(%{y}, %{x})<extra></extra>", "xaxis": "x", "yaxis": "y"},
             {"type": "image", "z": image.tolist(), "hoverinfo": "skip", "xaxis": "x2", "yaxis": "y2"},
             _click_targets(h, w, "", "map") | {"marker": {"size": max(4, 260 // max(h, 1)), "symbol": "square",

@@ -178,6 +178,21 @@ def test_clicking_a_cell_ties_the_window_to_its_numbers(app):
         page.close()
 
 
+def test_a_feature_map_cell_shows_the_input_region_it_sees(app):
+    page = open_page(app, "/classify?lang=en")
+    try:
+        chart = page.locator(".st-key-cls_receptive .js-plotly-plot").first
+        chart.scroll_into_view_if_needed()
+        assert "Cell (16, 16) sees input rows 14–18" in page.locator("body").inner_text()
+        click_cell(page, chart, "x", 0, 0)
+        assert "Cell (0, 0) sees input rows 0–2 and columns 0–2" in page.locator("body").inner_text()
+        chart = page.locator(".st-key-cls_receptive .js-plotly-plot").first
+        assert blue_outlines(chart) == 2   # the cell and its region
+        chart.screenshot(path=str(SCREENSHOTS / "classify_receptive.png"))
+    finally:
+        page.close()
+
+
 def test_language_switch_rewrites_the_page_and_the_url(app):
     page = open_page(app, "/pool")
     try:

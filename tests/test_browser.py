@@ -201,7 +201,7 @@ def test_language_switch_rewrites_the_page_and_the_url(app):
         settle(page)
         assert page.locator("h1").first.inner_text().strip() == "Pooling"
         assert "lang=en" in page.url
-        page.get_by_role("link", name=i18n.t("conv.title", "en")).click()
+        page.get_by_role("link", name=i18n.t("conv.title", "en"), exact=True).click()
         settle(page)
         assert page.locator("h1").first.inner_text().strip() == "Convolution"
         assert "lang=en" in page.url and exceptions(page) == []
@@ -321,7 +321,7 @@ def test_a_link_reproduces_the_view_and_the_url_follows_the_controls(app):
         page.get_by_role("link", name=i18n.t("pool.title", "en")).click()
         settle(page)
         assert "stride" not in page.url and exceptions(page) == []
-        page.get_by_role("link", name=i18n.t("conv.title", "en")).click()
+        page.get_by_role("link", name=i18n.t("conv.title", "en"), exact=True).click()
         settle(page)
         assert "stride=3" in page.url and slider_value(page, i18n.t("conv.stride", "en")) == "3"
     finally:

@@ -86,7 +86,8 @@ def main() -> None:
         whole = straight_run(data, straight, args.epochs)
         began = time.perf_counter()
         killed = Path(tmp) / "killed"
-        attempts = kill_until_done(data, killed, args.epochs, args.kills, window=(0.1 * whole, 0.5 * whole))
+        window = (0.1 * whole, (0.1 + 3 / max(1, args.kills)) * whole)   # short: every kill finds work left
+        attempts = kill_until_done(data, killed, args.epochs, args.kills, window=window)
         for row in attempts:
             print(json.dumps(row))
         from core.rundir import RunDir

@@ -74,7 +74,7 @@ def channels_view(k: int, stride: int, padding: int, dilation: int, duration: in
                          key="conv_channels_problem")
         return
     st.markdown(t("conv.channels_intro", weight=tensor_shape(*weight.shape), input=tensor_shape(1, *x.shape),
-                  output=tensor_shape(1, *trace.output.shape)))
+                  output=tensor_shape(1, *trace.output.shape), out_channels=out_channels, groups=groups))
     labels = animation_labels() | {"channel": t("conv.channel", c="{c}"), "out_channel": t("conv.out_channel", i="{i}"),
                                    "bias": t("conv.bias")}
     st.plotly_chart(viz.channels_animation(trace, labels, duration), key="conv_channels", config=lesson.CHART)

@@ -31,8 +31,8 @@ class Chosen:
 
 
 @st.cache_resource(show_spinner=False)
-def shipped_model(name: str) -> Tudui:
-    """A shipped model, loaded once per process."""
+def shipped_model(name: str, sha256: str) -> Tudui:
+    """A shipped model, loaded once per process (and again if its file, named by its hash, changes)."""
     return weights.load(name)[0]
 
 
@@ -109,7 +109,7 @@ def choose_model() -> Chosen | None:
         path = weights.MODELS / card["weights"]
         st.caption(t("cls.card", epochs=card["epochs"], recipe=card["recipe"], acc=f"{card['test_acc']:.2%}",
                      norm=t("cls.norm_yes") if card["mean"] else t("cls.norm_no")))
-        return Chosen(f"shipped:{card['sha256']}", shipped_model(source), card["mean"], card["std"],
+        return Chosen(f"shipped:{card['sha256']}", shipped_model(source, card["sha256"]), card["mean"], card["std"],
                       f"assets/models/{path.name}", path.read_bytes, card["classes"])
     if source == "run":
         return run_choice(finished)

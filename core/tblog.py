@@ -16,6 +16,7 @@ import importlib
 import io
 import tempfile
 import threading
+import time
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -125,6 +126,10 @@ def same_tag_twice() -> tuple[tuple[int, float], ...]:
 
     with tempfile.TemporaryDirectory(prefix="tb-tag-") as folder:
         for slope in (2, 3):
+            # The reader takes event files in name order: the second they were made, then a per-process
+            # counter compared as text (".10" sorts before ".9"). The course's two runs were minutes apart,
+            # so the second run starts in a later second, as it would there.
+            time.sleep(1 - time.time() % 1 if slope == 3 else 0)
             writer = SummaryWriter(folder)
             for i in range(100):
                 writer.add_scalar("y=2x", slope * i, i)

@@ -37,8 +37,9 @@ def open_page(app, path: str):
     return page
 
 
-@pytest.mark.parametrize("lang", ["zh", "en"])
-@pytest.mark.parametrize("slug", SLUGS)
+# Each page once, the languages alternating (AppTest renders every page in both): what this checks is the
+# routing, that a deep link runs the entry script (sidebar, language) and lands on its page.
+@pytest.mark.parametrize(("slug", "lang"), [(slug, ("zh", "en")[i % 2]) for i, slug in enumerate(SLUGS)])
 def test_page_loads_from_a_deep_link(app, slug, lang):
     page = open_page(app, f"/{'' if slug == HOME.slug else slug}?lang={lang}")
     try:
@@ -309,8 +310,8 @@ def test_bad_link_values_get_a_note_not_a_traceback(app):
 MY_PAGES = ["conv", "pool", "conv_transpose", "layers", "transforms", "model"]
 
 
-@pytest.mark.parametrize("width", [420, 1400])
-@pytest.mark.parametrize("lang", ["zh", "en"])
+# A phone in Chinese and a desktop in English: the longer texts at the narrower width.
+@pytest.mark.parametrize(("lang", "width"), [("zh", 420), ("en", 1400)])
 def test_explainer_pages_at_phone_and_desktop_width(app, lang, width):
     url, browser = app
     page = browser.new_page(viewport={"width": width, "height": 900})

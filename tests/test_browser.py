@@ -37,9 +37,15 @@ def open_page(app, path: str):
     return page
 
 
-# Each page once, the languages alternating (AppTest renders every page in both): what this checks is the
-# routing, that a deep link runs the entry script (sidebar, language) and lands on its page.
-@pytest.mark.parametrize(("slug", "lang"), [(slug, ("zh", "en")[i % 2]) for i, slug in enumerate(SLUGS)])
+# What this checks is the routing: a deep link runs the entry script (sidebar, language) and lands on its page.
+# Each page once, the languages alternating (AppTest renders every page in both); the chapters pages, mostly
+# prose and code blocks, in both.
+CHAPTER_PAGES = ("tensorboard", "module", "save_load", "gpu")
+DEEP_LINKS = [(slug, ("zh", "en")[i % 2]) for i, slug in enumerate(SLUGS)]
+DEEP_LINKS += [(slug, "en" if lang == "zh" else "zh") for slug, lang in DEEP_LINKS if slug in CHAPTER_PAGES]
+
+
+@pytest.mark.parametrize(("slug", "lang"), DEEP_LINKS)
 def test_page_loads_from_a_deep_link(app, slug, lang):
     page = open_page(app, f"/{'' if slug == HOME.slug else slug}?lang={lang}")
     try:

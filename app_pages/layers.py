@@ -120,7 +120,7 @@ def loss_view() -> None:
                       mean=f"{float(r['mse_mean']):.4f}"))
         st.caption(t("layers.reduction"))
 
-    st.subheader("CrossEntropyLoss")
+    st.subheader(t("layers.ce_title"))
     left, right = st.columns([1, 2])
     with left:
         logits = urlstate.matrix(t("layers.logits"), np.array([course.CROSS_ENTROPY_LOGITS]), "logits",

@@ -208,17 +208,18 @@ def step_editor(step: dict) -> None:
     elif name == "Resize":
         one = isinstance(step["size"], int)
         if st.toggle(t("tf.resize_int"), one, key=f"{key}_int"):
-            step["size"] = st.slider("size", 8, 512, step["size"] if one else 256, key=f"{key}_size")
+            step["size"] = st.slider(t("tf.arg_size"), 8, 512, step["size"] if one else 256, key=f"{key}_size")
         else:
             h, w = step["size"] if not one else (512, 512)
-            step["size"] = [st.slider("h", 8, 512, h, key=f"{key}_h"), st.slider("w", 8, 512, w, key=f"{key}_w")]
-        step["interpolation"] = st.selectbox("interpolation", T.INTERPOLATIONS,
+            step["size"] = [st.slider(t("tf.arg_h"), 8, 512, h, key=f"{key}_h"),
+                            st.slider(t("tf.arg_w"), 8, 512, w, key=f"{key}_w")]
+        step["interpolation"] = st.selectbox(t("tf.arg_interpolation"), T.INTERPOLATIONS,
                                              index=T.INTERPOLATIONS.index(step["interpolation"]), key=f"{key}_interp")
     elif name in ("CenterCrop", "RandomCrop"):
-        step["size"] = st.slider("size", 8, 512, step["size"], key=f"{key}_size")
+        step["size"] = st.slider(t("tf.arg_size"), 8, 512, step["size"], key=f"{key}_size")
         if name == "RandomCrop":
-            step["padding"] = st.slider("padding", 0, 64, step["padding"], key=f"{key}_pad")
-            step["padding_mode"] = st.selectbox("padding_mode", T.PADDING_MODES,
+            step["padding"] = st.slider(t("tf.arg_padding"), 0, 64, step["padding"], key=f"{key}_pad")
+            step["padding_mode"] = st.selectbox(t("tf.arg_padding_mode"), T.PADDING_MODES,
                                                 index=T.PADDING_MODES.index(step["padding_mode"]), key=f"{key}_mode")
     elif name == "RandomHorizontalFlip":
         step["p"] = st.slider("p", 0.0, 1.0, float(step["p"]), 0.05, key=f"{key}_p")

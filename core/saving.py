@@ -83,16 +83,16 @@ print(model)
 """, Scenario.BOTH_WAYS),
     "state_dict": (_IMPORT + """
 tudui = Tudui()
-print(tudui.load_state_dict(torch.load("tudui_method2.pth")))
+print(tudui.load_state_dict(torch.load("tudui_method2.pth", weights_only=True)))
 """, Scenario.BOTH_WAYS),
     "gpu_plain": ("""import torch
 
-state_dict = torch.load("tudui_gpu.pth")
+state_dict = torch.load("tudui_gpu.pth", weights_only=True)
 print(state_dict["model.0.weight"].device)
 """, Scenario.GPU),
     "gpu_map_location": ("""import torch
 
-state_dict = torch.load("tudui_gpu.pth", map_location=torch.device("cpu"))
+state_dict = torch.load("tudui_gpu.pth", weights_only=True, map_location=torch.device("cpu"))
 print(state_dict["model.0.weight"].device)
 """, Scenario.GPU),
 }

@@ -10,5 +10,8 @@ preload.start()  # torch, in the background, once per server process (after the 
 st.set_page_config(page_title="卷积可视化 · PyTorch Visual Companion", page_icon="🔲", layout="wide")
 language_switch()
 page = navigation()
+if preload.ready():  # an interrupted training run goes on after a restart, whichever page is opened first
+    from ui.training import trainings
+    trainings()
 st.sidebar.caption(t("app.sidebar_note"))
 page.run()

@@ -1,51 +1,20 @@
 """Training: CIFAR10-quick trained in a shared background queue, with named phases, live curves and insight."""
-import hashlib
 import os
 
 import streamlit as st
 import torch
-from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from core import data, runs, scripts, train, trainviz, viz
 from core.errors import CodedError
 from core.events import Phase, Step
-from core.jobs import Job, QueueFull, Registry
+from core.jobs import Job, QueueFull
 from core.model import ARCHITECTURES
 from core.recipes import FAST_TRICKS, RECIPES
 from ui import CHART, explain, labels, show_code, t, urlstate
 from ui.data import dataset_picker
+from ui.training import me, trainings
 
 BATCHES = (32, 64, 128, 256, 512)
-
-
-@st.cache_resource(show_spinner=False)
-def trainings() -> Registry:
-    """Shared by every session of this process: a bounded queue in front of one trainer (configurable).
-
-    Created once per server process: runs that were queued or training when the server last stopped go back
-    into the queue and resume where their last finished epoch left them.
-    """
-    train.configure_backends()
-    registry = Registry(max_running=int(os.environ.get("TRAIN_JOBS", 1)),
-                        max_queued=int(os.environ.get("TRAIN_QUEUE", 8)))
-    for run in runs.interrupted():
-        owner = run.folder.state()["owner"]
-        registry.submit(run.key, runs.training_work(run.as_config(), owner=owner), owner=owner)
-    return registry
-
-
-def me() -> str:
-    """Who is asking: this browser (the token of its XSRF cookie, which survives a reload), else this session."""
-    parts = st.context.cookies.get("_streamlit_xsrf", "").strip("\"'").split("|")
-    if len(parts) == 4 and parts[0] == "2":
-        try:
-            mask, masked = bytes.fromhex(parts[1]), bytes.fromhex(parts[2])
-            token = bytes(b ^ mask[i % 4] for i, b in enumerate(masked))
-            return hashlib.sha1(token).hexdigest()[:16]
-        except ValueError:
-            pass
-    ctx = get_script_run_ctx()
-    return ctx.session_id if ctx else "local"
 
 
 def device_line() -> str:

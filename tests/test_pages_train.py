@@ -75,3 +75,31 @@ def test_a_tiny_run_trains_in_the_background_and_stays_on_screen(lang, tmp_path,
     assert at.get("download_button")
     fresh = open_page("train", lang, dataset="pets", epochs="2", batch_size="32")  # a reload: the same run is there
     assert fresh.success and "train_start" not in [b.key for b in fresh.button]
+
+
+def test_after_a_restart_an_interrupted_run_goes_on_whichever_page_is_opened(tmp_path, monkeypatch):
+    import threading
+
+    from core import preload, runs, train
+    from core.events import EpochEnd
+    from core.rundir import RunDir, RunState
+    from ui.training import trainings
+
+    data = make_folder_dataset(tmp_path / "data" / "pets")
+    monkeypatch.setenv("RUNS_DIR", str(tmp_path / "runs"))
+    cfg = train.Config(data=str(data), recipe="improved", arch="course", epochs=2, batch_size=16, lr=0.05, device="cpu")
+    out = tmp_path / "runs" / cfg.key()
+    stop = threading.Event()
+    train.run(cfg, out, on_event=lambda e: stop.set() if isinstance(e, EpochEnd) else None, stop=stop)
+    RunDir(out).set_state(RunState.TRAINING, owner="ann")          # the server died while it trained
+    preload.wait()
+    trainings.clear()                                               # a fresh server process
+    try:
+        open_page("home", "en")
+        deadline = time.time() + 60
+        while RunDir(out).state()["state"] == RunState.TRAINING and time.time() < deadline:
+            time.sleep(0.2)
+        assert [m["epoch"] for m in runs.load(out).metrics] == [1, 2]
+        assert RunDir(out).state()["state"] == RunState.DONE
+    finally:
+        trainings.clear()

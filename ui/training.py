@@ -1,0 +1,46 @@
+"""The server's one training queue and who is asking: shared by the training page and the app's entry.
+
+The queue lives once per server process (st.cache_resource). Creating it puts
+back the runs that were queued or training when the server last stopped, so the
+entry creates it as soon as PyTorch is loaded: an interrupted run continues
+after a restart whichever page the first visitor opens.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+
+import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+from core import runs, train
+from core.jobs import Registry
+
+
+@st.cache_resource(show_spinner=False)
+def trainings() -> Registry:
+    """A bounded queue in front of one trainer (configurable), with the interrupted runs put back in it.
+
+    They resume where their last finished epoch left them, owned by whoever started them.
+    """
+    train.configure_backends()
+    registry = Registry(max_running=int(os.environ.get("TRAIN_JOBS", 1)),
+                        max_queued=int(os.environ.get("TRAIN_QUEUE", 8)))
+    for run in runs.interrupted():
+        owner = run.folder.state()["owner"]
+        registry.submit(run.key, runs.training_work(run.as_config(), owner=owner), owner=owner)
+    return registry
+
+
+def me() -> str:
+    """Who is asking: this browser (the token of its XSRF cookie, which survives a reload), else this session."""
+    parts = st.context.cookies.get("_streamlit_xsrf", "").strip("\"'").split("|")
+    if len(parts) == 4 and parts[0] == "2":
+        try:
+            mask, masked = bytes.fromhex(parts[1]), bytes.fromhex(parts[2])
+            token = bytes(b ^ mask[i % 4] for i, b in enumerate(masked))
+            return hashlib.sha1(token).hexdigest()[:16]
+        except ValueError:
+            pass
+    ctx = get_script_run_ctx()
+    return ctx.session_id if ctx else "local"

@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from torch.utils.data import DataLoader, TensorDataset
 
-from core import codegen, data, download, loader, sample
+from core import codegen, data, data_tensors, download, loader, sample
 
 from conftest import make_folder_dataset, make_label_files
 
@@ -139,14 +139,14 @@ def test_a_damaged_cache_is_rebuilt_and_a_corrupt_image_left_out(folder_dataset)
 
 def test_two_loaders_decode_a_new_data_set_once(folder_dataset, monkeypatch):
     decodes = []
-    real = data._decode_all
+    real = data_tensors._decode_all
 
     def slow(*args):
         decodes.append(1)
         time.sleep(0.3)
         return real(*args)
 
-    monkeypatch.setattr(data, "_decode_all", slow)
+    monkeypatch.setattr(data_tensors, "_decode_all", slow)  # where load_split looks it up
     results = []
     threads = [threading.Thread(target=lambda: results.append(data.load_split(folder_dataset, "test")))
                for _ in range(2)]

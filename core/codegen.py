@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from core.data_code import dataloader, dataset_item  # noqa: F401 - the data page's snippets; callers use codegen.*
 from core.runner import run  # noqa: F401 - codegen writes a snippet, runner runs it; callers use codegen.run
 
 
@@ -24,16 +25,21 @@ def _value(v: float, as_int: bool) -> str:
 
 
 def literal(a: np.ndarray | Sequence, indent: int, as_int: bool) -> str:
-    """A nested list written like the course writes matrices: one row per line, aligned."""
+    """A nested list written like the course writes matrices: one row per line, aligned; deeper arrays
+    (a multi-channel weight) as lists of such matrices, each level indented one more."""
     a = np.asarray(a, dtype=float)
     if a.ndim == 1:
         return "[" + ", ".join(_value(v, as_int) for v in a) + "]"
-    rows = ["[" + ", ".join(_value(v, as_int) for v in row) + "]" for row in a]
-    return "[" + (",\n" + " " * (indent + 1)).join(rows) + "]"
+    if a.ndim == 2:
+        inner = ["[" + ", ".join(_value(v, as_int) for v in row) + "]" for row in a]
+    else:
+        inner = [literal(part, indent + 1, as_int) for part in a]
+    return "[" + (",\n" + " " * (indent + 1)).join(inner) + "]"
 
 
-def _tensor(name: str, a: np.ndarray, as_int: bool, float32: bool = False) -> str:
-    """``name = torch.tensor([...])``; float32 when the values need it or the operation does."""
+def tensor_line(name: str, a: np.ndarray | Sequence, as_int: bool, float32: bool = False) -> str:
+    """``name = torch.tensor([...])``, aligned under its bracket; float32 when the values need it or the
+    operation does (conv_transpose2d and the nn layers have no int kernels)."""
     prefix = f"{name} = torch.tensor("
     dtype = ", dtype=torch.float32" if float32 or not as_int else ""
     return f"{prefix}{literal(a, len(prefix), as_int)}{dtype})"
@@ -47,8 +53,8 @@ def conv2d(x: np.ndarray, weight: np.ndarray, stride: int, padding: int, dilatio
         "import torch",
         "import torch.nn.functional as F",
         "",
-        _tensor("input", x, as_int),
-        _tensor("kernel", weight, as_int),
+        tensor_line("input", x, as_int),
+        tensor_line("kernel", weight, as_int),
         "",
         f"input = torch.reshape(input, (1, 1, {h}, {w}))",
         f"kernel = torch.reshape(kernel, (1, 1, {kh}, {kw}))",
@@ -60,7 +66,7 @@ def conv2d(x: np.ndarray, weight: np.ndarray, stride: int, padding: int, dilatio
 def _nn_input(x: np.ndarray) -> list[str]:
     """The opening of the course's nn-layer demos: the input matrix as a float tensor of shape (-1, 1, H, W)."""
     h, w = np.shape(x)
-    return ["import torch", "from torch import nn", "", _tensor("input", x, integral(x), float32=True),
+    return ["import torch", "from torch import nn", "", tensor_line("input", x, integral(x), float32=True),
             f"input = torch.reshape(input, (-1, 1, {h}, {w}))", ""]
 
 
@@ -109,8 +115,8 @@ def losses(inputs: Sequence[float], targets: Sequence[float], logits: Sequence[f
         "import torch",
         "from torch import nn",
         "",
-        _tensor("inputs", inputs, integral(inputs), float32=True),
-        _tensor("targets", targets, integral(targets), float32=True),
+        tensor_line("inputs", inputs, integral(inputs), float32=True),
+        tensor_line("targets", targets, integral(targets), float32=True),
         f"inputs = torch.reshape(inputs, (1, 1, 1, {n}))",
         f"targets = torch.reshape(targets, (1, 1, 1, {n}))",
         "",
@@ -127,76 +133,6 @@ def losses(inputs: Sequence[float], targets: Sequence[float], logits: Sequence[f
         "loss_cross = nn.CrossEntropyLoss()",
         "result_cross = loss_cross(x, y)",
         "print(result_cross)",
-    ])
-
-
-MYDATA_CLASS = '''class MyData(Dataset):
-    """The course's second layout: name_image/ holds pictures, name_label/ a .txt per picture."""
-
-    def __init__(self, root_dir, name, transform=None):
-        self.image_dir = os.path.join(root_dir, name + "_image")
-        self.label_dir = os.path.join(root_dir, name + "_label")
-        self.img_path = sorted(f for f in os.listdir(self.image_dir) if not f.startswith("."))
-        self.transform = transform
-
-    def __getitem__(self, idx):
-        img_name = self.img_path[idx]
-        img = Image.open(os.path.join(self.image_dir, img_name)).convert("RGB")
-        label_file = os.path.join(self.label_dir, os.path.splitext(img_name)[0] + ".txt")
-        with open(label_file, encoding="utf-8") as f:
-            label = f.read().strip()
-        return (self.transform(img) if self.transform else img), label
-
-    def __len__(self):
-        return len(self.img_path)
-'''
-
-
-def dataset(kind: str, path: str, split: str, names: Sequence[str], resize: int | None) -> list[str]:
-    """Lines that build ``dataset`` the way the course does, for the data page's snippets."""
-    transform = "torchvision.transforms.ToTensor()" if not resize else (
-        f"torchvision.transforms.Compose([torchvision.transforms.Resize(({resize}, {resize})), "
-        "torchvision.transforms.ToTensor()])")
-    if kind == "cifar10":
-        return [f"dataset = torchvision.datasets.CIFAR10(root={path!r}, train={split == 'train'}, "
-                f"transform={transform}, download=False)"]
-    folder = f"{path}/{split}" if split else path
-    if kind == "folder":
-        return [f"dataset = torchvision.datasets.ImageFolder({folder!r}, transform={transform})"]
-    parts = " + ".join(f"MyData({folder!r}, {n!r}, transform={transform})" for n in names)
-    return ["", *MYDATA_CLASS.splitlines(), "", f"dataset = {parts}"]
-
-
-def _imports(kind: str, *extra: str) -> list[str]:
-    lines = [*extra, "import torchvision"]
-    if kind == "label_files":
-        lines += ["import os", "from PIL import Image", "from torch.utils.data import Dataset"]
-    return lines
-
-
-def dataset_item(kind: str, path: str, split: str, names: Sequence[str], index: int) -> str:
-    """The course's test_set[0]: build the data set, take one item, print what it is."""
-    lines = [*_imports(kind), "", *dataset(kind, path, split, names, None), f"img, target = dataset[{index}]",
-             "print(len(dataset), img.shape, target)"]
-    if kind != "label_files":
-        lines.append("print(dataset.classes[target])")
-    return "\n".join(lines)
-
-
-def dataloader(kind: str, path: str, split: str, names: Sequence[str], resize: int | None, batch_size: int,
-               shuffle: bool, drop_last: bool, num_workers: int, seed: int, epoch: int, batch: int) -> str:
-    """The course's DataLoader loop, printing one batch's imgs.shape and targets as the page shows them."""
-    return "\n".join([
-        *_imports(kind, "import torch", "from torch.utils.data import DataLoader"), "",
-        *dataset(kind, path, split, names, resize),
-        f"loader = DataLoader(dataset=dataset, batch_size={batch_size}, shuffle={shuffle}, "
-        f"num_workers={num_workers}, drop_last={drop_last}, generator=torch.Generator().manual_seed({seed}))",
-        "print(len(dataset), len(loader))",
-        f"for epoch in range({epoch}):",
-        "    for i, (imgs, targets) in enumerate(loader):",
-        f"        if epoch == {epoch - 1} and i == {batch}:",
-        "            print(imgs.shape)",
-        "            print(targets)",
     ])
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.codegen import integral, literal
+from core.codegen import integral, tensor_line
 from core.ops import check_conv, conv_output_size
 
 COURSE_WEIGHT = np.array([[1, 2, 1], [0, 1, 0], [2, 1, 0]])
@@ -80,19 +80,13 @@ def code(x: np.ndarray, weight: np.ndarray, bias: np.ndarray, stride: int, paddi
          groups: int) -> str:
     """Standalone PyTorch code for this multi-channel convolution, printing the shapes and the output."""
     as_int = integral(x, weight, bias)
-    dtype = "" if as_int else ", dtype=torch.float32"
-
-    def tensor(name: str, a: np.ndarray) -> str:
-        prefix = f"{name} = torch.tensor("
-        return f"{prefix}{literal_nd(a, len(prefix), as_int)}{dtype})"
-
     return "\n".join([
         "import torch",
         "import torch.nn.functional as F",
         "",
-        tensor("input", x),
-        tensor("weight", weight),
-        tensor("bias", bias),
+        tensor_line("input", x, as_int),
+        tensor_line("weight", weight, as_int),
+        tensor_line("bias", bias, as_int),
         "",
         f"input = torch.reshape(input, (1, {', '.join(str(d) for d in x.shape)}))",
         f"output = F.conv2d(input, weight, bias, stride={stride}, padding={padding}, dilation={dilation}, "
@@ -101,11 +95,3 @@ def code(x: np.ndarray, weight: np.ndarray, bias: np.ndarray, stride: int, paddi
         "print(output)",
     ])
 
-
-def literal_nd(a: np.ndarray, indent: int, as_int: bool) -> str:
-    """A nested list of any depth, the innermost matrices written like the course writes them."""
-    a = np.asarray(a, dtype=float)
-    if a.ndim <= 2:
-        return literal(a, indent, as_int)
-    inner = [literal_nd(part, indent + 1, as_int) for part in a]
-    return "[" + (",\n" + " " * (indent + 1)).join(inner) + "]"

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.codegen import integral, literal
+from core.codegen import integral, tensor_line
 from core.ops import SettingsError, number
 
 
@@ -120,17 +120,12 @@ def code(x: np.ndarray, weight: np.ndarray, stride: int, padding: int, output_pa
     """Standalone PyTorch code for these matrices and settings (float tensors: conv_transpose2d has no int kernel)."""
     as_int = integral(x, weight)
     (h, w), (kh, kw) = np.shape(x), np.shape(weight)
-
-    def tensor(name: str, a: np.ndarray) -> str:
-        prefix = f"{name} = torch.tensor("
-        return f"{prefix}{literal(a, len(prefix), as_int)}, dtype=torch.float32)"
-
     return "\n".join([
         "import torch",
         "import torch.nn.functional as F",
         "",
-        tensor("input", x),
-        tensor("kernel", weight),
+        tensor_line("input", x, as_int, float32=True),
+        tensor_line("kernel", weight, as_int, float32=True),
         "",
         f"input = torch.reshape(input, (1, 1, {h}, {w}))",
         f"kernel = torch.reshape(kernel, (1, 1, {kh}, {kw}))",

@@ -61,6 +61,13 @@ def test_course_snippets_print_the_course_numbers():
 def test_matrices_are_written_the_course_way():
     assert codegen.literal(course.CONV_KERNEL, 8, True) == "[[1, 2, 1],\n         [0, 1, 0],\n         [2, 1, 0]]"
     assert codegen.literal([0.1, 0.2, 0.3], 0, False) == "[0.1, 0.2, 0.3]"
+    weight = np.arange(8).reshape(2, 1, 2, 2)  # a conv weight [out, in, kh, kw]: each matrix aligned under its bracket
+    assert codegen.tensor_line("weight", weight, True) == (
+        "weight = torch.tensor([[[[0, 1],\n"
+        "                         [2, 3]]],\n"
+        "                       [[[4, 5],\n"
+        "                         [6, 7]]]])")
+    assert codegen.tensor_line("x", [1.0, 2.0], True, float32=True) == "x = torch.tensor([1, 2], dtype=torch.float32)"
 
 
 def test_the_course_training_loop_runs_as_pasted(tmp_path, monkeypatch):

@@ -7,7 +7,7 @@ names only, never from free text a visitor typed.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
@@ -45,22 +45,23 @@ def tensor_line(name: str, a: np.ndarray | Sequence, as_int: bool, float32: bool
     return f"{prefix}{literal(a, len(prefix), as_int)}{dtype})"
 
 
+def functional(tensors: Mapping[str, np.ndarray], shapes: Mapping[str, tuple[int, ...]], *lines: str,
+               float32: bool = False) -> str:
+    """The course's torch.nn.functional demos: the tensors written out (int tensors when every value is whole,
+    unless the operation needs float32), reshaped to what F expects, then ``lines``: the call and its prints."""
+    as_int = integral(*tensors.values())
+    return "\n".join(["import torch", "import torch.nn.functional as F", "",
+                      *(tensor_line(name, a, as_int, float32) for name, a in tensors.items()), "",
+                      *(f"{name} = torch.reshape({name}, {tuple(int(d) for d in shape)})" for name, shape in shapes.items()),
+                      *lines])
+
+
 def conv2d(x: np.ndarray, weight: np.ndarray, stride: int, padding: int, dilation: int) -> str:
     """The course's F.conv2d demo for these matrices and settings."""
-    as_int = integral(x, weight)
     (h, w), (kh, kw) = np.shape(x), np.shape(weight)
-    return "\n".join([
-        "import torch",
-        "import torch.nn.functional as F",
-        "",
-        tensor_line("input", x, as_int),
-        tensor_line("kernel", weight, as_int),
-        "",
-        f"input = torch.reshape(input, (1, 1, {h}, {w}))",
-        f"kernel = torch.reshape(kernel, (1, 1, {kh}, {kw}))",
-        f"output = F.conv2d(input, kernel, stride={stride}, padding={padding}, dilation={dilation})",
-        "print(output)",
-    ])
+    return functional({"input": x, "kernel": weight}, {"input": (1, 1, h, w), "kernel": (1, 1, kh, kw)},
+                      f"output = F.conv2d(input, kernel, stride={stride}, padding={padding}, dilation={dilation})",
+                      "print(output)")
 
 
 def _nn_input(x: np.ndarray) -> list[str]:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.codegen import integral, tensor_line
+from core.codegen import functional
 from core.ops import check_conv, conv_output_size
 
 COURSE_WEIGHT = np.array([[1, 2, 1], [0, 1, 0], [2, 1, 0]])
@@ -79,19 +79,8 @@ def conv2d_trace(x: np.ndarray, weight: np.ndarray, bias: np.ndarray, stride: in
 def code(x: np.ndarray, weight: np.ndarray, bias: np.ndarray, stride: int, padding: int, dilation: int,
          groups: int) -> str:
     """Standalone PyTorch code for this multi-channel convolution, printing the shapes and the output."""
-    as_int = integral(x, weight, bias)
-    return "\n".join([
-        "import torch",
-        "import torch.nn.functional as F",
-        "",
-        tensor_line("input", x, as_int),
-        tensor_line("weight", weight, as_int),
-        tensor_line("bias", bias, as_int),
-        "",
-        f"input = torch.reshape(input, (1, {', '.join(str(d) for d in x.shape)}))",
-        f"output = F.conv2d(input, weight, bias, stride={stride}, padding={padding}, dilation={dilation}, "
-        f"groups={groups})",
-        "print(input.shape, weight.shape, '->', output.shape)",
-        "print(output)",
-    ])
-
+    return functional({"input": x, "weight": weight, "bias": bias}, {"input": (1, *np.shape(x))},
+                      f"output = F.conv2d(input, weight, bias, stride={stride}, padding={padding}, dilation={dilation}, "
+                      f"groups={groups})",
+                      "print(input.shape, weight.shape, '->', output.shape)",
+                      "print(output)")

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.codegen import integral, tensor_line
+from core.codegen import functional
 from core.ops import SettingsError, number
 
 
@@ -118,19 +118,9 @@ def step_formula(step: Scatter, digits: int = 4) -> str:
 
 def code(x: np.ndarray, weight: np.ndarray, stride: int, padding: int, output_padding: int, dilation: int) -> str:
     """Standalone PyTorch code for these matrices and settings (float tensors: conv_transpose2d has no int kernel)."""
-    as_int = integral(x, weight)
     (h, w), (kh, kw) = np.shape(x), np.shape(weight)
-    return "\n".join([
-        "import torch",
-        "import torch.nn.functional as F",
-        "",
-        tensor_line("input", x, as_int, float32=True),
-        tensor_line("kernel", weight, as_int, float32=True),
-        "",
-        f"input = torch.reshape(input, (1, 1, {h}, {w}))",
-        f"kernel = torch.reshape(kernel, (1, 1, {kh}, {kw}))",
-        f"output = F.conv_transpose2d(input, kernel, stride={stride}, padding={padding}, "
-        f"output_padding={output_padding}, dilation={dilation})",
-        "print(output.shape)",
-        "print(output)",
-    ])
+    return functional({"input": x, "kernel": weight}, {"input": (1, 1, h, w), "kernel": (1, 1, kh, kw)},
+                      f"output = F.conv_transpose2d(input, kernel, stride={stride}, padding={padding}, "
+                      f"output_padding={output_padding}, dilation={dilation})",
+                      "print(output.shape)",
+                      "print(output)", float32=True)

@@ -5,7 +5,7 @@ import streamlit as st
 import torch
 
 from core import chapter_code, speed
-from ui import show_code, t, urlstate
+from ui import labels, show_code, t, urlstate
 
 
 @st.cache_data(show_spinner=False)
@@ -32,7 +32,7 @@ with c3:
 scripts = {form: chapter_code.gpu_training(form, batch_size, lr, epochs) for form in chapter_code.GPU_FORMS}
 st.markdown(t("gpu.diff"))
 st.code("\n".join(difflib.unified_diff(*(s.splitlines() for s in scripts.values()), "train_gpu_1.py", "train_gpu_2.py",
-                                      lineterm="", n=0)), language="diff")
+                                      lineterm="", n=0)), language="diff", wrap_lines=True)
 left, right = st.columns(2)
 for column, (form, script) in zip((left, right), scripts.items()):
     with column:
@@ -50,8 +50,10 @@ with st.spinner(t("gpu.timing_running")):
     show_code(chapter_code.timing(), output=timing())
 
 st.subheader(t("gpu.measured_title"))
-st.dataframe([{t("gpu.col_device"): m.device, t("gpu.col_recipe"): m.recipe, "s / epoch": m.seconds_per_epoch,
-               t("gpu.col_speed"): f"{m.images_per_s:,}"} for m in speed.MEASURED], hide_index=True)
+recipe_name = labels("gpu.recipe_")
+st.dataframe([{t("gpu.col_device"): m.device, t("gpu.col_recipe"): recipe_name(m.recipe.replace(" ", "_")),
+               "s / epoch": m.seconds_per_epoch, t("gpu.col_speed"): f"{m.images_per_s:,}"} for m in speed.MEASURED],
+             hide_index=True)
 st.markdown(t("gpu.measured", command=speed.BENCHMARK, course=f"{speed.speedup('course loop'):.1f}",
               improved=f"{speed.speedup('improved'):.0f}"))
 

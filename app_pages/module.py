@@ -23,7 +23,8 @@ def loop(batch_size: int, epochs: int, lr: float) -> list[backprop.Epoch]:
 def kernels(weight, title: str, key: str) -> None:
     st.markdown(title)
     tiles = viz.kernel_tiles(weight)
-    st.plotly_chart(viz.image_batch(tiles, [str(i) for i in range(len(tiles))], columns=16, tile=40),
+    # rows of 8: 40-pixel tiles on a phone too (16 to a row shrink them to half); the same size on a wide screen
+    st.plotly_chart(viz.image_batch(tiles, [str(i) for i in range(len(tiles))], columns=8, tile=40),
                     key=key, config=CHART)
 
 

@@ -48,7 +48,7 @@ with tabs[open_tab]:
     if open_tab == "way1":
         st.markdown(t("save_load.way1_intro"))
         st.markdown(t("save_load.model_py"))
-        st.code(f"# model.py\n{saving.MODEL}", language="python")
+        st.code(f"# model.py\n{saving.MODEL}", language="python", wrap_lines=True)
         for load in ("no_class", "weights_only", "with_class"):
             scenario(load)
         st.markdown(t("save_load.way1_advice"))

@@ -123,6 +123,9 @@ def test_save_load_page_reproduces_the_attribute_error(lang):
     assert "AttributeError: Can't get attribute 'Tudui' on <module '__main__' from 'model_load.py'>" in printed
     assert any(o.startswith("_pickle.UnpicklingError: Weights only load failed") for o in printed)
     assert [w.value for w in at.warning] == [i18n.t(f"save_load.{k}_explain", lang) for k in ("no_class", "weights_only")]
+    # on a phone an error message wraps, so it is read whole; print(model)'s indented table keeps its columns
+    wrapped = {c.value.split()[0].rstrip(":"): c.proto.wrap_lines for c in at.code if c.language == "plaintext"}
+    assert wrapped["AttributeError"] and wrapped["_pickle.UnpicklingError"] and not wrapped["Tudui("]
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

@@ -12,6 +12,7 @@ from core import codegen
 from ui.language import t
 
 File = Image.Image | bytes  # what a snippet opens: a photo (saved as PNG for it) or a file's bytes (weights)
+PRINT_WIDTH = 80  # PyTorch prints tensors and modules in lines of at most this many characters
 
 
 def _digest(content: File) -> str:
@@ -57,4 +58,16 @@ def show_code(code: str, files: dict[str, File] | None = None, output: str | Non
     if output is None:
         files = files or {}
         output = _printed(code, tuple((path, _digest(content)) for path, content in files.items()), files)
-    st.code(output, language=None)
+    st.code(output, language=None, wrap_lines=wraps(output))
+
+
+def wraps(output: str) -> bool:
+    """Whether the output should wrap at the box's edge, so that a phone shows all of it.
+
+    PyTorch lays out a multi-line tensor or module as a table: its continuation lines are indented, and only those
+    run past its print width. Such a table keeps its columns and scrolls sideways inside its box; anything else
+    (a list, a few numbers, an error message) wraps.
+    """
+    lines = output.splitlines()
+    table = any(line[:1].isspace() for line in lines)
+    return not table or any(len(line) > PRINT_WIDTH and not line[:1].isspace() for line in lines)

@@ -2,12 +2,13 @@
 
 Split from ``core.codegen`` because these snippets share their own pieces (the
 course's MyData class, the imports a layout needs) and nothing with the other
-pages' snippets. ``kind`` is a ``core.data.Kind`` value, ``path`` the data set's
-path as the page shows it.
+pages' snippets. ``path`` is the data set's path as the page shows it.
 """
 from __future__ import annotations
 
 from collections.abc import Sequence
+
+from core.data_discovery import Kind
 
 MYDATA_CLASS = '''class MyData(Dataset):
     """The course's second layout: name_image/ holds pictures, name_label/ a .txt per picture."""
@@ -31,38 +32,38 @@ MYDATA_CLASS = '''class MyData(Dataset):
 '''
 
 
-def dataset(kind: str, path: str, split: str, names: Sequence[str], resize: int | None) -> list[str]:
+def dataset(kind: Kind, path: str, split: str, names: Sequence[str], resize: int | None) -> list[str]:
     """Lines that build ``dataset`` the way the course does, for the data page's snippets."""
     transform = "torchvision.transforms.ToTensor()" if not resize else (
         f"torchvision.transforms.Compose([torchvision.transforms.Resize(({resize}, {resize})), "
         "torchvision.transforms.ToTensor()])")
-    if kind == "cifar10":
+    if kind == Kind.CIFAR10:
         return [f"dataset = torchvision.datasets.CIFAR10(root={path!r}, train={split == 'train'}, "
                 f"transform={transform}, download=False)"]
     folder = f"{path}/{split}" if split else path
-    if kind == "folder":
+    if kind == Kind.FOLDER:
         return [f"dataset = torchvision.datasets.ImageFolder({folder!r}, transform={transform})"]
     parts = " + ".join(f"MyData({folder!r}, {n!r}, transform={transform})" for n in names)
     return ["", *MYDATA_CLASS.splitlines(), "", f"dataset = {parts}"]
 
 
-def _imports(kind: str, *extra: str) -> list[str]:
+def _imports(kind: Kind, *extra: str) -> list[str]:
     lines = [*extra, "import torchvision"]
-    if kind == "label_files":
+    if kind == Kind.LABEL_FILES:
         lines += ["import os", "from PIL import Image", "from torch.utils.data import Dataset"]
     return lines
 
 
-def dataset_item(kind: str, path: str, split: str, names: Sequence[str], index: int) -> str:
+def dataset_item(kind: Kind, path: str, split: str, names: Sequence[str], index: int) -> str:
     """The course's test_set[0]: build the data set, take one item, print what it is."""
     lines = [*_imports(kind), "", *dataset(kind, path, split, names, None), f"img, target = dataset[{index}]",
              "print(len(dataset), img.shape, target)"]
-    if kind != "label_files":
+    if kind != Kind.LABEL_FILES:
         lines.append("print(dataset.classes[target])")
     return "\n".join(lines)
 
 
-def dataloader(kind: str, path: str, split: str, names: Sequence[str], resize: int | None, batch_size: int,
+def dataloader(kind: Kind, path: str, split: str, names: Sequence[str], resize: int | None, batch_size: int,
                shuffle: bool, drop_last: bool, num_workers: int, seed: int, epoch: int, batch: int) -> str:
     """The course's DataLoader loop, printing one batch's imgs.shape and targets as the page shows them."""
     return "\n".join([

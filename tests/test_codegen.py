@@ -1,6 +1,5 @@
 """The code each page shows prints, when run, exactly what PyTorch computes for the page's settings."""
 import numpy as np
-import pytest
 import torch
 import torch.nn.functional as F
 from hypothesis import given, settings
@@ -68,23 +67,3 @@ def test_matrices_are_written_the_course_way():
         "                       [[[4, 5],\n"
         "                         [6, 7]]]])")
     assert codegen.tensor_line("x", [1.0, 2.0], True, float32=True) == "x = torch.tensor([1, 2], dtype=torch.float32)"
-
-
-def test_the_course_training_loop_runs_as_pasted(tmp_path, monkeypatch):
-    pytest.importorskip("tensorboard")
-    from conftest import make_folder_dataset
-
-    make_folder_dataset(tmp_path / "pets")
-    monkeypatch.chdir(tmp_path)
-    printed = codegen.run(codegen.training("folder", "pets", "relu", 0.05, 16, 2, "sgd"))
-    lines = printed.splitlines()
-    assert [line.split(":")[0] for line in lines] == ["epoch 1", "epoch 2"]
-    assert (tmp_path / "tudui_2.pth").is_file() and (tmp_path / "logs_train").is_dir()
-
-
-def test_train_command_names_every_setting():
-    from core.train import Config
-
-    command = codegen.train_command(Config(data="data/cifar10-jpg", arch="bn_relu", epochs=5, subset=5000))
-    assert command == ("python -m core.train --data data/cifar10-jpg --recipe improved --arch bn_relu --epochs 5 "
-                       "--lr 0.05 --batch-size 256 --optimizer sgd --subset 5000 --seed 0 --out runs/my_run")

@@ -209,14 +209,14 @@ def test_dataloader_snippet_prints_what_the_page_shows(tiny_cifar, monkeypatch):
     (imgs, targets), _ = loader.load_batch(dataset, order[1])
     count = loader.count_batches(len(dataset), 8, False)
     page = f"{len(dataset)} {count.batches}\n{imgs.shape}\n{targets}"
-    snippet = codegen.dataloader("cifar10", ".", "test", [], None, 8, True, False, 0, 5, 2, 1)
+    snippet = codegen.dataloader(data.Kind.CIFAR10, ".", "test", [], None, 8, True, False, 0, 5, 2, 1)
     assert codegen.run(snippet) == page
 
 
 def test_label_file_snippet_runs_as_pasted(tmp_path, monkeypatch):
     make_label_files(tmp_path / "hymenoptera")
     monkeypatch.chdir(tmp_path)
-    snippet = codegen.dataset_item("label_files", "hymenoptera", "train", ["ants", "bees"], 5)
+    snippet = codegen.dataset_item(data.Kind.LABEL_FILES, "hymenoptera", "train", ["ants", "bees"], 5)
     found = data.discover(tmp_path)[0]
     img, label = data.open_dataset(tmp_path, found, "train", __import__("torchvision").transforms.ToTensor())[5]
     assert label == "bees" and codegen.run(snippet) == f"9 {img.shape} bees"

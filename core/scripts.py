@@ -12,6 +12,7 @@ from pathlib import Path
 from string import Template
 
 from core.codegen import _tudui
+from core.data import Kind
 from core.recipes import RECIPES, WHITEN_IMAGES, Fast, Improved
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -43,9 +44,9 @@ def _fill(name: str, **values: object) -> str:
     return Template((TEMPLATES / f"{name}.py.tmpl").read_text()).substitute(values)
 
 
-def course(config, data: str, kind: str) -> str:
+def course(config, data: str, kind: Kind) -> str:
     """The course's train.py: torchvision data set + ToTensor, DataLoader, the loop, TensorBoard, a .pth per epoch."""
-    if kind == "cifar10":
+    if kind == Kind.CIFAR10:
         datasets = (f"train_data = torchvision.datasets.CIFAR10({data!r}, train=True, transform=transform, "
                     f"download=True)\ntest_data = torchvision.datasets.CIFAR10({data!r}, train=False, "
                     f"transform=transform, download=True)")
@@ -63,7 +64,7 @@ def course(config, data: str, kind: str) -> str:
                  optimizer=optimizer, lr=config.lr, epochs=config.epochs)
 
 
-def tensor_recipe(config, data: str, kind: str) -> str:
+def tensor_recipe(config, data: str, kind: Kind) -> str:
     """The improved or fast recipe as one airbench-style file."""
     recipe: Improved = RECIPES[config.recipe]
     fast = isinstance(recipe, Fast)
@@ -74,9 +75,9 @@ def tensor_recipe(config, data: str, kind: str) -> str:
                  whiten=(recipe.whiten_eps, recipe.whiten_scale) if fast else None, tta=fast,
                  whiten_images=WHITEN_IMAGES, subset=config.subset, seed=config.seed,
                  model_class="\n".join(_tudui(config.arch)),
-                 loader=CIFAR_LOADER if kind == "cifar10" else FOLDER_LOADER)
+                 loader=CIFAR_LOADER if kind == Kind.CIFAR10 else FOLDER_LOADER)
 
 
-def generate(config, data: str, kind: str) -> str:
+def generate(config, data: str, kind: Kind) -> str:
     """The script for a resolved core.train.Config; data is the path as the learner should see it."""
     return course(config, data, kind) if config.recipe == "course" else tensor_recipe(config, data, kind)

@@ -46,8 +46,8 @@ def test_unknown_language_falls_back_to_chinese():
 
 def coded_errors() -> list[type[CodedError]]:
     """Every CodedError subclass in core/ (the modules imported first, so each has registered)."""
-    for path in (ROOT / "core").glob("*.py"):
-        importlib.import_module(f"core.{path.stem}")
+    for path in (ROOT / "core").rglob("*.py"):
+        importlib.import_module(".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__"))
     found, todo = [], [CodedError]
     while todo:
         subclasses = todo.pop().__subclasses__()
@@ -61,7 +61,7 @@ def test_every_dynamic_key_exists():
     from ui import SPEEDS
     from ui.nav import HOME, SECTIONS
 
-    core_text = "\n".join(p.read_text() for p in (ROOT / "core").glob("*.py"))
+    core_text = "\n".join(p.read_text() for p in (ROOT / "core").rglob("*.py"))
     keys = {f"kernels.{p}" for p in kernels.PRESETS}
     keys |= {f"samples.{s}" for s in images.samples()}
     keys |= {f"anim.speed_{s}" for s in SPEEDS}

@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from core import batches, model, runs, train
-from core.data import load_split
+from core.data import Kind, load_split
 from core.events import EpochEnd, Phase, Progress, Stopped
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -352,7 +352,7 @@ def test_each_generated_script_prints_the_engines_first_epoch(folder_dataset, tm
                  lr=None).resolved()
     (row,) = train.run(cfg)
     script = tmp_path / "train_script.py"
-    script.write_text(scripts.generate(cfg, str(folder_dataset), "folder"))
+    script.write_text(scripts.generate(cfg, str(folder_dataset), Kind.FOLDER))
     assert "from core" not in script.read_text() and "import core" not in script.read_text()
     printed = subprocess.run([sys.executable, str(script)], cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert printed.returncode == 0, printed.stderr[-2000:]

@@ -1,5 +1,6 @@
 """Real browser: every page loads in both languages, the convolution animation plays, the language switch works."""
 import re
+from contextlib import contextmanager
 
 import pytest
 
@@ -29,12 +30,17 @@ def app(tmp_path_factory):
         browser.close()
 
 
+@contextmanager
 def open_page(app, path: str):
+    """The app at ``path`` in a new 1400 × 1600 tab, once Streamlit has run the page; the tab is closed after."""
     url, browser = app
     page = browser.new_page(viewport={"width": 1400, "height": 1600})
-    page.goto(url + path)
-    settle(page)
-    return page
+    try:
+        page.goto(url + path)
+        settle(page)
+        yield page
+    finally:
+        page.close()
 
 
 # What this checks is the routing: a deep link runs the entry script (sidebar, language) and lands on its page.
@@ -47,8 +53,7 @@ DEEP_LINKS += [(slug, "en" if lang == "zh" else "zh") for slug, lang in DEEP_LIN
 
 @pytest.mark.parametrize(("slug", "lang"), DEEP_LINKS)
 def test_page_loads_from_a_deep_link(app, slug, lang):
-    page = open_page(app, f"/{'' if slug == HOME.slug else slug}?lang={lang}")
-    try:
+    with open_page(app, f"/{'' if slug == HOME.slug else slug}?lang={lang}") as page:
         assert exceptions(page) == []
         title = i18n.t("home.title_long" if slug == HOME.slug else f"{slug}.title", lang)
         assert page.locator("h1").first.inner_text().strip() == title
@@ -56,8 +61,6 @@ def test_page_loads_from_a_deep_link(app, slug, lang):
         assert sidebar.get_by_role("radio", name="English").count() == 1, "the entry script's sidebar is missing"
         assert f"lang={lang}" in page.url
         page.screenshot(path=str(SCREENSHOTS / f"{slug}_{lang}.png"), full_page=True)
-    finally:
-        page.close()
 
 
 def step_label(chart) -> int:
@@ -65,97 +68,81 @@ def step_label(chart) -> int:
     return int(re.search(r"(\d+)\s*$", text).group(1))
 
 
-def test_conv_animation_plays_and_steps(app):
-    page = open_page(app, "/conv?lang=en")
-    try:
-        chart = page.locator(".js-plotly-plot").first
-        buttons = chart.locator(".updatemenu-button")
-        assert buttons.count() == 4  # ◀, Play, Pause, ▶
-        assert step_label(chart) == 1
-        buttons.nth(3).click()
-        page.wait_for_timeout(400)
-        buttons.nth(3).click()
-        page.wait_for_timeout(400)
-        assert step_label(chart) == 3
-        buttons.nth(0).click()
-        page.wait_for_timeout(400)
-        assert step_label(chart) == 2
-        buttons.nth(1).click()  # play
-        page.wait_for_timeout(2500)
-        buttons.nth(2).click()  # pause
-        page.wait_for_timeout(400)
-        assert step_label(chart) > 2
-        step = step_label(chart)
-        formula = chart.locator("g.annotation-text-g").last.text_content()
-        assert re.search(r"= \d+$", formula), formula
-        assert step_label(chart) == step  # paused: it stays there
-        page.screenshot(path=str(SCREENSHOTS / "conv_playing.png"))
-    finally:
-        page.close()
+BACK, PLAY, PAUSE, FORWARD = range(4)  # the animations' buttons, left to right
 
 
-def test_conv_transpose_animation_scatters_one_input_cell_per_step(app):
-    page = open_page(app, "/conv_transpose?lang=en&stride=2&padding=1&output_padding=1")
-    try:
-        chart = page.locator(".js-plotly-plot").first
-        buttons = chart.locator(".updatemenu-button")
-        assert buttons.count() == 4  # ◀, Play, Pause, ▶
+def animation(page):
+    """The page's first animation, with its four buttons ◀, Play, Pause, ▶."""
+    chart = page.locator(".js-plotly-plot").first
+    chart.locator(".updatemenu-button").first.wait_for(timeout=30_000)  # Plotly draws after the page has settled
+    assert chart.locator(".updatemenu-button").count() == 4
+    return chart
+
+
+def press(page, chart, button: int) -> int:
+    """Press one of the animation's buttons; the step shown after it."""
+    chart.locator(".updatemenu-button").nth(button).click()
+    page.wait_for_timeout(400)
+    return step_label(chart)
+
+
+def play_then_pause(page, chart) -> None:
+    """Play for a while, then pause: the animation has moved past step 2 and stays where it was paused."""
+    press(page, chart, PLAY)
+    page.wait_for_timeout(2100)
+    step = press(page, chart, PAUSE)
+    assert step > 2
+    page.wait_for_timeout(1200)
+    assert step_label(chart) == step  # paused: it stays there
+
+
+# (link, the formula at step 1, presses: (button, the step shown after it, its formula)); formulas as regexes
+ANIMATIONS = {
+    "conv": ("/conv?lang=en", r"1×1 \+ 2×2 .*= 10$", [(FORWARD, 2, r"= 12$"), (FORWARD, 3, r"= 12$"),
+                                                      (BACK, 2, r"^2×1 \+ 0×2")]),
+    "conv_transpose": ("/conv_transpose?lang=en&stride=2&padding=1&output_padding=1", r"^x\[0,0\] = 10out\[0,0\] \+= 10×1",
+                       [(FORWARD, 2, r"^x\[0,1\] = 12out\[0,1\] \+= 12×0"),
+                        (FORWARD, 3, r"^x\[0,2\] = 12out\[0,3\] \+= 12×0"),
+                        (BACK, 2, r"^x\[0,1\] = 12out\[0,1\] \+= 12×0")]),
+    "conv_channels": ("/conv?lang=en&view=channels",
+                      r"^out\[0\]\[0,0\] = R: -?[\d.]+ \+ G: -?[\d.]+ \+ B: -?[\d.]+ \+ bias 1 = -?[\d.]+$",
+                      [(FORWARD, 2, r"^out\[0\]\[0,1\]")]),
+}
+
+
+@pytest.mark.parametrize("name", ANIMATIONS)
+def test_an_animation_steps_plays_and_pauses_in_the_browser(app, name):
+    link, first, presses = ANIMATIONS[name]
+    with open_page(app, link) as page:
+        chart = animation(page)
         formula = chart.locator("g.annotation-text-g").last
-        assert formula.text_content().startswith("x[0,0] = 10out[0,0] += 10×1")
-        buttons.nth(3).click()
-        page.wait_for_timeout(400)
-        buttons.nth(3).click()
-        page.wait_for_timeout(400)
-        assert step_label(chart) == 3 and formula.text_content().startswith("x[0,2] = 12out[0,3] += 12×0")
-        buttons.nth(0).click()
-        page.wait_for_timeout(400)
-        assert step_label(chart) == 2 and formula.text_content().startswith("x[0,1] = 12out[0,1] += 12×0")
-        buttons.nth(1).click()  # play
-        page.wait_for_timeout(2500)
-        buttons.nth(2).click()  # pause
-        page.wait_for_timeout(400)
-        step = step_label(chart)
-        assert step > 2
-        page.wait_for_timeout(1200)
-        assert step_label(chart) == step  # paused: it stays there
-        page.screenshot(path=str(SCREENSHOTS / "conv_transpose_playing.png"))
-    finally:
-        page.close()
+
+        def shows(pattern: str) -> bool:
+            return re.search(pattern, formula.text_content().replace("−", "-")) is not None
+
+        assert step_label(chart) == 1 and shows(first), formula.text_content()
+        for button, step, pattern in presses:
+            assert press(page, chart, button) == step and shows(pattern), formula.text_content()
+        play_then_pause(page, chart)
+        page.screenshot(path=str(SCREENSHOTS / f"{name}_playing.png"))
 
 
-def test_multi_channel_animation_plays_and_steps(app):
-    page = open_page(app, "/conv?lang=en&view=channels")
-    try:
-        chart = page.locator(".js-plotly-plot").first
-        buttons = chart.locator(".updatemenu-button")
-        assert buttons.count() == 4  # ◀, Play, Pause, ▶
-        formula = chart.locator("g.annotation-text-g").last
-        assert re.fullmatch(r"out\[0\]\[0,0\] = R: -?[\d.]+ \+ G: -?[\d.]+ \+ B: -?[\d.]+ \+ bias 1 = -?[\d.]+",
-                            formula.text_content().replace("−", "-")), formula.text_content()
-        buttons.nth(3).click()
-        page.wait_for_timeout(400)
-        assert step_label(chart) == 2 and formula.text_content().startswith("out[0][0,1]")
-        buttons.nth(1).click()  # play
-        page.wait_for_timeout(2500)
-        buttons.nth(2).click()  # pause
-        page.wait_for_timeout(400)
-        step = step_label(chart)
-        assert step > 2
-        page.wait_for_timeout(1200)
-        assert step_label(chart) == step
-        page.screenshot(path=str(SCREENSHOTS / "conv_channels_playing.png"))
-    finally:
-        page.close()
-
-
-def click_cell(page, chart, axis: str, row: int, col: int) -> None:
-    """Click the centre of a grid cell (axis "x" is the input grid, "x3" the output), then wait for the rerun."""
-    x, y = chart.evaluate(f"""gd => {{
-        const xa = gd._fullLayout.{axis.replace("x", "xaxis")}, ya = gd._fullLayout.{axis.replace("x", "yaxis")};
+def cell_centre(chart, grid: str, row: int, col: int) -> tuple[float, float]:
+    """Where cell (row, col) of a grid ("input", "output", "map") is on the screen: at its invisible click target,
+    on whichever axes the figure draws that grid."""
+    return chart.evaluate(f"""gd => {{
+        const t = gd.data.find(t => (t.customdata || []).some(d => d[0] === '{grid}' && d[1] === {row} && d[2] === {col}));
+        const k = t.customdata.findIndex(d => d[0] === '{grid}' && d[1] === {row} && d[2] === {col});
+        const xa = gd._fullLayout[(t.xaxis || 'x').replace('x', 'xaxis')];
+        const ya = gd._fullLayout[(t.yaxis || 'y').replace('y', 'yaxis')];
         const box = gd.getBoundingClientRect();
-        return [box.left + xa._offset + xa.l2p({col}), box.top + ya._offset + ya.l2p({row})];
+        return [box.left + xa._offset + xa.l2p(t.x[k]), box.top + ya._offset + ya.l2p(t.y[k])];
     }}""")
-    page.mouse.click(x, y)
+
+
+def click_cell(page, chart, grid: str, row: int, col: int) -> None:
+    """Click the centre of a grid's cell, then wait for the rerun."""
+    page.mouse.click(*cell_centre(chart, grid, row, col))
     page.wait_for_timeout(600)
     settle(page)
 
@@ -166,43 +153,41 @@ def blue_outlines(chart) -> int:
 
 
 def test_clicking_a_cell_ties_the_window_to_its_numbers(app):
-    page = open_page(app, "/conv?lang=en")
-    try:
+    with open_page(app, "/conv?lang=en") as page:
         chart = page.locator(".js-plotly-plot").first
-        click_cell(page, chart, "x3", 1, 2)  # output (1, 2): the 6th window of the course's 3×3 output
+        click_cell(page, chart, "output", 1, 2)  # output (1, 2): the 6th window of the course's 3×3 output
         chart = page.locator(".js-plotly-plot").first
         assert step_label(chart) == 6
         assert chart.locator("g.annotation-text-g").last.text_content().endswith("= 16")
-        click_cell(page, chart, "x", 2, 2)  # the centre cell is read by all 9 windows
+        # the arrow from the window ends, on screen, at that output cell's left edge
+        x, y = cell_centre(chart, "output", 1, 2)
+        head = chart.locator("g.annotation-arrow-g").last.bounding_box()
+        cell = chart.evaluate("gd => gd._fullLayout.xaxis._m")  # pixels per cell
+        assert abs(head["x"] + head["width"] - (x - cell / 2)) < 4 and head["y"] - 6 < y < head["y"] + head["height"] + 6
+        click_cell(page, chart, "input", 2, 2)  # the centre cell is read by all 9 windows
         chart = page.locator(".js-plotly-plot").first
         assert blue_outlines(chart) == 1 + 9
         assert "9" in page.get_by_text(re.compile("read by")).first.inner_text()
-        click_cell(page, chart, "x", 0, 0)  # a corner is read by one window only
+        click_cell(page, chart, "input", 0, 0)  # a corner is read by one window only
         chart = page.locator(".js-plotly-plot").first
         assert blue_outlines(chart) == 1 + 1
         page.screenshot(path=str(SCREENSHOTS / "conv_clicked.png"))
-    finally:
-        page.close()
 
 
 def test_a_feature_map_cell_shows_the_input_region_it_sees(app):
-    page = open_page(app, "/classify?lang=en")
-    try:
+    with open_page(app, "/classify?lang=en") as page:
         chart = page.locator(".st-key-cls_receptive .js-plotly-plot").first
         chart.scroll_into_view_if_needed()
         assert "Cell (16, 16) sees input rows 14–18" in page.locator("body").inner_text()
-        click_cell(page, chart, "x", 0, 0)
+        click_cell(page, chart, "map", 0, 0)
         assert "Cell (0, 0) sees input rows 0–2 and columns 0–2" in page.locator("body").inner_text()
         chart = page.locator(".st-key-cls_receptive .js-plotly-plot").first
         assert blue_outlines(chart) == 2   # the cell and its region
         chart.screenshot(path=str(SCREENSHOTS / "classify_receptive.png"))
-    finally:
-        page.close()
 
 
 def test_language_switch_rewrites_the_page_and_the_url(app):
-    page = open_page(app, "/pool")
-    try:
+    with open_page(app, "/pool") as page:
         assert page.locator("h1").first.inner_text().strip() == "池化"
         page.locator('[data-testid="stSidebar"]').get_by_role("radio", name="English").click()
         settle(page)
@@ -212,13 +197,10 @@ def test_language_switch_rewrites_the_page_and_the_url(app):
         settle(page)
         assert page.locator("h1").first.inner_text().strip() == "Convolution"
         assert "lang=en" in page.url and exceptions(page) == []
-    finally:
-        page.close()
 
 
 def test_data_page_pages_through_batches(app):
-    page = open_page(app, "/data?lang=en&dataset=pets&split=test")   # the data directory's set, not the sample
-    try:
+    with open_page(app, "/data?lang=en&dataset=pets&split=test") as page:   # the data directory's set, not the sample
         page.get_by_role("tab", name="DataLoader").click()
         settle(page)
         assert "len(loader)" in page.inner_text('[data-testid="stMain"]')
@@ -232,8 +214,6 @@ def test_data_page_pages_through_batches(app):
         assert "torch.Size([22, 3, 32, 32])" in main  # 150 = 2 × 64 + 22: the last batch
         assert exceptions(page) == []
         page.screenshot(path=str(SCREENSHOTS / "data_batches.png"), full_page=True)
-    finally:
-        page.close()
 
 
 def test_classify_an_uploaded_photo(app, tmp_path):
@@ -241,8 +221,7 @@ def test_classify_an_uploaded_photo(app, tmp_path):
 
     photo = tmp_path / "my_cat.png"
     images.sample("cat").save(photo)
-    page = open_page(app, "/classify?lang=en")
-    try:
+    with open_page(app, "/classify?lang=en") as page:
         page.get_by_role("radio", name=i18n.t("photo.upload", "en"), exact=True).click()
         settle(page)
         page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(photo))
@@ -253,8 +232,6 @@ def test_classify_an_uploaded_photo(app, tmp_path):
             .filter(p => p.data && p.data[0] && p.data[0].type === 'bar').map(p => p.data[0].y.length)""")
         assert bars and bars[0] == 10  # the probabilities of all ten classes
         page.screenshot(path=str(SCREENSHOTS / "classify_upload.png"), full_page=True)
-    finally:
-        page.close()
 
 
 def slider_value(page, label: str) -> str:
@@ -273,8 +250,7 @@ def output_block(page) -> str:
 
 
 def test_a_link_reproduces_the_view_and_the_url_follows_the_controls(app):
-    page = open_page(app, "/conv?stride=2&padding=1&lang=en")
-    try:
+    with open_page(app, "/conv?stride=2&padding=1&lang=en") as page:
         assert [slider_value(page, i18n.t(f"conv.{k}", "en")) for k in ("stride", "padding", "dilation")] == ["2", "1", "1"]
         assert output_block(page).startswith("tensor([[[[ 1,  4,  8],")  # F.conv2d(stride=2, padding=1) of the course
         thumb = page.locator('[data-testid="stSlider"]').filter(has_text=i18n.t("conv.stride", "en")).first.locator(
@@ -298,19 +274,14 @@ def test_a_link_reproduces_the_view_and_the_url_follows_the_controls(app):
         page.get_by_role("link", name=i18n.t("conv.title", "en"), exact=True).click()
         settle(page)
         assert "stride=3" in page.url and slider_value(page, i18n.t("conv.stride", "en")) == "3"
-    finally:
-        page.close()
 
 
 def test_bad_link_values_get_a_note_not_a_traceback(app):
-    page = open_page(app, "/pool?stride=-3&kernel_size=x&mode=median&x=1,2;3&lang=zh")
-    try:
+    with open_page(app, "/pool?stride=-3&kernel_size=x&mode=median&x=1,2;3&lang=zh") as page:
         assert exceptions(page) == []
         main = page.inner_text('[data-testid="stMain"]')
         assert main.count("链接里的") == 4
         assert "kernel_size" not in page.url and "mode=" not in page.url
-    finally:
-        page.close()
 
 
 MY_PAGES = ["conv", "pool", "conv_transpose", "layers", "transforms", "model"]

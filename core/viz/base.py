@@ -2,6 +2,7 @@
 Pause ▶ buttons and the scrubber, invisible click targets, and a figure handed over as its finished dict."""
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 from functools import cache
 
@@ -43,12 +44,16 @@ def cell_text(v: float) -> str:
     return number(v, 2)
 
 
-def font_size(widths: Sequence[int], texts: Sequence[str], largest: int, lines: int = 1) -> int:
+def font_size(widths: Sequence[int], texts: Sequence[str], largest: int, lines: int = 1, gaps: float | None = None) -> int:
     """A font size at which the longest number fits its cell on a phone: the figure cannot know the screen's width,
     and on a desktop a smaller number is only smaller, while on a phone a wider one spills into its neighbours.
     lines: 2 where a cell also shows a small second line (×weight, +product).
+    gaps: the room between panels in cells, where they share one axis (else 6 % of the width between panels).
     """
-    cell = PHONE_PX * (1 - 0.06 * (len(widths) - 1)) / sum(widths)
+    if gaps is None:
+        cell = PHONE_PX * (1 - 0.06 * (len(widths) - 1)) / sum(widths)
+    else:
+        cell = PHONE_PX / (sum(widths) + gaps)
     longest = max((len(t) for t in texts), default=1)
     tall = cell / (1.3 * (1 + 0.7 * (lines - 1)))
     return int(max(6, min(largest, cell / (0.62 * max(longest, 2)), tall)))
@@ -82,13 +87,65 @@ def panels(titles: Sequence[str], widths: Sequence[int], spacing: float = 0.06) 
     return axes, notes
 
 
-def square_cells(axes: dict, widths: Sequence[int], tallest: int) -> None:
-    """The same cell size in every panel, aligned at the top: each x axis scaled to its y axis."""
-    for k, width in enumerate(widths, start=1):
-        suffix = "" if k == 1 else str(k)
-        axes[f"xaxis{suffix}"].update(visible=False, range=[-0.5, width - 0.5], scaleanchor=f"y{suffix}",
-                                      constrain="domain")
-        axes[f"yaxis{suffix}"].update(visible=False, range=[tallest - 0.5, -0.5])
+GAP = 1.5  # cells between two panels of a strip
+
+
+def _em(text: str) -> float:
+    """A title's width in font sizes: a Chinese character is about one, a Latin letter about half of one."""
+    return sum(1.0 if unicodedata.east_asian_width(ch) in "WF" else 0.55 for ch in text)
+
+
+def strip(titles: Sequence[str], widths: Sequence[int], tallest: int, gap: float = GAP) -> tuple[dict, list[dict], list[float]]:
+    """Panels side by side on one pair of axes, each from its own first column (the returned lefts), cells square.
+
+    One axis, not one per panel: a line from a cell of one panel to a cell of another is then drawn in data units
+    and lands on the same cells at every screen width (separate axes centre each panel in its slot, so the distance
+    between two panels, in cells, would depend on the width). A title wider than its panel on a phone is aligned
+    with the figure's outer edge instead of overflowing it.
+    """
+    lefts, x = [], 0.0
+    for width in widths:
+        lefts.append(x)
+        x += width + gap
+    total = x - gap
+    axes = {"xaxis": {"visible": False, "range": [-0.5, total - 0.5], "scaleanchor": "y", "constrain": "domain"},
+            "yaxis": {"visible": False, "range": [tallest - 0.5, -0.5]}}
+    cell_px, notes = PHONE_PX / total, []
+    for k, (title, left, width) in enumerate(zip(titles, lefts, widths)):
+        room = (width + gap) * cell_px  # a title may reach halfway into the gaps on either side
+        head, paren, rest = title.partition(" (") if " (" in title else title.partition("（")
+        if _em(title) * 16 > room and paren:  # "Input (grey = padding)" on two lines
+            title = f"{head}<br>{paren.strip()}{rest}"
+        x, anchor = left + (width - 1) / 2, "center"
+        if max(_em(line) for line in title.split("<br>")) * 16 > 0.75 * width * cell_px and k in (0, len(widths) - 1):
+            x, anchor = (left - 0.5, "left") if k == 0 else (left + width - 0.5, "right")
+        notes.append({"font": {"size": 16}, "showarrow": False, "text": title, "x": x, "xanchor": anchor, "xref": "x",
+                      "y": -0.5, "yanchor": "bottom", "yref": "y"})
+    return axes, notes, lefts
+
+
+def link(*points: tuple[float, float] | None, shown: bool = True) -> list[dict]:
+    """An arrow in the window's colour along ``points`` on a strip's axes, from what is read to what it makes.
+
+    A None between two points is a panel the arrow passes behind (the kernel: window × kernel → output), entering
+    at one edge and leaving at the other, so no number in it is crossed out; callers run the first leg along a line
+    between rows or columns to the edge of the grid for the same reason. Annotations, because shapes have no
+    arrowheads; frames animate them like the formula. One annotation per leg, even an empty one (a window at the
+    grid's edge) or a hidden one (shown=False): every frame keeps the same count, or Plotly redraws them out of
+    order and the formula is no longer the last.
+    """
+    legs = [(a, b) for a, b in zip(points, points[1:]) if a is not None and b is not None]
+    return [{"x": head[0], "y": head[1], "ax": tail[0], "ay": tail[1], "xref": "x", "yref": "y", "axref": "x",
+             "ayref": "y", "text": "", "showarrow": True, "arrowhead": 2 if k == len(legs) - 1 else 0, "arrowsize": 1.2,
+             "arrowwidth": 2.5, "arrowcolor": WINDOW, "standoff": 0, "startstandoff": 0,
+             "visible": shown and head != tail}
+            for k, (tail, head) in enumerate(legs)]
+
+
+def between(first: int, span: int) -> float:
+    """The line between two rows (or columns) nearest the middle of ``span`` cells from ``first``: an arrow that
+    leaves a window there runs between numbers, not through them."""
+    return first - 0.5 + (span + 1) // 2
 
 
 JUMP = {"frame": {"duration": 0, "redraw": True}, "mode": "immediate", "transition": {"duration": 0}}

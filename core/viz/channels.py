@@ -10,32 +10,33 @@ from core.viz import base
 def channels_animation(trace: MultiTrace, labels: dict[str, str], duration_ms: int = 700) -> base.Built:
     """A multi-channel F.conv2d, one frame per output cell: the three channel windows slide together (each cell
     with its value and, small, the weight of the current output channel's slice), their partial sums and the bias
-    written out under the grids, the output channels filling in below the inputs.
+    written out under the grids, the output channels filling in below the inputs; an arrow from each window that
+    reads now to the output cell they make together.
 
     labels: channel (with {c}), out_channel (with {i}), bias, play, pause, step, back, forward.
     """
     c_in, rows, cols = trace.grid.shape
     c_out, out_h, out_w = trace.output.shape
     kh, kw = trace.weight.shape[-2:]
-    top, bottom_row = 0.56, 0.44  # inputs above, outputs below, as a paper is read
-    axes, notes = {}, []
-    for k in range(c_in + c_out):
-        above = k < c_in
-        count, slot = (c_in, k) if above else (c_out, k - c_in)
-        width = 1 / count
-        left, right = slot * width + 0.02, (slot + 1) * width - 0.02
-        domain_y = [top, 1.0] if above else [0.0, bottom_row]
-        suffix = "" if k == 0 else str(k + 1)
-        span = (cols if above else out_w) - 0.5
-        axes[f"xaxis{suffix}"] = {"anchor": f"y{suffix}", "domain": [left, right], "visible": False,
-                                  "range": [-0.5, span], "scaleanchor": f"y{suffix}", "constrain": "domain"}
-        axes[f"yaxis{suffix}"] = {"anchor": f"x{suffix}", "domain": domain_y, "visible": False,
-                                  "range": [(rows if above else out_h) - 0.5, -0.5]}
-        title = labels["channel"].format(c="RGB"[k] if c_in == 3 else k) if above else labels["out_channel"].format(i=slot)
-        notes.append({"font": {"size": 14}, "showarrow": False, "text": title, "x": (left + right) / 2,
-                      "xanchor": "center", "xref": "paper", "y": domain_y[1], "yanchor": "bottom", "yref": "paper"})
-    font = base.font_size([cols] * c_in, [base.cell_text(v) for v in trace.grid.ravel()], 12, lines=2)
-    out_font = base.font_size([out_w] * c_out, [base.cell_text(v) for v in trace.output.ravel()], 12)
+    # One pair of axes, inputs above and outputs below as a paper is read (the arrows from the windows to the output
+    # cell are then drawn in cells and land right at every width); the output titles go under their grids, out of
+    # the arrows' way.
+    widths_in, widths_out = [cols] * c_in, [out_w] * c_out
+    total_in, total_out = (sum(w) + base.GAP * (len(w) - 1) for w in (widths_in, widths_out))
+    total = max(total_in, total_out)
+    lefts_in = [(total - total_in) / 2 + c * (cols + base.GAP) for c in range(c_in)]
+    lefts_out = [(total - total_out) / 2 + o * (out_w + base.GAP) for o in range(c_out)]
+    out_top = rows + base.GAP
+    axes = {"xaxis": {"visible": False, "range": [-0.5, total - 0.5], "scaleanchor": "y", "constrain": "domain"},
+            "yaxis": {"visible": False, "range": [out_top + out_h + 0.5, -0.5]}}
+    notes = [{"font": {"size": 14}, "showarrow": False, "text": labels["channel"].format(c="RGB"[c] if c_in == 3 else c),
+              "x": left + (cols - 1) / 2, "xanchor": "center", "xref": "x", "y": -0.5, "yanchor": "bottom", "yref": "y"}
+             for c, left in enumerate(lefts_in)]
+    notes += [{"font": {"size": 14}, "showarrow": False, "text": labels["out_channel"].format(i=o),
+               "x": left + (out_w - 1) / 2, "xanchor": "center", "xref": "x", "y": out_top + out_h - 0.5, "yanchor": "top",
+               "yref": "y"} for o, left in enumerate(lefts_out)]
+    font = base.font_size([total], [base.cell_text(v) for v in trace.grid.ravel()], 12, lines=2)
+    out_font = base.font_size([total], [base.cell_text(v) for v in trace.output.ravel()], 12)
     plain = [[[base.cell_text(v) for v in row] for row in channel] for channel in trace.grid]
     positions = [(a * trace.dilation, b * trace.dilation) for a in range(kh) for b in range(kw)]
 
@@ -66,16 +67,28 @@ def channels_animation(trace: MultiTrace, labels: dict[str, str], duration_ms: i
         kind[(s.out_channel, *s.out)] = base.CURRENT
         return [(kind[o], text[o]) for o in range(c_out)]
 
+    span_r, span_c = trace.dilation * (kh - 1) + 1, trace.dilation * (kw - 1) + 1
+
     def boxes(step: int) -> list[dict]:
         s = trace.steps[step]
-        (r0, c0), (i, j) = s.origin, s.out
-        span_r, span_c = trace.dilation * (kh - 1) + 1, trace.dilation * (kw - 1) + 1
-        shapes = [{"type": "rect", "xref": f"x{'' if c == 0 else c + 1}", "yref": f"y{'' if c == 0 else c + 1}",
-                   "x0": c0 - 0.5, "x1": c0 + span_c - 0.5, "y0": r0 - 0.5, "y1": r0 + span_r - 0.5,
+        (r0, c0), (i, j), left = s.origin, s.out, lefts_out[s.out_channel]
+        shapes = [{"type": "rect", "xref": "x", "yref": "y", "x0": lefts_in[c] + c0 - 0.5,
+                   "x1": lefts_in[c] + c0 + span_c - 0.5, "y0": r0 - 0.5, "y1": r0 + span_r - 0.5,
                    "line": {"color": base.WINDOW, "width": 3}} for c in s.in_channels]
-        axis = str(c_in + s.out_channel + 1)
-        return shapes + [{"type": "rect", "xref": f"x{axis}", "yref": f"y{axis}", "x0": j - 0.5, "x1": j + 0.5,
-                          "y0": i - 0.5, "y1": i + 0.5, "line": {"color": base.TARGET, "width": 3}}]
+        return shapes + [{"type": "rect", "xref": "x", "yref": "y", "x0": left + j - 0.5, "x1": left + j + 0.5,
+                          "y0": out_top + i - 0.5, "y1": out_top + i + 0.5, "line": {"color": base.TARGET, "width": 3}}]
+
+    def arrows(step: int) -> list[dict]:
+        """From the bottom of each window that reads now, down a line between two columns to the bottom of its
+        grid, to the top of the output cell they make together."""
+        s = trace.steps[step]
+        (r0, c0), (i, j) = s.origin, s.out
+        end = (lefts_out[s.out_channel] + j, out_top + i - 0.5)
+        legs = []
+        for c in s.in_channels:
+            x = lefts_in[c] + base.between(c0, span_c)
+            legs += base.link((x, r0 + span_r - 0.5), (x, rows - 0.5), end)
+        return legs
 
     def formula(step: int) -> list[dict]:
         s = trace.steps[step]
@@ -91,15 +104,14 @@ def channels_animation(trace: MultiTrace, labels: dict[str, str], duration_ms: i
     n = len(trace.steps)
     data = []
     for k, (z, text) in enumerate(inputs(0) + outputs(0)):
-        suffix = "" if k == 0 else str(k + 1)
-        data.append(base.cells(z, text, f"panel{k}", font if k < c_in else out_font) | {"xaxis": f"x{suffix}",
-                                                                                  "yaxis": f"y{suffix}"})
+        place = {"x0": lefts_in[k]} if k < c_in else {"x0": lefts_out[k - c_in], "y0": out_top}
+        data.append(base.cells(z, text, f"panel{k}", font if k < c_in else out_font) | place)
     bottom = base.CONTROLS_PX + 30
-    layout = {"template": base.template(), **axes, "height": (rows + out_h) * 40 + 90 + bottom,
+    layout = {"template": base.template(), **axes, "height": (out_top + out_h + 1) * 40 + 30 + bottom,
               "margin": {"l": 10, "r": 10, "t": 30, "b": bottom}, "plot_bgcolor": "white", "shapes": boxes(0),
-              "annotations": notes + formula(0), "updatemenus": base.menus(labels, 0, n, duration_ms),
+              "annotations": notes + arrows(0) + formula(0), "updatemenus": base.menus(labels, 0, n, duration_ms),
               "sliders": [base.scrubber(labels, n)]}
     frames = [{"name": str(step), "traces": list(range(c_in + c_out)), "data": heatmaps(step),
-               "layout": {"shapes": boxes(step), "annotations": notes + formula(step),
+               "layout": {"shapes": boxes(step), "annotations": notes + arrows(step) + formula(step),
                           "updatemenus": base.menus(labels, step, n, duration_ms)}} for step in range(n)]
     return base.Built({"data": data, "layout": layout, "frames": frames})

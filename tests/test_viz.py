@@ -1,0 +1,156 @@
+"""The animations tie what is read to what it makes: at every frame an arrow leads from the window (or the
+transposed convolution's input cell) to the output cell (region) of that very step, in the window's colour."""
+import numpy as np
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from core import ops, transposed, viz
+from core.ops import SettingsError
+
+LABELS = {k: k for k in ("input", "kernel", "output", "play", "pause", "step", "back", "forward")}
+
+
+def arrows(layout: dict) -> list[dict]:
+    """The legs of the arrows drawn (a leg of no length, a window at the grid's edge, is kept hidden)."""
+    return [a for a in layout["annotations"] if a.get("showarrow") and a["visible"]]
+
+
+def same_count_every_frame(spec: dict) -> None:
+    """Plotly redraws annotations out of order when their number changes between frames: the formula must stay last."""
+    counts = {len(frame["layout"]["annotations"]) for frame in spec["frames"]}
+    assert counts == {len(spec["layout"]["annotations"])}
+    assert all(not frame["layout"]["annotations"][-1].get("showarrow") for frame in spec["frames"])
+
+
+def heatmap_left(spec: dict, name: str) -> float:
+    """Where a panel's first column sits on the figure's shared x axis."""
+    return next(t.get("x0", 0) for t in spec["data"] if t.get("name") == name)
+
+
+def check_window_frames(trace: ops.Trace, spec: dict) -> None:
+    span_r, span_c = (trace.dilation * (k - 1) + 1 for k in trace.kernel)
+    out_left = heatmap_left(spec, "output")
+    assert len(spec["frames"]) == len(trace.windows)
+    same_count_every_frame(spec)
+    for frame, window in zip(spec["frames"], trace.windows):
+        (r0, c0), (i, j) = window.origin, window.out
+        legs = arrows(frame["layout"])
+        box = frame["layout"]["shapes"][0]
+        assert (box["x0"], box["x1"], box["y0"], box["y1"]) == (c0 - 0.5, c0 + span_c - 0.5, r0 - 0.5, r0 + span_r - 0.5)
+        # starts on the window's right edge, between two of its rows, and runs along that line to the grid's edge
+        start = (legs[0]["ax"], legs[0]["ay"])
+        assert start[0] == box["x1"] and box["y0"] < start[1] <= box["y1"] and start[1] % 1 == 0.5
+        assert all(leg["ay"] == leg["y"] for leg in legs if leg["x"] <= trace.grid.shape[1] - 0.5)
+        # ends, with an arrowhead, on the left edge of the output cell this step computes
+        assert (legs[-1]["x"], legs[-1]["y"]) == (out_left + j - 0.5, i) and legs[-1]["arrowhead"] > 0
+        assert all(leg["arrowcolor"] == box["line"]["color"] for leg in legs)
+        joints = [((a["x"], a["y"]), (b["ax"], b["ay"])) for a, b in zip(legs, legs[1:])]
+        if window.weights is not None:  # through the kernel: in at its left edge, out at its right, same line
+            kernel_left = heatmap_left(spec, "kernel")
+            broken = [(head, tail) for head, tail in joints if head != tail]
+            assert broken == [((kernel_left - 0.5, broken[0][0][1]), (kernel_left + trace.kernel[1] - 0.5, broken[0][0][1]))]
+        else:
+            assert all(head == tail for head, tail in joints)  # one unbroken line
+        for leg in legs:  # every end is inside the drawn area, whatever the screen's width
+            xs, ys = spec["layout"]["xaxis"]["range"], sorted(spec["layout"]["yaxis"]["range"])
+            assert xs[0] <= min(leg["x"], leg["ax"]) and max(leg["x"], leg["ax"]) <= xs[1]
+            assert ys[0] <= min(leg["y"], leg["ay"]) and max(leg["y"], leg["ay"]) <= ys[1]
+
+
+grids = st.tuples(st.integers(1, 7), st.integers(1, 7), st.integers(0, 2**32 - 1)).map(
+    lambda t: np.random.default_rng(t[2]).integers(-5, 10, size=(t[0], t[1])).astype(float))
+
+
+@settings(max_examples=120, deadline=None)
+@given(x=grids, kh=st.integers(1, 7), kw=st.integers(1, 7), stride=st.integers(1, 3), padding=st.integers(0, 3),
+       dilation=st.integers(1, 3), start=st.integers(0, 60), pick=st.booleans())
+def test_conv_arrow_leads_from_each_window_to_the_output_it_makes(x, kh, kw, stride, padding, dilation, start, pick):
+    w = np.arange(kh * kw, dtype=float).reshape(kh, kw) - 3
+    try:
+        trace = ops.conv2d_trace(x, w, stride, padding, dilation)
+    except SettingsError:
+        assume(False)
+    picked = (padding, padding) if pick else None
+    spec = viz.window_animation(trace, LABELS, start=start, picked=picked).to_dict()
+    check_window_frames(trace, spec)
+    first = min(start, len(trace.windows) - 1)  # the page opens at a clicked cell's step, arrow and all
+    assert arrows(spec["layout"]) == arrows(spec["frames"][first]["layout"])
+    if pick:  # the picked cell's blue outlines stay while the animation plays
+        readers = len(trace.readers(picked))
+        for frame in spec["frames"]:
+            blue = [s for s in frame["layout"]["shapes"] if s["line"]["color"] == viz.PICKED]
+            assert len(blue) == 1 + readers
+
+
+@settings(max_examples=120, deadline=None)
+@given(x=grids, k=st.integers(1, 7), stride=st.integers(1, 4), padding=st.integers(0, 3), dilation=st.integers(1, 3),
+       ceil_mode=st.booleans(), mode=st.sampled_from(["max", "avg"]))
+def test_pool_arrow_leads_from_each_window_to_the_output_it_makes(x, k, stride, padding, dilation, ceil_mode, mode):
+    try:
+        trace = ops.pool2d_trace(x, k, stride, padding, dilation if mode == "max" else 1, ceil_mode, mode)
+    except SettingsError:
+        assume(False)
+    check_window_frames(trace, viz.window_animation(trace, LABELS).to_dict())
+
+
+@settings(max_examples=120, deadline=None)
+@given(x=grids, kh=st.integers(1, 4), kw=st.integers(1, 4), stride=st.integers(1, 3), padding=st.integers(0, 3),
+       output_padding=st.integers(0, 2), dilation=st.integers(1, 3))
+def test_transposed_arrow_leads_from_each_input_cell_to_the_region_it_adds_into(x, kh, kw, stride, padding,
+                                                                                output_padding, dilation):
+    w = np.ones((kh, kw))
+    try:
+        trace = transposed.conv_transpose2d_trace(x, w, stride, padding, output_padding, dilation)
+    except SettingsError:
+        assume(False)
+    spec = viz.scatter_animation(trace, LABELS).to_dict()
+    same_count_every_frame(spec)
+    out_left, kernel_left = heatmap_left(spec, "output"), heatmap_left(spec, "kernel")
+    for frame, step in zip(spec["frames"], trace.steps, strict=True):
+        legs = arrows(frame["layout"])
+        if not step.targets:  # the whole copy is cropped away: nothing to point at
+            assert legs == []
+            continue
+        i, j = step.source
+        assert (legs[0]["ax"], legs[0]["ay"]) == (j + 0.5, i + 0.5)  # from the input cell's bottom right corner
+        joints = [((a["x"], a["y"]), (b["ax"], b["ay"])) for a, b in zip(legs, legs[1:])]
+        broken = [(head, tail) for head, tail in joints if head != tail]  # behind the kernel, nowhere else
+        assert [(head[0], tail[0]) for head, tail in broken] == [(kernel_left - 0.5, kernel_left + kw - 0.5)]
+        region = frame["layout"]["shapes"][1]  # around every output cell this step adds to, nothing more
+        assert all(region["x0"] < out_left + c < region["x1"] and region["y0"] < r < region["y1"] for r, c in step.targets)
+        assert region["x0"] == out_left + min(c for _, c in step.targets) - 0.5 or region["line"]["dash"] == "dash"
+        assert region["x0"] == legs[-1]["x"] and region["y0"] < legs[-1]["y"] < region["y1"]  # to its left edge
+
+
+@settings(max_examples=60, deadline=None)
+@given(k=st.integers(1, 5), stride=st.integers(1, 3), padding=st.integers(0, 2), dilation=st.integers(1, 2),
+       groups=st.sampled_from([1, 3]))
+def test_channel_arrows_lead_from_every_window_read_to_the_output_they_make(k, stride, padding, dilation, groups):
+    from core import multichannel
+
+    x = np.stack([np.arange(25.0).reshape(5, 5) * (c + 1) for c in range(3)])
+    out_channels = 2 if groups == 1 else 3
+    weight = multichannel.default_weight(out_channels, 3 // groups, k)
+    try:
+        trace = multichannel.conv2d_trace(x, weight, np.ones(out_channels), stride, padding, dilation, groups)
+    except SettingsError:
+        assume(False)
+    spec = viz.channels_animation(trace, LABELS | {"channel": "{c}", "out_channel": "{i}", "bias": "bias"}).to_dict()
+    same_count_every_frame(spec)
+    lefts = [t.get("x0", 0) for t in spec["data"]]
+    span = dilation * (k - 1) + 1
+    for frame, s in zip(spec["frames"], trace.steps, strict=True):
+        legs, boxes = arrows(frame["layout"]), frame["layout"]["shapes"]
+        assert len(s.in_channels) == len(boxes) - 1
+        target = boxes[-1]
+        (r0, c0), (i, j) = s.origin, s.out
+        heads = [leg for leg in legs if leg["arrowhead"]]
+        assert len(heads) == len(s.in_channels)  # one arrow from each window
+        for head in heads:  # to the top edge of the output cell
+            assert (head["x"], head["y"]) == ((target["x0"] + target["x1"]) / 2, target["y0"])
+        starts = [leg for leg in legs if (leg["ax"], leg["ay"]) not in {(other["x"], other["y"]) for other in legs}]
+        for leg, c, box in zip(starts, s.in_channels, boxes[:-1], strict=True):  # from the bottom edge of its window
+            assert (box["x0"], box["y0"]) == (lefts[c] + c0 - 0.5, r0 - 0.5) and box["x1"] == box["x0"] + span
+            assert box["x0"] < leg["ax"] <= box["x1"] and leg["ay"] == box["y1"] and (leg["ax"] - lefts[c]) % 1 == 0.5
+        output = spec["data"][len(x) + s.out_channel]
+        assert (target["x0"], target["y0"]) == (output["x0"] + j - 0.5, output["y0"] + i - 0.5)

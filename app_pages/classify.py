@@ -207,7 +207,7 @@ def network_view(chosen: Chosen, maps: list[tuple[int, str, np.ndarray]], small:
         weight = chosen.model.model[0].weight.detach().numpy()
         st.plotly_chart(viz.image_batch(viz.kernel_tiles(weight), [f"#{c}" for c in range(len(weight))], columns=8,
                                         tile=40), key="cls_kernels", config=CHART)
-    receptive_view(list(chosen.model.model), index, m[channel], np.asarray(small.convert("RGB")))
+    receptive_view(chosen.model, index, m[channel], np.asarray(small.convert("RGB")))
 
 
 def audit_view(chosen: Chosen) -> None:

@@ -7,8 +7,9 @@ import difflib
 import streamlit as st
 
 from core.course import ARCHITECTURES
-from ui import CHART, labels, show_code, t, tensor_shape, urlstate
+from ui import labels, show_code, t, tensor_shape, urlstate
 from ui.loading import wait_for_torch
+from ui.receptive import show_diagram
 
 SURGERY = ("add_module", "classifier_add_module", "replace")
 
@@ -25,12 +26,11 @@ st.markdown(t("model.intro"))
 urlstate.copy_link()
 arch = urlstate.choice(t("model.arch"), ARCHITECTURES, "course", "arch", scope="model", format_func=labels("arch."))
 wait_for_torch()
-from core import codegen, ops, viz, weights  # noqa: E402  (after the header: these import torch)
+from core import codegen, ops, weights  # noqa: E402  (after the header: these import torch)
 from core.model import Tudui, count_parameters, layer_table  # noqa: E402
 
 rows = layer_table(arch, (64, 3, 32, 32))
-stages = [("", (3, 32, 32))] + [(r.layer.split("(")[0], r.shape[1:]) for r in rows]
-st.plotly_chart(viz.architecture(stages), key="model_diagram", config=CHART)
+show_diagram(arch, "model_diagram")
 
 # the numbers first, the long layer text last: on a phone the table scrolls sideways, the shapes stay in view
 st.dataframe([{"#": r.index, t("model.col_shape"): str(list(r.shape)), t("model.col_params"): f"{r.params:,}",

@@ -58,3 +58,33 @@ def test_classify_page_says_what_a_feature_map_cell_sees(lang):
     r0, c0, r1, c1 = field.region(4, 4)
     expected = i18n.t("receptive.seen", lang, row=4, col=4, size=32, r0=r0, r1=r1, c0=c0, c1=c1)
     assert expected in [c.value for c in at.caption]
+    assert diagram_fields(at) == expected_fields("course")  # the shipped model's diagram, under the map
+
+
+def diagram_fields(at) -> list[tuple[int, int] | None]:
+    """(size, jump) under each block of the page's model diagram, read from the figure's text (None: "all")."""
+    import json
+    import re
+
+    from core import viz
+
+    for chart in at.get("plotly_chart"):
+        notes = json.loads(chart.proto.spec)["layout"].get("annotations", [])
+        below = sorted((n for n in notes if n.get("font", {}).get("color") == viz.PICKED), key=lambda n: n["x"])
+        if below:
+            found = [re.search(r"(\d+)×(\d+)<br>\D*(\d+)", n["text"]) for n in below]
+            return [(int(m[1]), int(m[3])) if m and m[1] == m[2] else None for m in found]
+    raise AssertionError("no diagram with receptive fields on the page")
+
+
+def expected_fields(arch: str) -> list[tuple[int, int] | None]:
+    fields = receptive.fields(list(Tudui(arch).model))
+    return [(1, 1)] + [(f.size, f.jump) if f else None for f in fields]
+
+
+@pytest.mark.parametrize(("arch", "lang"), [("course", "zh"), ("relu", "en"), ("bn_relu", "zh")])
+def test_the_model_diagram_says_each_stage_s_receptive_field(arch, lang):
+    from test_pages import open_page
+
+    at = open_page("model", lang, arch=arch)
+    assert diagram_fields(at) == expected_fields(arch)

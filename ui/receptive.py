@@ -1,8 +1,6 @@
 """Receptive fields on the trained network: click a feature-map cell, see the 32×32 input region it sees."""
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import numpy as np
 import streamlit as st
 
@@ -21,13 +19,35 @@ def _clicked(key: str, shape: tuple[int, int]) -> tuple[int, int]:
     return shape[0] // 2, shape[1] // 2
 
 
-def receptive_view(layers: Sequence, index: int, fmap: np.ndarray, image: np.ndarray, key: str = "cls_receptive") -> None:
-    """The map of layer ``index`` beside the input picture (32×32×3 uint8): a click on a cell outlines what it sees.
+def diagram(arch: str):
+    """The network's blocks (viz.architecture) with each stage's receptive field under its shape: how many input
+    pixels one cell of that stage sees, and how far apart two neighbouring cells' fields start (the jump). Worked
+    out from the layers' kernel_size/stride/padding on the meta device: no weights, no arithmetic on pictures."""
+    import torch
 
-    Also lists every conv/pool layer's receptive-field size, so the growth with depth is in plain view.
+    from core.model import Tudui, layer_table
+
+    with torch.device("meta"):
+        layers = list(Tudui(arch).model)
+    stages = [("", (3, 32, 32))] + [(r.layer.split("(")[0], r.shape[1:]) for r in layer_table(arch)]
+    fields = [receptive.Field(1, 1, 0), *receptive.fields(layers)]  # an input pixel sees itself
+    below = [t("receptive.block", size=f.size, jump=f.jump) if f else t("receptive.block_all") for f in fields]
+    below[0] = f"{t('receptive.block_head')}<br>{below[0]}"  # the row's name once, over the input's own 1×1
+    return viz.architecture(stages, below=below)
+
+
+def show_diagram(arch: str, key: str) -> None:
+    st.plotly_chart(diagram(arch), key=key, config=CHART)
+    st.caption(t("receptive.diagram"))
+
+
+def receptive_view(net, index: int, fmap: np.ndarray, image: np.ndarray, key: str = "cls_receptive") -> None:
+    """The map of layer ``index`` of ``net`` (a core.model.Tudui) beside the input picture (32×32×3 uint8): a click
+    on a cell outlines what it sees.
+
+    Under it the network's diagram says every stage's receptive field, so the growth with depth is in plain view.
     """
-    fields = receptive.fields(layers)
-    field = fields[index]
+    field = receptive.fields(list(net.model))[index]
     if field is None:
         return
     st.markdown(f"**{t('receptive.title')}**")
@@ -37,7 +57,5 @@ def receptive_view(layers: Sequence, index: int, fmap: np.ndarray, image: np.nda
     st.plotly_chart(figure, key=key, config=CHART, on_select="rerun", selection_mode="points")
     r0, c0, r1, c1 = region
     st.caption(t("receptive.seen", row=cell[0], col=cell[1], size=field.size, r0=r0, r1=r1, c0=c0, c1=c1))
-    sizes = " · ".join(f"model[{i}] {type(layer).__name__}: {f.size}×{f.size}"
-                       for i, (layer, f) in enumerate(zip(layers, fields)) if f is not None and hasattr(layer, "kernel_size"))
-    st.caption(t("receptive.sizes", sizes=sizes))
+    show_diagram(net.arch, f"{key}_diagram")
     st.caption(t("receptive.why"))

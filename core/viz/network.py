@@ -10,11 +10,15 @@ import plotly.graph_objects as go
 from core.viz.base import PICKED, Built, click_targets, outline, panels, template
 
 
-def architecture(stages: Sequence[tuple[str, tuple[int, ...]]], height: int = 300) -> go.Figure:
+def architecture(stages: Sequence[tuple[str, tuple[int, ...]]], height: int = 300,
+                 below: Sequence[str] | None = None) -> go.Figure:
     """The network as blocks: each feature map's height grows with its size, its width with its channels.
 
     stages: (the layer that made it, its shape without the batch), the input first.
+    below: a label under each block's shape, in the colour the pages outline receptive fields with (a stage's
+    receptive field), the input's first.
     """
+    room = 0 if below is None else 52  # three short lines under the shapes
     shapes, notes, x = [], [], 0.0
     for k, (layer, shape) in enumerate(stages):
         if len(shape) == 3:
@@ -27,15 +31,18 @@ def architecture(stages: Sequence[tuple[str, tuple[int, ...]]], height: int = 30
         shapes.append({"type": "rect", "x0": x, "x1": x + block_w, "y0": -block_h / 2, "y1": block_h / 2,
                        "fillcolor": colour, "line": {"color": "#4a6b94", "width": 1}})
         notes.append({"x": x + block_w / 2, "y": -122, "text": label, "showarrow": False, "font": {"size": 10}})
+        if below is not None:
+            notes.append({"x": x + block_w / 2, "y": -141 - room, "yanchor": "bottom", "text": below[k],
+                          "showarrow": False, "font": {"size": 10, "color": PICKED}})  # last lines aligned
         if k:
             notes.append({"x": x - 14, "y": 118, "text": layer, "showarrow": False, "font": {"size": 10, "color": "#555"},
                           "textangle": -35})
         x += block_w + 34
     fig = go.Figure()
-    fig.update_layout(shapes=shapes, annotations=notes, height=height, plot_bgcolor="white",
+    fig.update_layout(shapes=shapes, annotations=notes, height=height + room, plot_bgcolor="white",
                       margin={"l": 10, "r": 10, "t": 10, "b": 10})
     fig.update_xaxes(visible=False, range=[-10, x])
-    fig.update_yaxes(visible=False, range=[-145, 150])
+    fig.update_yaxes(visible=False, range=[-145 - room, 150])
     return fig
 
 

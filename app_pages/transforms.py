@@ -151,10 +151,10 @@ def crop_view(photo) -> None:
         st.markdown(t("tf.crop_explain", size=size, padding=padding))
         left, right = st.columns([3, 2])
         left.plotly_chart(viz.image_with_boxes(np.asarray(padded), boxes), key="tf_boxes", config=CHART)
-        with right:
-            columns = st.columns(3)
-            for k, (crop, box) in enumerate(zip(crops, boxes)):
-                columns[k % 3].image(crop, caption=f"{k + 1}: top={box[0]}, left={box[1]}", width="stretch")
+        with right:  # a row of columns per three crops: a phone stacks them in order (1, 2, 3, 4…, not 1, 4, 2…)
+            for row in range(0, len(crops), 3):
+                for column, k in zip(st.columns(3), range(row, min(row + 3, len(crops)))):
+                    column.image(crops[k], caption=f"{k + 1}: top={boxes[k][0]}, left={boxes[k][1]}", width="stretch")
         step = {"name": "RandomCrop", "size": size, "padding": padding, "fill": fill, "padding_mode": padding_mode}
         code_block(photo, "\n".join(["import torch", "from PIL import Image", "from torchvision import transforms", "",
                                      f"img = Image.open({photo_source('tf_photo')!r}).convert('RGB')",
@@ -241,16 +241,17 @@ def compose_view(photo) -> None:
         st.session_state.tf_steps = [with_id(s) for s in T.from_query(T.DEFAULT_PIPELINE)]
     steps = st.session_state.tf_steps
     for i, step in enumerate(steps):
-        c0, c1, c2, c3, c4 = st.columns([6, 1, 1, 1, 1], vertical_alignment="center")
-        with c1.popover("", icon=":material/tune:", help=t("tf.edit_step")):
+        code, tools = st.columns([3, 2], vertical_alignment="center")
+        code.code(T.expression(step), language=None, wrap_lines=True)
+        tools = tools.container(horizontal=True)  # the four tools stay one row on a phone, where columns stack
+        with tools.popover("", icon=":material/tune:", help=t("tf.edit_step")):
             step_editor(step)
-        c0.code(T.expression(step), language=None)
-        c2.button("", icon=":material/arrow_upward:", key=f"up_{step['id']}", disabled=i == 0,
-                  on_click=move, args=(i, i - 1), help=t("tf.up"))
-        c3.button("", icon=":material/arrow_downward:", key=f"down_{step['id']}", disabled=i == len(steps) - 1,
-                  on_click=move, args=(i, i + 1), help=t("tf.down"))
-        c4.button("", icon=":material/delete:", key=f"del_{step['id']}", on_click=steps.pop, args=(i,),
-                  help=t("tf.remove"))
+        tools.button("", icon=":material/arrow_upward:", key=f"up_{step['id']}", disabled=i == 0,
+                     on_click=move, args=(i, i - 1), help=t("tf.up"))
+        tools.button("", icon=":material/arrow_downward:", key=f"down_{step['id']}", disabled=i == len(steps) - 1,
+                     on_click=move, args=(i, i + 1), help=t("tf.down"))
+        tools.button("", icon=":material/delete:", key=f"del_{step['id']}", on_click=steps.pop, args=(i,),
+                     help=t("tf.remove"))
     c1, c2, c3 = st.columns([3, 1, 1], vertical_alignment="bottom")
     new = c1.selectbox(t("tf.add"), T.STEPS, key="tf_new_step")
     c2.button(t("tf.add_button"), icon=":material/add:", disabled=len(steps) >= T.MOST_STEPS,

@@ -100,8 +100,9 @@ def strip(titles: Sequence[str], widths: Sequence[int], tallest: int, gap: float
 
     One axis, not one per panel: a line from a cell of one panel to a cell of another is then drawn in data units
     and lands on the same cells at every screen width (separate axes centre each panel in its slot, so the distance
-    between two panels, in cells, would depend on the width). A title wider than its panel on a phone is aligned
-    with the figure's outer edge instead of overflowing it.
+    between two panels, in cells, would depend on the width). A title too wide for its panel on a phone goes on two
+    lines at its parenthesis, and an outer panel's title too wide still is aligned with the figure's outer edge
+    instead of overflowing it.
     """
     lefts, x = [], 0.0
     for width in widths:

@@ -15,6 +15,7 @@ from core.transforms import NORMALIZE_PRESETS
 from ui import CHART, class_label, explain, labels, photo_picker, photo_source, show_code, t, tensor_shape, urlstate
 from ui.data import dataset_picker, split_notes
 from ui.receptive import receptive_view
+from ui.training import run_label
 
 
 @dataclass(frozen=True)
@@ -118,8 +119,7 @@ def choose_model() -> Chosen | None:
 
 def run_choice(finished: list[runs.Run]) -> Chosen | None:
     by_key = {r.key: r for r in finished}
-    run_names = {r.key: f"{r.config['recipe']} · {t('arch.' + r.config['arch'])} · {len(r.metrics)} epochs · "
-                        f"{r.metrics[-1]['test_acc']:.1%}" for r in finished}
+    run_names = {r.key: run_label(r) for r in finished}
     run = by_key[st.selectbox(t("cls.run"), list(by_key), format_func=run_names.get, key="cls_run")]
     epoch = st.slider(t("cls.epoch"), 1, len(run.metrics), len(run.metrics), key="cls_epoch") \
         if len(run.metrics) > 1 else 1

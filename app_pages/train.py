@@ -12,7 +12,7 @@ from core.model import ARCHITECTURES
 from core.recipes import FAST_TRICKS, RECIPES
 from ui import CHART, explain, labels, show_code, t, urlstate
 from ui.data import dataset_picker
-from ui.training import me, trainings
+from ui.training import me, run_label, trainings
 
 BATCHES = (32, 64, 128, 256, 512)
 
@@ -24,14 +24,6 @@ def device_line() -> str:
     if device.type == "mps":
         return t("train.device_mps")
     return t("train.device_cpu", threads=torch.get_num_threads())
-
-
-def run_label(run: runs.Run) -> str:
-    c = run.config
-    best = max((m["test_acc"] for m in run.metrics), default=0)
-    return (f"{t('train.recipe_' + c['recipe'])} · {t('arch.' + c['arch'])} · {len(run.metrics)}/{c['epochs']} "
-            f"epochs · lr {c['lr']} · batch {c['batch_size']}{' · subset ' + str(c['subset']) if c.get('subset') else ''}"
-            f" · {best:.1%}")
 
 
 def error_text(error: Exception) -> str:

@@ -15,6 +15,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from core import runs, train
 from core.jobs import Registry
+from ui.language import labels, t
 
 
 @st.cache_resource(show_spinner=False)
@@ -44,3 +45,13 @@ def me() -> str:
             pass
     ctx = get_script_run_ctx()
     return ctx.session_id if ctx else "local"
+
+
+def run_label(run: runs.Run) -> str:
+    """A run as the pickers list it, in the learner's language: recipe, network, epochs done, settings, best accuracy."""
+    c = run.config
+    best = max((m["test_acc"] for m in run.metrics), default=0)
+    subset = t("train.run_subset", n=c["subset"]) if c.get("subset") else ""
+    return t("train.run_label", recipe=labels("train.recipe_")(c["recipe"]), arch=labels("arch.")(c["arch"]),
+             done=len(run.metrics), epochs=c["epochs"], lr=c["lr"], batch_size=c["batch_size"], subset=subset,
+             best=f"{best:.1%}")

@@ -15,6 +15,8 @@ INPUT_LIMITS = (2, 9, 2, 9)   # rows and columns a link may ask for: the editor'
 KERNEL_LIMITS = (1, 7, 1, 7)
 PHOTO_PRESETS = ("identity", "box_blur", "edge", "sharpen", "sobel_x", "sobel_y")
 CHART = {"displayModeBar": False}
+CHANNEL_INPUTS = ("matrix", "photo")  # the multi-channel view's input: the course's matrix ×3, or a photo's crop
+CROP_PHOTO_PX = 48                    # the photo's longer side there: the 5×5 crop's box stays visible
 
 
 def reset() -> None:
@@ -56,15 +58,53 @@ def steps_view(x: np.ndarray, w: np.ndarray, stride: int, padding: int, dilation
                                  lambda err: fixes(err, padding, dilation), explain, DEFAULTS, clickable=True))
 
 
+def crop_slider(label: str, last: int, name: str, where) -> int:
+    """Where the crop starts along one side (``top`` or ``left`` in the URL, torchvision's crop names); the
+    middle by default. Streamlit resets it when another photo changes the range; a photo with one place has none."""
+    if last == 0:
+        return 0
+    return urlstate.slider(label, 0, last, last // 2, name, where=where)
+
+
+def photo_crop() -> np.ndarray | None:
+    """The R, G, B of a 5×5 crop of a photo the learner picks and moves: [3, 5, 5], the pixels' 0–255 values."""
+    from core import multichannel, viz
+
+    photo = photo_picker("conv_photo", longest=CROP_PHOTO_PX)
+    if photo is None:
+        return None
+    pixels = np.asarray(photo)
+    room = multichannel.crop_room(*pixels.shape[:2])
+    if room is None:
+        st.warning(t("conv.crop_too_small", width=photo.width, height=photo.height, size=multichannel.CROP))
+        return None
+    c1, c2 = st.columns(2)
+    top = crop_slider(t("conv.crop_top"), room[0], "top", c1)
+    left = crop_slider(t("conv.crop_left"), room[1], "left", c2)
+    box = viz.image_with_boxes(pixels, [(top, left, multichannel.CROP, multichannel.CROP)], height=220)
+    st.plotly_chart(box.update_layout(annotations=[]), key="conv_crop", config=CHART)  # one box needs no number
+    st.caption(t("conv.channels_photo", top=top, left=left, px=CROP_PHOTO_PX))
+    return multichannel.photo_crop(pixels, top, left)
+
+
 def channels_view(k: int, stride: int, padding: int, dilation: int, duration: int) -> None:
-    """nn.Conv2d(3, 2, k) (or depthwise, groups=3) on the course's matrix in three channels, animated."""
+    """nn.Conv2d(3, 2, k) (or depthwise, groups=3) on three channels, animated: the course's matrix in each, or a
+    5×5 crop of a photo whose R, G and B differ (so do the partial sums)."""
     from core import multichannel, ops, viz
     from ui import animation_labels
 
+    source = urlstate.choice(t("conv.channels_input"), list(CHANNEL_INPUTS), CHANNEL_INPUTS[0], "input", scope="conv",
+                             format_func=labels("conv.channels_input_"))
+    if source == "photo":
+        x = photo_crop()
+        if x is None:
+            return
+    else:
+        x = np.stack([course.CONV_INPUT] * 3)
+        st.caption(t("conv.channels_matrix"))
     groups = urlstate.choice(t("conv.groups"), [1, 3], 1, "groups", scope="conv")
     st.caption(t("conv.groups_line"))
     out_channels = 3 if groups == 3 else 2
-    x = np.stack([course.CONV_INPUT] * 3)
     weight = multichannel.default_weight(out_channels, 3 // groups, k)
     bias = np.array([1.0, -1.0, 0.0][:out_channels])
     try:
@@ -75,9 +115,9 @@ def channels_view(k: int, stride: int, padding: int, dilation: int, duration: in
         return
     st.markdown(t("conv.channels_intro", weight=tensor_shape(*weight.shape), input=tensor_shape(1, *x.shape),
                   output=tensor_shape(1, *trace.output.shape), out_channels=out_channels, groups=groups))
-    labels = animation_labels() | {"channel": t("conv.channel", c="{c}"), "out_channel": t("conv.out_channel", i="{i}"),
-                                   "bias": t("conv.bias")}
-    st.plotly_chart(viz.channels_animation(trace, labels, duration), key="conv_channels", config=lesson.CHART)
+    names = animation_labels() | {"channel": t("conv.channel", c="{c}"), "out_channel": t("conv.out_channel", i="{i}"),
+                                  "bias": t("conv.bias")}
+    st.plotly_chart(viz.channels_animation(trace, names, duration), key="conv_channels", config=lesson.CHART)
     st.caption(t("conv.channels_legend"))
     show_code(multichannel.code(x, weight, bias, stride, padding, dilation, groups))
 

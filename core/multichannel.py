@@ -15,6 +15,7 @@ from core.codegen import functional
 from core.ops import check_conv, conv_output_size
 
 COURSE_WEIGHT = np.array([[1, 2, 1], [0, 1, 0], [2, 1, 0]])
+CROP = 5                           # a photo's crop is as big as the course's matrix
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,26 @@ def default_weight(out_channels: int, in_per_group: int, k: int) -> np.ndarray:
     base = np.resize(COURSE_WEIGHT, (k, k)) if k != 3 else COURSE_WEIGHT
     signs = [1, -1, 0.5, 2, -0.5, 1.5]
     return np.array([[base * signs[(o + c) % len(signs)] for c in range(in_per_group)] for o in range(out_channels)])
+
+
+def crop_room(height: int, width: int) -> tuple[int, int] | None:
+    """The largest ``top`` and ``left`` a 5×5 crop of a height×width photo may start at; None when it has no room."""
+    if min(height, width) < CROP:
+        return None
+    return height - CROP, width - CROP
+
+
+def photo_crop(pixels: np.ndarray, top: int, left: int) -> np.ndarray:
+    """The 5×5 crop at (top, left) of an [H, W, 3] uint8 photo as three channels R, G, B: [3, 5, 5], 0–255.
+
+    The pixels' own whole numbers, as ``torch.tensor(crop, dtype=torch.float32)`` holds them: with the
+    weights' halves every sum is exact in float32, so the printed output and the cells agree to the digit
+    (ToTensor's x / 255 has no short exact form to write in a cell or in the code).
+    """
+    room = crop_room(*pixels.shape[:2])
+    if room is None or not (0 <= top <= room[0] and 0 <= left <= room[1]):
+        raise ValueError(f"no 5×5 crop at ({top}, {left}) of a {pixels.shape[0]}×{pixels.shape[1]} photo")
+    return np.asarray(pixels[top : top + CROP, left : left + CROP], dtype=float).transpose(2, 0, 1)
 
 
 def conv2d_trace(x: np.ndarray, weight: np.ndarray, bias: np.ndarray, stride: int = 1, padding: int = 0,

@@ -1,4 +1,6 @@
 """Multi-channel convolution, window by window, equals F.conv2d (groups included), partial sum by partial sum."""
+import re
+
 import numpy as np
 import pytest
 import torch
@@ -53,3 +55,51 @@ def test_course_matrix_in_three_channels_gives_two_output_channels():
     expected = F.conv2d(torch.tensor(x, dtype=torch.float32)[None], torch.tensor(weight, dtype=torch.float32),
                         torch.tensor([1.0, -1.0]))
     assert printed.endswith(str(expected))
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.fixed_dictionaries({
+    "h": st.integers(5, 12), "w": st.integers(5, 12), "top": st.integers(0, 7), "left": st.integers(0, 7),
+    "k": st.integers(1, 5), "stride": st.integers(1, 3), "padding": st.integers(0, 2), "dilation": st.integers(1, 2),
+    "groups": st.sampled_from([1, 3]), "seed": st.integers(0, 2**16)}))
+def test_a_photo_crop_s_channels_give_pytorch_s_output_and_code(s):
+    """The crop is torchvision's crop of the photo's pixels; the page's default weights on it give F.conv2d's
+    float32 result to the digit, and the shown code prints exactly the trace's numbers."""
+    from PIL import Image
+    from torchvision.transforms import functional as TF
+
+    pixels = np.random.default_rng(s["seed"]).integers(0, 256, size=(s["h"], s["w"], 3), dtype=np.uint8)
+    last_top, last_left = multichannel.crop_room(s["h"], s["w"])
+    top, left = min(s["top"], last_top), min(s["left"], last_left)
+    x = multichannel.photo_crop(pixels, top, left)
+    assert np.array_equal(x, TF.crop(TF.pil_to_tensor(Image.fromarray(pixels)), top, left, 5, 5).numpy())
+    c_out = 3 if s["groups"] == 3 else 2
+    weight, bias = multichannel.default_weight(c_out, 3 // s["groups"], s["k"]), np.array([1.0, -1.0, 0.0][:c_out])
+    args = {k: s[k] for k in ("stride", "padding", "dilation", "groups")}
+    try:
+        trace = multichannel.conv2d_trace(x, weight, bias, **args)
+    except ops.SettingsError:
+        return
+    as_float32 = [torch.tensor(a, dtype=torch.float32) for a in (x, weight, bias)]
+    expected = F.conv2d(as_float32[0][None], *as_float32[1:], **args)[0]
+    assert np.array_equal(trace.output, expected.numpy())
+    printed = run(multichannel.code(x, weight, bias, **{k: args[k] for k in ("stride", "padding", "dilation")},
+                                    groups=s["groups"]))
+    assert printed.endswith(str(expected[None]))
+    numbers = np.array([float(v) for v in re.findall(r"-?\d+\.\d*(?:e[+-]\d+)?", printed.split("\n", 1)[1])])
+    if "e+" not in printed:   # PyTorch's fixed notation has 4 decimals: every half is printed exactly
+        assert np.array_equal(numbers, trace.output.ravel())
+
+
+@pytest.mark.parametrize(("size", "room"), [((1, 1), None), ((10000, 1), None), ((4, 200), None),
+                                            ((5, 5), (0, 0)), ((640, 480), (31, 43))])
+def test_a_photo_too_small_for_the_crop_has_no_room_after_the_picker_s_resize(size, room):
+    from PIL import Image
+
+    from core import images
+
+    photo = images.fit(Image.new("RGB", size), 48)
+    assert multichannel.crop_room(photo.height, photo.width) == room
+    if room is None:
+        with pytest.raises(ValueError):
+            multichannel.photo_crop(np.asarray(photo), 0, 0)

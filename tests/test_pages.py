@@ -172,3 +172,42 @@ def test_conv_channels_tab_names_the_shapes_and_prints_pytorch_s_result(lang):
     assert any("torch.Size([3, 1, 3, 3])" in m.value and "torch.Size([1, 3, 5, 5])" in m.value for m in at.markdown)
     at.segmented_control(key="conv_groups").set_value(1).run()
     assert any("torch.Size([2, 3, 3, 3])" in m.value and "torch.Size([1, 2, 5, 5])" in m.value for m in at.markdown)
+
+
+def photo_crop_output(top: int, left: int) -> tuple[torch.Size, torch.Tensor]:
+    """What nn.Conv2d(3, 2, 3) with the page's weights gives on the 5×5 crop at (top, left) of the first sample
+    photo as the picker shows it (48 px along its longer side), from torchvision's own crop."""
+    from torchvision.transforms import functional as TF
+
+    from core import images, multichannel
+
+    photo = images.fit(images.sample(images.samples()[0]), 48)
+    crop = TF.crop(TF.pil_to_tensor(photo), top, left, 5, 5).float()[None]
+    weight = torch.tensor(multichannel.default_weight(2, 3, 3), dtype=torch.float32)
+    return crop.shape, F.conv2d(crop, weight, torch.tensor([1.0, -1.0]))
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_conv_channels_on_a_photo_crop_follow_the_link_and_print_the_animation_s_numbers(lang):
+    import json
+
+    at = open_page("conv", lang, view="channels", input="photo", top="4", left="30")
+    shape, out = photo_crop_output(4, 30)
+    assert shape == (1, 3, 5, 5)
+    assert printed(at) == [f"torch.Size([1, 3, 5, 5]) torch.Size([2, 3, 3, 3]) -> {out.shape}\n{out}"]
+    assert any("torch.Size([2, 3, 3, 3])" in m.value and "torch.Size([1, 2, 3, 3])" in m.value for m in at.markdown)
+    last = json.loads(at.get("plotly_chart")[-1].proto.spec)["frames"][-1]   # the animation, every output made
+    cells = [[[float(v) for v in row] for row in grid["text"]] for grid in last["data"][3:]]
+    assert cells == out[0].tolist()   # halves at most: the cells' 2 decimals are PyTorch's numbers exactly
+    assert at.slider(key="top").value == 4 and at.slider(key="left").value == 30
+    at.slider(key="left").set_value(0).run()
+    assert printed(at)[0].endswith(str(photo_crop_output(4, 0)[1]))
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_conv_channels_a_crop_off_the_photo_falls_back_to_the_middle_with_a_note(lang):
+    at = open_page("conv", lang, view="channels", input="photo", top="999", left="x")
+    notes = "\n".join(c.value for c in at.caption)
+    assert "top=999" in notes and "left=x" in notes
+    assert printed(at)[0].endswith(str(photo_crop_output(13, 21)[1]))   # the middle of a 32×48 photo
+    assert not at.error

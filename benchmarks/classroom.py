@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import random
 import statistics
 import sys
@@ -29,7 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
 
-from stclient import Learner, Visit, cpu_s, rss_mb, server  # noqa: E402
+from stclient import Learner, Visit, cpu_s, load_average, rss_mb, server  # noqa: E402
 
 from ui.nav import HOME, SECTIONS  # noqa: E402
 
@@ -65,16 +66,16 @@ async def sample_rss(pid: int, peak: list[float], stop: asyncio.Event) -> None:
 
 async def main(args: argparse.Namespace) -> None:
     with server() as (port, proc):
-        print(f"server idle: {rss_mb(proc.pid):.0f} MB")
+        print(f"server idle: {rss_mb(proc.pid):.0f} MB; {os.cpu_count()} CPUs, {load_average()}")
         pages = [HOME.slug] + [info.slug for _, infos in SECTIONS for info in infos]
         for slug in pages:  # warm: torch imported, caches filled, as after the first learner
             async with Learner(port) as learner:
                 await learner.visit("" if slug == HOME.slug else slug, timeout=TIMEOUT_S)
-        print(f"\n{'page':<12} {'CPU/visit':>10} {'wall':>7}")
+        print(f"\n{'page':<15} {'CPU/visit':>10} {'wall':>7}")
         for slug in pages:
             cpu, wall, shown = await cpu_per_visit(port, proc.pid, "" if slug == HOME.slug else slug)
-            print(f"{slug:<12} {cpu:9.3f}s {wall:6.2f}s {' '.join(shown)}")
-        print(f"after every page: {rss_mb(proc.pid):.0f} MB")
+            print(f"{slug:<15} {cpu:9.3f}s {wall:6.2f}s {' '.join(shown)}")
+        print(f"after every page: {rss_mb(proc.pid):.0f} MB; {load_average()}")
 
         rng = random.Random(0)
         rss, stop = [], asyncio.Event()
@@ -100,7 +101,7 @@ async def main(args: argparse.Namespace) -> None:
             for page in ROUTE:
                 own = sorted(v.seconds for v in visits if v.ok and v.page == page)
                 print(f"  {page:<12} median {statistics.median(own):.2f} s, max {own[-1]:.2f} s")
-        print(f"server RSS: peak {max(rss):.0f} MB, after {rss_mb(proc.pid):.0f} MB")
+        print(f"server RSS: peak {max(rss):.0f} MB, after {rss_mb(proc.pid):.0f} MB; {load_average()}")
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ from core.events import Phase, Step
 from core.jobs import Job, QueueFull
 from core.model import ARCHITECTURES
 from core.recipes import FAST_TRICKS, RECIPES
-from ui import CHART, explain, labels, show_code, t, urlstate
+from ui import CHART, class_label, explain, labels, show_code, t, urlstate
 from ui.data import dataset_picker
 from ui.training import me, run_label, trainings
 
@@ -58,17 +58,31 @@ def phase_line(job: Job) -> tuple[float, str]:
                        eta=left)
 
 
+def draw_curves(curves: trainviz.Curves) -> None:
+    """The four charts of these runs, two by two (one under another on a phone), titled in the learner's language."""
+    titles = [t("train.chart_loss"), t("train.chart_test_loss"), t("train.chart_acc"), t("train.chart_speed")]
+    figures = trainviz.curves(curves, titles, (t("train.axis_step"), t("train.axis_epoch")))
+    for row in (figures[:2], figures[2:]):
+        for column, fig in zip(st.columns(2), row, strict=True):
+            column.plotly_chart(fig, config=CHART)
+
+
+def wait_text(seconds: float | None) -> str:
+    """A queued job's expected wait: seconds under a minute (never "about 0 min"), else minutes."""
+    if seconds is None:
+        return "…"
+    if seconds < 59.5:
+        return t("train.wait_s", n=max(1, round(seconds)))
+    return t("train.wait_min", n=round(seconds / 60))
+
+
 def show_run(run: runs.Run | None, live_steps: list[dict] | None = None) -> None:
     """This configuration's run: curves (stacked two by two; one under another on a phone) and the last insight."""
     metrics = run.metrics if run else []
     steps = (run.steps() if run else []) + (live_steps or [])
     if run is not None and run.damaged:
         st.caption(t("train.damaged", count=run.damaged))
-    titles = [t("train.chart_loss"), t("train.chart_test_loss"), t("train.chart_acc"), t("train.chart_speed")]
-    figures = trainviz.curves({t("train.this_run"): (steps, metrics)}, titles)
-    for row in (figures[:2], figures[2:]):
-        for column, fig in zip(st.columns(2), row, strict=True):
-            column.plotly_chart(fig, config=CHART)
+    draw_curves({t("train.this_run"): (steps, metrics)})
     if metrics:
         last = metrics[-1]
         if "test_loss_sum" in last:
@@ -77,13 +91,14 @@ def show_run(run: runs.Run | None, live_steps: list[dict] | None = None) -> None
     seen = run.folder.insight() if run else None
     if seen is not None:
         st.markdown(f"**{t('train.insight_title', epoch=seen['epoch'])}**")
+        classes = [class_label(name) for name in seen["classes"]]
         left, right = st.columns(2)
         left.caption(t("train.insight_grid"))
         left.plotly_chart(trainviz.prediction_grid(seen["images"].numpy(), seen["labels"].tolist(),
-                                                   seen["predicted"].tolist(), seen["classes"]), config=CHART)
+                                                   seen["predicted"].tolist(), classes), config=CHART)
         right.caption(t("train.insight_filters"))
         right.image(trainviz.filter_sheet(seen["filters"].numpy()), use_container_width=True)
-        st.plotly_chart(viz.confusion(seen["confusion"].tolist(), seen["classes"], t("train.predicted"),
+        st.plotly_chart(viz.confusion(seen["confusion"].tolist(), classes, t("train.predicted"),
                                       t("train.true")), config=CHART)
 
 
@@ -97,7 +112,7 @@ def live(key: str) -> None:
     if job.waiting:
         start = trainings().expected_start(job)
         st.info(t("train.queued", place=trainings().position(job), size=len(trainings().queued()),
-                  start="…" if start is None else f"{start / 60:.0f}"), icon=":material/hourglass_top:")
+                  start=wait_text(start)), icon=":material/hourglass_top:")
         if mine:
             st.button(t("train.cancel"), icon=":material/close:", key=f"cancel_{key}",
                       on_click=trainings().cancel, args=(job, me()))
@@ -127,7 +142,7 @@ def start(config: train.Config) -> None:
     except QueueFull as full:
         st.session_state["train_full"] = full.size
     else:
-        runs.prune(protect=frozenset({key}))
+        runs.prune(protect=trainings().active())
 
 
 def capped(epochs: int, subset: int, train_images: int | None) -> tuple[int, int]:
@@ -214,11 +229,7 @@ if finished:
                                                        if k in by_key and k not in default]
     chosen = st.multiselect(t("train.compare"), list(by_key), format_func=names.get, key="train_compare")
     if chosen:
-        titles = [t("train.chart_loss"), t("train.chart_test_loss"), t("train.chart_acc"), t("train.chart_speed")]
-        figures = trainviz.curves({names[k][:40]: (by_key[k].steps(), by_key[k].metrics) for k in chosen}, titles)
-        for row in (figures[:2], figures[2:]):
-            for column, fig in zip(st.columns(2), row, strict=True):
-                column.plotly_chart(fig, config=CHART)
+        draw_curves({names[k][:40]: (by_key[k].steps(), by_key[k].metrics) for k in chosen})
     st.caption(t("train.runs_size", count=len(finished), mb=f"{runs.size_mb():.0f}",
                  keep=os.environ.get("RUNS_KEEP", runs.DEFAULT_KEEP),
                  max_mb=os.environ.get("RUNS_MAX_MB", runs.DEFAULT_MAX_MB)))

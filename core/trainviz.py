@@ -39,10 +39,14 @@ def _epoch_axis(fig: go.Figure, runs: Curves) -> None:
     fig.update_xaxes(tickmode="linear", tick0=1, dtick=max(1, -(-last // 10)), range=[0.7, max(1, last) + 0.3])
 
 
-def curves(runs: Curves, titles: Sequence[str], height: int = 260) -> list[go.Figure]:
-    """Train loss per step, test loss and test accuracy per epoch, training images/s per epoch; a colour per run."""
+def curves(runs: Curves, titles: Sequence[str], axes: tuple[str, str], height: int = 260) -> list[go.Figure]:
+    """Train loss per step, test loss and test accuracy per epoch, training images/s per epoch; a colour per run.
+
+    ``axes`` are the x-axis titles (step, epoch) in the learner's language.
+    """
+    step, epoch = axes
     loss, test_loss, acc, speed = (_figure(title, x, height) for title, x in
-                                   zip(titles, ("step", "epoch", "epoch", "epoch"), strict=True))
+                                   zip(titles, (step, epoch, epoch, epoch), strict=True))
     for k, (name, (steps, metrics)) in enumerate(runs.items()):
         style = {"name": name, "line": {"color": PALETTE[k % len(PALETTE)]}}
         x, y = _thin([s["step"] for s in steps], [s["loss"] for s in steps])

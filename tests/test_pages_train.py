@@ -1,4 +1,5 @@
 """AppTest of the Model & training pages: shapes and parameters, VGG16 surgery, a real tiny training run."""
+import json
 import time
 
 import pytest
@@ -102,4 +103,119 @@ def test_after_a_restart_an_interrupted_run_goes_on_whichever_page_is_opened(tmp
         assert [m["epoch"] for m in runs.load(out).metrics] == [1, 2]
         assert RunDir(out).state()["state"] == RunState.DONE
     finally:
+        trainings.clear()
+
+
+def test_the_fast_recipe_is_the_default_on_a_cpu(tmp_path, monkeypatch):
+    import torch
+
+    if torch.cuda.is_available():
+        pytest.skip("a GPU is present: the page's default is the improved recipe there")
+    at = train_page("en", tmp_path, monkeypatch)
+    assert "recipe" not in at.query_params
+    assert at.segmented_control(key="train_recipe").value == "fast"
+    assert i18n.t("train.about_fast", "en") in [c.value for c in at.caption]
+    assert '"recipe": "fast"' in at.code[0].value or "fast" in at.code[0].value.splitlines()[0]
+
+
+def test_an_owner_image_cap_is_applied_and_said(tmp_path, monkeypatch):
+    monkeypatch.setenv("MAX_TRAIN_IMAGES", "48")   # the tiny data set has 72 training images
+    at = train_page("en", tmp_path, monkeypatch)
+    assert any(i18n.t("train.cap_images", "en", cap="48") in c.value for c in at.caption)
+    assert '"subset": 48,' in at.code[0].value, "the run and its code train on 48 images"
+    under = train_page("en", tmp_path, monkeypatch, subset="24")   # a subset under the cap: no note, the learner's
+    assert not any(i18n.t("train.cap_images", "en", cap="48") in c.value for c in under.caption)
+    assert '"subset": 24,' in under.code[0].value
+
+
+def progress_texts(at) -> list[str]:
+    return [p.proto.text for p in at.get("progress")]
+
+
+def test_a_reload_reattaches_to_the_running_job_and_shows_the_test_pass(tmp_path, monkeypatch):
+    """Open the same link while a run is testing: its phase and progress, not a fresh form; then its insight, in 中文."""
+    import threading
+
+    from core import runs, train
+    from ui.training import trainings
+
+    reached = {1: threading.Event(), 2: threading.Event()}
+    release = {1: threading.Event(), 2: threading.Event()}
+    original, calls = train.evaluate, []
+
+    def held_evaluate(model, recipe, feed, autocast, stop, report):
+        """The real test pass, held after its first report so the page can be looked at mid-pass."""
+        calls.append(1)
+        n = len(calls)
+
+        def report_and_hold(done):
+            report(done)
+            if n in reached and not reached[n].is_set():
+                reached[n].set()
+                release[n].wait(60)
+        return original(model, recipe, feed, autocast, stop, report_and_hold)
+
+    monkeypatch.setattr(train, "evaluate", held_evaluate)
+    params = {"epochs": "3", "batch_size": "32"}
+    at = train_page("zh", tmp_path, monkeypatch, **params)
+    at.button(key="train_start").click().run()
+    assert not at.exception
+    job = None
+    try:
+        assert reached[1].wait(60), "the first test pass began"
+        (key,) = [p.name for p in (tmp_path / "runs").iterdir()]
+        job = trainings().get(key)
+        fresh = open_page("train", "zh", dataset="pets", **params)   # a reload: same link, new session
+        assert "train_start" not in [b.key for b in fresh.button], "the running job, not a fresh form"
+        testing = i18n.t("train.phase_testing", "zh", epoch=1, done="24", total="24", eta="{eta}").split("{eta}")[0]
+        assert any(text.startswith(testing) for text in progress_texts(fresh)), progress_texts(fresh)
+
+        release[1].set()
+        assert reached[2].wait(60), "epoch 1 was saved and epoch 2 is testing"
+        assert [m["epoch"] for m in runs.load(tmp_path / "runs" / key).metrics] == [1]
+        fresh = open_page("train", "zh", dataset="pets", **params)
+        assert any(text.startswith(testing.replace("1", "2", 1)) for text in progress_texts(fresh))
+        figures = [json.loads(c.proto.spec) for c in fresh.get("plotly_chart")]
+        marked = [a["text"] for f in figures for a in f["layout"].get("annotations", []) if a["text"][:1] in "✓✗"]
+        assert len(marked) == 16, "the prediction grid of epoch 1 stays while epoch 2 tests"
+        names = {i18n.t(f"classes.{c}", "zh") for c in ("cat", "dog", "ship")}
+        assert {text[2:] for text in marked} <= names, "the prediction grid names the classes in 中文"
+        axes = {f["layout"]["xaxis"].get("title", {}).get("text") for f in figures}
+        assert {i18n.t("train.axis_step", "zh"), i18n.t("train.axis_epoch", "zh")} <= axes and "step" not in axes
+        confusion = next(f for f in figures if f["data"][0]["type"] == "heatmap")
+        assert set(confusion["data"][0]["x"]) == names, "the confusion matrix's class names in 中文"
+    finally:
+        for event in release.values():
+            event.set()
+        if job is not None:
+            job.stop_event.set()
+            job.join(60)
+        trainings.clear()
+
+
+def test_a_queued_run_says_its_expected_wait_in_seconds_under_a_minute(tmp_path, monkeypatch):
+    import threading
+
+    from ui.training import trainings
+
+    monkeypatch.setenv("RUNS_DIR", str(tmp_path / "runs"))
+    trainings.clear()
+    busy = threading.Event()
+    other = trainings().submit("someone_elses_run", lambda job: busy.wait(60), owner="ann")
+    other.eta_source = lambda: 20.0
+    queued = None
+    try:
+        at = train_page("en", tmp_path, monkeypatch, epochs="1")
+        at.button(key="train_start").click().run()
+        (queued,) = trainings().queued()
+        said = [i.value for i in at.info if i.value.startswith("Queued")]
+        assert said == [i18n.t("train.queued", "en", place=1, size=1, start=i18n.t("train.wait_s", "en", n=20))]
+        other.eta_source = lambda: 200.0
+        at.run()
+        assert i18n.t("train.wait_min", "en", n=3) in "".join(i.value for i in at.info)
+    finally:
+        if queued is not None:
+            trainings().cancel(queued, queued.owner)
+        busy.set()
+        other.join(10)
         trainings.clear()

@@ -200,8 +200,7 @@ def step_editor(step: dict) -> None:
     name = step["name"]
     if name == "Normalize":
         presets = list(T.NORMALIZE_PRESETS)
-        current = next((p for p, (m, s) in T.NORMALIZE_PRESETS.items() if list(m) == step["mean"] and list(s) == step["std"]),
-                       "course")
+        current = T.KINDS[name].preset(step)
         preset = st.selectbox(t("tf.preset"), presets, index=presets.index(current), format_func=labels("tf.preset_"),
                               key=f"{key}_preset")
         step["mean"], step["std"] = (list(v) for v in T.NORMALIZE_PRESETS[preset])
@@ -255,7 +254,7 @@ def compose_view(photo) -> None:
     c1, c2, c3 = st.columns([3, 1, 1], vertical_alignment="bottom")
     new = c1.selectbox(t("tf.add"), T.STEPS, key="tf_new_step")
     c2.button(t("tf.add_button"), icon=":material/add:", disabled=len(steps) >= T.MOST_STEPS,
-              on_click=lambda: steps.append(with_id({"name": new, **T.DEFAULTS[new]})))
+              on_click=lambda: steps.append(with_id(T.KINDS[new].new())))
     seed = urlstate.number("torch.manual_seed", 0, 10_000, 0, "compose_seed", where=c3)
     plain = [{k: v for k, v in s.items() if k != "id"} for s in steps]
     text = T.to_query(plain)
@@ -268,18 +267,12 @@ def compose_view(photo) -> None:
     st.dataframe(rows, hide_index=True)
     failed = stages[-1].error
     if failed:
-        reason = T.explain(failed)
-        if reason == "too_big":
-            st.error(t("tf.failed_too_big", step=stages[-1].expression, size=stages[-2].shape), icon=":material/error:")
-        else:
-            st.error(t("tf.failed", step=stages[-1].expression, error=failed), icon=":material/error:")
-        if reason:
-            st.info(t(f"tf.why_{reason}"), icon=":material/lightbulb:")
+        st.error(explain(failed), icon=":material/error:")
     else:
         last = stages[-1].value
         shown = last if not hasattr(last, "shape") else features.to_image(last[None].clamp(0, 1))
         st.image(images.fit(shown, 1024), caption=t("tf.result", shape=stages[-1].shape), width="content")
-    code_block(photo, T.code(plain, seed, photo_source("tf_photo")), runs=not failed or T.explain(failed) != "too_big")
+    code_block(photo, T.code(plain, seed, photo_source("tf_photo")), runs=not isinstance(failed, T.TooBig))
 
 
 VIEWS = {"to_tensor": to_tensor_view, "normalize": normalize_view, "resize": resize_view, "crop": crop_view,

@@ -26,6 +26,7 @@ from core.transform_steps import (  # noqa: F401 - the steps and their link form
     DEFAULT_PIPELINE,
     DEFAULTS,
     INTERPOLATIONS,
+    KINDS,
     MOST_STEPS,
     NORMALIZE_PRESETS,
     PADDING_MODES,
@@ -35,56 +36,48 @@ from core.transform_steps import (  # noqa: F401 - the steps and their link form
 )
 
 MAX_PIXELS = 25_000_000  # a Resize(256) of a 1×1000 strip would be 256×256,000: refused before it is made
+# What a link's words stand for as torchvision takes them (the code writes them the same way: InterpolationMode.NEAREST).
+_OBJECTS = {"interpolation": InterpolationMode}
 
 
-class TooBig(CodedError, ValueError):
-    """A step would make a picture too large to show (the page explains; PyTorch itself would try)."""
+class TransformError(CodedError, ValueError):
+    """A step that failed on the page's picture, with the common mistake it comes from when it is one we know
+    (its code: step_needs_pil, step_needs_tensor, step_crop_too_big, else step_failed with PyTorch's message)."""
 
     kind = ErrorKind.TRANSFORM
 
 
+class TooBig(TransformError):
+    """A step would make a picture too large to show (the page explains; PyTorch itself would try)."""
+
+
+def _arguments(step: dict) -> tuple[list, dict]:
+    """The step's arguments as torchvision takes them: a pair as a tuple, a word as its enum."""
+    def value(key: str, v: object) -> object:
+        return _OBJECTS[key](v) if key in _OBJECTS else tuple(v) if isinstance(v, list) else v
+    kind = KINDS[step["name"]]
+    args, kwargs = kind.arguments(step)
+    return ([value(k, v) for k, v in zip(kind.positional, args)], {k: value(k, v) for k, v in kwargs.items()})
+
+
+def _code(value: object) -> str:
+    """One argument as the course writes it: InterpolationMode.NEAREST, 'reflect', (0.5, 0.5, 0.5), 0.4."""
+    if isinstance(value, InterpolationMode):
+        return f"InterpolationMode.{value.name}"
+    return repr(value) if isinstance(value, str) else str(value)
+
+
 def build(step: dict):
     """The torchvision transform for one step."""
-    name, p = step["name"], {k: v for k, v in step.items() if k != "name"}
-    if name == "ToTensor":
-        return transforms.ToTensor()
-    if name == "Normalize":
-        return transforms.Normalize(p["mean"], p["std"])
-    if name == "Resize":
-        size = p["size"] if isinstance(p["size"], int) else list(p["size"])
-        return transforms.Resize(size, interpolation=InterpolationMode(p["interpolation"]))
-    if name == "CenterCrop":
-        return transforms.CenterCrop(p["size"])
-    if name == "RandomCrop":
-        return transforms.RandomCrop(p["size"], padding=p["padding"] or None, fill=p["fill"],
-                                     padding_mode=p["padding_mode"], pad_if_needed=False)
-    if name == "RandomHorizontalFlip":
-        return transforms.RandomHorizontalFlip(p["p"])
-    if name == "ColorJitter":
-        return transforms.ColorJitter(p["brightness"], p["contrast"], p["saturation"], p["hue"])
-    raise ValueError(f"unknown transform {name!r}")
+    args, kwargs = _arguments(step)
+    return getattr(transforms, step["name"])(*args, **kwargs)
 
 
 def expression(step: dict) -> str:
     """The step as the course writes it: transforms.Resize((512, 512)), …"""
-    name, p = step["name"], step
-    if name == "Normalize":
-        return f"transforms.Normalize({tuple(p['mean'])}, {tuple(p['std'])})"
-    if name == "Resize":
-        size = p["size"] if isinstance(p["size"], int) else tuple(p["size"])
-        mode = "" if p["interpolation"] == "bilinear" else f", interpolation=InterpolationMode.{p['interpolation'].upper()}"
-        return f"transforms.Resize({size}{mode})"
-    if name == "CenterCrop":
-        return f"transforms.CenterCrop({p['size']})"
-    if name == "RandomCrop":
-        extra = "".join(f", {k}={p[k]!r}" for k in ("padding", "fill", "padding_mode") if p[k] != DEFAULTS[name][k])
-        return f"transforms.RandomCrop({p['size']}{extra})"
-    if name == "RandomHorizontalFlip":
-        return f"transforms.RandomHorizontalFlip(p={p['p']})"
-    if name == "ColorJitter":
-        return ("transforms.ColorJitter(" + ", ".join(f"{k}={p[k]}" for k in ("brightness", "contrast", "saturation", "hue"))
-                + ")")
-    return f"transforms.{name}()"
+    args, kwargs = _arguments(step)
+    text = ", ".join([*map(_code, args), *(f"{k}={_code(v)}" for k, v in kwargs.items())])
+    return f"transforms.{step['name']}({text})"
 
 
 def _size_after_resize(size: int | list[int], width: int, height: int) -> tuple[int, int]:
@@ -120,23 +113,48 @@ def _jitter(t: transforms.ColorJitter, img, generator: torch.Generator):
     return img
 
 
+def _resize(t: transforms.Resize, value, generator: torch.Generator):
+    """Resize, refused (TooBig) before it makes a picture too large to show."""
+    if isinstance(value, Image.Image):
+        width, height = _size_after_resize(t.size, *value.size)
+        if width * height > MAX_PIXELS:
+            raise TooBig("resize_too_big", width=width, height=height)
+    return t(value)
+
+
+def _crop(t: transforms.RandomCrop, value, generator: torch.Generator):
+    """RandomCrop.forward, its box drawn from ``generator``."""
+    if t.padding is not None:
+        value = TF.pad(value, t.padding, t.fill, t.padding_mode)
+    _, height, width = TF.get_dimensions(value)
+    return TF.crop(value, *crop_box(height, width, t.size, generator))
+
+
+def _flip(t: transforms.RandomHorizontalFlip, value, generator: torch.Generator):
+    """RandomHorizontalFlip.forward, its coin drawn from ``generator``."""
+    return TF.hflip(value) if torch.rand(1, generator=generator).item() < t.p else value
+
+
+# How the page runs a transform where calling it would not do: it draws from the page's generator, or it is refused
+# before it makes a picture too large to show. Any other transform is simply called.
+_RUNS = {transforms.Resize: _resize, transforms.RandomCrop: _crop, transforms.RandomHorizontalFlip: _flip,
+         transforms.ColorJitter: _jitter}
+
+
 def apply(step: dict, value, generator: torch.Generator):
     """One step on ``value``; a random step draws from ``generator`` exactly as torchvision draws from the global RNG."""
     t = build(step)
-    if isinstance(t, transforms.Resize) and isinstance(value, Image.Image):
-        width, height = _size_after_resize(step["size"], *value.size)
-        if width * height > MAX_PIXELS:
-            raise TooBig("resize_too_big", width=width, height=height)
-    if isinstance(t, transforms.RandomCrop):
-        if t.padding is not None:
-            value = TF.pad(value, t.padding, t.fill, t.padding_mode)
-        _, height, width = TF.get_dimensions(value)
-        return TF.crop(value, *crop_box(height, width, t.size, generator))
-    if isinstance(t, transforms.RandomHorizontalFlip):
-        return TF.hflip(value) if torch.rand(1, generator=generator).item() < t.p else value
-    if isinstance(t, transforms.ColorJitter):
-        return _jitter(t, value, generator)
-    return t(value)
+    run_one = _RUNS.get(type(t))
+    return run_one(t, value, generator) if run_one else t(value)
+
+
+def _failed(expression: str, error: Exception) -> TransformError:
+    """PyTorch's error on a step, with the common mistake it comes from when it is one we know."""
+    text = f"{type(error).__name__}: {error}"
+    known = {"should be PIL Image": "needs_pil", "Tensor Image": "needs_tensor", "should be a torch tensor":
+             "needs_tensor", "larger than input image size": "crop_too_big"}
+    reason = next((code for words, code in known.items() if words in text), "failed")
+    return TransformError(f"step_{reason}", step=expression, error=text)
 
 
 @dataclass
@@ -150,7 +168,7 @@ class Stage:
     low: float
     high: float
     value: Image.Image | torch.Tensor | None
-    error: str | None = None
+    error: TransformError | None = None  # why the pipeline stopped here (ui.explain says it)
 
 
 def describe(value: Image.Image | torch.Tensor) -> tuple[str, tuple[int, ...], str, float, float]:
@@ -163,21 +181,23 @@ def describe(value: Image.Image | torch.Tensor) -> tuple[str, tuple[int, ...], s
 def run(image: Image.Image, steps: list[dict], seed: int = 0) -> list[Stage]:
     """Apply the steps one by one (one generator seeded once, as the snippet seeds torch); stop at the first error.
 
-    The first stage is the input itself. An error keeps PyTorch's message; the page explains it.
+    The first stage is the input itself. A step that fails ends the list with a stage holding its
+    TransformError, which keeps PyTorch's message.
     """
     generator = torch.Generator().manual_seed(seed)
     value: Image.Image | torch.Tensor = image
     stages = [Stage("Image.open(...)", *describe(image), value=image)]
     for step in steps:
+        shown = expression(step)
         try:
             value = apply(step, value, generator)
-        except TooBig as err:
-            stages.append(Stage(expression(step), "", (), "", 0, 0, None, f"TooBig: {err.params}"))
+        except TooBig:
+            stages.append(Stage(shown, "", (), "", 0, 0, None, TooBig("step_too_big", step=shown, size=stages[-1].shape)))
             break
         except (TypeError, ValueError, RuntimeError) as err:
-            stages.append(Stage(expression(step), "", (), "", 0, 0, None, f"{type(err).__name__}: {err}"))
+            stages.append(Stage(shown, "", (), "", 0, 0, None, _failed(shown, err)))
             break
-        stages.append(Stage(expression(step), *describe(value), value=value))
+        stages.append(Stage(shown, *describe(value), value=value))
     return stages
 
 
@@ -194,19 +214,6 @@ def random_crops(image: Image.Image, size: int, padding: int, fill: int, padding
     return padded, boxes, [TF.crop(padded, *box) for box in boxes]
 
 
-def explain(error: str) -> str | None:
-    """Which common mistake a transform error comes from (a key the page translates), if it is one we know."""
-    if "should be PIL Image" in error:
-        return "needs_pil"
-    if "Tensor Image" in error or "should be a torch tensor" in error:
-        return "needs_tensor"
-    if "larger than input image size" in error:
-        return "crop_too_big"
-    if error.startswith("TooBig"):
-        return "too_big"
-    return None
-
-
 def denormalize(x: torch.Tensor, mean, std) -> torch.Tensor:
     """x·std + mean: the picture a normalised tensor came from."""
     return x * torch.tensor(std).view(-1, 1, 1) + torch.tensor(mean).view(-1, 1, 1)
@@ -215,7 +222,7 @@ def denormalize(x: torch.Tensor, mean, std) -> torch.Tensor:
 def code(steps: list[dict], seed: int, source: str) -> str:
     """The pipeline as the course writes it, printing what each page row shows."""
     lines = ["import torch", "from PIL import Image", "from torchvision import transforms"]
-    if any(s["name"] == "Resize" and s["interpolation"] != "bilinear" for s in steps):
+    if any(isinstance(v, InterpolationMode) for s in steps for v in _arguments(s)[1].values()):
         lines.append("from torchvision.transforms import InterpolationMode")
     lines += ["", f"img = Image.open({source!r}).convert('RGB')", f"torch.manual_seed({seed})",
               "trans_compose = transforms.Compose(["]

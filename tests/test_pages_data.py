@@ -37,8 +37,8 @@ def test_normalize_before_totensor_is_explained(lang):
     at.session_state["tf_steps"] = [{"name": "Normalize", "id": "a", "mean": [0.5] * 3, "std": [0.5] * 3},
                                     {"name": "ToTensor", "id": "b"}]
     at.run()
-    assert "img should be Tensor Image" in at.error[0].value
-    assert at.info[0].value == i18n.t("tf.why_needs_tensor", lang)
+    why = i18n.t("tf.step_needs_tensor", lang, step="S", error="E").split("\n\n")[1]
+    assert "img should be Tensor Image" in at.error[0].value and at.error[0].value.endswith(why)
 
 
 def batch_shape(at) -> str:

@@ -7,14 +7,13 @@ import streamlit as st
 
 from core import course, kernels
 from core.ops import SettingsError
-from ui import labels, lesson, photo_picker, settings_problem, show_code, speed_control, t, tensor_shape, urlstate
+from ui import CHART, labels, lesson, photo_picker, settings_problem, show_code, speed_control, t, tensor_shape, urlstate
 from ui.loading import wait_for_torch
 
 DEFAULTS = {"stride": 1, "padding": 0, "dilation": 1, "kernel_size": 3, "conv_kernel": "course"}
 INPUT_LIMITS = (2, 9, 2, 9)   # rows and columns a link may ask for: the editor's own range
 KERNEL_LIMITS = (1, 7, 1, 7)
 PHOTO_PRESETS = ("identity", "box_blur", "edge", "sharpen", "sobel_x", "sobel_y")
-CHART = {"displayModeBar": False}
 CHANNEL_INPUTS = ("matrix", "photo")  # the multi-channel view's input: the course's matrix ×3, or a photo's crop
 CROP_PHOTO_PX = 48                    # the photo's longer side there: the 5×5 crop's box stays visible
 
@@ -46,7 +45,7 @@ def steps_view(x: np.ndarray, w: np.ndarray, stride: int, padding: int, dilation
     def explain(trace: ops.Trace, start: int, picked: tuple[int, int] | None) -> lesson.Explanation:
         return lesson.Explanation(
             figure=viz.window_animation(trace, animation_labels(), duration, start, picked),
-            legend=t("anim.legend_conv"),
+            legend=lesson.window_legend(trace, picked),
             size_latex=r"H_{out} = \left\lfloor \frac{H_{in} + 2p - d\,(k-1) - 1}{s} \right\rfloor + 1",
             size_lines=tuple((axis, ops.size_formula(n, k, stride, padding, dilation))
                              for axis, n, k in (("H", x.shape[0], w.shape[0]), ("W", x.shape[1], w.shape[1]))),

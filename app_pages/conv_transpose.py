@@ -6,7 +6,7 @@ import numpy as np
 import streamlit as st
 
 from core import course, ops, transposed
-from ui import animation_labels, lesson, speed_control, t, tensor_shape, urlstate
+from ui import CHART, animation_labels, lesson, speed_control, t, tensor_shape, urlstate
 
 SCOPE = "conv_transpose"
 DEFAULTS = {"stride": 1, "padding": 0, "output_padding": 0, "dilation": 1}
@@ -40,7 +40,7 @@ def explain(trace: transposed.TransposeTrace, *_: object) -> lesson.Explanation:
         st.markdown(t("conv_transpose.not_inverse"))
         st.plotly_chart(viz.matrices([course.CONV_INPUT, trace.output],
                                      [t("conv_transpose.course_input"), t("conv_transpose.this_output")]),
-                        key="conv_transpose_compare", config=lesson.CHART)
+                        key="conv_transpose_compare", config=CHART)
 
     course_numbers = np.array_equal(x, COURSE_RESULT) and trace.output.shape == course.CONV_INPUT.shape
     return lesson.Explanation(

@@ -44,7 +44,7 @@ def explain(trace: ops.Trace, start: int, picked: tuple[int, int] | None) -> les
             dropped.append(t("pool.dropped", axis=axis, start=out * stride, limit=n + padding, out=out))
     return lesson.Explanation(
         figure=viz.window_animation(trace, animation_labels(), duration, start, picked),
-        legend=t("anim.legend_pool"),
+        legend=lesson.window_legend(trace, picked),
         size_latex=rf"H_{{out}} = {bracket[0]} \frac{{H_{{in}} + 2p - d\,(k-1) - 1}}{{s}} {bracket[1]} + 1",
         size_lines=tuple((axis, ops.size_formula(n, kernel, stride, padding, dilation, ceil_mode))
                          for axis, n in (("H", x.shape[0]), ("W", x.shape[1]))),

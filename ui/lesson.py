@@ -7,19 +7,18 @@ beside the equivalent code and what it prints. A page states only what is partic
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 import streamlit as st
 
-from core import ops
+from core import i18n, ops
 from core.ops import SettingsError
-from ui import settings_problem, show_code, t
+from ui import CHART, lang, settings_problem, show_code, t
 from ui.loading import wait_for_torch
 
 TraceT = TypeVar("TraceT")
-CHART = {"displayModeBar": False}
 
 
 @dataclass(frozen=True)
@@ -58,6 +57,23 @@ class Operation(Generic[TraceT]):
     clickable: bool = False
 
 
+def legend(looks: Collection, language: str, dilation: int = 1) -> str:
+    """The legend of a figure that draws ``looks`` (core.viz.Look): one line per look, its swatch in the figure's
+    colours and what it means, in ``language``; nothing about a look the figure does not draw."""
+    from core import viz
+
+    lines = [f"{viz.SWATCH[look]} {i18n.t(f'legend.{look}', language, dilation=dilation)}"
+             for look in viz.Look if look in looks]
+    return "<br>".join([*lines, i18n.t("legend.controls", language)])
+
+
+def window_legend(trace: ops.Trace, picked: tuple[int, int] | None) -> str:
+    """The legend of ``viz.window_animation(trace, …, picked=picked)`` in the learner's language."""
+    from core import viz
+
+    return legend(viz.window_looks(trace, picked), lang(), trace.dilation)
+
+
 def _clicked(key: str) -> tuple[str, int, int] | None:
     """The grid cell last clicked in the chart ``key``: (grid name, row, column), from its on_select state."""
     event = st.session_state.get(key) or {}
@@ -94,7 +110,7 @@ def show(op: Operation[TraceT]) -> TraceT | None:
         st.plotly_chart(shown.figure, key=key, config=CHART, on_select="rerun", selection_mode="points")
     else:
         st.plotly_chart(shown.figure, key=key, config=CHART)
-    st.caption(shown.legend)
+    st.caption(shown.legend, unsafe_allow_html=True)
     if op.clickable:
         if picked is None:
             st.caption(t("anim.click_hint"))

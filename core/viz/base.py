@@ -11,9 +11,10 @@ import plotly.graph_objects as go
 
 from core.ops import number
 
-# Cell categories of the sliding-window grid, drawn with a discrete colour scale.
-INPUT, PADDING, OUTSIDE, READ, EMPTY, DONE, CURRENT = range(7)
-CELL_COLOURS = ["#e8f1fb", "#dcdcdc", "#fbe3e3", "#ffc857", "#f4f4f4", "#d5ecd4", "#58b368"]
+# Cell categories of the sliding-window grid, drawn with a discrete colour scale. SKIPPED: a cell inside a dilated
+# window that it does not read (a dilation gap), a pale tint of the read colour: the window is one block with holes.
+INPUT, PADDING, OUTSIDE, READ, EMPTY, DONE, CURRENT, SKIPPED = range(8)
+CELL_COLOURS = ["#e8f1fb", "#dcdcdc", "#fbe3e3", "#ffc857", "#f4f4f4", "#d5ecd4", "#58b368", "#fff1d4"]
 KIND_CODE = {"input": INPUT, "padding": PADDING, "outside": OUTSIDE}
 CONTROLS_PX = 140  # under the grids: the ◀ ▶ Play Pause buttons, then the scrubber, then the formula
 PHONE_PX = 380  # the plot's width on a 420 px phone

@@ -5,6 +5,7 @@ import numpy as np
 
 from core.ops import Trace, window_formula
 from core.viz import base
+from core.viz.legend import CATEGORY_LOOK, Look
 
 
 def _wrap(formula: str, width: int = 52, most: int = 9) -> str:
@@ -21,6 +22,61 @@ def _wrap(formula: str, width: int = 52, most: int = 9) -> str:
     return (separator.strip() + "<br>").join(separator.join(line) for line in lines) + f" = <b>{tail}</b>"
 
 
+def _widths(trace: Trace) -> list[int]:
+    """The panels' widths in cells: input, kernel (convolution only), output."""
+    cols, kw, out_w = trace.grid.shape[1], trace.kernel[1], trace.output.shape[1]
+    return [cols, kw, out_w] if trace.windows[0].weights is not None else [cols, out_w]
+
+
+def weights_fit(trace: Trace) -> bool:
+    """Whether the read cells also show, small, the weight they are multiplied by: only where cells are not tiny."""
+    return trace.windows[0].weights is not None and sum(_widths(trace)) <= 20
+
+
+def _skipped(trace: Trace, step: int) -> list[tuple[int, int]]:
+    """The cells inside the window's span that a dilated window does not read (its gaps)."""
+    (r0, c0), d = trace.windows[step].origin, trace.dilation
+    span_r, span_c = (d * (k - 1) + 1 for k in trace.kernel)
+    return [(r, c) for r in range(r0, r0 + span_r) for c in range(c0, c0 + span_c) if (r - r0) % d or (c - c0) % d]
+
+
+def _kinds(trace: Trace) -> np.ndarray:
+    rows, cols = trace.grid.shape
+    return np.array([[base.KIND_CODE[trace.cell_kind(r, c)] for c in range(cols)] for r in range(rows)], dtype=float)
+
+
+def _state(trace: Trace, kinds: np.ndarray, step: int) -> tuple[np.ndarray, np.ndarray, list[list[str]]]:
+    """The input grid's and the output's cell categories at ``step``, and the output's text."""
+    grid = kinds.copy()
+    for r, c in _skipped(trace, step):
+        grid[r, c] = base.SKIPPED
+    for r, c in trace.windows[step].cells:
+        grid[r, c] = base.READ
+    out_h, out_w = trace.output.shape
+    out = np.full((out_h, out_w), float(base.EMPTY))
+    text = [[""] * out_w for _ in range(out_h)]
+    for done in trace.windows[: step + 1]:
+        out[done.out] = base.DONE
+        text[done.out[0]][done.out[1]] = base.cell_text(done.value)
+    out[trace.windows[step].out] = base.CURRENT
+    return grid, out, text
+
+
+def window_looks(trace: Trace, picked: tuple[int, int] | None = None) -> frozenset[Look]:
+    """Every look ``window_animation(trace, …, picked=picked)`` draws in any of its frames, for its legend."""
+    kinds = _kinds(trace)
+    categories: set[int] = set()
+    for step in range(len(trace.windows)):
+        grid, out, _ = _state(trace, kinds, step)
+        categories.update(np.unique(grid).astype(int).tolist(), np.unique(out).astype(int).tolist())
+    looks = {CATEGORY_LOOK[c] for c in categories} | {Look.WINDOW}
+    if Look.PADDING in looks and np.isneginf(trace.grid).any():
+        looks = looks - {Look.PADDING} | {Look.PADDING_NEG_INF}
+    extras = {Look.KERNEL: trace.windows[0].weights is not None, Look.WEIGHT: weights_fit(trace),
+              Look.PARTIAL: any(w.partial for w in trace.windows), Look.PICKED: picked is not None}
+    return frozenset(looks | {look for look, shown in extras.items() if shown})
+
+
 def window_animation(trace: Trace, labels: dict[str, str], duration_ms: int = 700, start: int = 0,
                      picked: tuple[int, int] | None = None) -> base.Built:
     """The window sliding over the padded input, one Plotly frame per output cell.
@@ -34,22 +90,22 @@ def window_animation(trace: Trace, labels: dict[str, str], duration_ms: int = 70
     (``click_targets``). labels: input, kernel, output, play, pause, step, back, forward.
     """
     rows, cols = trace.grid.shape
-    kinds = np.array([[base.KIND_CODE[trace.cell_kind(r, c)] for c in range(cols)] for r in range(rows)], dtype=float)
+    kinds = _kinds(trace)
     grid_text = [["" if np.isnan(v) else base.cell_text(v) for v in row] for row in trace.grid]
     out_h, out_w = trace.output.shape
     kh, kw = trace.kernel
     has_kernel = trace.windows[0].weights is not None
     titles = [labels["input"], labels["kernel"], labels["output"]] if has_kernel else [labels["input"], labels["output"]]
-    widths = [cols, kw, out_w] if has_kernel else [cols, out_w]
+    widths = _widths(trace)
     tallest = max(rows, out_h)  # the padded input is at least as tall as the kernel's span
     axes, title_notes, lefts = base.strip(titles, widths, tallest)  # frames that set annotations keep these titles
     out_left = lefts[-1]
     values = [t for row in grid_text for t in row] + [base.cell_text(v) for v in trace.output.ravel()]
     if has_kernel:
         values += [base.cell_text(v) for v in trace.windows[0].weights]
-    weights_fit = has_kernel and sum(widths) <= 20  # a second line in a cell: only where cells are not tiny
+    with_weights = weights_fit(trace)
     gaps = base.GAP * (len(widths) - 1)
-    font = base.font_size(widths, values, 13, lines=2 if weights_fit else 1, gaps=gaps)
+    font = base.font_size(widths, values, 13, lines=2 if with_weights else 1, gaps=gaps)
     data = []
     if has_kernel:
         kernel = np.array(trace.windows[0].weights).reshape(trace.kernel)
@@ -58,23 +114,11 @@ def window_animation(trace: Trace, labels: dict[str, str], duration_ms: int = 70
 
     def input_text(step: int) -> list[list[str]]:
         text = [row[:] for row in grid_text]
-        if weights_fit:
+        if with_weights:
             window = trace.windows[step]
             for (r, c), w in zip(window.cells, window.weights):
                 text[r][c] += f"<br><span style='font-size:70%'>×{base.cell_text(w)}</span>"
         return text
-
-    def state(step: int) -> tuple[np.ndarray, np.ndarray, list[list[str]]]:
-        grid = kinds.copy()
-        for r, c in trace.windows[step].cells:
-            grid[r, c] = base.READ
-        out = np.full((out_h, out_w), float(base.EMPTY))
-        text = [[""] * out_w for _ in range(out_h)]
-        for done in trace.windows[: step + 1]:
-            out[done.out] = base.DONE
-            text[done.out[0]][done.out[1]] = base.cell_text(done.value)
-        out[trace.windows[step].out] = base.CURRENT
-        return grid, out, text
 
     span_r, span_c = (trace.dilation * (k - 1) + 1 for k in trace.kernel)
 
@@ -107,7 +151,7 @@ def window_animation(trace: Trace, labels: dict[str, str], duration_ms: int = 70
         return base.menus(labels, step, n, duration_ms)
 
     start = min(max(start, 0), n - 1)
-    grid0, out0, text0 = state(start)
+    grid0, out0, text0 = _state(trace, kinds, start)
     data += [base.cells(grid0, input_text(start), "input", font), base.cells(out0, text0, "output", font) | {"x0": out_left}]
     input_index, output_index = len(data) - 2, len(data) - 1
     data += [base.click_targets(rows, cols, "", "input"), base.click_targets(out_h, out_w, "", "output", out_left)]
@@ -125,7 +169,7 @@ def window_animation(trace: Trace, labels: dict[str, str], duration_ms: int = 70
     # Plain dicts, not Plotly objects: validating one frame per output cell took most of a slider change's rerun.
     frames = []
     for step in range(n):
-        grid, out, text = state(step)
+        grid, out, text = _state(trace, kinds, step)
         frames.append({"name": str(step), "traces": [input_index, output_index],
                        "data": [{"type": "heatmap", "z": grid.tolist(), "text": input_text(step)},
                                 {"type": "heatmap", "z": out.tolist(), "text": text}],

@@ -180,6 +180,11 @@ class Registry:
             while self._queue and sum(j.running for j in self._jobs.values()) < self.max_running:
                 self._queue.pop(0).start()
 
+    def active(self) -> frozenset[str]:
+        """The keys of the jobs queued or training: their run folders must stay."""
+        with self._lock:
+            return frozenset(k for k, j in self._jobs.items() if j.running or j.waiting)
+
     def position(self, job: Job) -> int | None:
         """1 for the next job to start; None when the job is not waiting."""
         with self._lock:

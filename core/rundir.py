@@ -1,7 +1,7 @@
 """One training run's folder: the only code that knows its layout, for writing and for reading.
 
     config.json      the resolved settings, classes, normalisation, device
-    state.json       queued / training / done / stopped / failed, and who started it
+    state.json       training / done / stopped / failed, and who started it
     metrics.jsonl    one line per finished epoch
     steps.jsonl      one line per training step (the loss curve)
     epoch_NNN.pth    the state_dict after each epoch (the course's way of saving)
@@ -25,12 +25,11 @@ from pathlib import Path
 
 import torch
 
-CONFIG, STATE, METRICS, STEPS, RESUME, INSIGHT = (
-    "config.json", "state.json", "metrics.jsonl", "steps.jsonl", "resume.pt", "insight.pt")
+CONFIG, STATE, METRICS, STEPS, RESUME, INSIGHT, TENSORBOARD = (
+    "config.json", "state.json", "metrics.jsonl", "steps.jsonl", "resume.pt", "insight.pt", "tensorboard")
 
 
 class RunState(StrEnum):
-    QUEUED = "queued"
     TRAINING = "training"
     DONE = "done"
     STOPPED = "stopped"
@@ -131,12 +130,17 @@ class RunDir:
     def checkpoint(self, epoch: int) -> Path:
         return self.path / f"epoch_{epoch:03d}.pth"
 
+    @property
+    def tensorboard(self) -> Path:
+        return self.path / TENSORBOARD
+
     def insight(self) -> dict | None:
         """The last epoch's insight (see core.insight), or None where there is none or it is damaged."""
         try:
-            return torch.load(self.path / INSIGHT, weights_only=True)
+            seen = torch.load(self.path / INSIGHT, weights_only=True)
         except Exception:  # a missing, partial or foreign file: the page simply shows no insight
             return None
+        return seen if _is_insight(seen) else None
 
     def size_bytes(self) -> int:
         return sum(f.stat().st_size for f in self.path.rglob("*") if f.is_file())
@@ -192,3 +196,18 @@ class RunDir:
             f.write(_jsonl(steps).decode())
         if insight is not None:
             save_atomic(insight, self.path / INSIGHT)
+
+
+def _is_insight(seen: object) -> bool:
+    """Whether a loaded insight.pt holds what the page draws, with shapes that agree."""
+    if not isinstance(seen, dict) or not all(isinstance(seen.get(k), torch.Tensor)
+                                             for k in ("images", "labels", "predicted", "confusion", "filters")):
+        return False
+    classes = seen.get("classes")
+    n = len(seen["images"])
+    return (isinstance(classes, list) and all(isinstance(c, str) for c in classes)
+            and seen["images"].dtype == torch.uint8 and seen["images"].dim() == 4 and seen["images"].shape[1] == 3
+            and len(seen["labels"]) == n and len(seen["predicted"]) == n
+            and tuple(seen["confusion"].shape) == (len(classes), len(classes))
+            and seen["filters"].dim() == 4 and seen["filters"].shape[1] == 3
+            and all(0 <= int(v) < len(classes) for v in (*seen["labels"].tolist(), *seen["predicted"].tolist())))

@@ -16,6 +16,8 @@ from core import train
 from core.data import REPO
 from core.events import Progress, Started, Step
 from core.jobs import Job
+from core.model import ARCHITECTURES
+from core.recipes import RECIPES
 from core.rundir import RunDir, RunState
 from core.tracker import Tracker
 
@@ -48,7 +50,7 @@ class Run:
         return len(self.metrics) >= self.epochs
 
     def steps(self) -> list[dict]:
-        return self.folder.steps().rows
+        return [r for r in self.folder.steps().rows if _typed(r, STEP_FIELDS)]
 
     def checkpoint(self, epoch: int) -> Path:
         return self.folder.checkpoint(epoch)
@@ -57,14 +59,41 @@ class Run:
         return train.Config(**{f.name: self.config[f.name] for f in fields(train.Config)})
 
 
+NUMBER = (int, float)
+METRIC_FIELDS = {"epoch": int, "test_acc": NUMBER, "test_loss": NUMBER, "test_loss_sum": NUMBER,
+                 "test_loss_sum_batch": int, "images_per_s": NUMBER, "seconds": NUMBER}   # what the pages read
+STEP_FIELDS = {"step": int, "loss": NUMBER}
+
+
+def _typed(row: object, schema: dict) -> bool:
+    return isinstance(row, dict) and all(isinstance(row.get(k), t) and not isinstance(row.get(k), bool)
+                                         for k, t in schema.items())
+
+
+def _readable(config: dict) -> bool:
+    """Whether a run's saved settings rebuild its job and carry what the pages show (an older or foreign
+    config.json, hand-edited or half-copied, is skipped rather than breaking every page)."""
+    settings = {"data": str, "recipe": str, "arch": str, "epochs": int, "lr": NUMBER, "batch_size": int,
+                "optimizer": str, "seed": int, "device": str}
+    if not _typed(config, settings) or config["recipe"] not in RECIPES or config["arch"] not in ARCHITECTURES:
+        return False
+    if config["epochs"] < 1 or config["batch_size"] < 1 or not isinstance(config.get("subset"), int | None):
+        return False
+    classes, mean, std = config.get("classes"), config.get("mean"), config.get("std")
+    return ((classes is None or isinstance(classes, list) and all(isinstance(c, str) for c in classes))
+            and all(v is None or isinstance(v, list) and len(v) == 3 and all(isinstance(x, NUMBER) for x in v)
+                    for v in (mean, std)))
+
+
 def load(path: Path) -> Run | None:
-    """The run in a folder, or None where there is no readable config."""
+    """The run in a folder, or None where there is no readable config; metric rows the pages cannot draw are
+    counted as damaged (the page notes them) and left out."""
     folder = RunDir(path)
     config = folder.config()
-    if config is None:
+    if config is None or not _readable(config):
         return None
     lines = folder.metrics()
-    rows = [r for r in lines.rows if isinstance(r.get("epoch"), int) and isinstance(r.get("test_acc"), (int, float))]
+    rows = [r for r in lines.rows if _typed(r, METRIC_FIELDS)]
     return Run(config.get("key", folder.key), folder.path, config, rows, lines.damaged + len(lines.rows) - len(rows))
 
 
@@ -84,23 +113,26 @@ def size_mb(root: Path | None = None) -> float:
 
 def prune(root: Path | None = None, protect: frozenset[str] = frozenset(), keep: int | None = None,
           max_mb: float | None = None) -> list[str]:
-    """Remove the oldest runs beyond keep runs or max_mb megabytes, never a protected, queued or training one.
+    """Remove the oldest run folders beyond keep runs or max_mb megabytes, never a protected or training run.
 
+    protect holds the keys of the jobs that are queued or training in this process (Registry.active);
+    folders no run can be read from (a damaged or foreign config) count and go like the oldest runs.
     Returns the folder names removed. keep and max_mb default to $RUNS_KEEP and $RUNS_MAX_MB.
     """
     keep = keep if keep is not None else int(os.environ.get("RUNS_KEEP", DEFAULT_KEEP))
     max_mb = max_mb if max_mb is not None else float(os.environ.get("RUNS_MAX_MB", DEFAULT_MAX_MB))
-    runs = all_runs(root)
-    sizes = {r.path.name: r.folder.size_bytes() / 1e6 for r in runs}
-    count, total, removed = len(runs), sum(sizes.values()), []
-    for run in reversed(runs):   # oldest first
+    root = root or runs_root()
+    folders = sorted((RunDir(p) for p in root.iterdir() if p.is_dir()), key=RunDir.modified) if root.is_dir() else []
+    sizes = {f.key: f.size_bytes() / 1e6 for f in folders}
+    count, total, removed = len(folders), sum(sizes.values()), []
+    for folder in folders:   # oldest first; unreadable folders read as the oldest
         if count <= keep and total <= max_mb:
             break
-        if run.path.name in protect or run.folder.state()["state"] in (RunState.QUEUED, RunState.TRAINING):
-            continue
-        shutil.rmtree(run.path, ignore_errors=True)
-        count, total = count - 1, total - sizes[run.path.name]
-        removed.append(run.path.name)
+        if folder.key in protect or folder.state()["state"] == RunState.TRAINING and load(folder.path) is not None:
+            continue   # a training run that cannot be read can never resume: it goes like the rest
+        shutil.rmtree(folder.path, ignore_errors=True)
+        count, total = count - 1, total - sizes[folder.key]
+        removed.append(folder.key)
     return removed
 
 
@@ -126,9 +158,17 @@ def estimate_seconds(config: train.Config, root: Path | None = None) -> float | 
 
 
 def interrupted(root: Path | None = None) -> list[Run]:
-    """Runs that were queued or training when the server stopped: they resume on their own after a restart."""
-    return [r for r in all_runs(root) if r.folder.state()["state"] in (RunState.QUEUED, RunState.TRAINING)
+    """Runs that were training when the server stopped: they resume on their own after a restart."""
+    return [r for r in all_runs(root) if r.folder.state()["state"] == RunState.TRAINING
             and not r.complete]
+
+
+def _record(folder: RunDir, state: RunState, owner: str | None) -> None:
+    """Say how a run ended, where the disk still lets us (a run that cannot be written reads as stopped)."""
+    try:
+        folder.set_state(state, owner)
+    except OSError:
+        pass
 
 
 def training_work(config: train.Config, root: Path | None = None, owner: str | None = None):
@@ -151,14 +191,16 @@ def training_work(config: train.Config, root: Path | None = None, owner: str | N
                 job.emit(event)
 
         folder = RunDir(out)
-        folder.set_state(RunState.TRAINING, owner)
         try:
+            folder.set_state(RunState.TRAINING, owner)
             train.run(config, out, resume=True, on_event=on_event, stop=job.stop_event)
+        except OSError as err:   # a full disk or a read-only runs/: said without the server's paths
+            _record(folder, RunState.FAILED, owner)
+            raise train.TrainingError("disk", reason=err.strerror or type(err).__name__) from None
         except BaseException:
-            folder.set_state(RunState.FAILED, owner)
+            _record(folder, RunState.FAILED, owner)
             raise
-        finally:
-            if folder.state()["state"] == RunState.TRAINING:
-                folder.set_state(RunState.STOPPED if job.stop_event.is_set() else RunState.DONE, owner)
+        if folder.state()["state"] == RunState.TRAINING:
+            _record(folder, RunState.STOPPED if job.stop_event.is_set() else RunState.DONE, owner)
 
     return work

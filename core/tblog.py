@@ -24,7 +24,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from core.model import Tudui
+from core.model import build
+from core.rundir import TENSORBOARD
 
 READER = "tensorboard.backend.event_processing.event_accumulator"
 SCALARS = {"y=2x": 2, "y=x": 1}     # the course's tags and their slopes, written for i in range(100)
@@ -111,7 +112,7 @@ def write_course_calls(logdir: Path, img_array: np.ndarray, batches: list[list[t
     for epoch, epoch_batches in enumerate(batches):
         for step, imgs in enumerate(epoch_batches):
             writer.add_images(f"Epoch: {epoch}", imgs, step)
-    writer.add_graph(Tudui(), torch.ones(GRAPH_INPUT))
+    writer.add_graph(build("course", torch.Generator().manual_seed(0)), torch.ones(GRAPH_INPUT))  # no global RNG
     writer.close()
     return wrong
 
@@ -197,5 +198,5 @@ def read_zip(data: bytes) -> Logs:
 
 
 def run_event_dirs(root: Path) -> list[Path]:
-    """The training runs' own TensorBoard folders under the runs directory (core.train writes <run>/tensorboard)."""
-    return sorted({p.parent for p in root.glob("*/tensorboard/events.out.tfevents.*")})
+    """The training runs' own TensorBoard folders under the runs directory (core.rundir names them)."""
+    return sorted({p.parent for p in root.glob(f"*/{TENSORBOARD}/events.out.tfevents.*")})

@@ -240,7 +240,7 @@ def _tensorboard(out: Path | None):
         from torch.utils.tensorboard import SummaryWriter
     except ImportError:
         return None
-    return SummaryWriter(str(out / "tensorboard"))
+    return SummaryWriter(str(RunDir(out).tensorboard))
 
 
 class ProgressBar:

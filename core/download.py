@@ -23,7 +23,7 @@ FOLDER = "cifar-10-batches-py"
 
 
 class DownloadError(CodedError, RuntimeError):
-    """A download or unpacking that failed: offline, bad_archive or stopped."""
+    """A download or unpacking that failed: unwritable, offline, bad_archive or stopped."""
 
     kind = ErrorKind.DOWNLOAD
 
@@ -59,10 +59,14 @@ def download(root: Path, source: str | None = None, timeout: float = 5.0,
              should_stop: Callable[[], bool] | None = None) -> Path:
     """Download the archive into root (a .part file until complete), then extract it."""
     source = source or url()
-    root.mkdir(parents=True, exist_ok=True)
     part = root / (ARCHIVE + ".part")
     try:
-        with urllib.request.urlopen(source, timeout=timeout) as response, part.open("wb") as f:
+        root.mkdir(parents=True, exist_ok=True)
+        target = part.open("wb")
+    except OSError as err:  # a read-only or full data directory: said without the server's path
+        raise DownloadError("unwritable", reason=err.strerror or type(err).__name__) from err
+    try:
+        with target as f, urllib.request.urlopen(source, timeout=timeout) as response:
             total = int(response.headers.get("Content-Length") or 0)
             done = 0
             for chunk in iter(lambda: response.read(1 << 20), b""):

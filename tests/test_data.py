@@ -230,6 +230,15 @@ def test_download_fails_fast_when_offline(tmp_path):
     assert not list(tmp_path.iterdir())  # no half-written file left behind
 
 
+def test_a_data_directory_that_cannot_be_written_is_said_without_its_path(tmp_path):
+    (tmp_path / "blocked").write_text("a file where the data directory's parent should be")
+    root = tmp_path / "blocked" / "data"  # mkdir fails for root too, where a read-only mode would not stop it
+    with pytest.raises(download.DownloadError) as err:
+        download.download(root, "http://127.0.0.1:9/cifar-10-python.tar.gz", timeout=3)
+    assert err.value.code == "unwritable"
+    assert str(tmp_path) not in str(err.value.params) and "blocked" not in str(err.value.params)
+
+
 def test_extract_checks_the_md5_and_refuses_paths_out(tmp_path, monkeypatch):
     (tmp_path / download.ARCHIVE).write_bytes(b"not the archive")
     with pytest.raises(download.DownloadError) as err:

@@ -76,6 +76,23 @@ def test_missing_cifar10_says_where_it_goes_and_offline_is_reported(lang, tmp_pa
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_data_directory_that_cannot_be_written_is_explained_without_its_path(lang, tmp_path, monkeypatch):
+    (tmp_path / "blocked").write_text("a file where the data directory's parent should be")
+    monkeypatch.setenv("DATA_DIR", str(tmp_path / "blocked" / "data"))
+    at = open_page("data", lang)
+    next(b for b in at.button if b.label == i18n.t("data.download", lang)).click().run()
+    for _ in range(20):
+        if at.error:
+            break
+        time.sleep(0.25)
+        at.run()
+    assert not at.exception
+    message = at.error[0].value
+    assert message.startswith(i18n.t("data.download_unwritable", lang, reason="X").split("X")[0])
+    assert str(tmp_path) not in message and "blocked" not in message
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
 def test_tiny_cifar10_items_and_batches(lang, tiny_cifar, monkeypatch):
     monkeypatch.setenv("DATA_DIR", str(tiny_cifar))
     at = open_page("data", lang)

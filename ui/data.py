@@ -121,10 +121,7 @@ def cifar10_panel(root: Path) -> None:
         _download_progress(str(root))
         return
     if job is not None and job.state == "failed":
-        err = job.error
-        st.error(t(f"data.download_{getattr(err, 'code', 'offline')}",
-                   **getattr(err, "params", {"url": download.url(), "reason": str(err)})),
-                 icon=":material/cloud_off:")
+        st.error(explain(job.error), icon=":material/cloud_off:")
     if st.button(t("data.download"), icon=":material/download:", key="cifar_download"):
         try:
             downloads().start(str(root), _download_work(root))

@@ -19,8 +19,13 @@ def t(key: str, **params: object) -> str:
     return i18n.t(key, lang(), **params)
 
 
-def explain(error: errors.CodedError, **params: object) -> str:
-    """Any CodedError as the learner reads it, in the current language (``params`` add to or override the error's)."""
+def explain(error: BaseException, **params: object) -> str:
+    """Any CodedError as the learner reads it, in the current language (``params`` add to or override the error's).
+
+    Any other error is a bug the page did not foresee: it is named by its type alone, since its text may
+    hold a server path or a file's contents."""
+    if not isinstance(error, errors.CodedError):
+        return t("problem.unexpected", error=type(error).__name__)
     return errors.explain(error, lang(), **params)
 
 

@@ -1,0 +1,80 @@
+"""Real browser, a phone in Chinese (420 px): no page outside the explainers makes the screen scroll sideways.
+
+A code block or a table may scroll sideways inside its own box; nothing else may pass the right edge: not the page,
+not the main area, not a chart, a button or a line of text.
+"""
+import time
+
+import pytest
+
+from browser import CHROMIUM, FLAGS, SCREENSHOTS, exceptions, require_browser, streamlit_server
+
+PAGES = ("", "data", "module", "save_load", "train", "gpu", "tensorboard", "transforms", "layers", "classify")
+PHONE = {"width": 420, "height": 900}
+LAST = {"": '[data-testid="stPageLink"]', "classify": ".js-plotly-plot"}  # else a code block: every other page has one
+
+# Each element of the main area whose right edge passes the screen's, unless an ancestor that scrolls or clips
+# sideways (a code block, a table, a chart's own frame) holds it inside the screen; only the outermost of each.
+POKING = """() => {
+  const width = document.documentElement.clientWidth, main = document.querySelector('[data-testid="stMain"]');
+  const held = e => {
+    for (let a = e.parentElement; a && a !== main; a = a.parentElement) {
+      if (getComputedStyle(a).overflowX !== 'visible') return a.getBoundingClientRect().right <= width + 1;
+    }
+    return false;
+  };
+  const out = e => e.getBoundingClientRect().width > 0 && e.getBoundingClientRect().right > width + 1 && !held(e);
+  return Array.from(main.querySelectorAll('*'))
+    .filter(e => out(e) && (e.parentElement === main || !out(e.parentElement)))
+    .map(e => `${e.tagName.toLowerCase()}[${e.getAttribute('data-testid') || e.className}] ` +
+              `right=${Math.round(e.getBoundingClientRect().right)}: ${(e.innerText || '').trim().slice(0, 50)}`);
+}"""
+SIDEWAYS = """() => [document.scrollingElement, document.querySelector('[data-testid="stMain"]')]
+    .map(e => e.scrollWidth - e.clientWidth)"""
+
+
+@pytest.fixture(scope="module")
+def phone(tmp_path_factory):
+    """One server (an empty data directory: the bundled sample; no runs) and one page at a phone's width."""
+    require_browser()
+    from playwright.sync_api import sync_playwright
+
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    env = {"DATA_DIR": str(tmp_path_factory.mktemp("data")), "RUNS_DIR": str(tmp_path_factory.mktemp("runs"))}
+    with streamlit_server(env) as (url, _), sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        page = browser.new_page(viewport=PHONE)
+        yield url, page
+        browser.close()
+
+
+def finished(page, last: str, timeout_s: float = 90) -> None:
+    """The page has run: Streamlit's own script state says "notRunning" (a tab's first run starts a second run),
+    ``last`` (a selector: what the page draws last) is there, nothing spins and the main area's height holds
+    still, for three checks in a row. (settle() looks for a status widget that is not drawn at this width.)"""
+    page.locator('[data-testid="stMain"] h1').first.wait_for(timeout=timeout_s * 1000)
+    deadline, quiet, height = time.time() + timeout_s, 0, -1
+    while time.time() < deadline and quiet < 3:
+        page.wait_for_timeout(300)
+        now = page.evaluate("() => document.querySelector('[data-testid=stMain]').scrollHeight")
+        idle = page.locator('[data-testid="stApp"]').get_attribute("data-test-script-state") == "notRunning"
+        drawn = page.locator(last).count() > 0
+        busy = page.locator('[data-testid="stSpinner"], [data-testid="stSkeleton"], .st-key-loading-torch').count()
+        quiet = quiet + 1 if idle and drawn and not busy and now == height else 0
+        height = now
+    assert quiet == 3, f"{page.url} was still running after {timeout_s} s"
+
+
+def test_no_page_scrolls_sideways_on_a_phone(phone):
+    url, page = phone
+    problems = {}
+    for slug in PAGES:
+        page.goto(f"{url}/{slug}?lang=zh")
+        finished(page, LAST.get(slug, '[data-testid="stCode"]'))
+        name = slug or "home"
+        assert exceptions(page) == [], name
+        page.screenshot(path=str(SCREENSHOTS / f"layout_{name}_zh_420.png"))
+        sideways, poking = page.evaluate(SIDEWAYS), page.evaluate(POKING)
+        if any(s > 1 for s in sideways) or poking:
+            problems[name] = {"page, main area wider by (px)": sideways, "past the right edge": poking}
+    assert problems == {}

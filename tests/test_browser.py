@@ -326,3 +326,39 @@ def test_the_first_page_after_a_server_start_is_never_blank(app):
         settle(page)
         assert page.locator(".st-key-loading-torch").count() == 0 and exceptions(page) == []
         page.close()
+
+
+def test_a_photo_crop_s_channels_animate_with_pytorch_s_partial_sums(app, tmp_path):
+    """``input=photo&top=12&left=18``: the photo shows the crop's one box, and the animation adds the R, G and B
+    partial sums F.conv2d gives on that crop, channel by channel, stepping to the next output cell. An uploaded
+    10000 × 1 photo (48 × 1 in the picker) has no room for the crop: a note says so, no traceback."""
+    import torch
+    import torch.nn.functional as F
+    from PIL import Image
+    from torchvision.transforms import functional as TF
+
+    from core import images, multichannel
+    from core.viz import base
+
+    crop = TF.crop(TF.pil_to_tensor(images.fit(images.sample(images.samples()[0]), 48)), 12, 18, 5, 5).float()
+    weight = torch.tensor(multichannel.default_weight(2, 3, 3), dtype=torch.float32)
+    partials = [F.conv2d(crop[None, c : c + 1], weight[:, c : c + 1])[0, 0] for c in range(3)]
+
+    def formula(j: int) -> str:
+        terms = " + ".join(f"{c}: {base.cell_text(p[0, j].item())}" for c, p in zip("RGB", partials))
+        return f"out[0][0,{j}] = {terms} + bias 1 = {base.cell_text(sum(p[0, j].item() for p in partials) + 1)}"
+
+    with open_page(app, "/conv?lang=en&view=channels&input=photo&top=12&left=18") as page:
+        photo, chart = page.locator(".js-plotly-plot").first, page.locator(".js-plotly-plot").nth(1)
+        chart.locator(".updatemenu-button").first.wait_for(timeout=30_000)
+        assert photo.locator("g.shapelayer path").count() == 1 and exceptions(page) == []
+        shown = chart.locator("g.annotation-text-g").last
+        assert shown.text_content().replace("−", "-") == formula(0)
+        assert press(page, chart, FORWARD) == 2 and shown.text_content().replace("−", "-") == formula(1)
+        page.screenshot(path=str(SCREENSHOTS / "conv_channels_photo.png"), full_page=True)
+        Image.new("RGB", (10000, 1), (200, 30, 30)).save(tmp_path / "line.png")
+        page.get_by_role("radio", name=i18n.t("photo.upload", "en"), exact=True).click()
+        settle(page)
+        page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(tmp_path / "line.png"))
+        page.get_by_text(i18n.t("conv.crop_too_small", "en", width=48, height=1, size=5)).wait_for(timeout=30_000)
+        assert exceptions(page) == [] and page.locator(".js-plotly-plot").count() == 0

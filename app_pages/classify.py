@@ -90,14 +90,6 @@ def upload_digest(file) -> str:
     return memo[file.file_id]
 
 
-def run_path(path: Path) -> str:
-    """A run's checkpoint as the page shows it: under runs/, never the server's absolute path."""
-    try:
-        return (Path("runs") / path.relative_to(runs.runs_root())).as_posix()
-    except ValueError:
-        return path.name
-
-
 def choose_model() -> Chosen | None:
     shipped = weights.cards()
     finished = [r for r in runs.all_runs() if r.metrics]
@@ -134,7 +126,7 @@ def run_choice(finished: list[runs.Run]) -> Chosen | None:
         st.error(explain(err), icon=":material/error:")
         return None
     return Chosen(f"run:{run.key}:{epoch}:{path.stat().st_mtime}", model, run.config["mean"], run.config["std"],
-                  run_path(path), path.read_bytes, run.config["classes"])
+                  data.shown(path, runs.runs_root(), "runs"), path.read_bytes, run.config["classes"])
 
 
 def upload_choice() -> Chosen | None:

@@ -4,7 +4,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from core import chapter_code, features, images, runs, tblog, viz
+from core import chapter_code, data_paths, features, images, runs, tblog, viz
 from core.model import layer_table
 from core.sample import SAMPLE
 from ui import CHART, labels, show_code, t, urlstate
@@ -121,7 +121,7 @@ with files_tab:
         st.info(t("tensorboard.no_runs"), icon=":material/info:")
     else:
         st.code(f"tensorboard --logdir={root.name} --port=6007", language="bash")
-        names = [str(f.relative_to(root)) for f in folders]
+        names = [data_paths.relative(f, root) for f in folders]
         folder = urlstate.choice(t("tensorboard.run"), names, names[-1], "run", scope="tensorboard", kind="selectbox")
         stamp = max(p.stat().st_mtime for p in (root / folder).iterdir())
         found = run_logs(folder, stamp)

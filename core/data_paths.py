@@ -10,7 +10,7 @@ them that is absolute or holds ``..``. Paths shown to a user go through
 from __future__ import annotations
 
 import os
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from PIL import Image
 
@@ -53,14 +53,19 @@ def relative(path: Path, root: Path) -> str | None:
         return None
 
 
-def shown(path: Path, root: Path | None = None) -> str:
-    """A path as a page shows it: relative to the repo, else to the data directory (named DATA_DIR when
-    it is the directory itself), else its name alone. Never the server's absolute path."""
-    root = root or data_root()
+def shown(path: Path, root: Path | None = None, named: str | None = None) -> str:
+    """A path as a page, a message or a model card shows it: relative to the repo, else to ``root`` (the data
+    directory unless told) as ``named/…`` (the data directory's own files without a prefix, itself as
+    DATA_DIR), else its name alone. Never the server's absolute path. A relative path counts from the working
+    directory; symlinks are not followed (a data set the owner linked into the data directory is named where
+    it is linked)."""
+    path, root = Path(os.path.abspath(path)), root or data_root()
     in_repo = relative(path, REPO)
     if in_repo is not None:
         return in_repo
     in_root = relative(path, root)
+    if in_root is not None and named:
+        return PurePosixPath(named, in_root).as_posix()
     if in_root is not None:
         return "DATA_DIR" if in_root == "." else in_root
     return path.name

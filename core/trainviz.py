@@ -11,6 +11,8 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
+from core.viz.images import kernel_tiles
+
 PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"]
 RIGHT, WRONG = "#2ca02c", "#d62728"
 Curves = dict[str, tuple[list[dict], list[dict]]]   # run name -> (steps [{step, loss}], metrics [per epoch])
@@ -95,10 +97,9 @@ def prediction_grid(images: np.ndarray, labels: Sequence[int], predicted: Sequen
 
 
 def filter_sheet(weight: np.ndarray, columns: int = 8, factor: int = 8) -> np.ndarray:
-    """conv1's filters [N, 3, k, k] as one RGB picture: each filter a tile, all on one scale (grey is 0)."""
-    w = np.asarray(weight, dtype=np.float32)
-    scale = max(float(np.abs(w).max()), 1e-8)
-    tiles = upscale(((w / scale * 0.5 + 0.5) * 255 + 0.5).clip(0, 255).astype(np.uint8).transpose(0, 2, 3, 1), factor)
+    """conv1's filters [N, 3, k, k] as one RGB picture: each filter a tile (viz.kernel_tiles: all on one scale,
+    grey is 0), the tiles in rows of ``columns``."""
+    tiles = upscale(kernel_tiles(weight), factor)
     n, size = len(tiles), tiles.shape[1]
     rows = -(-n // columns)
     sheet = np.full((rows * (size + 2), columns * (size + 2), 3), 255, np.uint8)

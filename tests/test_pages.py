@@ -174,14 +174,14 @@ def test_conv_channels_tab_names_the_shapes_and_prints_pytorch_s_result(lang):
     assert any("torch.Size([2, 3, 3, 3])" in m.value and "torch.Size([1, 2, 5, 5])" in m.value for m in at.markdown)
 
 
-def photo_crop_output(top: int, left: int) -> tuple[torch.Size, torch.Tensor]:
-    """What nn.Conv2d(3, 2, 3) with the page's weights gives on the 5×5 crop at (top, left) of the first sample
-    photo as the picker shows it (48 px along its longer side), from torchvision's own crop."""
+def photo_crop_output(top: int, left: int, sample: str = "cat") -> tuple[torch.Size, torch.Tensor]:
+    """What nn.Conv2d(3, 2, 3) with the page's weights gives on the 5×5 crop at (top, left) of a sample photo
+    (the first one by default) as the picker shows it (48 px along its longer side), from torchvision's own crop."""
     from torchvision.transforms import functional as TF
 
     from core import images, multichannel
 
-    photo = images.fit(images.sample(images.samples()[0]), 48)
+    photo = images.fit(images.sample(sample), 48)
     crop = TF.crop(TF.pil_to_tensor(photo), top, left, 5, 5).float()[None]
     weight = torch.tensor(multichannel.default_weight(2, 3, 3), dtype=torch.float32)
     return crop.shape, F.conv2d(crop, weight, torch.tensor([1.0, -1.0]))
@@ -202,6 +202,8 @@ def test_conv_channels_on_a_photo_crop_follow_the_link_and_print_the_animation_s
     assert at.slider(key="top").value == 4 and at.slider(key="left").value == 30
     at.slider(key="left").set_value(0).run()
     assert printed(at)[0].endswith(str(photo_crop_output(4, 0)[1]))
+    rocket = open_page("conv", lang, view="channels", input="photo", sample="rocket", top="4", left="30")
+    assert printed(rocket)[0].endswith(str(photo_crop_output(4, 30, "rocket")[1]))   # the link names the photo too
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

@@ -28,18 +28,25 @@ def _open_upload(key: str, data: bytes) -> images.Loaded | images.ImageError:
     return kept[1]
 
 
-def photo_picker(key: str, longest: int | None = None, camera: bool = False) -> Image.Image | None:
+def photo_picker(key: str, longest: int | None = None, camera: bool = False, link: bool = False) -> Image.Image | None:
     """A bundled sample photo or the learner's own upload (or camera shot), as RGB.
 
     Bad files get a translated message and None; conversions (animated GIF,
     CMYK, 16-bit, alpha, EXIF rotation, a large photo reduced) get a visible note.
+    link: the sample in the URL (``?sample=rocket``), where a link names numbers read off the photo (a crop).
     """
     sources = ["sample", "upload"] + (["camera"] if camera else [])
     source = st.segmented_control(t("photo.source"), sources, format_func=labels("photo."),
                                   default="sample", required=True, key=f"{key}_source", persist_state="session")
     if source == "sample":
-        name = st.selectbox(t("photo.sample"), images.samples(), format_func=labels("samples."),
-                            key=f"{key}_sample", persist_state="session")
+        if link:
+            from ui import urlstate  # here: urlstate itself imports from ui, which imports this module
+
+            name = urlstate.choice(t("photo.sample"), images.samples(), images.samples()[0], "sample", scope=key,
+                                   kind="selectbox", format_func=labels("samples."))
+        else:
+            name = st.selectbox(t("photo.sample"), images.samples(), format_func=labels("samples."),
+                                key=f"{key}_sample", persist_state="session")
         photo = images.sample(name)
     else:
         widget = st.camera_input if source == "camera" else st.file_uploader

@@ -91,13 +91,16 @@ with images_tab:
     st.markdown(t("tensorboard.hwc", shape=str(img_array.shape)))
     st.image(test.png, caption=f"test · step {test.step} · {test.width}×{test.height}")
     st.markdown(t("tensorboard.wrong"))
-    st.code(f'writer.add_image("test", img_array, 1)\n# {result.wrong_dataformats}', language="python")
+    st.code(f'writer.add_image("test", img_array, 1)\n# {result.wrong_dataformats}', language="python", wrap_lines=True)
     st.markdown(t("tensorboard.batches"))
     epoch = urlstate.choice(t("tensorboard.epoch"), (0, 1), 0, "epoch", scope="tensorboard")
     pictures = logs.images[f"Epoch: {epoch}"]
     shown = urlstate.slider("step", 0, len(pictures) - 1, 0, "step")
     picture = pictures[shown]
-    st.image(picture.png, caption=f"Epoch: {epoch} · step {picture.step} · {picture.width}×{picture.height}", width=512)
+    # half the width of a wide screen (about twice the grid's size); the whole width on a phone, where columns
+    # stack: a fixed width=512 pushed the phone's page sideways
+    st.columns(2)[0].image(picture.png, caption=f"Epoch: {epoch} · step {picture.step} · {picture.width}×{picture.height}",
+                           width="stretch")
     st.caption(t("tensorboard.batches_note", n=len(pictures), batch_size=batch_size))
 
 with graph_tab:

@@ -12,6 +12,7 @@ from browser import CHROMIUM, FLAGS, SCREENSHOTS, exceptions, require_browser, s
 PAGES = ("", "data", "module", "save_load", "train", "gpu", "tensorboard", "transforms", "layers", "classify")
 PHONE = {"width": 420, "height": 900}
 LAST = {"": '[data-testid="stPageLink"]', "classify": ".js-plotly-plot"}  # else a code block: every other page has one
+CLIENT_TABS = {"tensorboard": 4}  # its tabs are drawn at once and switched in the browser: each is looked at
 
 # Each element of the main area whose right edge passes the screen's, unless an ancestor that scrolls or clips
 # sideways (a code block, a table, a chart's own frame) holds it inside the screen; only the outermost of each.
@@ -74,7 +75,13 @@ def test_no_page_scrolls_sideways_on_a_phone(phone):
         name = slug or "home"
         assert exceptions(page) == [], name
         page.screenshot(path=str(SCREENSHOTS / f"layout_{name}_zh_420.png"))
-        sideways, poking = page.evaluate(SIDEWAYS), page.evaluate(POKING)
-        if any(s > 1 for s in sideways) or poking:
-            problems[name] = {"page, main area wider by (px)": sideways, "past the right edge": poking}
+        tabs = page.get_by_role("tab")
+        for view in range(CLIENT_TABS.get(slug, 1)):
+            if view:
+                tabs.nth(view).click()
+                page.wait_for_timeout(500)
+            sideways, poking = page.evaluate(SIDEWAYS), page.evaluate(POKING)
+            if any(s > 1 for s in sideways) or poking:
+                problems[f"{name}, tab {view + 1}"] = {"page, main area wider by (px)": sideways,
+                                                       "past the right edge": poking}
     assert problems == {}

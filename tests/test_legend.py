@@ -1,12 +1,12 @@
 """The legend under the conv and pool animations explains exactly the looks the figure draws: no grey padding
 line without padding, a dashed-window line only where ceil_mode makes a partial window, and dilation gaps drawn
-in a look of their own."""
+in a look of their own; and every number in the grids fits its cell on a 420 px phone."""
 import numpy as np
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from core import i18n, ops, viz
+from core import i18n, kernels, ops, viz
 from core.viz import base
 from core.viz.legend import Look
 from ui.lesson import legend
@@ -122,3 +122,71 @@ def test_dilation_gaps_have_their_own_look_inside_the_window(dilation):
         assert (z[~inside] != base.SKIPPED).all()
     assert Look.SKIPPED in viz.window_looks(trace)
     assert Look.SKIPPED not in viz.window_looks(ops.conv2d_trace(x, np.ones((3, 3))))
+
+
+def drawn_widths(spec: dict) -> list[tuple[float, int]]:
+    """(width in px, font px) of every line of text in every grid cell of every frame, as the figure draws it."""
+    fonts = {t["name"]: t["textfont"]["size"] for t in spec["data"] if t.get("type") == "heatmap"}
+    shown = [(t["name"], t["text"]) for t in spec["data"] if t.get("type") == "heatmap"]
+    shown += [(name, f["text"]) for frame in spec["frames"] for name, f in zip(("input", "output"), frame["data"])]
+    out = []
+    for name, rows in shown:
+        for cell in (cell for row in rows for cell in row if cell):
+            first, _, small = cell.partition("<br>")
+            out.append((base.text_em(first) * fonts[name], fonts[name]))
+            if small:
+                out.append((0.7 * base.text_em(small.split(">")[1].split("<")[0]) * fonts[name], fonts[name]))
+    return out
+
+
+def fits_a_phone(trace: ops.Trace) -> None:
+    """No number spills out of its cell; the font stays readable (FLOOR_PX) wherever every number, rounded whole,
+    has at most two characters (three-digit sums of a 7×7 edge kernel on 34 cells across need a smaller one)."""
+    spec = viz.window_animation(trace, LABELS).to_dict()
+    low, high = spec["layout"]["xaxis"]["range"]
+    cell = (base.PHONE_PX - 20) / (high - low)  # the plot's width on a 420 px phone, less its margins
+    widths = drawn_widths(spec)
+    assert max(width for width, _ in widths) <= cell
+    values = [*trace.grid[np.isfinite(trace.grid)], *trace.output.ravel(), *(trace.windows[0].weights or ())]
+    if max(len(base.cell_text(v, 0)) for v in values) <= 2:
+        assert min(font for _, font in widths) >= base.FLOOR_PX
+
+
+decimal_grids = st.tuples(st.integers(1, 9), st.integers(1, 9), st.integers(0, 2**32 - 1)).map(
+    lambda t: np.round(np.random.default_rng(t[2]).uniform(-9.99, 9.99, size=(t[0], t[1])), 2))
+
+
+def test_a_cell_rounded_to_a_whole_number_shows_it():
+    assert [base.cell_text(v, 0) for v in (-0.4, 0.4, -4.6, 2.5)] == ["0", "0", "-5", "2"]
+    assert [base.cell_text(v, 2, short=True) for v in (0.0204, -0.5, 3.25)] == [".02", "-.5", "3.25"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(x=st.one_of(grids, decimal_grids), preset=st.sampled_from(kernels.PRESETS), k=st.integers(1, 7),
+       stride=st.integers(1, 4), padding=st.integers(0, 3), dilation=st.integers(1, 3))
+def test_conv_numbers_fit_their_cells_on_a_phone(x, preset, k, stride, padding, dilation):
+    try:
+        trace = ops.conv2d_trace(x, kernels.preset(preset, kernels.FIXED_SIZE.get(preset) or k), stride, padding, dilation)
+    except ops.SettingsError:
+        assume(False)
+    fits_a_phone(trace)
+
+
+@settings(max_examples=60, deadline=None)
+@given(x=st.one_of(grids, decimal_grids), k=st.integers(1, 5), stride=st.integers(1, 5), padding=st.integers(0, 2),
+       dilation=st.integers(1, 3), ceil_mode=st.booleans(), mode=st.sampled_from(["max", "avg"]), include_pad=st.booleans())
+def test_pool_numbers_fit_their_cells_on_a_phone(x, k, stride, padding, dilation, ceil_mode, mode, include_pad):
+    try:
+        trace = ops.pool2d_trace(x, k, stride, padding, dilation, ceil_mode, mode, include_pad)
+    except ops.SettingsError:
+        assume(False)
+    fits_a_phone(trace)
+
+
+def test_the_widest_convolution_keeps_two_decimals_in_its_kernel():
+    """9×9 input, padding 3, a 7×7 box blur: 34 cells across a phone; the outputs drop to one decimal, the
+    kernel keeps 1/49 as .02 rather than 0."""
+    x = np.random.default_rng(0).integers(0, 10, (9, 9)).astype(float)
+    spec = viz.window_animation(ops.conv2d_trace(x, kernels.preset("box_blur", 7), padding=3), LABELS).to_dict()
+    kernel = next(t for t in spec["data"] if t.get("name") == "kernel")
+    assert {cell for row in kernel["text"] for cell in row} == {".02"}

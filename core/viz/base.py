@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
@@ -40,9 +41,59 @@ class Built(go.Figure):
         return self._spec
 
 
-def cell_text(v: float) -> str:
-    """A value in a grid cell: 2 decimals fit a cell on a phone (0.1111 did not); the formula under the grid has 4."""
-    return number(v, 2)
+def cell_text(v: float, digits: int = 2, short: bool = False) -> str:
+    """A value in a grid cell: 2 decimals fit a cell on a phone (0.1111 did not); the formula under the grid has 4.
+    short: without the leading zero (.02, -.5), for cells too narrow for 0.02."""
+    if digits == 0 and np.isfinite(v):
+        return str(int(round(v)))  # "-0.4" rounds to 0, not "-0" (or "-" once number() strips its zeros)
+    text = number(v, digits)
+    return text.replace("0.", ".", 1) if short and text.lstrip("-").startswith("0.") else text
+
+
+# A character's width in font sizes, as DejaVu Sans draws it (what Chromium on Linux falls back to for Plotly's
+# "Open Sans"; wider than Roboto or Helvetica on phones, so what fits here fits there).
+CHAR_EM = {".": 0.32, "-": 0.36, "×": 0.84, "−": 0.84, "∞": 0.84}
+FLOOR_PX = 6  # the smallest font a grid uses
+FORMATS = ((2, False), (2, True), (1, True), (0, False))  # (decimals, short), from the most precise
+
+
+def text_em(text: str) -> float:
+    """A number's width in font sizes."""
+    return sum(CHAR_EM.get(ch, 0.64) for ch in text)
+
+
+@dataclass(frozen=True)
+class Fit:
+    """How a grid writes its numbers: the font size, and decimals as few as a phone's cell needs."""
+
+    font: int
+    digits: int = 2
+    short: bool = False
+
+    def text(self, v: float) -> str:
+        return cell_text(v, self.digits, self.short)
+
+
+def fit(values: Sequence[float], cell: float, largest: int, weights: Sequence[float] = ()) -> Fit | None:
+    """The most precise format (FORMATS) at which the widest of ``values`` fits a ``cell`` px wide at a font of at
+    least FLOOR_PX, and its font; None where none does. weights: also a second line ×weight at 70 % of the font."""
+    tall = cell / (1.3 * (1.7 if weights else 1))
+    for digits, short in FORMATS:
+        font = int(min(largest, cell / _widest(values, Fit(FLOOR_PX, digits, short), weights), tall))
+        if font >= FLOOR_PX:
+            return Fit(font, digits, short)
+    return None
+
+
+def squeeze(values: Sequence[float], cell: float) -> Fit:
+    """Whole numbers in a font small enough that the widest fits (below FLOOR_PX): for numbers too long for any
+    format at FLOOR_PX (-15 in a 12 px cell), smaller is better than spilling into the neighbours."""
+    return Fit(max(1, int(cell / _widest(values, Fit(FLOOR_PX, 0)))), 0)
+
+
+def _widest(values: Sequence[float], write: Fit, weights: Sequence[float] = ()) -> float:
+    """The widest number in font sizes (at least 1.2, two digits' worth), the ×weight line at 70 %."""
+    return max([1.2, *(text_em(write.text(v)) for v in values), *(0.7 * text_em("×" + write.text(w)) for w in weights)])
 
 
 def font_size(widths: Sequence[int], texts: Sequence[str], largest: int, lines: int = 1, gaps: float | None = None) -> int:

@@ -1,6 +1,8 @@
 """The sliding window of F.conv2d and the pooling functions, one Plotly frame per output cell."""
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from core.ops import Trace, window_formula
@@ -28,9 +30,32 @@ def _widths(trace: Trace) -> list[int]:
     return [cols, kw, out_w] if trace.windows[0].weights is not None else [cols, out_w]
 
 
-def weights_fit(trace: Trace) -> bool:
-    """Whether the read cells also show, small, the weight they are multiplied by: only where cells are not tiny."""
-    return trace.windows[0].weights is not None and sum(_widths(trace)) <= 20
+MARGIN_PX = 20  # the figure's left and right margins together
+LARGEST_PX = 13  # the grids' font where cells are roomy
+
+
+def cell_px(trace: Trace) -> float:
+    """A cell's width on a phone: the panels and the gaps between them share the plot's width."""
+    widths = _widths(trace)
+    return (base.PHONE_PX - MARGIN_PX) / (sum(widths) + base.GAP * (len(widths) - 1))
+
+
+def numbers_fit(trace: Trace) -> tuple[base.Fit, bool]:
+    """How the grids write their numbers so that each fits its cell on a phone, and whether the read cells also
+    show, small, the weight they are multiplied by (only where that fits too, and cells are not tiny)."""
+    values = [*trace.grid[~np.isnan(trace.grid)].ravel(), *trace.output.ravel()]
+    cell, weights = cell_px(trace), trace.windows[0].weights
+    if weights is not None and sum(_widths(trace)) <= 20:
+        with_weights = base.fit([*values, *weights], cell, LARGEST_PX, weights)
+        if with_weights is not None:
+            return with_weights, True
+    return base.fit(values, cell, LARGEST_PX) or base.squeeze(values, cell), False
+
+
+def kernel_fit(trace: Trace) -> base.Fit:
+    """How the kernel panel writes its weights when the read cells do not repeat them: at its own precision."""
+    weights, cell = trace.windows[0].weights, cell_px(trace)
+    return base.fit(weights, cell, LARGEST_PX) or base.squeeze(weights, cell)
 
 
 def _skipped(trace: Trace, step: int) -> list[tuple[int, int]]:
@@ -45,7 +70,8 @@ def _kinds(trace: Trace) -> np.ndarray:
     return np.array([[base.KIND_CODE[trace.cell_kind(r, c)] for c in range(cols)] for r in range(rows)], dtype=float)
 
 
-def _state(trace: Trace, kinds: np.ndarray, step: int) -> tuple[np.ndarray, np.ndarray, list[list[str]]]:
+def _state(trace: Trace, kinds: np.ndarray, step: int,
+           write: Callable[[float], str] = base.cell_text) -> tuple[np.ndarray, np.ndarray, list[list[str]]]:
     """The input grid's and the output's cell categories at ``step``, and the output's text."""
     grid = kinds.copy()
     for r, c in _skipped(trace, step):
@@ -57,7 +83,7 @@ def _state(trace: Trace, kinds: np.ndarray, step: int) -> tuple[np.ndarray, np.n
     text = [[""] * out_w for _ in range(out_h)]
     for done in trace.windows[: step + 1]:
         out[done.out] = base.DONE
-        text[done.out[0]][done.out[1]] = base.cell_text(done.value)
+        text[done.out[0]][done.out[1]] = write(done.value)
     out[trace.windows[step].out] = base.CURRENT
     return grid, out, text
 
@@ -72,7 +98,7 @@ def window_looks(trace: Trace, picked: tuple[int, int] | None = None) -> frozens
     looks = {CATEGORY_LOOK[c] for c in categories} | {Look.WINDOW}
     if Look.PADDING in looks and np.isneginf(trace.grid).any():
         looks = looks - {Look.PADDING} | {Look.PADDING_NEG_INF}
-    extras = {Look.KERNEL: trace.windows[0].weights is not None, Look.WEIGHT: weights_fit(trace),
+    extras = {Look.KERNEL: trace.windows[0].weights is not None, Look.WEIGHT: numbers_fit(trace)[1],
               Look.PARTIAL: any(w.partial for w in trace.windows), Look.PICKED: picked is not None}
     return frozenset(looks | {look for look, shown in extras.items() if shown})
 
@@ -91,7 +117,8 @@ def window_animation(trace: Trace, labels: dict[str, str], duration_ms: int = 70
     """
     rows, cols = trace.grid.shape
     kinds = _kinds(trace)
-    grid_text = [["" if np.isnan(v) else base.cell_text(v) for v in row] for row in trace.grid]
+    numbers, with_weights = numbers_fit(trace)
+    grid_text = [["" if np.isnan(v) else numbers.text(v) for v in row] for row in trace.grid]
     out_h, out_w = trace.output.shape
     kh, kw = trace.kernel
     has_kernel = trace.windows[0].weights is not None
@@ -100,24 +127,20 @@ def window_animation(trace: Trace, labels: dict[str, str], duration_ms: int = 70
     tallest = max(rows, out_h)  # the padded input is at least as tall as the kernel's span
     axes, title_notes, lefts = base.strip(titles, widths, tallest)  # frames that set annotations keep these titles
     out_left = lefts[-1]
-    values = [t for row in grid_text for t in row] + [base.cell_text(v) for v in trace.output.ravel()]
-    if has_kernel:
-        values += [base.cell_text(v) for v in trace.windows[0].weights]
-    with_weights = weights_fit(trace)
-    gaps = base.GAP * (len(widths) - 1)
-    font = base.font_size(widths, values, 13, lines=2 if with_weights else 1, gaps=gaps)
+    font = numbers.font
     data = []
     if has_kernel:
         kernel = np.array(trace.windows[0].weights).reshape(trace.kernel)
-        weights = [[base.cell_text(v) for v in r] for r in kernel]
-        data.append(base.cells(np.full(trace.kernel, float(base.READ)), weights, "kernel", font) | {"x0": lefts[1]})
+        own = numbers if with_weights else kernel_fit(trace)  # the kernel's own decimals: 0.25 where outputs need 1
+        weights = [[own.text(v) for v in r] for r in kernel]
+        data.append(base.cells(np.full(trace.kernel, float(base.READ)), weights, "kernel", own.font) | {"x0": lefts[1]})
 
     def input_text(step: int) -> list[list[str]]:
         text = [row[:] for row in grid_text]
         if with_weights:
             window = trace.windows[step]
             for (r, c), w in zip(window.cells, window.weights):
-                text[r][c] += f"<br><span style='font-size:70%'>×{base.cell_text(w)}</span>"
+                text[r][c] += f"<br><span style='font-size:70%'>×{numbers.text(w)}</span>"
         return text
 
     span_r, span_c = (trace.dilation * (k - 1) + 1 for k in trace.kernel)
@@ -151,7 +174,7 @@ def window_animation(trace: Trace, labels: dict[str, str], duration_ms: int = 70
         return base.menus(labels, step, n, duration_ms)
 
     start = min(max(start, 0), n - 1)
-    grid0, out0, text0 = _state(trace, kinds, start)
+    grid0, out0, text0 = _state(trace, kinds, start, numbers.text)
     data += [base.cells(grid0, input_text(start), "input", font), base.cells(out0, text0, "output", font) | {"x0": out_left}]
     input_index, output_index = len(data) - 2, len(data) - 1
     data += [base.click_targets(rows, cols, "", "input"), base.click_targets(out_h, out_w, "", "output", out_left)]
@@ -169,7 +192,7 @@ def window_animation(trace: Trace, labels: dict[str, str], duration_ms: int = 70
     # Plain dicts, not Plotly objects: validating one frame per output cell took most of a slider change's rerun.
     frames = []
     for step in range(n):
-        grid, out, text = _state(trace, kinds, step)
+        grid, out, text = _state(trace, kinds, step, numbers.text)
         frames.append({"name": str(step), "traces": [input_index, output_index],
                        "data": [{"type": "heatmap", "z": grid.tolist(), "text": input_text(step)},
                                 {"type": "heatmap", "z": out.tolist(), "text": text}],

@@ -192,41 +192,43 @@ def move(i: int, j: int) -> None:
     steps[i], steps[j] = steps[j], steps[i]
 
 
+def size_editor(step: dict, key: str) -> None:
+    """A step's size, one integer (the shorter side, or a square) or (h, w), as torchvision takes either."""
+    one = isinstance(step["size"], int)
+    if st.toggle(t("tf.resize_int"), one, key=f"{key}_int"):
+        step["size"] = st.slider(t("tf.arg_size"), 8, 512, step["size"] if one else 256, key=f"{key}_size")
+    else:
+        h, w = step["size"] if not one else (512, 512)
+        step["size"] = [st.slider(t("tf.arg_h"), 8, 512, h, key=f"{key}_h"),
+                        st.slider(t("tf.arg_w"), 8, 512, w, key=f"{key}_w")]
+
+
 def step_editor(step: dict) -> None:
-    """The parameters of one step in its popover; every widget starts from the step's own values."""
+    """The parameters of one step in its popover, each widget starting from the step's own value: a word from
+    its list, a number in the range a link may hold too (core.transform_steps), Normalize's preset."""
     from core import transforms as T
 
     key = f"tf_p_{step['id']}"
-    name = step["name"]
-    if name == "Normalize":
-        presets = list(T.NORMALIZE_PRESETS)
-        current = T.KINDS[name].preset(step)
-        preset = st.selectbox(t("tf.preset"), presets, index=presets.index(current), format_func=labels("tf.preset_"),
-                              key=f"{key}_preset")
-        step["mean"], step["std"] = (list(v) for v in T.NORMALIZE_PRESETS[preset])
-    elif name == "Resize":
-        one = isinstance(step["size"], int)
-        if st.toggle(t("tf.resize_int"), one, key=f"{key}_int"):
-            step["size"] = st.slider(t("tf.arg_size"), 8, 512, step["size"] if one else 256, key=f"{key}_size")
+    kind = T.KINDS[step["name"]]
+    for name in kind.settings:
+        if name == "size":
+            size_editor(step, key)
+        elif name == "preset":
+            presets = list(T.NORMALIZE_PRESETS)
+            preset = st.selectbox(t("tf.preset"), presets, index=presets.index(kind.preset(step)),
+                                  format_func=labels("tf.preset_"), key=f"{key}_preset")
+            step.update(kind.read("preset", preset))
+        elif name in T.WORDS:
+            words = T.WORDS[name]
+            step[name] = st.selectbox(t(f"tf.arg_{name}"), words, index=words.index(step[name]), key=f"{key}_{name}")
+        elif isinstance(kind.defaults[name], float):
+            low, high = T.RANGES[name]
+            step[name] = st.slider(t(f"tf.arg_{name}"), float(low), float(high), float(step[name]), 0.05,
+                                   key=f"{key}_{name}")
         else:
-            h, w = step["size"] if not one else (512, 512)
-            step["size"] = [st.slider(t("tf.arg_h"), 8, 512, h, key=f"{key}_h"),
-                            st.slider(t("tf.arg_w"), 8, 512, w, key=f"{key}_w")]
-        step["interpolation"] = st.selectbox(t("tf.arg_interpolation"), T.INTERPOLATIONS,
-                                             index=T.INTERPOLATIONS.index(step["interpolation"]), key=f"{key}_interp")
-    elif name in ("CenterCrop", "RandomCrop"):
-        step["size"] = st.slider(t("tf.arg_size"), 8, 512, step["size"], key=f"{key}_size")
-        if name == "RandomCrop":
-            step["padding"] = st.slider(t("tf.arg_padding"), 0, 64, step["padding"], key=f"{key}_pad")
-            step["padding_mode"] = st.selectbox(t("tf.arg_padding_mode"), T.PADDING_MODES,
-                                                index=T.PADDING_MODES.index(step["padding_mode"]), key=f"{key}_mode")
-    elif name == "RandomHorizontalFlip":
-        step["p"] = st.slider("p", 0.0, 1.0, float(step["p"]), 0.05, key=f"{key}_p")
-    elif name == "ColorJitter":
-        for k in ("brightness", "contrast", "saturation"):
-            step[k] = st.slider(k, 0.0, 1.0, float(step[k]), 0.05, key=f"{key}_{k}")
-        step["hue"] = st.slider("hue", 0.0, 0.5, float(step["hue"]), 0.05, key=f"{key}_hue")
-    else:
+            low, high = T.RANGES[name]
+            step[name] = st.slider(t(f"tf.arg_{name}"), low, high, int(step[name]), key=f"{key}_{name}")
+    if not kind.settings:
         st.caption(t("tf.no_params"))
 
 
@@ -272,7 +274,7 @@ def compose_view(photo) -> None:
         last = stages[-1].value
         shown = last if not hasattr(last, "shape") else features.to_image(last[None].clamp(0, 1))
         st.image(images.fit(shown, 1024), caption=t("tf.result", shape=stages[-1].shape), width="content")
-    code_block(photo, T.code(plain, seed, photo_source("tf_photo")), runs=not isinstance(failed, T.TooBig))
+    code_block(photo, T.code(plain, seed, photo_source("tf_photo")), runs=failed is None)
 
 
 VIEWS = {"to_tensor": to_tensor_view, "normalize": normalize_view, "resize": resize_view, "crop": crop_view,

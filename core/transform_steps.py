@@ -71,13 +71,18 @@ class Kind:
                   if k not in self.positional and (k in self.named or step[k] != self.defaults[k])}
         return args, kwargs
 
+    @property
+    def settings(self) -> tuple[str, ...]:
+        """What a learner sets, in the step editor or a link: its parameters."""
+        return tuple(self.defaults)
+
     def link(self, step: dict) -> dict:
         """The parameters a link writes: those that differ from the defaults."""
         return {k: v for k, v in step.items() if k in self.defaults and v != self.defaults[k]}
 
     def read(self, key: str, text: str) -> dict:
         """What ``key=text`` in a link sets on a step (ValueError when the key or value is not one the page offers)."""
-        if key not in self.defaults:
+        if key not in self.settings:
             raise ValueError(key)
         return {key: _value(key, text, self.defaults[key])}
 
@@ -87,6 +92,11 @@ class PresetKind(Kind):
     """Normalize: its mean and std travel in a link as the name of a preset (``preset=imagenet``)."""
 
     presets: Mapping[str, tuple[tuple[float, ...], tuple[float, ...]]] = field(default_factory=dict)
+
+    @property
+    def settings(self) -> tuple[str, ...]:
+        """Its mean and std are set together, as a preset."""
+        return ("preset",)
 
     def preset(self, step: dict) -> str:
         """The preset the step's mean and std are ("course" when they are none)."""
@@ -98,7 +108,7 @@ class PresetKind(Kind):
         return {"preset": name} if name != "course" else {}
 
     def read(self, key: str, text: str) -> dict:
-        if key != "preset":
+        if key not in self.settings:
             raise ValueError(key)
         mean, std = self.presets[_value(key, text, "")]
         return {"mean": list(mean), "std": list(std)}

@@ -30,7 +30,9 @@ from core.transform_steps import (  # noqa: F401 - the steps and their link form
     MOST_STEPS,
     NORMALIZE_PRESETS,
     PADDING_MODES,
+    RANGES,
     STEPS,
+    WORDS,
     from_query,
     to_query,
 )

@@ -39,6 +39,26 @@ def test_normalize_before_totensor_is_explained(lang):
     at.run()
     why = i18n.t("tf.step_needs_tensor", lang, step="S", error="E").split("\n\n")[1]
     assert "img should be Tensor Image" in at.error[0].value and at.error[0].value.endswith(why)
+    assert not at.exception, "the snippet of a pipeline that fails is shown, not run into a traceback"
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_step_editor_sets_every_parameter_of_every_step(lang):
+    from core import transforms as T
+
+    at = open_with("transforms", lang, view="compose")
+    at.session_state["tf_steps"] = [{**T.KINDS[name].new(), "id": str(i)} for i, name in enumerate(T.STEPS)]
+    at.run()
+    assert not at.exception
+    at.slider(key="tf_p_6_hue").set_value(0.3).run()
+    at.slider(key="tf_p_4_fill").set_value(7).run()
+    at.selectbox(key="tf_p_1_preset").set_value("imagenet").run()
+    at.toggle(key="tf_p_3_int").set_value(False).run()
+    code = "\n".join(c.value for c in at.code)
+    for written in ("hue=0.3)", "RandomCrop(256, fill=7)", "Normalize((0.485, 0.456, 0.406), (0.229, 0.224, 0.225))",
+                    "CenterCrop((512, 512))"):
+        assert written in code, written
+    assert not at.exception
 
 
 def batch_shape(at) -> str:

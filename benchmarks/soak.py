@@ -1,6 +1,6 @@
 """Soak: 30 learners on a real server's Classify page, each uploading a different 40 MP photo and a zip bomb.
 
-    python benchmarks/soak.py [--learners 30] [--arrival 10]
+    python benchmarks/soak.py [--learners 30] [--arrival 10] [--rounds 1] [--png-every 5] [--trim]
 
 A real `streamlit run streamlit_app.py` on a free port and headless learners speaking Streamlit's
 websocket protocol over loopback (benchmarks/stclient.py, no browser). Each learner opens
@@ -19,7 +19,10 @@ learner so no two share a cache entry.
 Prints the server's resident memory (VmRSS): idle (after a warm-up learner did the same with a
 small photo), the peak while the class is connected (sampled every 0.25 s), 5 s after the last
 tab closed, and after Streamlit's reconnect window (a closed tab's session and its uploads are
-kept 2 minutes for a reconnect; the window's end is noticed when another session disconnects).
+kept 2 minutes for a reconnect; the window's end is noticed when another session disconnects), and
+Streamlit's own account of what it holds (/_stcore/metrics: uploads, media files, st.cache_data).
+With ``--rounds`` the class comes again after each window (does memory keep growing?); ``--trim``
+asks glibc in the server to give back what it keeps but nothing uses (needs gdb).
 Targets (issue 14): peak under 1.5 GB; back within 200 MB of idle.
 """
 from __future__ import annotations
@@ -29,6 +32,7 @@ import asyncio
 import multiprocessing
 import random
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -66,7 +70,7 @@ def stamped(checkpoint: bytes, i: int) -> bytes:
     return checkpoint[:-2] + len(comment).to_bytes(2, "little") + comment
 
 
-def photo(i: int, folder: Path, width: int = 7744, height: int = 5168) -> Path:
+def photo(i: int, folder: Path, png_every: int, width: int = 7744, height: int = 5168) -> Path:
     """A different photo per learner, written to ``folder``: a gradient, a red block where learner i put it.
 
     The JPEGs have a sensor's grain (±12 levels), which makes them the size a phone's 40 MP photo is (~8 MB);
@@ -78,7 +82,7 @@ def photo(i: int, folder: Path, width: int = 7744, height: int = 5168) -> Path:
     pixels = np.stack([grey, np.roll(grey, i * 97, axis=1), grey[::-1]], axis=2)
     top = 100 * i % height
     pixels[top: top + 400, :400] = (255, 0, 0)
-    path = folder / (f"photo{i}.png" if i % 5 == 4 else f"photo{i}.jpg")
+    path = folder / (f"photo{i}.png" if png_every and i % png_every == png_every - 1 else f"photo{i}.jpg")
     if path.suffix == ".png":
         Image.fromarray(pixels).save(path, compress_level=1)
     else:
@@ -156,6 +160,36 @@ async def sample_rss(pid: int, samples: list[float], stop: asyncio.Event) -> Non
         await asyncio.sleep(0.25)
 
 
+async def one_class(port: int, pid: int, args: argparse.Namespace, pictures: list[Path], checkpoint: bytes,
+                    first: int) -> tuple[float, list[str]]:
+    """``args.learners`` tabs (learner numbers from ``first``) arrive, do their part, then all close.
+
+    Prints the round's figures; returns (its peak RSS, its problems)."""
+    rng = random.Random(first)
+    samples, stop = [], asyncio.Event()
+    sampler = asyncio.create_task(sample_rss(pid, samples, stop))
+    start = time.perf_counter()
+    results = await asyncio.gather(*(learner(port, first + i, pictures[i], checkpoint, rng.uniform(0, args.arrival))
+                                     for i in range(args.learners)), return_exceptions=True)
+    class_s, load = time.perf_counter() - start, load_average()
+    tabs = [r for r in results if not isinstance(r, BaseException)]
+    problems = [p for _, _, found in tabs for p in found] + [f"a learner failed: {r!r}" for r in results
+                                                               if isinstance(r, BaseException)]
+    connected, held = rss_mb(pid), held_mb(port)
+    for tab, _, _ in tabs:
+        await tab.__aexit__()
+    await asyncio.sleep(5)
+    stop.set()
+    await sampler
+    seconds = sorted(took for _, took, _ in tabs) or [float("nan")]
+    print(f"{args.learners} learners arriving over {args.arrival:g} s: all done after {class_s:.0f} s; per learner "
+          f"(open, photo, checkpoint) median {statistics.median(seconds):.1f} s, max {seconds[-1]:.1f} s; {load}")
+    print(f"  problems: {len(problems)}" + "".join(f"\n    {problem}" for problem in problems[:20]))
+    print(f"  server RSS: peak {max(samples):.0f} MB; all {len(tabs)} connected {connected:.0f} MB ({held}); "
+          f"5 s after they closed {rss_mb(pid):.0f} MB")
+    return max(samples), problems
+
+
 async def soak(args: argparse.Namespace, pictures: list[Path], checkpoint: bytes, small: Path) -> bool:
     with server() as (port, proc):
         async with Learner(port) as first:  # a fresh server's first visit: torch still importing in the background
@@ -166,61 +200,47 @@ async def soak(args: argparse.Namespace, pictures: list[Path], checkpoint: bytes
         if problems:
             raise SystemExit("warm-up: " + "; ".join(problems))
         await asyncio.sleep(5)
-        idle, held = rss_mb(proc.pid), {"idle": held_mb(port)}
-        print(f"server idle: {idle:.0f} MB (5 s after a warm-up learner did the same with a small photo in "
-              f"{took:.1f} s); {load_average()}")
-
-        rng = random.Random(0)
-        samples, stop = [], asyncio.Event()
-        sampler = asyncio.create_task(sample_rss(proc.pid, samples, stop))
-        start = time.perf_counter()
-        results = await asyncio.gather(*(learner(port, i + 1, pictures[i], checkpoint, rng.uniform(0, args.arrival))
-                                         for i in range(args.learners)), return_exceptions=True)
-        class_s, load = time.perf_counter() - start, load_average()
-        tabs = [r for r in results if not isinstance(r, BaseException)]
-        problems = [p for _, _, found in tabs for p in found] + [f"a learner failed: {r!r}" for r in results
-                                                                   if isinstance(r, BaseException)]
-        connected, held["all connected"] = rss_mb(proc.pid), held_mb(port)
-        for tab, _, _ in tabs:
-            await tab.__aexit__()
-        await asyncio.sleep(5)
-        stop.set()
-        await sampler
-        closed, held["5 s after they closed"] = rss_mb(proc.pid), held_mb(port)
-        await asyncio.sleep(RECONNECT_S + 5)
-        poke, _, _ = await learner(port, 0, small, checkpoint, 0)  # its disconnect reaps the expired sessions
-        await poke.__aexit__()
-        await asyncio.sleep(5)
-        reaped, held["after the reconnect window"] = rss_mb(proc.pid), held_mb(port)
-
-    seconds = sorted(took for _, took, _ in tabs)
-    peak = max(samples)
-    print(f"{args.learners} learners arriving over {args.arrival:g} s: all done after {class_s:.0f} s; per learner "
-          f"(open, photo, checkpoint) median {statistics.median(seconds):.1f} s, max {seconds[-1]:.1f} s; {load}")
-    print(f"problems: {len(problems)}")
-    for problem in problems[:20]:
-        print(f"  {problem}")
-    print(f"server RSS: idle {idle:.0f} MB; peak {peak:.0f} MB (limit {LIMIT_MB}); all {len(tabs)} connected "
-          f"{connected:.0f} MB; 5 s after they closed {closed:.0f} MB ({closed - idle:+.0f}); after the "
-          f"{RECONNECT_S} s reconnect window {reaped:.0f} MB ({reaped - idle:+.0f}, limit +{RETURN_MB})")
-    print("Streamlit's own account of what it holds (/_stcore/metrics):")
-    for phase, account in held.items():
-        print(f"  {phase}: {account or 'nothing over 1 MB'}")
-    return not problems and len(tabs) == args.learners and peak < LIMIT_MB and reaped - idle < RETURN_MB
+        idle = rss_mb(proc.pid)
+        print(f"server idle: {idle:.0f} MB ({held_mb(port)}), 5 s after a warm-up learner did the same with a small "
+              f"photo in {took:.1f} s; {load_average()}")
+        peak, problems = idle, []
+        for round_ in range(args.rounds):
+            print(f"round {round_ + 1}:")
+            round_peak, found = await one_class(port, proc.pid, args, pictures, checkpoint, 1 + round_ * args.learners)
+            peak, problems = max(peak, round_peak), problems + found
+            await asyncio.sleep(RECONNECT_S + 5)
+            poke, _, _ = await learner(port, 0, small, checkpoint, 0)  # its disconnect reaps the expired sessions
+            await poke.__aexit__()
+            await asyncio.sleep(5)
+            after = rss_mb(proc.pid)
+            print(f"  after the {RECONNECT_S} s reconnect window: {after:.0f} MB ({held_mb(port)})")
+        if args.trim:
+            subprocess.run(["gdb", "-p", str(proc.pid), "-batch", "-ex", "call (int) malloc_trim(0)"],
+                           capture_output=True, check=True, timeout=120)
+            await asyncio.sleep(2)
+            print(f"after glibc's malloc_trim(0) in the server: {rss_mb(proc.pid):.0f} MB (what the allocator kept "
+                  f"but no object used)")
+    print(f"server RSS: idle {idle:.0f} MB; peak {peak:.0f} MB (limit {LIMIT_MB}); after {after:.0f} MB, "
+          f"{after - idle:+.0f} MB from idle (limit +{RETURN_MB}); problems: {len(problems)}")
+    return not problems and peak < LIMIT_MB and after - idle < RETURN_MB
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--learners", type=int, default=30)
     parser.add_argument("--arrival", type=float, default=10.0, help="learners arrive over this many seconds")
+    parser.add_argument("--rounds", type=int, default=1, help="classes one after another (does memory keep growing?)")
+    parser.add_argument("--trim", action="store_true",
+                        help="at the end, call malloc_trim(0) in the server (with gdb) and measure again")
+    parser.add_argument("--png-every", type=int, default=5, help="every n-th photo is a PNG (0: none)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="soak-") as tmp:
         folder = Path(tmp)
         with multiprocessing.get_context("spawn").Pool(2) as pool:
-            pictures = pool.starmap(photo, [(i, folder) for i in range(args.learners)])
+            pictures = pool.starmap(photo, [(i, folder, args.png_every) for i in range(args.learners)])
             checkpoint = pool.apply(bomb)
         (folder / "warm-up").mkdir()
-        small = photo(0, folder / "warm-up", 640, 427)
+        small = photo(0, folder / "warm-up", 0, 640, 427)
         print(f"{args.learners} photos of 40 MP: {sum(p.stat().st_size for p in pictures) / 2**20:.0f} MB in all "
               f"(largest {max(p.stat().st_size for p in pictures) / 2**20:.1f} MB); zip-bomb checkpoint: "
               f"{len(checkpoint) / 2**20:.1f} MB, declares 2 GB")

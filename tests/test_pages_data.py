@@ -77,29 +77,8 @@ def test_with_no_data_directory_the_sample_shows_a_batch(lang, tmp_path, monkeyp
     assert "/" + tmp_path.name not in "\n".join(m.value for m in at.caption), "no server path is shown"
 
 
-@pytest.mark.parametrize("lang", ["zh", "en"])
-def test_missing_cifar10_says_where_it_goes_and_offline_is_reported(lang, tmp_path, monkeypatch):
-    monkeypatch.setenv("DATA_DIR", str(tmp_path))
-    monkeypatch.setenv("CIFAR10_URL", "http://127.0.0.1:9/cifar-10-python.tar.gz")  # a closed port: refused at once
-    at = open_page("data", lang)
-    assert at.info[0].value == i18n.t("data.cifar_missing", lang, root="DATA_DIR")
-    button = next(b for b in at.button if b.label == i18n.t("data.download", lang))
-    button.click().run()
-    for _ in range(20):
-        if at.error:
-            break
-        time.sleep(0.25)
-        at.run()
-    assert not at.exception
-    assert at.error[0].value.startswith(i18n.t("data.download_offline", lang, url="X", reason="Y").split("X")[0])
-    assert "torch.Size([64, 3, 32, 32])" in batch_shape(at), "the sample's batch stays on the page"
-
-
-@pytest.mark.parametrize("lang", ["zh", "en"])
-def test_a_data_directory_that_cannot_be_written_is_explained_without_its_path(lang, tmp_path, monkeypatch):
-    (tmp_path / "blocked").write_text("a file where the data directory's parent should be")
-    monkeypatch.setenv("DATA_DIR", str(tmp_path / "blocked" / "data"))
-    at = open_page("data", lang)
+def download_fails(at: AppTest, lang: str) -> str:
+    """Click the data page's download button and wait (at most 5 s) for the error the page shows, without a traceback."""
     next(b for b in at.button if b.label == i18n.t("data.download", lang)).click().run()
     for _ in range(20):
         if at.error:
@@ -107,7 +86,24 @@ def test_a_data_directory_that_cannot_be_written_is_explained_without_its_path(l
         time.sleep(0.25)
         at.run()
     assert not at.exception
-    message = at.error[0].value
+    return at.error[0].value
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_missing_cifar10_says_where_it_goes_and_offline_is_reported(lang, tmp_path, monkeypatch):
+    monkeypatch.setenv("DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("CIFAR10_URL", "http://127.0.0.1:9/cifar-10-python.tar.gz")  # a closed port: refused at once
+    at = open_page("data", lang)
+    assert at.info[0].value == i18n.t("data.cifar_missing", lang, root="DATA_DIR")
+    assert download_fails(at, lang).startswith(i18n.t("data.download_offline", lang, url="X", reason="Y").split("X")[0])
+    assert "torch.Size([64, 3, 32, 32])" in batch_shape(at), "the sample's batch stays on the page"
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_data_directory_that_cannot_be_written_is_explained_without_its_path(lang, tmp_path, monkeypatch):
+    (tmp_path / "blocked").write_text("a file where the data directory's parent should be")
+    monkeypatch.setenv("DATA_DIR", str(tmp_path / "blocked" / "data"))
+    message = download_fails(open_page("data", lang), lang)
     assert message.startswith(i18n.t("data.download_unwritable", lang, reason="X").split("X")[0])
     assert str(tmp_path) not in message and "blocked" not in message
 

@@ -13,6 +13,7 @@ equals the snippet's ``torch.manual_seed(seed)`` + Compose (the tests check).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 import numpy as np
 import torch
@@ -159,12 +160,19 @@ def _failed(expression: str, error: Exception) -> TransformError:
     return TransformError(f"step_{reason}", step=expression, error=text)
 
 
-@dataclass
+class Holds(StrEnum):
+    """What a stage holds, named as the page's table names it."""
+
+    PIL = "PIL"
+    TENSOR = "Tensor"
+
+
+@dataclass(frozen=True)
 class Stage:
     """What one step received and produced."""
 
     expression: str
-    kind: str                       # "PIL" or "Tensor"
+    kind: Holds | None              # None for the step that failed
     shape: tuple[int, ...]          # PIL: (width, height) as img.size; tensor: tensor.shape
     detail: str                     # PIL mode, or the dtype
     low: float
@@ -173,11 +181,12 @@ class Stage:
     error: TransformError | None = None  # why the pipeline stopped here (ui.explain says it)
 
 
-def describe(value: Image.Image | torch.Tensor) -> tuple[str, tuple[int, ...], str, float, float]:
+def describe(value: Image.Image | torch.Tensor) -> tuple[Holds, tuple[int, ...], str, float, float]:
+    """A stage's type, shape, mode or dtype, and range of values, as the page's table shows them."""
     if isinstance(value, Image.Image):
         a = np.asarray(value)
-        return "PIL", value.size, value.mode, float(a.min()), float(a.max())
-    return "Tensor", tuple(value.shape), str(value.dtype).replace("torch.", ""), float(value.min()), float(value.max())
+        return Holds.PIL, value.size, value.mode, float(a.min()), float(a.max())
+    return Holds.TENSOR, tuple(value.shape), str(value.dtype).replace("torch.", ""), float(value.min()), float(value.max())
 
 
 def run(image: Image.Image, steps: list[dict], seed: int = 0) -> list[Stage]:
@@ -194,10 +203,10 @@ def run(image: Image.Image, steps: list[dict], seed: int = 0) -> list[Stage]:
         try:
             value = apply(step, value, generator)
         except TooBig:
-            stages.append(Stage(shown, "", (), "", 0, 0, None, TooBig("step_too_big", step=shown, size=stages[-1].shape)))
+            stages.append(Stage(shown, None, (), "", 0, 0, None, TooBig("step_too_big", step=shown, size=stages[-1].shape)))
             break
         except (TypeError, ValueError, RuntimeError) as err:
-            stages.append(Stage(shown, "", (), "", 0, 0, None, _failed(shown, err)))
+            stages.append(Stage(shown, None, (), "", 0, 0, None, _failed(shown, err)))
             break
         stages.append(Stage(shown, *describe(value), value=value))
     return stages

@@ -110,7 +110,8 @@ def show(op: Operation[TraceT]) -> TraceT | None:
         st.plotly_chart(shown.figure, key=key, config=CHART, on_select="rerun", selection_mode="points")
     else:
         st.plotly_chart(shown.figure, key=key, config=CHART)
-    st.caption(shown.legend, unsafe_allow_html=True)
+    # markdown, not a caption: a caption's faded text would fade the swatches, which must match the figure
+    st.markdown(f"<div style='font-size:0.875rem'>{shown.legend}</div>", unsafe_allow_html=True)
     if op.clickable:
         if picked is None:
             st.caption(t("anim.click_hint"))

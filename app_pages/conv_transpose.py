@@ -44,7 +44,8 @@ def explain(trace: transposed.TransposeTrace, *_: object) -> lesson.Explanation:
 
     course_numbers = np.array_equal(x, COURSE_RESULT) and trace.output.shape == course.CONV_INPUT.shape
     return lesson.Explanation(
-        figure=viz.scatter_animation(trace, labels, duration), legend=t("conv_transpose.legend"),
+        figure=viz.scatter_animation(trace, labels, duration),
+        legend=" ".join([t("conv_transpose.legend")] + [t("conv_transpose.legend_cropped")] * viz.scatter_cropped(trace)),
         size_latex=(r"\begin{aligned}H_{out} = {} & (H_{in} - 1)\,s - 2p + d\,(k-1) \\ & + \text{output\_padding} + 1"
                     r"\end{aligned}"),
         size_lines=tuple((axis, transposed.size_formula(n, k, stride, padding, output_padding, dilation))

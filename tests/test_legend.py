@@ -190,3 +190,19 @@ def test_the_widest_convolution_keeps_two_decimals_in_its_kernel():
     spec = viz.window_animation(ops.conv2d_trace(x, kernels.preset("box_blur", 7), padding=3), LABELS).to_dict()
     kernel = next(t for t in spec["data"] if t.get("name") == "kernel")
     assert {cell for row in kernel["text"] for cell in row} == {".02"}
+
+
+@settings(max_examples=40, deadline=None)
+@given(x=grids, k=st.integers(1, 4), stride=st.integers(1, 3), padding=st.integers(0, 3),
+       output_padding=st.integers(0, 2), dilation=st.integers(1, 3))
+def test_transposed_legend_explains_dashes_exactly_when_drawn(x, k, stride, padding, output_padding, dilation):
+    from core import transposed
+
+    try:
+        trace = transposed.conv_transpose2d_trace(x[:5, :5], np.ones((k, k)), stride, padding, output_padding, dilation)
+    except ops.SettingsError:
+        assume(False)
+    spec = viz.scatter_animation(trace, LABELS).to_dict()
+    dashed = any(s["line"].get("dash") == "dash" for f in spec["frames"] for s in f["layout"]["shapes"])
+    assert viz.scatter_cropped(trace) == dashed
+    assert padding > 0 or not dashed  # the course's defaults draw no dashes, so their legend names none

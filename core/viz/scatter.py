@@ -15,6 +15,12 @@ def _wrap_adds(formula: str, per_line: int = 3) -> str:
     return f"<b>{head}</b><br>" + "<br>".join(lines)
 
 
+def scatter_cropped(trace: TransposeTrace) -> bool:
+    """Whether the animation draws a dashed box: some step's value × kernel reaches the output only in part (the
+    rest cropped away by padding), so its legend explains the dashes only then."""
+    return any(0 < len(s.targets) < trace.weight.size for s in trace.steps)
+
+
 def scatter_animation(trace: TransposeTrace, labels: dict[str, str], duration_ms: int = 700) -> base.Built:
     """F.conv_transpose2d as one frame per input cell: the cell (orange) times the kernel is added into the output.
 

@@ -1,8 +1,10 @@
 """torchvision.transforms as the course uses them, step by step.
 
-A pipeline is a list of steps, each {"name": ..., **params} (``core.transform_steps``
-says which steps and parameters there are): the same list builds the transforms,
-runs them one at a time (type and shape after each) and writes the code.
+A pipeline is a list of steps, each {"name": ..., **params}; ``core.transform_steps.KINDS[name]``
+says what a step is (its parameters, how torchvision takes them, its link form), so the
+same list builds the transforms, runs them one at a time (type and shape after each) and
+writes the code, each with one loop and no branch per step. A step that fails keeps a
+TransformError (a CodedError) for the page to explain.
 
 Random steps draw from a local ``torch.Generator``, never from torch's global
 one: many learners share one server process, and a seed set by one page must

@@ -42,7 +42,7 @@ def to_tensor_view(photo) -> None:
     left.image(photo, caption="img", width="content")
     right.markdown(t("tf.tensor_side", shape=tuple(tensor.shape), dtype=str(tensor.dtype),
                      low=f"{tensor.min():.4f}", high=f"{tensor.max():.4f}"))
-    grey = (tensor.numpy() * 255 + 0.5).astype(np.uint8)                 # [3, H, W]
+    grey = images.to_uint8(tensor).transpose(2, 0, 1)                   # [3, H, W]: each channel a grey picture
     gap = np.full((grey.shape[1], max(2, grey.shape[2] // 40)), 255, np.uint8)
     strip = np.hstack([grey[0], gap, grey[1], gap, grey[2]])             # the channels side by side, one picture
     right.image(images.fit(Image.fromarray(strip), 1200), caption="tensor_img[0] (R) · [1] (G) · [2] (B)",

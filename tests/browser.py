@@ -58,20 +58,24 @@ def streamlit_server(env: dict[str, str] | None = None, script: str = "streamlit
         log.close()
 
 
-def settle(page, timeout_s: float = 90) -> None:
+def settle(page, timeout_s: float = 90, last: str | None = None) -> None:
     """Wait until Streamlit has run the page: the sidebar's language switch (on every page) and the page's title
-    are drawn, then nothing is running, no skeleton and no "loading PyTorch…" note is left for three checks in a row.
-
-    Streamlit shows its running indicator only after a moment, so a quick look can miss a run that is starting.
+    are drawn, then, for three checks in a row: Streamlit's own script state says "notRunning" (a page's first run
+    may start a second), ``last`` (a selector for what the page draws last) is there, no spinner, skeleton or
+    "loading PyTorch…" note is left, and the main area's height holds still.
     """
     page.get_by_role("radio", name="English").first.wait_for(timeout=timeout_s * 1000)
     page.locator('[data-testid="stMain"] h1').first.wait_for(timeout=timeout_s * 1000)
-    deadline, quiet = time.time() + timeout_s, 0
+    deadline, quiet, height = time.time() + timeout_s, 0, -1
     while time.time() < deadline and quiet < 3:
-        page.wait_for_timeout(500)
-        busy = (page.locator('[data-testid="stStatusWidget"]').count() + page.locator('[data-testid="stSkeleton"]').count()
-                + page.locator(".st-key-loading-torch").count())
-        quiet = 0 if busy else quiet + 1
+        page.wait_for_timeout(400)
+        now = page.evaluate("() => document.querySelector('[data-testid=stMain]').scrollHeight")
+        idle = page.locator('[data-testid="stApp"]').get_attribute("data-test-script-state") == "notRunning"
+        drawn = last is None or page.locator(last).count() > 0
+        busy = page.locator('[data-testid="stSpinner"], [data-testid="stSkeleton"], .st-key-loading-torch').count()
+        quiet = quiet + 1 if idle and drawn and not busy and now == height else 0
+        height = now
+    assert quiet == 3, f"{page.url} was still running after {timeout_s} s"
 
 
 def exceptions(page) -> list[str]:

@@ -3,11 +3,10 @@
 A code block or a table may scroll sideways inside its own box; nothing else may pass the right edge: not the page,
 not the main area, not a chart, a button or a line of text.
 """
-import time
 
 import pytest
 
-from browser import CHROMIUM, FLAGS, SCREENSHOTS, exceptions, require_browser, streamlit_server
+from browser import CHROMIUM, FLAGS, SCREENSHOTS, exceptions, require_browser, settle, streamlit_server
 
 PAGES = ("", "data", "module", "save_load", "train", "gpu", "tensorboard", "transforms", "layers", "classify")
 PHONE = {"width": 420, "height": 900}
@@ -49,29 +48,12 @@ def phone(tmp_path_factory):
         browser.close()
 
 
-def finished(page, last: str, timeout_s: float = 90) -> None:
-    """The page has run: Streamlit's own script state says "notRunning" (a tab's first run starts a second run),
-    ``last`` (a selector: what the page draws last) is there, nothing spins and the main area's height holds
-    still, for three checks in a row. (settle() looks for a status widget that is not drawn at this width.)"""
-    page.locator('[data-testid="stMain"] h1').first.wait_for(timeout=timeout_s * 1000)
-    deadline, quiet, height = time.time() + timeout_s, 0, -1
-    while time.time() < deadline and quiet < 3:
-        page.wait_for_timeout(300)
-        now = page.evaluate("() => document.querySelector('[data-testid=stMain]').scrollHeight")
-        idle = page.locator('[data-testid="stApp"]').get_attribute("data-test-script-state") == "notRunning"
-        drawn = page.locator(last).count() > 0
-        busy = page.locator('[data-testid="stSpinner"], [data-testid="stSkeleton"], .st-key-loading-torch').count()
-        quiet = quiet + 1 if idle and drawn and not busy and now == height else 0
-        height = now
-    assert quiet == 3, f"{page.url} was still running after {timeout_s} s"
-
-
 def test_no_page_scrolls_sideways_on_a_phone(phone):
     url, page = phone
     problems = {}
     for slug in PAGES:
         page.goto(f"{url}/{slug}?lang=zh")
-        finished(page, LAST.get(slug, '[data-testid="stCode"]'))
+        settle(page, last=LAST.get(slug, '[data-testid="stCode"]'))
         name = slug or "home"
         assert exceptions(page) == [], name
         page.screenshot(path=str(SCREENSHOTS / f"layout_{name}_zh_420.png"))

@@ -21,10 +21,10 @@ from core.data_paths import IMAGE_SUFFIXES, DataError, inside, shown
 
 def open_cifar10(base: Path, train: bool, transform=None):
     """torchvision's CIFAR10 (its md5 check included); damaged or altered files are a DataError."""
-    from torchvision.datasets import CIFAR10
+    import torchvision  # the package whole, then its datasets (core.preload.parents_first says why)
 
     try:
-        return CIFAR10(str(base), train=train, transform=transform, download=False)
+        return torchvision.datasets.CIFAR10(str(base), train=train, transform=transform, download=False)
     except (RuntimeError, OSError, EOFError, pickle.UnpicklingError, KeyError, ValueError) as err:
         raise DataError("cifar_corrupt", path=shown(base)) from err
 

@@ -113,11 +113,11 @@ def vgg16_surgery() -> dict[str, str]:
     Built on the meta device: VGG16's 138 M parameters (553 MB) take no memory,
     which matters on a small server.
     """
-    from torchvision.models import vgg16
+    import torchvision  # the package whole, then its models (core.preload.parents_first says why)
 
     def fresh() -> nn.Module:
         with torch.device("meta"):
-            return vgg16(weights=None)
+            return torchvision.models.vgg16(weights=None)
 
     printed = {"original": str(fresh())}
     added = fresh()

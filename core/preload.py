@@ -23,15 +23,29 @@ _done = threading.Event()
 _started = threading.Lock()
 
 
+def parents_first(name: str) -> None:
+    """Import a dotted module the way ``from a import b`` does: the whole package ``a`` first, then ``a.b``.
+
+    ``import_module("a.b")`` takes ``a.b``'s import lock before it imports ``a``. If a page's thread is
+    meanwhile initialising ``a``, whose ``__init__`` imports ``a.b`` (torchvision's does), each thread
+    waits on a lock the other holds; Python breaks the tie by handing one of them the half-initialised
+    module, and a learner's first visit failed with "cannot import name 'InterpolationMode' from
+    partially initialized module 'torchvision.transforms'" (3 of 12 fresh servers).
+    """
+    parts = name.split(".")
+    for end in range(1, len(parts) + 1):
+        importlib.import_module(".".join(parts[:end]))
+
+
 def _load() -> None:
     _go.wait(HEADSTART_S)
     try:
         for name in MODULES:
-            importlib.import_module(name)
+            parents_first(name)
     finally:
         _done.set()  # a failed import is raised again, with its message, where the page imports the module
     for name in LATER:  # a page that needs it meanwhile waits on the import lock, not on a second import
-        importlib.import_module(name)
+        parents_first(name)
 
 
 def start() -> None:

@@ -166,9 +166,9 @@ def graph_ops(graph_def) -> tuple[GraphOp, ...]:
 
 def grid(imgs: torch.Tensor) -> torch.Tensor:
     """A batch [N, 3, H, W] as one picture, 8 to a row: what add_images shows when TensorBoard cannot be asked."""
-    from torchvision.utils import make_grid
+    import torchvision  # the package whole, then its utils (core.preload.parents_first says why)
 
-    return make_grid(imgs, nrow=8, padding=0)
+    return torchvision.utils.make_grid(imgs, nrow=8, padding=0)
 
 
 def zip_dir(logdir: Path, folder: str = "logs") -> bytes:

@@ -19,6 +19,7 @@ from enum import StrEnum
 
 import numpy as np
 import torch
+import torchvision  # noqa: F401 - the package whole before its submodules (core.preload.parents_first)
 import torchvision.transforms.functional as TF
 from PIL import Image
 from torchvision import transforms

@@ -15,7 +15,7 @@ from __future__ import annotations
 import importlib
 import threading
 
-MODULES = ("torch", "torch.nn.functional", "plotly.graph_objects", "plotly.subplots")  # what a page's figures need
+MODULES = ("torch", "torch.nn.functional", "pandas", "plotly.graph_objects", "plotly.subplots")  # a figure's needs (core/viz)
 LATER = ("torchvision.transforms",)  # 5 s more (its package imports every model): only some pages need it
 HEADSTART_S = 1.0
 _go = threading.Event()

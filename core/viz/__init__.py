@@ -2,7 +2,14 @@
 
 One module per job (the shared grid machinery, each animation, charts, pictures, the network); every figure is
 importable from here, as ``from core import viz; viz.window_animation(...)``.
+
+pandas is imported here, whole, before any figure is built: Plotly's validators look pandas up in
+``sys.modules`` without importing it, so a figure built while another session's thread is halfway through
+``import pandas`` met a half-initialised module ("partially initialized module 'pandas' has no attribute
+'Series'": 8 of 8 fresh servers whose first three visits came at once, benchmarks/cold_visits.py).
 """
+import pandas  # noqa: F401
+
 from core.viz.base import CONTROLS_PX, CURRENT, DONE, EMPTY, INPUT, OUTSIDE, PADDING, PHONE_PX, PICKED, READ, Built
 from core.viz.channels import channels_animation
 from core.viz.charts import bars, channel_histograms, confusion, curves, matrices

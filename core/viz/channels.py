@@ -25,7 +25,10 @@ def channels_animation(trace: MultiTrace, labels: dict[str, str], duration_ms: i
     total_in, total_out = (sum(w) + base.GAP * (len(w) - 1) for w in (widths_in, widths_out))
     total = max(total_in, total_out)
     lefts_in = [(total - total_in) / 2 + c * (cols + base.GAP) for c in range(c_in)]
-    lefts_out = [(total - total_out) / 2 + o * (out_w + base.GAP) for o in range(c_out)]
+    # each output grid centred in its share of the width: small outputs side by side left their titles overlapping
+    lefts_out = [max(0, min(total - out_w, round((o + 0.5) * total / c_out - 0.5 - (out_w - 1) / 2)))
+                 for o in range(c_out)] if total_out < total else \
+        [(total - total_out) / 2 + o * (out_w + base.GAP) for o in range(c_out)]
     out_top = rows + base.GAP
     axes = {"xaxis": {"visible": False, "range": [-0.5, total - 0.5], "scaleanchor": "y", "constrain": "domain"},
             "yaxis": {"visible": False, "range": [out_top + out_h + 0.5, -0.5]}}

@@ -284,7 +284,7 @@ def test_retention_keeps_the_newest_runs_within_the_size_cap_and_never_a_busy_on
 
     for i in range(6):
         folder = RunDir(tmp_path / f"run{i}")
-        folder.create({**asdict(config("data", epochs=1)), "key": f"run{i}"})
+        folder.create({**asdict(config("data", epochs=1).resolved()), "key": f"run{i}"})
         (folder.path / "epoch_001.pth").write_bytes(b"x" * 400_000)
         os.utime(folder.path / "config.json", (1000 + i, 1000 + i))
     RunDir(tmp_path / "run0").set_state(RunState.TRAINING)          # the oldest is training: it stays

@@ -78,5 +78,16 @@ def settle(page, timeout_s: float = 90, last: str | None = None) -> None:
     assert quiet == 3, f"{page.url} was still running after {timeout_s} s"
 
 
+def assert_routed(page, slug: str, lang: str) -> None:
+    """A deep link ran the entry script (its sidebar's language switch is there) and landed on its own page, in the
+    link's language: with a `pages/` folder beside the entry, Streamlit would route it alone (README, Layout)."""
+    from core import i18n
+
+    title = i18n.t("home.title_long" if slug in ("", "home") else f"{slug}.title", lang)
+    assert page.locator("h1").first.inner_text().strip() == title, slug
+    assert page.locator('[data-testid="stSidebar"]').get_by_role("radio", name="English").count() == 1, slug
+    assert f"lang={lang}" in page.url, slug
+
+
 def exceptions(page) -> list[str]:
     return [e.inner_text() for e in page.locator('[data-testid="stException"]').all()]

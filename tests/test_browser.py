@@ -1,16 +1,14 @@
-"""Real browser: every page loads in both languages, the convolution animation plays, the language switch works."""
+"""Real browser: deep links route to their page in their language, the animations play and answer clicks,
+the language switch works, a link reproduces a view."""
 import re
 from contextlib import contextmanager
 
 import pytest
 
 from core import i18n
-from ui.nav import HOME, SECTIONS
 
-from browser import CHROMIUM, FLAGS, SCREENSHOTS, exceptions, require_browser, settle, streamlit_server
+from browser import CHROMIUM, FLAGS, SCREENSHOTS, assert_routed, exceptions, require_browser, settle, streamlit_server
 from conftest import make_folder_dataset
-
-SLUGS = [HOME.slug] + [info.slug for _, infos in SECTIONS for info in infos]
 
 
 @pytest.fixture(scope="module")
@@ -41,26 +39,6 @@ def open_page(app, path: str):
         yield page
     finally:
         page.close()
-
-
-# What this checks is the routing: a deep link runs the entry script (sidebar, language) and lands on its page.
-# Each page once, the languages alternating (AppTest renders every page in both); the chapters pages, mostly
-# prose and code blocks, in both.
-CHAPTER_PAGES = ("tensorboard", "module", "save_load", "gpu")
-DEEP_LINKS = [(slug, ("zh", "en")[i % 2]) for i, slug in enumerate(SLUGS)]
-DEEP_LINKS += [(slug, "en" if lang == "zh" else "zh") for slug, lang in DEEP_LINKS if slug in CHAPTER_PAGES]
-
-
-@pytest.mark.parametrize(("slug", "lang"), DEEP_LINKS)
-def test_page_loads_from_a_deep_link(app, slug, lang):
-    with open_page(app, f"/{'' if slug == HOME.slug else slug}?lang={lang}") as page:
-        assert exceptions(page) == []
-        title = i18n.t("home.title_long" if slug == HOME.slug else f"{slug}.title", lang)
-        assert page.locator("h1").first.inner_text().strip() == title
-        sidebar = page.locator('[data-testid="stSidebar"]')
-        assert sidebar.get_by_role("radio", name="English").count() == 1, "the entry script's sidebar is missing"
-        assert f"lang={lang}" in page.url
-        page.screenshot(path=str(SCREENSHOTS / f"{slug}_{lang}.png"), full_page=True)
 
 
 def step_label(chart) -> int:
@@ -297,6 +275,7 @@ def test_explainer_pages_at_phone_and_desktop_width(app, lang, width):
             page.goto(f"{url}/{slug}?lang={lang}")
             settle(page)
             assert exceptions(page) == []
+            assert_routed(page, slug, lang)
             overflow = page.evaluate("""() => Array.from(document.querySelectorAll('[data-testid="stMain"] img'))
                 .filter(i => i.getBoundingClientRect().right > window.innerWidth + 1).length""")
             assert overflow == 0, f"{slug}: a picture pokes out of the screen"

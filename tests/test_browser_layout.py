@@ -6,7 +6,7 @@ not the main area, not a chart, a button or a line of text.
 
 import pytest
 
-from browser import CHROMIUM, FLAGS, SCREENSHOTS, exceptions, require_browser, settle, streamlit_server
+from browser import CHROMIUM, FLAGS, SCREENSHOTS, assert_routed, exceptions, require_browser, settle, streamlit_server
 
 PAGES = ("", "data", "module", "save_load", "train", "gpu", "tensorboard", "transforms", "layers", "classify")
 PHONE = {"width": 420, "height": 900}
@@ -56,6 +56,7 @@ def test_no_page_scrolls_sideways_on_a_phone(phone):
         settle(page, last=LAST.get(slug, '[data-testid="stCode"]'))
         name = slug or "home"
         assert exceptions(page) == [], name
+        assert_routed(page, slug, "zh")
         page.screenshot(path=str(SCREENSHOTS / f"layout_{name}_zh_420.png"))
         tabs = page.get_by_role("tab")
         for view in range(CLIENT_TABS.get(slug, 1)):

@@ -91,7 +91,7 @@ def photo_crop() -> np.ndarray | None:
 def channels_view(k: int, stride: int, padding: int, dilation: int, duration: int) -> None:
     """nn.Conv2d(3, 2, k) (or depthwise, groups=3) on three channels, animated: the course's matrix in each, or a
     5×5 crop of a photo whose R, G and B differ (so do the partial sums)."""
-    from core import multichannel, ops, viz
+    from core import multichannel, viz
     from ui import animation_labels
 
     source = urlstate.choice(t("conv.channels_input"), list(CHANNEL_INPUTS), CHANNEL_INPUTS[0], "input", scope="conv",
@@ -110,7 +110,7 @@ def channels_view(k: int, stride: int, padding: int, dilation: int, duration: in
     bias = np.array([1.0, -1.0, 0.0][:out_channels])
     try:
         trace = multichannel.conv2d_trace(x, weight, bias, stride, padding, dilation, groups)
-    except ops.SettingsError as err:
+    except SettingsError as err:
         settings_problem(err, fixes(err, padding, dilation) + [(t("conv.reset"), {**DEFAULTS})],
                          key="conv_channels_problem")
         return
@@ -118,7 +118,7 @@ def channels_view(k: int, stride: int, padding: int, dilation: int, duration: in
                   output=tensor_shape(1, *trace.output.shape), out_channels=out_channels, groups=groups))
     names = animation_labels() | {"channel": t("conv.channel", c="{c}"), "out_channel": t("conv.out_channel", i="{i}"),
                                   "bias": t("conv.bias")}
-    st.plotly_chart(viz.channels_animation(trace, names, duration), key="conv_channels", config=lesson.CHART)
+    st.plotly_chart(viz.channels_animation(trace, names, duration), key="conv_channels", config=CHART)
     st.caption(t("conv.channels_legend"))
     show_code(multichannel.code(x, weight, bias, stride, padding, dilation, groups))
 

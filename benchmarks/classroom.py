@@ -30,7 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
 
-from stclient import Learner, Visit, cpu_s, load_average, rss_mb, server  # noqa: E402
+from stclient import Learner, Visit, cpu_s, load_average, rss_mb, sample_rss, server  # noqa: E402
 
 from ui.nav import HOME, SECTIONS  # noqa: E402
 
@@ -56,12 +56,6 @@ async def student(port: int, delay: float, think: float) -> list[Visit]:
             await learner.visit(page, timeout=TIMEOUT_S)
             await asyncio.sleep(think)
         return learner.visits
-
-
-async def sample_rss(pid: int, peak: list[float], stop: asyncio.Event) -> None:
-    while not stop.is_set():
-        peak.append(rss_mb(pid))
-        await asyncio.sleep(0.25)
 
 
 async def main(args: argparse.Namespace) -> None:

@@ -44,7 +44,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks"), str(ROOT / "tests")]
 import numpy as np  # noqa: E402
 import requests  # noqa: E402
 from PIL import Image  # noqa: E402
-from stclient import Learner, Visit, load_average, rss_mb, server  # noqa: E402
+from stclient import Learner, Visit, load_average, rss_mb, sample_rss, server  # noqa: E402
 
 from core import checkpoints, errors, i18n  # noqa: E402
 
@@ -152,12 +152,6 @@ def held_mb(port: int) -> str:
             kind = labels.split('cache_type="', 1)[1].split('"', 1)[0]
             held[kind] = held.get(kind, 0) + float(value) / 2**20
     return ", ".join(f"{kind} {mb:.0f} MB" for kind, mb in sorted(held.items(), key=lambda kv: -kv[1]) if mb >= 1)
-
-
-async def sample_rss(pid: int, samples: list[float], stop: asyncio.Event) -> None:
-    while not stop.is_set():
-        samples.append(rss_mb(pid))
-        await asyncio.sleep(0.25)
 
 
 async def one_class(port: int, pid: int, args: argparse.Namespace, pictures: list[Path], checkpoint: bytes,

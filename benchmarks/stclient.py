@@ -60,6 +60,13 @@ def rss_mb(pid: int) -> float:
     return float("nan")
 
 
+async def sample_rss(pid: int, samples: list[float], stop: asyncio.Event) -> None:
+    """The server's RSS every 0.25 s into ``samples`` until ``stop`` is set (its peak is what a class costs)."""
+    while not stop.is_set():
+        samples.append(rss_mb(pid))
+        await asyncio.sleep(0.25)
+
+
 def cpu_s(pid: int) -> float:
     """User + system CPU seconds of a process (all its threads)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()

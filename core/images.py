@@ -54,8 +54,10 @@ _LIBC = ctypes.CDLL(ctypes.util.find_library("c") or None)
 LARGE = 4_000_000  # pixels: above this, a decode's memory is handed back to the system once it is freed
 
 
-TRIM_EVERY_S = 15.0       # after a large upload, how often the freed memory is handed back from then on
+TRIM_EVERY_S = 15.0       # after a large upload, how often its freed memory is looked for and handed back …
+TRIM_FOR_S = 300.0        # … and for how long: Streamlit drops a closed tab's files two minutes after it goes
 _trimmer = threading.Lock()
+_last_large = [0.0]       # when the last large upload was decoded (time.monotonic)
 
 
 def _trim() -> None:
@@ -68,18 +70,21 @@ def _trim() -> None:
 def _keep_trimming() -> None:
     while True:
         time.sleep(TRIM_EVERY_S)
-        gc.collect()   # a closed session's cycles (its figures, its upload's buffers) first, then their memory
-        _trim()
+        if time.monotonic() - _last_large[0] < TRIM_FOR_S:
+            gc.collect()   # a closed session's cycles (its figures, its upload's buffers) first, then their memory
+            _trim()
 
 
 def _give_back_memory() -> None:
     """Hand freed memory back now, and from now on every TRIM_EVERY_S seconds, once per process.
 
     Much of an upload is freed later than its decode: the page's run ends, Streamlit drops a closed tab's
-    files two minutes after it goes. Without the later trims the soak's server stayed ~450 MB above idle
-    after every session had gone. The thread is the server's own housekeeping, started by the first large
-    upload, and trims only (a few milliseconds, the interpreter lock released).
+    files two minutes after it goes. Without the later collections and trims the soak's server stayed
+    ~450 MB above idle after every session had gone (+56 MB with them). The thread is the server's own
+    housekeeping, started by the first large upload. A full gc.collect() holds the interpreter lock for
+    ~180 ms with PyTorch loaded, so it runs only in the TRIM_FOR_S after a large upload, not forever.
     """
+    _last_large[0] = time.monotonic()
     _trim()
     if _trimmer.acquire(blocking=False):
         threading.Thread(target=_keep_trimming, name="malloc-trim", daemon=True).start()

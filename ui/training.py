@@ -1,7 +1,7 @@
 """The server's one training queue and who is asking: shared by the training page and the app's entry.
 
 The queue lives once per server process (st.cache_resource). Creating it puts
-back the runs that were queued or training when the server last stopped, so the
+back the runs that were training when the server last stopped, so the
 entry creates it as soon as PyTorch is loaded: an interrupted run continues
 after a restart whichever page the first visitor opens.
 """

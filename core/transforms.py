@@ -205,8 +205,9 @@ def run(image: Image.Image, steps: list[dict], seed: int = 0) -> list[Stage]:
         shown = expression(step)
         try:
             value = apply(step, value, generator)
-        except TooBig:
-            stages.append(Stage(shown, None, (), "", 0, 0, None, TooBig("step_too_big", step=shown, size=stages[-1].shape)))
+        except TooBig as err:   # the size it would make (err.params) said with the step and the size it was given
+            error = TooBig("step_too_big", step=shown, size=stages[-1].shape, **err.params)
+            stages.append(Stage(shown, None, (), "", 0, 0, None, error))
             break
         except (TypeError, ValueError, RuntimeError) as err:
             stages.append(Stage(shown, None, (), "", 0, 0, None, _failed(shown, err)))

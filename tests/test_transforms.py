@@ -116,6 +116,9 @@ def test_odd_sizes_run_or_are_explained(size):
     assert stages[-1].error is None or isinstance(stages[-1].error, T.TooBig)
     if max(size) / min(size) > 400:
         assert stages[-1].error.code == "step_too_big" and stages[-1].error.params["size"] == stages[-2].shape
+        w, h = size   # Resize(256) sets the shorter side to 256: the message names the picture it would make
+        wanted = (256, round(256 * h / w)) if w < h else (round(256 * w / h), 256)
+        assert f"{wanted[0]} × {wanted[1]}" in errors.explain(stages[-1].error, "en")
 
 
 def random_pipeline(rng) -> list[dict]:

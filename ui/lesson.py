@@ -74,7 +74,7 @@ def window_legend(trace: ops.Trace, picked: tuple[int, int] | None) -> str:
     return legend(viz.window_looks(trace, picked), lang(), trace.dilation)
 
 
-def _clicked(key: str) -> tuple[str, int, int] | None:
+def clicked(key: str) -> tuple[str, int, int] | None:
     """The grid cell last clicked in the chart ``key``: (grid name, row, column), from its on_select state."""
     event = st.session_state.get(key) or {}
     points = (event.get("selection") or {}).get("points") or []
@@ -104,7 +104,7 @@ def show(op: Operation[TraceT]) -> TraceT | None:
         return None
     wait_for_torch()
     key = f"{op.scope}_animation"
-    start, picked, readers = _focus(trace, _clicked(key)) if op.clickable else (0, None, 0)
+    start, picked, readers = _focus(trace, clicked(key)) if op.clickable else (0, None, 0)
     shown = op.explain(trace, start, picked)
     if op.clickable:
         st.plotly_chart(shown.figure, key=key, config=CHART, on_select="rerun", selection_mode="points")

@@ -4,25 +4,25 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from core import receptive, viz
-from ui import t
-from ui.lesson import CHART
+from core import i18n, receptive, viz
+from ui import lang, t
+from ui.lesson import CHART, clicked
 
 
 def _clicked(key: str, shape: tuple[int, int]) -> tuple[int, int]:
     """The map cell last clicked in chart ``key`` (the centre cell before any click, or after the map changed size)."""
-    event = st.session_state.get(key) or {}
-    points = (event.get("selection") or {}).get("points") or []
-    data = points[0].get("customdata") if points else None
-    if data and len(data) == 3 and int(data[1]) < shape[0] and int(data[2]) < shape[1]:
-        return int(data[1]), int(data[2])
+    click = clicked(key)
+    if click is not None and click[1] < shape[0] and click[2] < shape[1]:
+        return click[1], click[2]
     return shape[0] // 2, shape[1] // 2
 
 
-def diagram(arch: str):
+@st.cache_data(max_entries=12, show_spinner=False)
+def diagram(arch: str, language: str):
     """The network's blocks (viz.architecture) with each stage's receptive field under its shape: how many input
     pixels one cell of that stage sees, and how far apart two neighbouring cells' fields start (the jump). Worked
-    out from the layers' kernel_size/stride/padding on the meta device: no weights, no arithmetic on pictures."""
+    out from the layers' kernel_size/stride/padding on the meta device: no weights, no arithmetic on pictures. The same
+    for every visitor in a language, so built once for all of them."""
     import torch
 
     from core.model import Tudui, layer_table
@@ -31,13 +31,14 @@ def diagram(arch: str):
         layers = list(Tudui(arch).model)
     stages = [("", (3, 32, 32))] + [(r.layer.split("(")[0], r.shape[1:]) for r in layer_table(arch)]
     fields = [receptive.Field(1, 1, 0), *receptive.fields(layers)]  # an input pixel sees itself
-    below = [t("receptive.block", size=f.size, jump=f.jump) if f else t("receptive.block_all") for f in fields]
-    below[0] = f"{t('receptive.block_head')}<br>{below[0]}"  # the row's name once, over the input's own 1×1
+    below = [i18n.t("receptive.block", language, size=f.size, jump=f.jump) if f
+             else i18n.t("receptive.block_all", language) for f in fields]
+    below[0] = f"{i18n.t('receptive.block_head', language)}<br>{below[0]}"  # the row's name once, over the input's own 1×1
     return viz.architecture(stages, below=below)
 
 
 def show_diagram(arch: str, key: str) -> None:
-    st.plotly_chart(diagram(arch), key=key, config=CHART)
+    st.plotly_chart(diagram(arch, lang()), key=key, config=CHART)
     st.caption(t("receptive.diagram"))
 
 

@@ -16,8 +16,6 @@ from core import train
 from core.data import REPO
 from core.events import Progress, Started, Step
 from core.jobs import Job
-from core.model import ARCHITECTURES
-from core.recipes import RECIPES
 from core.rundir import RunDir, RunState
 from core.tracker import Tracker
 
@@ -75,9 +73,12 @@ def _readable(config: dict) -> bool:
     config.json, hand-edited or half-copied, is skipped rather than breaking every page)."""
     settings = {"data": str, "recipe": str, "arch": str, "epochs": int, "lr": NUMBER, "batch_size": int,
                 "optimizer": str, "seed": int, "device": str}
-    if not _typed(config, settings) or config["recipe"] not in RECIPES or config["arch"] not in ARCHITECTURES:
+    if not _typed(config, settings) or config["epochs"] < 1 or config["batch_size"] < 1 \
+            or not isinstance(config.get("subset"), int | None):
         return False
-    if config["epochs"] < 1 or config["batch_size"] < 1 or not isinstance(config.get("subset"), int | None):
+    try:   # a recipe and an architecture this app has: the job's own check
+        train.Config(**{f.name: config.get(f.name) for f in fields(train.Config)}).resolved()
+    except ValueError:
         return False
     classes, mean, std = config.get("classes"), config.get("mean"), config.get("std")
     return ((classes is None or isinstance(classes, list) and all(isinstance(c, str) for c in classes))

@@ -80,9 +80,8 @@ def photo_crop() -> np.ndarray | None:
     c1, c2 = st.columns(2)
     top = crop_slider(t("conv.crop_top"), room[0], "top", c1)
     left = crop_slider(t("conv.crop_left"), room[1], "left", c2)
-    box = viz.image_with_boxes(pixels, [(top, left, multichannel.CROP, multichannel.CROP)], height=220)
-    box.layout.annotations = ()                                      # one box needs no number
-    box.update_shapes(line_color=viz.base.WINDOW, line_width=3)      # the colour of the windows that slide in it
+    box = viz.image_with_boxes(pixels, [(top, left, multichannel.CROP, multichannel.CROP)], height=220,
+                               colour=viz.base.WINDOW)                # the colour of the windows that slide in it
     st.plotly_chart(box, key="conv_crop", config=CHART)
     st.caption(t("conv.channels_photo", top=top, left=left, px=CROP_PHOTO_PX))
     return multichannel.photo_crop(pixels, top, left)

@@ -35,16 +35,19 @@ def feature_grid(maps: Sequence[np.ndarray], titles: Sequence[str], columns: int
     return fig
 
 
-def image_with_boxes(image: np.ndarray, boxes: Sequence[tuple[int, int, int, int]], height: int = 420) -> go.Figure:
-    """An RGB image with numbered rectangles (top, left, h, w): where each random crop was taken."""
+def image_with_boxes(image: np.ndarray, boxes: Sequence[tuple[int, int, int, int]], height: int = 420,
+                     colour: str | None = None) -> go.Figure:
+    """An RGB image with rectangles (top, left, h, w): numbered, a colour each, where each random crop was taken;
+    or, given one ``colour``, all in it without numbers (one crop, in the colour of what slides inside it)."""
     fig = go.Figure(go.Image(z=image, hoverinfo="skip"))
-    colours = [f"hsl({(k * 67) % 360}, 80%, 45%)" for k in range(1, len(boxes) + 1)]
+    colours = [colour or f"hsl({(k * 67) % 360}, 80%, 45%)" for k in range(1, len(boxes) + 1)]
     fig.update_layout(
         shapes=[{"type": "rect", "x0": left - 0.5, "x1": left + w - 0.5, "y0": top - 0.5, "y1": top + h - 0.5,
-                 "line": {"color": colour, "width": 2}} for (top, left, h, w), colour in zip(boxes, colours)],
-        annotations=[{"x": left + 2, "y": top + 2, "text": str(k), "showarrow": False, "xanchor": "left",
-                      "yanchor": "top", "font": {"color": "white", "size": 13}, "bgcolor": colour}
-                     for k, ((top, left, _, _), colour) in enumerate(zip(boxes, colours), start=1)])
+                 "line": {"color": c, "width": 3 if colour else 2}} for (top, left, h, w), c in zip(boxes, colours)],
+        annotations=[] if colour else [
+            {"x": left + 2, "y": top + 2, "text": str(k), "showarrow": False, "xanchor": "left", "yanchor": "top",
+             "font": {"color": "white", "size": 13}, "bgcolor": c}
+            for k, ((top, left, _, _), c) in enumerate(zip(boxes, colours), start=1)])
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False, scaleanchor="x")
     fig.update_layout(height=height, margin={"l": 0, "r": 0, "t": 0, "b": 0})

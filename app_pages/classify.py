@@ -12,7 +12,7 @@ from core import checkpoints, codegen, data, infer, runs, viz, weights
 from core.course import CIFAR10_CLASSES
 from core.model import ARCHITECTURES, Tudui
 from core.transforms import NORMALIZE_PRESETS
-from ui import CHART, class_label, explain, labels, photo_picker, photo_source, show_code, t, tensor_shape, urlstate
+from ui import CHART, class_label, explain, labels, photo_picker, photo_source, show_code, t, tensor_shape, uploads, urlstate
 from ui.data import dataset_picker, split_notes
 from ui.receptive import receptive_view
 from ui.training import run_label
@@ -81,13 +81,15 @@ def photo_digest(photo: Image.Image) -> str:
     return hashlib.sha256(f"{photo.size}".encode() + photo.tobytes()).hexdigest()
 
 
-def upload_digest(file) -> str:
-    """sha256 of an upload, computed once per upload in this session (a 20 MB file takes ~40 ms)."""
-    memo = st.session_state.setdefault("_cls_weights_digest", {})
-    if file.file_id not in memo:
-        memo.clear()
-        memo[file.file_id] = hashlib.sha256(file.getvalue()).hexdigest()
-    return memo[file.file_id]
+def read_weights(content: bytes) -> tuple[str, checkpoints.Upload | checkpoints.CheckpointError]:
+    """(sha256, the verdict): hashed once per upload in a session (a 20 MB file takes ~40 ms), read once for all."""
+    digest = hashlib.sha256(content).hexdigest()
+    return digest, read_upload(digest, content)
+
+
+def refused(read: tuple[str, checkpoints.Upload | checkpoints.CheckpointError]) -> bool:
+    """A refused upload's bytes are not needed again; a model's are, to run its snippet (they are small)."""
+    return isinstance(read[1], checkpoints.CheckpointError)
 
 
 def choose_model() -> Chosen | None:
@@ -132,14 +134,14 @@ def run_choice(finished: list[runs.Run]) -> Chosen | None:
 def upload_choice() -> Chosen | None:
     file = st.file_uploader(t("cls.upload_label"), type=["pt", "pth"], key="cls_weights")
     st.caption(t("cls.upload_help", limit=checkpoints.MAX_MB))
-    if file is None:
+    read = uploads.read_once("cls_weights", file, read_weights, release_when=refused)
+    if read is None:
         return None
-    digest = upload_digest(file)
-    upload = read_upload(digest, file.getvalue())
-    if isinstance(upload, checkpoints.CheckpointError):
+    digest, upload = read.value
+    if isinstance(upload, checkpoints.CheckpointError):  # its bytes have left the server: only the verdict is kept
         st.error(explain(upload), icon=":material/gpp_bad:")
         if upload.code == "full_pickle":
-            st.code(codegen.resave(file.name, upload.params["global_name"]), language="python")
+            st.code(codegen.resave(read.name, upload.params["global_name"]), language="python")
         return None
     arch = st.segmented_control(t("model.arch"), ARCHITECTURES, format_func=labels("arch."),
                                 default=upload.guessed or "course", required=True, key="cls_upload_arch")

@@ -11,7 +11,7 @@ from the header and more than MAX_PIXELS is refused before any pixel is decoded;
 JPEG is decoded at 1/2, 1/4 or 1/8 scale straight away (PIL's draft mode); every
 photo is reduced to WORKING pixels on its longer side, the most any page uses; and
 at most DECODERS full decodes run at once (a 40 MP PNG takes ~160 MB while it
-decodes, ~3 MB once reduced). After a large decode, the C allocator is asked to give
+decodes, ~3 MB once reduced; it is never copied at full size). After a large decode, the C allocator is asked to give
 the freed memory back (glibc's malloc_trim): without it, decoding four 40 MP PNGs in
 session threads left the process ~700 MB larger for good (per-thread malloc arenas keep
 what they freed; benchmarks/soak.py).
@@ -157,7 +157,8 @@ def open_image(data: bytes, longest: int = WORKING) -> Loaded:
         with _DECODING:
             im.load()
             orientation = im.getexif().get(0x0112)
-            im = _reduce(_rgb(ImageOps.exif_transpose(im), loaded), longest, loaded)
+            ImageOps.exif_transpose(im, in_place=True)  # in place: otherwise an upright photo is copied whole
+            im = _reduce(_rgb(im, loaded), longest, loaded)
     except (OSError, ValueError, SyntaxError, EOFError):
         raise ImageError("truncated") from None
     finally:

@@ -194,22 +194,41 @@ def test_data_page_pages_through_batches(app):
         page.screenshot(path=str(SCREENSHOTS / "data_batches.png"), full_page=True)
 
 
+def uploads_held(url: str) -> float:
+    """Bytes of uploads the server holds, by Streamlit's own account (/_stcore/metrics)."""
+    import requests
+
+    text = requests.get(f"{url}/_stcore/metrics", params={"families": "cache_memory_bytes"}, timeout=30).text
+    return sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
+               if line.startswith("cache_memory_bytes{") and "UploadedFileManager" in line)
+
+
 def test_classify_an_uploaded_photo(app, tmp_path):
+    """The photo is classified; its bytes then leave the server (ui/uploads.py), yet it stays through the next
+    rerun (another model) until the learner removes it with the uploader's ×."""
     from core import images
 
     photo = tmp_path / "my_cat.png"
     images.sample("cat").save(photo)
+    prediction = re.compile("^Prediction: ")
     with open_page(app, "/classify?lang=en") as page:
         page.get_by_role("radio", name=i18n.t("photo.upload", "en"), exact=True).click()
         settle(page)
         page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(photo))
-        page.get_by_role("heading", name=re.compile("^Prediction: ")).wait_for(timeout=60_000)
+        page.get_by_role("heading", name=prediction).wait_for(timeout=60_000)
         settle(page)
         assert exceptions(page) == []
         bars = page.evaluate("""() => Array.from(document.querySelectorAll('.js-plotly-plot'))
             .filter(p => p.data && p.data[0] && p.data[0].type === 'bar').map(p => p.data[0].y.length)""")
         assert bars and bars[0] == 10  # the probabilities of all ten classes
         page.screenshot(path=str(SCREENSHOTS / "classify_upload.png"), full_page=True)
+        assert uploads_held(app[0]) < photo.stat().st_size
+        page.get_by_role("radio", name=re.compile(re.escape(i18n.t("arch.bn_relu", "en")))).click()
+        settle(page)
+        assert page.get_by_role("heading", name=prediction).count() == 1 and exceptions(page) == []
+        page.locator('[data-testid="stFileChipDeleteBtn"] button').click()
+        page.get_by_text(i18n.t("photo.upload_hint", "en")).wait_for(timeout=30_000)
+        assert page.get_by_role("heading", name=prediction).count() == 0
 
 
 def slider_value(page, label: str) -> str:

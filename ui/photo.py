@@ -1,31 +1,20 @@
 """The photo picker several pages share: a bundled sample, an upload or a camera shot, as RGB."""
 from __future__ import annotations
 
-import hashlib
-
 import streamlit as st
 from PIL import Image
 
 from core import images
+from ui import uploads
 from ui.language import explain, labels, t
 
 
-def _open_upload(key: str, data: bytes) -> images.Loaded | images.ImageError:
-    """The upload as the pages use it (reduced to images.WORKING), decoded once per file and session.
-
-    Kept in the session, one per picker, and dropped with it: a class's photos are never all held
-    at full resolution, and a rerun does not decode the same file again. A refusal is kept too.
-    """
-    digest = hashlib.sha256(data).hexdigest()
-    slot = f"_{key}_opened"
-    kept = st.session_state.get(slot)
-    if kept is None or kept[0] != digest:
-        try:
-            kept = (digest, images.open_image(data))
-        except images.ImageError as err:
-            kept = (digest, err.bare())
-        st.session_state[slot] = kept
-    return kept[1]
+def _open(data: bytes) -> images.Loaded | images.ImageError:
+    """The upload reduced to images.WORKING (what the session keeps of it), or why it cannot be used."""
+    try:
+        return images.open_image(data)
+    except images.ImageError as err:
+        return err.bare()
 
 
 def photo_picker(key: str, longest: int | None = None, camera: bool = False, link: bool = False) -> Image.Image | None:
@@ -52,10 +41,11 @@ def photo_picker(key: str, longest: int | None = None, camera: bool = False, lin
         widget = st.camera_input if source == "camera" else st.file_uploader
         options = {} if source == "camera" else {"type": list(images.UPLOAD_TYPES)}
         file = widget(t(f"photo.{source}_label"), key=f"{key}_{source}", **options)
-        if file is None:
+        upload = uploads.read_once(f"{key}_{source}", file, _open)
+        if upload is None:
             st.info(t(f"photo.{source}_hint"))
             return None
-        loaded = _open_upload(f"{key}_{source}", file.getvalue())
+        loaded = upload.value
         if isinstance(loaded, images.ImageError):
             st.error(explain(loaded), icon=":material/broken_image:")
             return None
@@ -70,5 +60,5 @@ def photo_source(key: str) -> str:
     source = st.session_state.get(f"{key}_source", "sample")
     if source == "sample":
         return f"assets/samples/{st.session_state.get(f'{key}_sample', images.samples()[0])}.jpg"
-    upload = st.session_state.get(f"{key}_{source}")  # the upload, or the camera's shot
+    upload = uploads.kept(f"{key}_{source}")  # the upload, or the camera's shot
     return getattr(upload, "name", None) or "your_photo.jpg"

@@ -3,8 +3,8 @@
 core/ never imports streamlit; everything that needs it and is used by more
 than one page lives in ui/: language (the language, strings, errors explained, class
 names), code (the code block that runs its snippet), photo (the photo picker),
-uploads (an upload read once, its bytes then handed back), widgets (animation controls, settings problems, shapes, the chart
-config). Pages write ``from ui import t, show_code, …``.
+uploads (an upload read once, its bytes then handed back), widgets (animation
+controls, settings problems, shapes, the chart config). Pages write ``from ui import t, show_code, …``.
 """
 from ui.code import show_code
 from ui.language import class_label, explain, labels, lang, language_switch, t

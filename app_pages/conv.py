@@ -7,7 +7,19 @@ import streamlit as st
 
 from core import course, kernels
 from core.ops import SettingsError
-from ui import CHART, labels, lesson, photo_picker, settings_problem, show_code, speed_control, t, tensor_shape, urlstate
+from ui import (
+    CHART,
+    labels,
+    lesson,
+    photo_picker,
+    screen_px,
+    settings_problem,
+    show_code,
+    speed_control,
+    t,
+    tensor_shape,
+    urlstate,
+)
 from ui.loading import wait_for_torch
 
 DEFAULTS = {"stride": 1, "padding": 0, "dilation": 1, "kernel_size": 3, "conv_kernel": "course"}
@@ -44,13 +56,13 @@ def steps_view(x: np.ndarray, w: np.ndarray, stride: int, padding: int, dilation
 
     def explain(trace: ops.Trace, start: int, picked: tuple[int, int] | None) -> lesson.Explanation:
         return lesson.Explanation(
-            figure=viz.window_animation(trace, animation_labels(), duration, start, picked),
+            figure=viz.window_animation(trace, animation_labels(), duration, start, picked, screen_px()),
             legend=lesson.window_legend(trace, picked),
             size_latex=r"H_{out} = \left\lfloor \frac{H_{in} + 2p - d\,(k-1) - 1}{s} \right\rfloor + 1",
             size_lines=tuple((axis, ops.size_formula(n, k, stride, padding, dilation))
                              for axis, n, k in (("H", x.shape[0], w.shape[0]), ("W", x.shape[1], w.shape[1]))),
             shape=t("conv.result_shape", input=tensor_shape(1, 1, *x.shape),
-                    output=tensor_shape(1, 1, *trace.output.shape)),
+                    output=tensor_shape(1, 1, *trace.output.shape), h=x.shape[0], w=x.shape[1]),
             code=codegen.conv2d(x, w, stride, padding, dilation))
 
     lesson.show(lesson.Operation("conv", lambda: ops.conv2d_trace(x, w, stride, padding, dilation),
@@ -117,7 +129,7 @@ def channels_view(k: int, stride: int, padding: int, dilation: int, duration: in
                   output=tensor_shape(1, *trace.output.shape), out_channels=out_channels, groups=groups))
     names = animation_labels() | {"channel": t("conv.channel", c="{c}"), "out_channel": t("conv.out_channel", i="{i}"),
                                   "bias": t("conv.bias")}
-    st.plotly_chart(viz.channels_animation(trace, names, duration), key="conv_channels", config=CHART)
+    st.plotly_chart(viz.channels_animation(trace, names, duration, screen_px()), key="conv_channels", config=CHART)
     st.caption(t("conv.channels_legend"))
     show_code(multichannel.code(x, weight, bias, stride, padding, dilation, groups))
 

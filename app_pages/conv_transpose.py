@@ -6,7 +6,7 @@ import numpy as np
 import streamlit as st
 
 from core import course, ops, transposed
-from ui import CHART, animation_labels, lesson, speed_control, t, tensor_shape, urlstate
+from ui import CHART, animation_labels, lesson, screen_px, speed_control, t, tensor_shape, urlstate
 
 SCOPE = "conv_transpose"
 DEFAULTS = {"stride": 1, "padding": 0, "output_padding": 0, "dilation": 1}
@@ -39,12 +39,12 @@ def explain(trace: transposed.TransposeTrace, *_: object) -> lesson.Explanation:
         st.subheader(t("conv_transpose.not_inverse_title"))
         st.markdown(t("conv_transpose.not_inverse"))
         st.plotly_chart(viz.matrices([course.CONV_INPUT, trace.output],
-                                     [t("conv_transpose.course_input"), t("conv_transpose.this_output")]),
+                                     [t("conv_transpose.course_input"), t("conv_transpose.this_output")], screen_px(share=0.5)),
                         key="conv_transpose_compare", config=CHART)
 
     course_numbers = np.array_equal(x, COURSE_RESULT) and trace.output.shape == course.CONV_INPUT.shape
     return lesson.Explanation(
-        figure=viz.scatter_animation(trace, labels, duration),
+        figure=viz.scatter_animation(trace, labels, duration, screen_px()),
         legend=" ".join([t("conv_transpose.legend")] + [t("conv_transpose.legend_cropped")] * viz.scatter_cropped(trace)),
         size_latex=(r"\begin{aligned}H_{out} = {} & (H_{in} - 1)\,s - 2p + d\,(k-1) \\ & + \text{output\_padding} + 1"
                     r"\end{aligned}"),

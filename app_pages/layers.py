@@ -6,7 +6,7 @@ import numpy as np
 import streamlit as st
 
 from core import course
-from ui import CHART, photo_picker, show_code, t, tensor_shape, urlstate
+from ui import CHART, photo_picker, screen_px, show_code, t, tensor_shape, urlstate
 from ui.loading import wait_for_torch
 
 LIMITS = (1, 6, 1, 8)
@@ -17,8 +17,9 @@ def vector(v) -> str:
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
-def activation_figures(x: tuple[tuple[float, ...], ...]):
-    """The input beside ReLU and Sigmoid of it, and both curves with its values marked.
+def activation_figures(x: tuple[tuple[float, ...], ...], width_px: int):
+    """The input beside ReLU and Sigmoid of it (drawn for a plot ``width_px`` wide), and both curves with its values
+    marked.
 
     The same for everyone with this input (most learners keep the course's), so
     built once per process: Plotly's figure building was the page's largest cost.
@@ -30,7 +31,7 @@ def activation_figures(x: tuple[tuple[float, ...], ...]):
     c = layers.curves()
     flat = x.ravel()
     matrices = viz.matrices([x, out["relu"].numpy(), out["sigmoid"].numpy()],
-                            ["input", "ReLU(input)", "Sigmoid(input)"])
+                            ["input", "ReLU(input)", "Sigmoid(input)"], width_px)
     curves = viz.curves(c["x"], {"ReLU": c["relu"], "Sigmoid": c["sigmoid"]},
                         {"ReLU(input)": (flat, out["relu"].numpy().ravel()),
                          "Sigmoid(input)": (flat, out["sigmoid"].numpy().ravel())})
@@ -46,7 +47,7 @@ def act_view() -> None:
     left, right = st.columns([1, 2])
     with left:
         x = urlstate.matrix(t("layers.act_input"), course.ACTIVATION_INPUT, "input", scope="layers", limits=LIMITS)
-    matrices, curves = activation_figures(tuple(map(tuple, x.tolist())))
+    matrices, curves = activation_figures(tuple(map(tuple, x.tolist())), screen_px(share=2 / 3))
     right.plotly_chart(matrices, key="act_matrices", config=CHART)
     st.plotly_chart(curves, key="act_curves", config=CHART)
     st.markdown(t("layers.act_explain"))

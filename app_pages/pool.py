@@ -6,7 +6,7 @@ import numpy as np
 import streamlit as st
 
 from core import course, ops
-from ui import labels, lesson, photo_picker, speed_control, t, tensor_shape, urlstate
+from ui import labels, lesson, photo_picker, screen_px, speed_control, t, tensor_shape, urlstate
 
 DEFAULTS = {"kernel_size": 3, "pool_stride": 0, "padding": 0, "dilation": 1, "ceil_mode": True, "pool_mode": "max",
             "count_include_pad": True}
@@ -43,7 +43,7 @@ def explain(trace: ops.Trace, start: int, picked: tuple[int, int] | None) -> les
             out = ops.pool_output_size(n, kernel, stride, padding, dilation, True)
             dropped.append(t("pool.dropped", axis=axis, start=out * stride, limit=n + padding, out=out))
     return lesson.Explanation(
-        figure=viz.window_animation(trace, animation_labels(), duration, start, picked),
+        figure=viz.window_animation(trace, animation_labels(), duration, start, picked, screen_px()),
         legend=lesson.window_legend(trace, picked),
         size_latex=rf"H_{{out}} = {bracket[0]} \frac{{H_{{in}} + 2p - d\,(k-1) - 1}}{{s}} {bracket[1]} + 1",
         size_lines=tuple((axis, ops.size_formula(n, kernel, stride, padding, dilation, ceil_mode))

@@ -17,6 +17,9 @@ ROOT = Path(__file__).resolve().parent.parent
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
 CHROMIUM = os.environ.get("CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+# A phone's browser as it introduces itself (the figures are laid out for a phone's width when it says "Mobile")
+PHONE_AGENT = ("Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 "
+               "Mobile Safari/537.36")
 
 
 def require_browser() -> None:
@@ -91,3 +94,12 @@ def assert_routed(page, slug: str, lang: str) -> None:
 
 def exceptions(page) -> list[str]:
     return [e.inner_text() for e in page.locator('[data-testid="stException"]').all()]
+
+
+def grid_gaps(page) -> list[float]:
+    """For each grid figure on the page: the blank between the figure's top and its grids' top, in px (its titles
+    take ~40 px; more is a band of nothing a figure laid out for another width leaves above and below its cells)."""
+    return page.evaluate("""() => Array.from(document.querySelectorAll('.js-plotly-plot'))
+        .filter(p => p.querySelector('g.heatmaplayer image'))
+        .map(p => Math.min(...Array.from(p.querySelectorAll('g.heatmaplayer image'))
+            .map(i => i.getBoundingClientRect().top)) - p.getBoundingClientRect().top)""")

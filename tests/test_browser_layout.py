@@ -6,7 +6,17 @@ not the main area, not a chart, a button or a line of text.
 
 import pytest
 
-from browser import CHROMIUM, FLAGS, SCREENSHOTS, assert_routed, exceptions, require_browser, settle, streamlit_server
+from browser import (
+    CHROMIUM,
+    FLAGS,
+    PHONE_AGENT,
+    SCREENSHOTS,
+    assert_routed,
+    exceptions,
+    require_browser,
+    settle,
+    streamlit_server,
+)
 
 PAGES = ("", "data", "module", "save_load", "train", "gpu", "tensorboard", "transforms", "layers", "classify")
 PHONE = {"width": 420, "height": 900}
@@ -43,7 +53,7 @@ def phone(tmp_path_factory):
     env = {"DATA_DIR": str(tmp_path_factory.mktemp("data")), "RUNS_DIR": str(tmp_path_factory.mktemp("runs"))}
     with streamlit_server(env) as (url, _), sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        page = browser.new_page(viewport=PHONE)
+        page = browser.new_page(viewport=PHONE, user_agent=PHONE_AGENT)
         yield url, page
         browser.close()
 

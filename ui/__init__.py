@@ -13,11 +13,12 @@ from ui.widgets import (
     CHART,
     SPEEDS,
     animation_labels,
+    screen_px,
     settings_problem,
     speed_control,
     tensor_shape,
 )
 
 __all__ = ["CHART", "SPEEDS", "animation_labels", "class_label", "explain", "labels", "lang", "language_switch",
-           "photo_picker", "photo_source", "settings_problem", "show_code", "speed_control", "t",
+           "photo_picker", "photo_source", "screen_px", "settings_problem", "show_code", "speed_control", "t",
            "tensor_shape"]

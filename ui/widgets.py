@@ -15,6 +15,20 @@ def animation_labels() -> dict[str, str]:
     return {k: t(f"anim.{k}") for k in keys}
 
 
+def screen_px(share: float = 1.0) -> int:
+    """The width the learner's figure is drawn for: a phone's or a desktop's plot (core.viz.base), of which a
+    column holding it takes ``share`` (on a phone, columns stack, each the whole width).
+
+    Streamlit does not tell the server a window's width; a phone's browser says "Mobi" in its User-Agent (MDN's
+    advice for telling one), and a grid figure's height follows its cells' size at that width.
+    """
+    from core.viz import base  # here: core.viz loads Plotly, which the first page's title does not wait for
+
+    if "Mobi" in (st.context.headers.get("User-Agent") or ""):
+        return base.PHONE_PX
+    return round(base.DESKTOP_PX * share)
+
+
 SPEEDS = {"slow": 1400, "normal": 700, "fast": 250}
 
 

@@ -19,6 +19,8 @@ CELL_COLOURS = ["#e8f1fb", "#dcdcdc", "#fbe3e3", "#ffc857", "#f4f4f4", "#d5ecd4"
 KIND_CODE = {"input": INPUT, "padding": PADDING, "outside": OUTSIDE}
 CONTROLS_PX = 140  # under the grids: the ◀ ▶ Play Pause buttons, then the scrubber, then the formula
 PHONE_PX = 380  # the plot's width on a 420 px phone
+DESKTOP_PX = 920  # the plot's width in the main column of a 1400 px screen (wide layout, sidebar open)
+MARGIN_PX = 20  # a strip figure's left and right margins together
 PICKED = "#1f5fbf"  # an input cell clicked, and the outputs whose windows read it
 WINDOW = "#e07a00"  # the window's outline (and what ties it to its output)
 TARGET = "#2d7a35"  # the output cell this step computes
@@ -175,6 +177,16 @@ def strip(titles: Sequence[str], widths: Sequence[int], tallest: int, gap: float
         notes.append({"font": {"size": 16}, "showarrow": False, "text": title, "x": x, "xanchor": anchor, "xref": "x",
                       "y": -0.5, "yanchor": "bottom", "yref": "y"})
     return axes, notes, lefts
+
+
+def grids_px(rows: float, columns: float, width_px: int, most: int = 46) -> int:
+    """The height of ``rows`` grid cells in a figure ``width_px`` wide whose widest line of panels is ``columns``.
+
+    Cells are square (the x axis is anchored to y): on a narrow screen the width sets their size, and a figure
+    whose height still counted desktop cells (``most`` px) showed its grids between two blank bands, ~100 px
+    each on a phone. A wider screen than ``width_px`` only leaves room at the sides.
+    """
+    return round(rows * min(most, (width_px - MARGIN_PX) / columns))
 
 
 def link(*points: tuple[float, float] | None, shown: bool = True) -> list[dict]:

@@ -7,13 +7,15 @@ from core.multichannel import MultiTrace
 from core.viz import base
 
 
-def channels_animation(trace: MultiTrace, labels: dict[str, str], duration_ms: int = 700) -> base.Built:
+def channels_animation(trace: MultiTrace, labels: dict[str, str], duration_ms: int = 700,
+                       width_px: int = base.DESKTOP_PX) -> base.Built:
     """A multi-channel F.conv2d, one frame per output cell: the three channel windows slide together (each cell
     with its value and, small, the weight of the current output channel's slice), their partial sums and the bias
     written out under the grids, the output channels filling in below the inputs; an arrow from each window that
     reads now to the output cell they make together.
 
     labels: channel (with {c}), out_channel (with {i}), bias, play, pause, step, back, forward.
+    width_px: the plot's width on the learner's screen, which sets its height.
     """
     c_in, rows, cols = trace.grid.shape
     c_out, out_h, out_w = trace.output.shape
@@ -110,7 +112,8 @@ def channels_animation(trace: MultiTrace, labels: dict[str, str], duration_ms: i
         place = {"x0": lefts_in[k]} if k < c_in else {"x0": lefts_out[k - c_in], "y0": out_top}
         data.append(base.cells(z, text, f"panel{k}", font if k < c_in else out_font) | place)
     bottom = base.CONTROLS_PX + 30
-    layout = {"template": base.template(), **axes, "height": (out_top + out_h + 1) * 40 + 30 + bottom,
+    height = base.grids_px(out_top + out_h + 1, total, width_px, most=40) + 30 + bottom
+    layout = {"template": base.template(), **axes, "height": height,
               "margin": {"l": 10, "r": 10, "t": 30, "b": bottom}, "plot_bgcolor": "white", "shapes": boxes(0),
               "annotations": notes + arrows(0) + formula(0), "updatemenus": base.menus(labels, 0, n, duration_ms),
               "sliders": [base.scrubber(labels, n)]}

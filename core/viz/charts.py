@@ -8,23 +8,29 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from core.ops import number
-from core.viz.base import DONE, cells
+from core.viz.base import DESKTOP_PX, DONE, cells, grids_px
 
 _RGB = ("#d62728", "#2ca02c", "#1f77b4")
 
 
-def matrices(values: Sequence[np.ndarray], titles: Sequence[str]) -> go.Figure:
-    """Small matrices side by side, drawn like the animation's cells, with their numbers."""
+def matrices(values: Sequence[np.ndarray], titles: Sequence[str], width_px: int = DESKTOP_PX) -> go.Figure:
+    """Small matrices side by side, drawn like the animation's cells, with their numbers.
+
+    width_px: the plot's width on the learner's screen, which sets its height (base.grids_px).
+    """
     values = [np.atleast_2d(np.asarray(v, dtype=float)) for v in values]
     tallest = max(v.shape[0] for v in values)
     widths = [v.shape[1] for v in values]
-    fig = make_subplots(1, len(values), subplot_titles=list(titles), column_widths=widths, horizontal_spacing=0.08)
+    spacing = 0.08  # of the width, between two matrices
+    fig = make_subplots(1, len(values), subplot_titles=list(titles), column_widths=widths, horizontal_spacing=spacing)
     for k, v in enumerate(values, start=1):
         fig.add_trace(cells(np.full(v.shape, float(DONE)), [[number(x) for x in row] for row in v], titles[k - 1]), 1, k)
         fig.update_xaxes(visible=False, range=[-0.5, v.shape[1] - 0.5], scaleanchor=f"y{'' if k == 1 else k}",
                          constrain="domain", row=1, col=k)
         fig.update_yaxes(visible=False, range=[tallest - 0.5, -0.5], constrain="domain", row=1, col=k)
-    fig.update_layout(height=tallest * 56 + 60, margin={"l": 10, "r": 10, "t": 30, "b": 10}, plot_bgcolor="white")
+    columns = sum(widths) / (1 - spacing * (len(widths) - 1))  # the spacing, in cells
+    fig.update_layout(height=grids_px(tallest, columns, width_px, most=56) + 60, margin={"l": 10, "r": 10, "t": 30, "b": 10},
+                      plot_bgcolor="white")
     return fig
 
 

@@ -21,13 +21,14 @@ def scatter_cropped(trace: TransposeTrace) -> bool:
     return any(0 < len(s.targets) < trace.weight.size for s in trace.steps)
 
 
-def scatter_animation(trace: TransposeTrace, labels: dict[str, str], duration_ms: int = 700) -> base.Built:
+def scatter_animation(trace: TransposeTrace, labels: dict[str, str], duration_ms: int = 700,
+                      width_px: int = base.DESKTOP_PX) -> base.Built:
     """F.conv_transpose2d as one frame per input cell: the cell (orange) times the kernel is added into the output.
 
     Output cells this step adds to are orange, cells added to before are green, and every
     touched cell shows its running sum; the line under the grids writes out the step's additions. An arrow in the
     input cell's colour leads from it, through the kernel, to the output region it is added into.
-    labels: input, kernel, output, play, pause, step, back, forward.
+    labels: input, kernel, output, play, pause, step, back, forward. width_px: the plot's width, which sets its height.
     """
     h, w = trace.x.shape
     kh, kw = trace.weight.shape
@@ -95,7 +96,8 @@ def scatter_animation(trace: TransposeTrace, labels: dict[str, str], duration_ms
     data += [base.cells(grid0, x_text, "input", font), base.cells(out0, text0, "output", font) | {"x0": out_left}]
     lines = max(_wrap_adds(step_formula(s)).count("<br>") + 1 for s in trace.steps)
     bottom = base.CONTROLS_PX + 4 + 21 * lines
-    layout = {"template": base.template(), **axes, "height": tallest * 46 + 40 + bottom,
+    height = base.grids_px(tallest, lefts[-1] + widths[-1], width_px) + 40 + bottom
+    layout = {"template": base.template(), **axes, "height": height,
               "margin": {"l": 10, "r": 10, "t": 40, "b": bottom}, "plot_bgcolor": "white", "shapes": boxes(0),
               "annotations": notes(0), "updatemenus": base.menus(labels, 0, n, duration_ms),
               "sliders": [base.scrubber(labels, n)]}

@@ -30,14 +30,13 @@ def _widths(trace: Trace) -> list[int]:
     return [cols, kw, out_w] if trace.windows[0].weights is not None else [cols, out_w]
 
 
-MARGIN_PX = 20  # the figure's left and right margins together
 LARGEST_PX = 13  # the grids' font where cells are roomy
 
 
 def cell_px(trace: Trace) -> float:
     """A cell's width on a phone: the panels and the gaps between them share the plot's width."""
     widths = _widths(trace)
-    return (base.PHONE_PX - MARGIN_PX) / (sum(widths) + base.GAP * (len(widths) - 1))
+    return (base.PHONE_PX - base.MARGIN_PX) / (sum(widths) + base.GAP * (len(widths) - 1))
 
 
 def numbers_fit(trace: Trace) -> tuple[base.Fit, bool]:
@@ -104,7 +103,7 @@ def window_looks(trace: Trace, picked: tuple[int, int] | None = None) -> frozens
 
 
 def window_animation(trace: Trace, labels: dict[str, str], duration_ms: int = 700, start: int = 0,
-                     picked: tuple[int, int] | None = None) -> base.Built:
+                     picked: tuple[int, int] | None = None, width_px: int = base.DESKTOP_PX) -> base.Built:
     """The window sliding over the padded input, one Plotly frame per output cell.
 
     Everything runs in the browser: Play/Pause, the scrubber, and the step
@@ -113,7 +112,8 @@ def window_animation(trace: Trace, labels: dict[str, str], duration_ms: int = 70
     in the window's colour leads from the window (through the kernel) to the output cell it produces.
     start: the step shown first (a clicked output cell's window). picked: a grid cell clicked, outlined blue with
     every output cell whose window reads it, at every step. Clicks come back through invisible markers
-    (``click_targets``). labels: input, kernel, output, play, pause, step, back, forward.
+    (``click_targets``). width_px: the plot's width on the learner's screen, which sets its height.
+    labels: input, kernel, output, play, pause, step, back, forward.
     """
     rows, cols = trace.grid.shape
     kinds = _kinds(trace)
@@ -185,7 +185,8 @@ def window_animation(trace: Trace, labels: dict[str, str], duration_ms: int = 70
     lines = max(_wrap(window_formula(w)).count("<br>") + 1 for w in trace.windows)
     bottom = base.CONTROLS_PX + 4 + 22 * lines
     slider = base.scrubber(labels, n) | {"active": start}
-    layout = {"template": base.template(), **axes, "height": tallest * 46 + 40 + bottom,
+    height = base.grids_px(tallest, lefts[-1] + widths[-1], width_px) + 40 + bottom
+    layout = {"template": base.template(), **axes, "height": height,
               "margin": {"l": 10, "r": 10, "t": 40, "b": bottom}, "plot_bgcolor": "white",
               "shapes": window_box(start) + highlight, "annotations": notes(start),
               "updatemenus": step_menus(start), "sliders": [slider], "dragmode": False, "clickmode": "event+select"}

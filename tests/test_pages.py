@@ -59,6 +59,16 @@ def test_conv_widgets_drive_the_result(lang):
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
+def test_conv_on_a_linked_4x6_input_names_its_own_reshape(lang):
+    """The shape sentence reshapes the input the page shows (it said the course's 5 × 5 whatever the input)."""
+    x = torch.arange(24).reshape(4, 6) % 5
+    at = open_page("conv", lang, x=";".join(",".join(map(str, row)) for row in x.tolist()))
+    assert printed(at)[0] == str(F.conv2d(x.reshape(1, 1, 4, 6), torch.tensor(course.CONV_KERNEL).reshape(1, 1, 3, 3)))
+    assert any("torch.reshape(input, (1, 1, 4, 6))" in m.value and "torch.Size([1, 1, 2, 4])" in m.value
+               for m in at.markdown)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
 def test_conv_impossible_settings_explain_and_offer_a_way_out(lang):
     at = open_page("conv", lang)
     at.selectbox(key="conv_kernel").set_value("identity").run()

@@ -12,7 +12,20 @@ from core import checkpoints, codegen, data, infer, runs, viz, weights
 from core.course import CIFAR10_CLASSES
 from core.model import ARCHITECTURES, Tudui
 from core.transforms import NORMALIZE_PRESETS
-from ui import CHART, class_label, explain, labels, photo_picker, photo_source, show_code, t, tensor_shape, uploads, urlstate
+from ui import (
+    CHART,
+    class_label,
+    explain,
+    labels,
+    photo_picker,
+    photo_source,
+    screen_px,
+    show_code,
+    t,
+    tensor_shape,
+    uploads,
+    urlstate,
+)
 from ui.data import dataset_picker, split_notes
 from ui.receptive import receptive_view
 from ui.training import run_label
@@ -190,17 +203,19 @@ def network_view(chosen: Chosen, maps: list[tuple[int, str, np.ndarray]], small:
     index, layer, m = maps[pick]
     st.caption(f"`{layer}`")
     tiles = viz.gray_tiles(m)
-    st.plotly_chart(viz.image_batch(tiles, [f"#{c}" for c in range(len(tiles))], columns=16, tile=52),
+    st.plotly_chart(viz.image_batch(tiles, [f"#{c}" for c in range(len(tiles))], columns=16, tile=52,
+                                    width_px=screen_px()),
                     key="cls_maps", config=CHART)
     channel = st.number_input(t("cls.channel"), 0, len(tiles) - 1, 0, key="cls_channel")
     left, right = st.columns(2)
-    left.plotly_chart(viz.feature_grid([m[channel]], [f"#{channel}"], columns=1, cell_px=300),
+    left.plotly_chart(viz.feature_grid([m[channel]], [f"#{channel}"], columns=1, cell_px=300,
+                                       width_px=screen_px(share=0.5)),
                       key="cls_one_map", config=CHART)
     with right:
         st.markdown(t("cls.kernels"))
         weight = chosen.model.model[0].weight.detach().numpy()
         st.plotly_chart(viz.image_batch(viz.kernel_tiles(weight), [f"#{c}" for c in range(len(weight))], columns=8,
-                                        tile=40), key="cls_kernels", config=CHART)
+                                        tile=40, width_px=screen_px(share=0.5)), key="cls_kernels", config=CHART)
     receptive_view(chosen.model, index, m[channel], np.asarray(small.convert("RGB")))
 
 
@@ -228,8 +243,8 @@ def audit_view(chosen: Chosen) -> None:
     pictures = split.images[[i for i, *_ in result.mistakes]].permute(0, 2, 3, 1).numpy()
     named = [*class_names, *(f"#{i}" for i in range(len(class_names), 10))]
     captions = [f"{named[truth]}→{named[pred]} {conf:.0%}" for _, truth, pred, conf in result.mistakes]
-    st.plotly_chart(viz.image_batch(np.ascontiguousarray(pictures), captions, columns=8, tile=96), key="cls_mistakes",
-                    config=CHART)
+    st.plotly_chart(viz.image_batch(np.ascontiguousarray(pictures), captions, columns=8, tile=96,
+                                    width_px=screen_px()), key="cls_mistakes", config=CHART)
 
 
 st.title(t("classify.title"))

@@ -152,13 +152,14 @@ def photo_view(w: np.ndarray, stride: int, padding: int, dilation: int) -> None:
         maps = [*image[0].numpy(), np.asarray(photo), *per_channel.numpy(), summed.numpy()]
         titles = ([t("conv.channel", c=c) for c in "RGB"] + [t("conv.photo")]
                   + [t("conv.channel_out", c=c) for c in "RGB"] + [t("conv.sum")])
-        st.plotly_chart(viz.feature_grid(maps, titles, columns=4, cell_px=150), key="conv_rgb", config=CHART)
+        st.plotly_chart(viz.feature_grid(maps, titles, columns=4, cell_px=150, width_px=screen_px()), key="conv_rgb",
+                        config=CHART)
         st.markdown(t("conv.rgb_shapes", input=tensor_shape(*image.shape), weight=tensor_shape(1, 3, *w.shape),
                       output=tensor_shape(1, 1, *summed.shape)))
 
     st.subheader(t("conv.presets_title"))
     maps = features.preset_maps(image, PHOTO_PRESETS).numpy()
-    st.plotly_chart(viz.feature_grid(maps, [t(f"kernels.{p}") for p in PHOTO_PRESETS], columns=3),
+    st.plotly_chart(viz.feature_grid(maps, [t(f"kernels.{p}") for p in PHOTO_PRESETS], columns=3, width_px=screen_px()),
                     key="conv_presets", config=CHART)
     st.caption(t("conv.grey_caption"))
 
@@ -168,7 +169,8 @@ def photo_view(w: np.ndarray, stride: int, padding: int, dilation: int) -> None:
         return
     layer, out = features.course_conv(image)
     st.code(str(layer), language=None)
-    st.plotly_chart(viz.feature_grid(out[0].numpy(), [t("conv.out_channel", i=i) for i in range(6)], columns=3),
+    st.plotly_chart(viz.feature_grid(out[0].numpy(), [t("conv.out_channel", i=i) for i in range(6)], columns=3,
+                                     width_px=screen_px()),
                     key="conv_course", config=CHART)
     st.markdown(t("conv.course_shapes", input=tensor_shape(*image.shape), output=tensor_shape(*out.shape),
                   weight=tensor_shape(*layer.weight.shape), formula=ops.size_formula(32, 3, 1, 0, 1)))

@@ -16,7 +16,7 @@ import numpy as np  # noqa: E402  (imported once PyTorch is: these need it)
 import torch  # noqa: E402
 
 from core import codegen, data, images, loader, viz  # noqa: E402
-from ui import CHART, class_label, explain, show_code, tensor_shape, urlstate  # noqa: E402
+from ui import CHART, class_label, explain, screen_px, show_code, tensor_shape, urlstate  # noqa: E402
 from ui.data import Picked, cifar10_panel, dataset_picker, found_datasets, opened  # noqa: E402
 
 URL = "query-params"
@@ -141,7 +141,7 @@ def loader_view(picked: Picked, split: str, resize: int | None) -> None:
         return
     imgs, targets = loaded
     captions = [class_name(dataset, y) for y in targets]
-    st.plotly_chart(viz.image_batch(images.to_uint8(imgs), captions), key="dl_grid", config=CHART)
+    st.plotly_chart(viz.image_batch(images.to_uint8(imgs), captions, width_px=screen_px()), key="dl_grid", config=CHART)
     left, right = st.columns(2)
     with left:
         st.markdown(t("data.batch_facts", shape=tensor_shape(*imgs.shape)))

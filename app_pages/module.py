@@ -4,7 +4,7 @@ import streamlit as st
 
 from core import backprop, chapter_code, viz
 from core.sample import SAMPLE
-from ui import CHART, show_code, t, tensor_shape, urlstate
+from ui import CHART, screen_px, show_code, t, tensor_shape, urlstate
 
 DATA = "assets/cifar10-sample/test"
 ROOT = SAMPLE / "test"
@@ -24,7 +24,7 @@ def kernels(weight, title: str, key: str) -> None:
     st.markdown(title)
     tiles = viz.kernel_tiles(weight)
     # rows of 8: 40-pixel tiles on a phone too (16 to a row shrink them to half); the same size on a wide screen
-    st.plotly_chart(viz.image_batch(tiles, [str(i) for i in range(len(tiles))], columns=8, tile=40),
+    st.plotly_chart(viz.image_batch(tiles, [str(i) for i in range(len(tiles))], columns=8, tile=40, width_px=screen_px()),
                     key=key, config=CHART)
 
 

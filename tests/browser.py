@@ -97,9 +97,10 @@ def exceptions(page) -> list[str]:
 
 
 def grid_gaps(page) -> list[float]:
-    """For each grid figure on the page: the blank between the figure's top and its grids' top, in px (its titles
-    take ~40 px; more is a band of nothing a figure laid out for another width leaves above and below its cells)."""
+    """For each figure of grids or pictures on the page: the blank between the figure's top and its first cells or
+    pixels, in px (titles take ~40 px; more is a band of nothing that a figure laid out for another width leaves
+    above its grids, and as much below)."""
     return page.evaluate("""() => Array.from(document.querySelectorAll('.js-plotly-plot'))
-        .filter(p => p.querySelector('g.heatmaplayer image'))
-        .map(p => Math.min(...Array.from(p.querySelectorAll('g.heatmaplayer image'))
+        .filter(p => p.querySelector('g.heatmaplayer image, g.imagelayer image'))
+        .map(p => Math.min(...Array.from(p.querySelectorAll('g.heatmaplayer image, g.imagelayer image'))
             .map(i => i.getBoundingClientRect().top)) - p.getBoundingClientRect().top)""")

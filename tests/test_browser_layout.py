@@ -1,4 +1,5 @@
-"""Real browser, a phone in Chinese (420 px): no page outside the explainers makes the screen scroll sideways.
+"""Real browser, a phone in Chinese (420 px): no page outside the explainers makes the screen scroll sideways, and
+no figure of pictures or grids leaves a blank band above them (its height laid out for a desktop's width).
 
 A code block or a table may scroll sideways inside its own box; nothing else may pass the right edge: not the page,
 not the main area, not a chart, a button or a line of text.
@@ -13,6 +14,7 @@ from browser import (
     SCREENSHOTS,
     assert_routed,
     exceptions,
+    grid_gaps,
     require_browser,
     settle,
     streamlit_server,
@@ -73,8 +75,8 @@ def test_no_page_scrolls_sideways_on_a_phone(phone):
             if view:
                 tabs.nth(view).click()
                 page.wait_for_timeout(500)
-            sideways, poking = page.evaluate(SIDEWAYS), page.evaluate(POKING)
-            if any(s > 1 for s in sideways) or poking:
+            sideways, poking, gaps = page.evaluate(SIDEWAYS), page.evaluate(POKING), grid_gaps(page)
+            if any(s > 1 for s in sideways) or poking or any(gap > 60 for gap in gaps):
                 problems[f"{name}, tab {view + 1}"] = {"page, main area wider by (px)": sideways,
-                                                       "past the right edge": poking}
+                                                       "past the right edge": poking, "blank above figures (px)": gaps}
     assert problems == {}

@@ -5,7 +5,7 @@ import numpy as np
 import streamlit as st
 
 from core import i18n, receptive, viz
-from ui import lang, t
+from ui import lang, screen_px, t
 from ui.lesson import CHART, clicked
 
 
@@ -54,7 +54,7 @@ def receptive_view(net, index: int, fmap: np.ndarray, image: np.ndarray, key: st
     st.markdown(f"**{t('receptive.title')}**")
     cell = _clicked(key, fmap.shape)
     region = field.region(*cell, image.shape[0])
-    figure = viz.receptive_field(fmap, image, cell, region, [t("receptive.map"), t("receptive.input")])
+    figure = viz.receptive_field(fmap, image, cell, region, [t("receptive.map"), t("receptive.input")], screen_px())
     st.plotly_chart(figure, key=key, config=CHART, on_select="rerun", selection_mode="points")
     r0, c0, r1, c1 = region
     st.caption(t("receptive.seen", row=cell[0], col=cell[1], size=field.size, r0=r0, r1=r1, c0=c0, c1=c1))

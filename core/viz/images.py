@@ -8,17 +8,23 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from core.viz.base import DESKTOP_PX
 
-def feature_grid(maps: Sequence[np.ndarray], titles: Sequence[str], columns: int = 3, cell_px: int = 190) -> go.Figure:
+
+def feature_grid(maps: Sequence[np.ndarray], titles: Sequence[str], columns: int = 3, cell_px: int = 190,
+                 width_px: int = DESKTOP_PX) -> go.Figure:
     """Feature maps side by side in grey, each scaled to its own min → black, max → white; hover shows the value.
 
     The maps may differ in size (an input channel beside its smaller convolution);
-    an (H, W, 3) uint8 array is drawn as a colour image.
+    an (H, W, 3) uint8 array is drawn as a colour image. Each is at most ``cell_px`` square, less where
+    ``columns`` of them do not fit the plot's ``width_px`` (a phone), and the rows are as tall as the maps.
     """
     n = len(maps)
     rows = -(-n // columns)
-    height = rows * (cell_px + 34)
-    fig = make_subplots(rows, columns, subplot_titles=list(titles), horizontal_spacing=0.02,
+    spacing = 0.02  # of the width, between two columns
+    cell = min(cell_px, width_px * (1 - spacing * (columns - 1)) / columns)
+    height = round(rows * (cell + 34))
+    fig = make_subplots(rows, columns, subplot_titles=list(titles), horizontal_spacing=spacing,
                         vertical_spacing=34 / height if rows > 1 else 0)
     for i, m in enumerate(maps):
         if np.ndim(m) == 3:
@@ -54,11 +60,13 @@ def image_with_boxes(image: np.ndarray, boxes: Sequence[tuple[int, int, int, int
     return fig
 
 
-def image_batch(images: np.ndarray, captions: Sequence[str], columns: int = 8, tile: int = 96) -> go.Figure:
+def image_batch(images: np.ndarray, captions: Sequence[str], columns: int = 8, tile: int = 96,
+                width_px: int = DESKTOP_PX) -> go.Figure:
     """A batch as one picture, tiles in rows of ``columns`` with a caption under each (like make_grid).
 
     The picture travels as one PNG (not a 100,000-number array), so a batch of
-    64 draws quickly; captions are annotations, so Chinese class names render.
+    64 draws quickly; captions are annotations, so Chinese class names render. The figure is as tall as the
+    picture once it is scaled to the plot's ``width_px`` (a phone's shows it at half size).
     """
     import base64
     import io
@@ -78,13 +86,15 @@ def image_batch(images: np.ndarray, captions: Sequence[str], columns: int = 8, t
     Image.fromarray(canvas).save(buf, "PNG", compress_level=1)  # 2× faster to encode, 13 % bigger
     source = "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
     fig = go.Figure(go.Image(source=source, hoverinfo="skip"))
+    scale = min(0.95, width_px / canvas.shape[1])
+    size = max(8, min(11, round(caption * scale)))  # the captions shrink with the picture, to stay in their row
     notes = [{"x": c * (tile + gap) + tile / 2, "y": r * (tile + caption + gap) + tile + caption / 2, "text": text,
-              "showarrow": False, "font": {"size": 11}}
+              "showarrow": False, "font": {"size": size}}
              for (r, c), text in ((divmod(k, columns), text) for k, text in enumerate(captions))]
     fig.update_layout(annotations=notes)  # one layout update: 64 add_annotation calls take half a second
     fig.update_xaxes(visible=False, range=[-0.5, canvas.shape[1] - 0.5])
     fig.update_yaxes(visible=False, range=[canvas.shape[0] - 0.5, -0.5], scaleanchor="x")
-    fig.update_layout(height=int(canvas.shape[0] * 0.95) + 10, margin={"l": 0, "r": 0, "t": 0, "b": 0})
+    fig.update_layout(height=int(canvas.shape[0] * scale) + 10, margin={"l": 0, "r": 0, "t": 0, "b": 0})
     return fig
 
 

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from core.viz.base import PICKED, Built, click_targets, outline, panels, template
+from core.viz.base import DESKTOP_PX, PICKED, Built, click_targets, grids_px, outline, panels, template
 
 
 def architecture(stages: Sequence[tuple[str, tuple[int, ...]]], height: int = 300,
@@ -47,13 +47,15 @@ def architecture(stages: Sequence[tuple[str, tuple[int, ...]]], height: int = 30
 
 
 def receptive_field(fmap: np.ndarray, image: np.ndarray, cell: tuple[int, int] | None,
-                    region: tuple[int, int, int, int] | None, titles: Sequence[str]) -> Built:
+                    region: tuple[int, int, int, int] | None, titles: Sequence[str],
+                    width_px: int = DESKTOP_PX) -> Built:
     """A feature map (grey, each cell clickable) beside the 32×32 input, the clicked cell and the input region it
-    sees outlined in the same colour."""
+    sees outlined in the same colour; two squares, as tall as they are wide in a plot ``width_px`` wide."""
     h, w = fmap.shape
     size = image.shape[0]
     low, span = float(fmap.min()), max(float(fmap.max() - fmap.min()), 1e-8)
-    axes, notes = panels(titles, [1, 1], spacing=0.08)
+    spacing = 0.08  # of the width, between the two squares
+    axes, notes = panels(titles, [1, 1], spacing=spacing)
     for suffix, n in (("", w), ("2", size)):
         axes[f"xaxis{suffix}"].update(visible=False, range=[-0.5, n - 0.5], scaleanchor=f"y{suffix}",
                                       constrain="domain")
@@ -70,7 +72,8 @@ def receptive_field(fmap: np.ndarray, image: np.ndarray, cell: tuple[int, int] |
         shapes = outline("", [cell], PICKED) + [
             {"type": "rect", "xref": "x2", "yref": "y2", "x0": c0 - 0.5, "x1": c1 + 0.5, "y0": r0 - 0.5, "y1": r1 + 0.5,
              "line": {"color": PICKED, "width": 3}}]
-    layout = {"template": template(), **axes, "height": 330, "margin": {"l": 10, "r": 10, "t": 30, "b": 10},
+    square = grids_px(1, 2 / (1 - spacing), width_px, most=290)
+    layout = {"template": template(), **axes, "height": square + 40, "margin": {"l": 10, "r": 10, "t": 30, "b": 10},
               "annotations": notes, "shapes": shapes, "dragmode": False, "clickmode": "event+select",
               "plot_bgcolor": "white"}
     return Built({"data": data, "layout": layout})

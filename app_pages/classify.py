@@ -115,8 +115,8 @@ def choose_model() -> Chosen | None:
     if source in shipped:
         card = shipped[source]
         path = weights.MODELS / card["weights"]
-        st.caption(t("cls.card", epochs=card["epochs"], recipe=card["recipe"], acc=f"{card['test_acc']:.2%}",
-                     norm=t("cls.norm_yes") if card["mean"] else t("cls.norm_no")))
+        st.caption(t("cls.card", epochs=card["epochs"], recipe=t(f"train.recipe_{card['recipe']}"),
+                     acc=f"{card['test_acc']:.2%}", norm=t("cls.norm_yes") if card["mean"] else t("cls.norm_no")))
         return Chosen(f"shipped:{card['sha256']}", shipped_model(source, card["sha256"]), card["mean"], card["std"],
                       f"assets/models/{path.name}", path.read_bytes, card["classes"])
     if source == "run":
@@ -251,7 +251,7 @@ st.title(t("classify.title"))
 st.markdown(t("cls.intro"))
 chosen = choose_model()
 st.divider()
-photo = photo_picker("cls_photo", camera=True)
+photo = photo_picker("cls_photo", camera=True, runs_code=True)
 if chosen is not None and photo is not None:
     prepared = infer.prepare(photo, chosen.mean, chosen.std)
     result = seen(chosen.id, photo_digest(photo), chosen.mean, chosen.std, chosen.model, prepared.batch)

@@ -283,7 +283,7 @@ VIEWS = {"to_tensor": to_tensor_view, "normalize": normalize_view, "resize": res
 st.title(t("transforms.title"))
 st.markdown(t("transforms.intro"))
 urlstate.copy_link()
-photo = photo_picker("tf_photo", longest=1024)
+photo = photo_picker("tf_photo", longest=1024, runs_code=True)
 if photo is not None:
     view, tabs = urlstate.tabs({"to_tensor": "ToTensor", "normalize": "Normalize", "resize": "Resize",
                                 "crop": t("tf.tab_crop"), "compose": "Compose"}, "view", scope="tf")

@@ -5,6 +5,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from core import i18n
+
 from conftest import encode
 from test_pages import open_page
 
@@ -42,3 +44,18 @@ def test_every_photo_path_takes_every_accepted_image(slug, params, key, name):
     assert not at.exception, [e.value for e in at.exception]
     shown = len(at.get("image")) + len(at.get("plotly_chart")) + len(at.warning) + len(at.error)
     assert shown, "the page shows a picture or says why not"
+
+
+# (page, query parameters, picker key, the longer side the page works at, whether its code runs on the photo)
+SIZES = [("conv", {"view": "photo"}, "conv_photo", 160, False), ("pool", {}, "pool_photo", 240, False),
+         ("transforms", {"view": "resize"}, "tf_photo", 1024, True), ("classify", {}, "cls_photo", 1024, True)]
+
+
+@pytest.mark.parametrize("slug, params, key, longest, runs_code", SIZES, ids=[s[0] for s in SIZES])
+def test_a_large_photo_s_note_names_the_size_this_page_works_at(slug, params, key, longest, runs_code):
+    at = open_page(slug, "zh", **params)
+    at.segmented_control(key=f"{key}_source").set_value("upload").run()
+    at.file_uploader(key=f"{key}_upload").set_value(("big.png", encode(Image.new("RGB", (2000, 1500)), "PNG"),
+                                                     "image/png")).run()
+    note = "reduced_code" if runs_code else "reduced"
+    assert i18n.t(f"image_note.{note}", "zh", width=2000, height=1500, longest=longest) in [i.value for i in at.info]

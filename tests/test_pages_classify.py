@@ -201,3 +201,12 @@ def test_the_audit_runs_on_the_bundled_sample_without_any_data(shipped):
     at = open_page("classify", "en", view="audit")  # DATA_DIR is an empty folder: only the bundled mini CIFAR-10
     assert not at.exception and at.metric[0].label == "Test accuracy"
     assert float(at.metric[0].value.rstrip("%")) > 0
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_model_card_names_its_recipe_in_the_learner_s_language(lang, shipped):
+    _, card = shipped
+    at = open_page("classify", lang)
+    expected = i18n.t("cls.card", lang, epochs=card["epochs"], recipe=i18n.t(f"train.recipe_{card['recipe']}", lang),
+                      acc=f"{card['test_acc']:.2%}", norm=i18n.t("cls.norm_yes", lang))
+    assert expected in [c.value for c in at.caption]

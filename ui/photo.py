@@ -17,12 +17,14 @@ def _open(data: bytes) -> images.Loaded | images.ImageError:
         return err.bare()
 
 
-def photo_picker(key: str, longest: int | None = None, camera: bool = False, link: bool = False) -> Image.Image | None:
+def photo_picker(key: str, longest: int | None = None, camera: bool = False, link: bool = False,
+                 runs_code: bool = False) -> Image.Image | None:
     """A bundled sample photo or the learner's own upload (or camera shot), as RGB.
 
     Bad files get a translated message and None; conversions (animated GIF,
     CMYK, 16-bit, alpha, EXIF rotation, a large photo reduced) get a visible note.
     link: the sample in the URL (``?sample=rocket``), where a link names numbers read off the photo (a crop).
+    runs_code: the page runs its code on the photo (the note on a reduced photo says the code sees the copy).
     """
     sources = ["sample", "upload"] + (["camera"] if camera else [])
     source = st.segmented_control(t("photo.source"), sources, format_func=labels("photo."),
@@ -50,6 +52,9 @@ def photo_picker(key: str, longest: int | None = None, camera: bool = False, lin
             st.error(explain(loaded), icon=":material/broken_image:")
             return None
         for code, params in loaded.notes:
+            if code == "reduced":  # the size this page works at, which may be smaller than the upload's copy
+                params = params | {"longest": min(params["longest"], longest or params["longest"])}
+                code = "reduced_code" if runs_code else code
             st.info(t(f"image_note.{code}", **params), icon=":material/info:")
         photo = loaded.image
     return images.fit(photo, longest) if longest else photo

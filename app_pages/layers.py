@@ -72,18 +72,8 @@ def act_view() -> None:
         st.markdown(t("layers.act_photo_explain"))
 
 
-def flat_view() -> None:
-    from core import codegen, layers, model
-
-    st.markdown(t("layers.flat_intro"))
-    c1, c2, c3, c4 = st.columns(4)
-    batch = urlstate.slider("batch_size", 1, 128, 64, "batch_size", where=c1)
-    channels = urlstate.slider(t("layers.channels"), 1, 3, 3, "channels", where=c2)
-    size = urlstate.slider(t("layers.size"), 1, 32, 32, "size", where=c3)
-    total = urlstate.number(t("layers.dataset_size"), 1, 100_000, 10_000, "dataset_size", where=c4)
-    last = total % batch or batch
-    paths = layers.flatten_paths(batch, channels, size, size, last)
-    st.markdown(t("layers.last_batch", total=total, batch=batch, full=total // batch, last=last))
+def show_paths(paths: dict, batch: int, last: int) -> None:
+    """The course's torch.flatten beside nn.Flatten, batch by batch: where the first raises on the last batch."""
     for column, name in zip(st.columns(2), ("whole", "keep")):
         with column:
             st.markdown(f"**{t(f'layers.path_{name}')}**")
@@ -94,6 +84,25 @@ def flat_view() -> None:
                     st.code(f"RuntimeError: {step.error}", language=None, wrap_lines=True)
                 else:
                     st.markdown(f"`{step.code}` ({label}) → {tensor_shape(*step.shape)}")
+
+
+def flat_view() -> None:
+    from core import codegen, layers, model
+
+    st.markdown(t("layers.flat_intro"))
+    c1, c2, c3, c4 = st.columns(4)
+    batch = urlstate.slider("batch_size", 1, 128, 64, "batch_size", where=c1)
+    channels = urlstate.slider(t("layers.channels"), 1, 3, 3, "channels", where=c2)
+    size = urlstate.slider(t("layers.size"), 1, 32, 32, "size", where=c3)
+    total = urlstate.number(t("layers.dataset_size"), 1, 100_000, 10_000, "dataset_size", where=c4)
+    full, rest = divmod(total, batch)
+    if full == 0:  # the one batch there is: nothing to compare it with
+        st.markdown(t("layers.one_batch", total=total, batch=batch))
+    else:
+        last = rest or batch
+        st.markdown(t("layers.last_batch" if rest else "layers.last_batch_even", total=total, batch=batch, full=full,
+                      last=last))
+        show_paths(layers.flatten_paths(batch, channels, size, size, last), batch, last)
     st.info(t("layers.flat_lesson", features=channels * size * size), icon=":material/lightbulb:")
     show_code(codegen.flatten(batch, channels, size, size))
 

@@ -122,6 +122,17 @@ def test_layers_page_shows_the_course_numbers():
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
+def test_flatten_says_when_there_is_no_smaller_last_batch(lang):
+    """10,000 images in batches of 16 divide evenly: no error on either path; 10 images in batches of 64 make one."""
+    at = open_page("layers", lang, view="flatten", batch_size="16")
+    assert i18n.t("layers.last_batch_even", lang, total=10000, batch=16, full=625) in [m.value for m in at.markdown]
+    assert not [c for c in at.code if c.value.startswith("RuntimeError")]
+    at = open_page("layers", lang, view="flatten", dataset_size="10")
+    assert i18n.t("layers.one_batch", lang, total=10, batch=64) in [m.value for m in at.markdown]
+    assert not any(i18n.t("layers.full_batch", lang, n=64) in m.value for m in at.markdown)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
 def test_conv_photo_tab_shows_the_course_conv2d_shapes(lang):
     at = open_page("conv", lang, view="photo")
     assert not at.exception and len(at.get("plotly_chart")) == 3

@@ -74,5 +74,5 @@ with st.spinner(t("module.training")):
 show_code(code, output="\n".join(e.printed for e in epochs_run))
 st.line_chart(pd.DataFrame({"running_loss": [e.total for e in epochs_run]}, index=range(1, epochs + 1)),
               x_label="epoch", height=260)
-st.markdown(t("module.optim_explain", first=f"{epochs_run[0].total:.4f}", last=f"{epochs_run[-1].total:.4f}",
-              steps=backprop.steps_per_epoch(batch_size)))
+st.markdown(t(f"module.optim_{backprop.trend(epochs_run)}", first=f"{epochs_run[0].total:.4f}",
+              last=f"{epochs_run[-1].total:.4f}", steps=backprop.steps_per_epoch(batch_size)) + " " + t("module.optim_explain"))

@@ -9,8 +9,10 @@ numbers as the page.
 """
 from __future__ import annotations
 
+import math
 import threading
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 
 import numpy as np
@@ -84,6 +86,24 @@ def gradients(root: Path, batch_size: int, lr: float, seed: int = 0) -> Gradient
 class Epoch:
     printed: str     # print(running_loss), as the course prints it: a tensor with its grad_fn
     total: float     # the same number: the sum of the epoch's batch losses (each a batch mean)
+
+
+class Trend(StrEnum):
+    """Where running_loss went from the first epoch to the last: the page says which, since a large lr goes up."""
+
+    ONE_EPOCH = "one"
+    FELL = "fell"
+    ROSE = "rose"
+    DIVERGED = "diverged"  # nan or inf: the steps overflowed the weights
+
+
+def trend(epochs: list[Epoch]) -> Trend:
+    first, last = epochs[0].total, epochs[-1].total
+    if not math.isfinite(last):
+        return Trend.DIVERGED
+    if len(epochs) == 1:
+        return Trend.ONE_EPOCH
+    return Trend.FELL if last < first else Trend.ROSE
 
 
 def optimizer_loop(root: Path, batch_size: int, epochs: int, lr: float, seed: int = 0) -> list[Epoch]:

@@ -111,8 +111,25 @@ def test_module_page_runs_the_optimizer_loop_on_request():
     at.slider(key="epochs").set_value(2).run()
     at.button(key="module_run").click().run()
     assert not at.exception
-    expected = "\n".join(e.printed for e in backprop.optimizer_loop(SAMPLE / "test", 64, 2, 0.01))
-    assert expected in outputs(at)
+    epochs = backprop.optimizer_loop(SAMPLE / "test", 64, 2, 0.01)
+    assert "\n".join(e.printed for e in epochs) in outputs(at)
+    said = i18n.t(f"module.optim_{backprop.trend(epochs)}", "en", first=f"{epochs[0].total:.4f}",
+                  last=f"{epochs[-1].total:.4f}", steps=4)
+    assert any(m.value.startswith(said) for m in at.markdown)
+
+
+def test_the_optimizer_loop_says_where_running_loss_went():
+    """Falling, rising (a large lr), diverged (nan) and a single epoch each get their own sentence: the page
+    said "from nan down to nan" and "from 36.49 down to 36.52"."""
+    def epochs(*totals: float) -> list[backprop.Epoch]:
+        return [backprop.Epoch(f"tensor({v})", v) for v in totals]
+
+    assert backprop.trend(epochs(36.9, 35.0, 35.2)) == backprop.Trend.FELL
+    assert backprop.trend(epochs(36.4, 36.5)) == backprop.Trend.ROSE
+    assert backprop.trend(epochs(36.4, float("nan"))) == backprop.Trend.DIVERGED
+    assert backprop.trend(epochs(float("inf"))) == backprop.Trend.DIVERGED
+    assert backprop.trend(epochs(36.9)) == backprop.Trend.ONE_EPOCH
+    assert {f"module.optim_{t}" for t in backprop.Trend} <= set(i18n.catalog("en")) & set(i18n.catalog("zh"))
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

@@ -113,10 +113,12 @@ def channels_view(k: int, stride: int, padding: int, dilation: int, duration: in
             return
     else:
         x = np.stack([course.CONV_INPUT] * 3)
-        st.caption(t("conv.channels_matrix"))
     groups = urlstate.choice(t("conv.groups"), [1, 3], 1, "groups", scope="conv")
-    st.caption(t("conv.groups_line"))
+    depthwise = "_depthwise" if groups == 3 else ""  # one window per output channel, not three
     out_channels = 3 if groups == 3 else 2
+    st.caption(t(f"conv.groups_line_{groups}", out_channels=out_channels))
+    if source != "photo":
+        st.caption(t(f"conv.channels_matrix{depthwise}"))
     weight = multichannel.default_weight(out_channels, 3 // groups, k)
     bias = np.array([1.0, -1.0, 0.0][:out_channels])
     try:
@@ -125,12 +127,12 @@ def channels_view(k: int, stride: int, padding: int, dilation: int, duration: in
         settings_problem(err, fixes(err, padding, dilation) + [(t("conv.reset"), {**DEFAULTS})],
                          key="conv_channels_problem")
         return
-    st.markdown(t("conv.channels_intro", weight=tensor_shape(*weight.shape), input=tensor_shape(1, *x.shape),
+    st.markdown(t(f"conv.channels_intro{depthwise}", weight=tensor_shape(*weight.shape), input=tensor_shape(1, *x.shape),
                   output=tensor_shape(1, *trace.output.shape), out_channels=out_channels, groups=groups))
     names = animation_labels() | {"channel": t("conv.channel", c="{c}"), "out_channel": t("conv.out_channel", i="{i}"),
                                   "bias": t("conv.bias")}
     st.plotly_chart(viz.channels_animation(trace, names, duration, screen_px()), key="conv_channels", config=CHART)
-    st.caption(t("conv.channels_legend"))
+    st.caption(t(f"conv.channels_legend{depthwise}"))
     show_code(multichannel.code(x, weight, bias, stride, padding, dilation, groups))
 
 

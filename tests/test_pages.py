@@ -191,8 +191,15 @@ def test_conv_channels_tab_names_the_shapes_and_prints_pytorch_s_result(lang):
     out = F.conv2d(x, weight, torch.tensor([1.0, -1.0, 0.0]), padding=1, groups=3)
     assert printed(at) == [f"torch.Size([1, 3, 5, 5]) torch.Size([3, 1, 3, 3]) -> {out.shape}\n{out}"]
     assert any("torch.Size([3, 1, 3, 3])" in m.value and "torch.Size([1, 3, 5, 5])" in m.value for m in at.markdown)
+    # depthwise: one window per output channel, and the words say so (they spoke of three windows at any groups)
+    captions = [c.value for c in at.caption]
+    assert i18n.t("conv.groups_line_3", lang) in captions and i18n.t("conv.channels_legend_depthwise", lang) in captions
+    assert i18n.t("conv.channels_matrix_depthwise", lang) in captions
     at.segmented_control(key="conv_groups").set_value(1).run()
     assert any("torch.Size([2, 3, 3, 3])" in m.value and "torch.Size([1, 2, 5, 5])" in m.value for m in at.markdown)
+    captions = [c.value for c in at.caption]
+    assert i18n.t("conv.groups_line_1", lang, out_channels=2) in captions
+    assert i18n.t("conv.channels_legend", lang) in captions and i18n.t("conv.channels_matrix", lang) in captions
 
 
 def photo_crop_output(top: int, left: int, sample: str = "cat") -> tuple[torch.Size, torch.Tensor]:

@@ -42,7 +42,8 @@ def explain(trace: transposed.TransposeTrace, *_: object) -> lesson.Explanation:
                                      [t("conv_transpose.course_input"), t("conv_transpose.this_output")], screen_px(share=0.5)),
                         key="conv_transpose_compare", config=CHART)
 
-    course_numbers = np.array_equal(x, COURSE_RESULT) and trace.output.shape == course.CONV_INPUT.shape
+    course_numbers = (np.array_equal(x, COURSE_RESULT) and np.array_equal(w, course.CONV_KERNEL)
+                      and trace.output.shape == course.CONV_INPUT.shape)  # what "the same kernel" says
     return lesson.Explanation(
         figure=viz.scatter_animation(trace, labels, duration, screen_px()),
         legend=" ".join([t("conv_transpose.legend")] + [t("conv_transpose.legend_cropped")] * viz.scatter_cropped(trace)),

@@ -188,7 +188,9 @@ epochs, subset = capped(int(epochs), int(subset), None)
 config = train.Config(data=str(picked.path), recipe=recipe, arch=arch, epochs=epochs, lr=lr, batch_size=batch_size,
                       optimizer=optimizer, subset=subset or None)
 key = config.key()
-st.caption(t(f"train.about_{recipe}"))
+settings = config.resolved()  # the recipe's defaults where the learner left a setting open
+optimizer_name = t(f"train.optimizer_{RECIPES[recipe].optimizer_kind(settings.optimizer)}")
+st.caption(t(f"train.about_{recipe}", batch_size=settings.batch_size, lr=f"{settings.lr:g}", optimizer=optimizer_name))
 if recipe == "fast":
     st.markdown("\n".join(f"- {t('train.trick_' + trick)}" for trick in FAST_TRICKS))
 

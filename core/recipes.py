@@ -88,6 +88,10 @@ class Recipe:
             return torch.optim.Adam(model.parameters(), lr=lr)
         return torch.optim.SGD(model.parameters(), lr=lr)
 
+    def optimizer_kind(self, name: str) -> str:
+        """Which optimizer ``make_optimizer(…, name, …)`` builds, for the page to name it: sgd, nesterov or adam."""
+        return name
+
     def learning_rate(self, step: int, total: int, base: float) -> float:
         return base
 
@@ -142,6 +146,9 @@ class Improved(Recipe):
             return torch.optim.Adam(model.parameters(), lr=lr)
         return torch.optim.SGD(model.parameters(), lr=lr, momentum=self.momentum, nesterov=True,
                                weight_decay=self.weight_decay, fused=fused or None)
+
+    def optimizer_kind(self, name: str) -> str:
+        return "adam" if name == "adam" else "nesterov"
 
     def learning_rate(self, step: int, total: int, base: float) -> float:
         """Linear warm-up from base/10, then cosine decay to 0."""

@@ -49,6 +49,18 @@ def test_the_form_lives_in_the_url_and_shows_each_recipes_own_defaults(tmp_path,
     assert len([m for m in at.markdown if "**" in m.value and m.value.startswith("- ")]) == 1  # the tricks, one line each
 
 
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_recipe_s_description_follows_the_settings_chosen(lang, tmp_path, monkeypatch):
+    """It named the recipe's defaults (batch 64, SGD lr=0.01) whatever the learner picked."""
+    at = train_page(lang, tmp_path, monkeypatch, recipe="course", lr="0.1", batch_size="256", optimizer="adam")
+    expected = i18n.t("train.about_course", lang, batch_size=256, lr="0.1", optimizer=i18n.t("train.optimizer_adam", lang))
+    assert expected in [c.value for c in at.caption]
+    at = train_page(lang, tmp_path, monkeypatch, recipe="improved", batch_size="32")
+    expected = i18n.t("train.about_improved", lang, batch_size=32, lr="0.05",
+                      optimizer=i18n.t("train.optimizer_nesterov", lang))
+    assert expected in [c.value for c in at.caption]
+
+
 def test_an_owner_cap_is_applied_and_said(tmp_path, monkeypatch):
     monkeypatch.setenv("MAX_EPOCHS", "2")
     at = train_page("en", tmp_path, monkeypatch, epochs="9")

@@ -150,7 +150,7 @@ def loader_view(picked: Picked, split: str, resize: int | None) -> None:
             names = [class_name(dataset, c) for c in range(len(dataset.classes))]
             st.plotly_chart(viz.bars(names, counts, y_title=t("data.count"), height=260), key="dl_hist", config=CHART)
         other = batch_order(len(dataset), batch_size, shuffle, drop_last, seed, epoch + 1)[0][:8]
-        st.markdown(t("data.shuffle_demo", epoch=epoch, a=order[0][:8], b=other, next=epoch + 1) + " "
+        st.markdown(t("data.shuffle_demo", n=len(order[0][:8]), epoch=epoch, a=order[0][:8], b=other, next=epoch + 1) + " "
                     + t("data.shuffle_on" if shuffle else "data.shuffle_off"))
         if num_workers:
             st.caption(t("data.workers_note", n=num_workers))

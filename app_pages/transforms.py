@@ -76,7 +76,7 @@ def normalize_view(photo) -> None:
     v, r = float(tensor[0, 0, 0]), float(out[0, 0, 0])
     st.markdown(t("tf.normalize_formula", v=f"{v:.4f}", m=mean[0], s=std[0], r=f"{r:.4f}"))
     left, right = st.columns(2)
-    left.markdown(f"**{t('tf.before')}** (0 … 1)")
+    left.markdown(f"**{t('tf.before')}** ({tensor.min():.2f} … {tensor.max():.2f})")
     left.plotly_chart(viz.channel_histograms(tensor.numpy()), key="tf_hist_before", config=CHART)
     right.markdown(f"**{t('tf.after')}** ({out.min():.2f} … {out.max():.2f})")
     right.plotly_chart(viz.channel_histograms(out.numpy()), key="tf_hist_after", config=CHART)

@@ -77,6 +77,22 @@ def test_with_no_data_directory_the_sample_shows_a_batch(lang, tmp_path, monkeyp
     assert "/" + tmp_path.name not in "\n".join(m.value for m in at.caption), "no server path is shown"
 
 
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_shuffle_sentence_and_the_normalize_ranges_follow_the_data(lang, tmp_path, monkeypatch):
+    """A batch of 4 lists 4 indices (it said "the first 8"); Normalize's "before" names the photo's own range."""
+    monkeypatch.setenv("DATA_DIR", str(tmp_path / "absent"))
+    at = open_with("data", lang, view="loader", batch_size="4")
+    head = i18n.t("data.shuffle_demo", lang, n=4, epoch=1, a="\0", b="", next=2).split("\0")[0]
+    shown = next(m.value for m in at.markdown if m.value.startswith(head))
+    assert shown[len(head):].split("]")[0].count(",") == 3  # four indices
+    at = open_with("transforms", lang, view="normalize")
+    from core import features, images
+
+    tensor = features.to_tensor(images.sample(images.samples()[0]))
+    before = f"**{i18n.t('tf.before', lang)}** ({tensor.min():.2f} … {tensor.max():.2f})"
+    assert before in [m.value for m in at.markdown]
+
+
 def download_fails(at: AppTest, lang: str) -> str:
     """Click the data page's download button and wait (at most 5 s) for the error the page shows, without a traceback."""
     next(b for b in at.button if b.label == i18n.t("data.download", lang)).click().run()

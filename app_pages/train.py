@@ -4,7 +4,7 @@ import os
 import streamlit as st
 import torch
 
-from core import data, runs, scripts, train, trainviz, viz
+from core import data, errors, runs, scripts, train, trainviz, viz
 from core.errors import CodedError
 from core.events import Phase, Step
 from core.jobs import Job, QueueFull
@@ -30,7 +30,8 @@ def error_text(error: Exception) -> str:
     """A failed job's error in the learner's language: data problems, settings that cannot train, anything else."""
     if isinstance(error, CodedError):
         return explain(error)
-    return t("train.failed", error=str(error).splitlines()[0])
+    first = (str(error).splitlines() or [""])[0]
+    return t("train.failed", error=f"{type(error).__name__}: {errors.without_paths(first)}")
 
 
 def phase_line(job: Job) -> tuple[float, str]:

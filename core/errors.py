@@ -1,6 +1,7 @@
 """One shape for every error a page explains to the learner, and one way to explain it."""
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 from typing import ClassVar
 
@@ -54,3 +55,12 @@ class CodedError(Exception):
 def explain(error: CodedError, lang: str, **params: object) -> str:
     """The error's message in ``lang``; ``params`` add to (or override) the values the error carries."""
     return i18n.t(error.key, lang, **{**error.params, **params})
+
+
+_PATH = re.compile(r"(?:[A-Za-z]:)?[\\/](?:[^\s'\"\\/:]+[\\/])+([^\s'\"\\/:]*)")
+
+
+def without_paths(text: str) -> str:
+    """``text`` with every absolute file path cut to its last part (its file's name): an unforeseen error's words
+    may help a learner, its server's folders must not be shown."""
+    return _PATH.sub(lambda m: m.group(1) or "…", text)

@@ -107,3 +107,14 @@ def test_a_kept_error_holds_no_frames():
         kept = err.bare()
     assert kept.__traceback__ is None and kept.__cause__ is None and kept.__context__ is None
     assert errors.explain(kept, "en") == i18n.t("image_error.truncated", "en")
+
+
+def test_an_unforeseen_error_s_words_keep_no_server_path():
+    without_paths = errors.without_paths
+    assert without_paths("[Errno 2] No such file or directory: '/srv/app/data/cifar/train/cat/1.png'") == \
+        "[Errno 2] No such file or directory: '1.png'"
+    assert without_paths("cannot identify image file /tmp/x/y.jpg") == "cannot identify image file y.jpg"
+    assert without_paths(r"C:\Users\me\a.png is locked") == "a.png is locked"
+    for kept in ("mat1 and mat2 shapes cannot be multiplied (1x49152 and 196608x10)", "lr 1/2",
+                 "CUDA out of memory. Tried to allocate 20.00 MiB"):
+        assert without_paths(kept) == kept

@@ -61,6 +61,20 @@ def streamlit_server(env: dict[str, str] | None = None, script: str = "streamlit
         log.close()
 
 
+@contextmanager
+def app_in_chromium(env: dict[str, str]):
+    """The app under `streamlit run` with ``env`` and Debian's Chromium (skipped where either is missing); yields
+    (base URL, the browser). The tests' screenshots go to SCREENSHOTS."""
+    require_browser()
+    from playwright.sync_api import sync_playwright
+
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    with streamlit_server(env) as (url, _), sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield url, browser
+        browser.close()
+
+
 def settle(page, timeout_s: float = 90, last: str | None = None) -> None:
     """Wait until Streamlit has run the page: the sidebar's language switch (on every page) and the page's title
     are drawn, then, for three checks in a row: Streamlit's own script state says "notRunning" (a page's first run

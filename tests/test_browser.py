@@ -7,18 +7,7 @@ import pytest
 
 from core import i18n
 
-from browser import (
-    CHROMIUM,
-    FLAGS,
-    PHONE_AGENT,
-    SCREENSHOTS,
-    assert_routed,
-    exceptions,
-    grid_gaps,
-    require_browser,
-    settle,
-    streamlit_server,
-)
+from browser import PHONE_AGENT, SCREENSHOTS, app_in_chromium, assert_routed, exceptions, grid_gaps, settle, streamlit_server
 from conftest import make_folder_dataset
 
 
@@ -26,17 +15,10 @@ from conftest import make_folder_dataset
 def app(tmp_path_factory):
     """The app under `streamlit run`: its data directory holds a small folder data set (3 classes, 1,200 training
     and 150 test images), its runs go to a temporary folder."""
-    require_browser()
-    from playwright.sync_api import sync_playwright
-
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     data_dir = tmp_path_factory.mktemp("data")
     make_folder_dataset(data_dir / "pets", per_class=(400, 50))
-    env = {"DATA_DIR": str(data_dir), "RUNS_DIR": str(tmp_path_factory.mktemp("runs"))}
-    with streamlit_server(env) as (url, _), sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield url, browser
-        browser.close()
+    with app_in_chromium({"DATA_DIR": str(data_dir), "RUNS_DIR": str(tmp_path_factory.mktemp("runs"))}) as app:
+        yield app
 
 
 @contextmanager

@@ -7,18 +7,7 @@ not the main area, not a chart, a button or a line of text.
 
 import pytest
 
-from browser import (
-    CHROMIUM,
-    FLAGS,
-    PHONE_AGENT,
-    SCREENSHOTS,
-    assert_routed,
-    exceptions,
-    grid_gaps,
-    require_browser,
-    settle,
-    streamlit_server,
-)
+from browser import PHONE_AGENT, SCREENSHOTS, app_in_chromium, assert_routed, exceptions, grid_gaps, settle
 
 PAGES = ("", "data", "module", "save_load", "train", "gpu", "tensorboard", "transforms", "layers", "classify")
 PHONE = {"width": 420, "height": 900}
@@ -48,16 +37,9 @@ SIDEWAYS = """() => [document.scrollingElement, document.querySelector('[data-te
 @pytest.fixture(scope="module")
 def phone(tmp_path_factory):
     """One server (an empty data directory: the bundled sample; no runs) and one page at a phone's width."""
-    require_browser()
-    from playwright.sync_api import sync_playwright
-
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     env = {"DATA_DIR": str(tmp_path_factory.mktemp("data")), "RUNS_DIR": str(tmp_path_factory.mktemp("runs"))}
-    with streamlit_server(env) as (url, _), sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        page = browser.new_page(viewport=PHONE, user_agent=PHONE_AGENT)
-        yield url, page
-        browser.close()
+    with app_in_chromium(env) as (url, browser):
+        yield url, browser.new_page(viewport=PHONE, user_agent=PHONE_AGENT)
 
 
 def test_no_page_scrolls_sideways_on_a_phone(phone):

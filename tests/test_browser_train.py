@@ -8,7 +8,7 @@ import pytest
 
 from core import i18n
 
-from browser import CHROMIUM, FLAGS, SCREENSHOTS, exceptions, require_browser, settle, streamlit_server
+from browser import SCREENSHOTS, app_in_chromium, exceptions, settle
 from conftest import make_folder_dataset
 
 POINTS = """() => {
@@ -21,18 +21,12 @@ PHASES = re.compile(r"Preparing the data|Epoch \d+ · step \d+ of \d+|testing on
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
-    require_browser()
-    from playwright.sync_api import sync_playwright
-
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     data_dir = tmp_path_factory.mktemp("data")
     make_folder_dataset(data_dir / "pets", per_class=(100, 20))
     env = {"DATA_DIR": str(data_dir), "RUNS_DIR": str(tmp_path_factory.mktemp("runs")),
            "STREAMLIT_SERVER_FILE_WATCHER_TYPE": "none"}   # files changing in the checkout must not rerun the page
-    with streamlit_server(env) as (url, _), sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield url, browser
-        browser.close()
+    with app_in_chromium(env) as app:
+        yield app
 
 
 def test_start_watch_stop_reload(app):

@@ -93,7 +93,7 @@ def photo_crop() -> np.ndarray | None:
     top = crop_slider(t("conv.crop_top"), room[0], "top", c1)
     left = crop_slider(t("conv.crop_left"), room[1], "left", c2)
     box = viz.image_with_boxes(pixels, [(top, left, multichannel.CROP, multichannel.CROP)], height=220,
-                               colour=viz.base.WINDOW)                # the colour of the windows that slide in it
+                               colour=viz.base.WINDOW, width_px=screen_px())  # the colour of the windows in it
     st.plotly_chart(box, key="conv_crop", config=CHART)
     st.caption(t("conv.channels_photo", top=top, left=left, px=CROP_PHOTO_PX))
     return multichannel.photo_crop(pixels, top, left)

@@ -9,7 +9,7 @@ import numpy as np
 import streamlit as st
 
 from core import images
-from ui import CHART, explain, labels, photo_picker, photo_source, show_code, t, urlstate
+from ui import CHART, explain, labels, photo_picker, photo_source, screen_px, show_code, t, urlstate
 from ui.loading import wait_for_torch
 
 CHANNELS = ("mean_r", "mean_g", "mean_b", "std_r", "std_g", "std_b")
@@ -150,7 +150,8 @@ def crop_view(photo) -> None:
         padded, boxes, crops = T.random_crops(photo, size, padding, fill, padding_mode, n, seed)
         st.markdown(t("tf.crop_explain", size=size, padding=padding))
         left, right = st.columns([3, 2])
-        left.plotly_chart(viz.image_with_boxes(np.asarray(padded), boxes), key="tf_boxes", config=CHART)
+        left.plotly_chart(viz.image_with_boxes(np.asarray(padded), boxes, width_px=screen_px(share=0.6)), key="tf_boxes",
+                          config=CHART)
         with right:  # a row of columns per three crops: a phone stacks them in order (1, 2, 3, 4…, not 1, 4, 2…)
             for row in range(0, len(crops), 3):
                 for column, k in zip(st.columns(3), range(row, min(row + 3, len(crops)))):

@@ -154,3 +154,38 @@ def test_channel_arrows_lead_from_every_window_read_to_the_output_they_make(k, s
             assert box["x0"] < leg["ax"] <= box["x1"] and leg["ay"] == box["y1"] and (leg["ax"] - lefts[c]) % 1 == 0.5
         output = spec["data"][len(x) + s.out_channel]
         assert (target["x0"], target["y0"]) == (output["x0"] + j - 0.5, output["y0"] + i - 0.5)
+
+
+CLASSES = ["飞机", "汽车", "鸟", "猫", "鹿", "狗", "青蛙", "马", "船", "卡车", "airplane", "automobile", "truck"]
+# what the pages caption their batches with, and at which tile size: a mistake (true→predicted, confidence) or a
+# class under a 96 px picture, a channel's number under a 40 or 52 px one
+CAPTIONS = {"mistake": (96, lambda k, a, b: f"{a}→{b} {50 + k}%"), "class": (96, lambda k, a, b: a),
+            "number": (40, lambda k, a, b: f"#{k}"), "map": (52, lambda k, a, b: f"#{k}")}
+
+
+@settings(max_examples=40, deadline=None)
+@given(n=st.integers(1, 64), columns=st.sampled_from([6, 8, 16]), kind=st.sampled_from(list(CAPTIONS)),
+       width=st.sampled_from([viz.PHONE_PX, viz.base.DESKTOP_PX]), a=st.sampled_from(CLASSES), b=st.sampled_from(CLASSES))
+def test_batch_captions_fit_their_picture_and_row(n, columns, kind, width, a, b):
+    """On a phone a batch's captions ran into each other ("鸟→飞机 86%") and into the next row: each now fits the
+    width its picture is drawn at, and its row, at 9 px or more."""
+    tile, write = CAPTIONS[kind]
+    captions = [write(k, a, b) for k in range(n)]
+    spec = viz.image_batch(np.zeros((n, 8, 8, 3), np.uint8), captions, columns=columns, tile=tile, width_px=width)
+    scale = (spec.layout.height - 10) / (spec.layout.yaxis.range[0] + 0.5)  # as tall as the picture is drawn
+    assert scale * (spec.layout.xaxis.range[1] + 0.5) <= width + 1  # and as wide, within the plot
+    notes = spec.layout.annotations
+    font = notes[0].font.size
+    assert font >= 9
+    if len(notes) > 1 and notes[1].y == notes[0].y:  # two pictures side by side, a picture's width (and a gap) apart
+        assert max(viz.base.em(c) for c in captions) * font <= (notes[1].x - notes[0].x) * scale
+    assert (notes[0].y - tile) * 2 * scale >= font  # the caption's row: its middle is half a row under the picture
+
+
+def test_feature_maps_on_a_phone_leave_room_for_their_titles():
+    maps = [np.zeros((106, 160)) for _ in range(8)]
+    titles = [f"通道 {c} 的卷积结果" for c in "RGBRGBRG"]
+    fig = viz.feature_grid(maps, titles, columns=4, cell_px=150, width_px=viz.PHONE_PX)
+    widths = [(fig.layout[a].domain[1] - fig.layout[a].domain[0]) * viz.PHONE_PX for a in fig.layout
+              if a.startswith("xaxis")]
+    assert min(widths) >= max(viz.base.em(t) for t in titles) * 16

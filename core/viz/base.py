@@ -144,9 +144,10 @@ def panels(titles: Sequence[str], widths: Sequence[int], spacing: float = 0.06) 
 GAP = 1.5  # cells between two panels of a strip
 
 
-def _em(text: str) -> float:
-    """A title's width in font sizes: a Chinese character is about one, a Latin letter about half of one."""
-    return sum(1.0 if unicodedata.east_asian_width(ch) in "WF" else 0.55 for ch in text)
+def em(text: str) -> float:
+    """A title's or caption's width in font sizes: a Chinese character is about one, a Latin letter about half of
+    one; a character of ambiguous width (→, ×) counts as one, as a Chinese font draws it."""
+    return sum(1.0 if unicodedata.east_asian_width(ch) in "WFA" else 0.55 for ch in text)
 
 
 def strip(titles: Sequence[str], widths: Sequence[int], tallest: int, gap: float = GAP) -> tuple[dict, list[dict], list[float]]:
@@ -169,10 +170,10 @@ def strip(titles: Sequence[str], widths: Sequence[int], tallest: int, gap: float
     for k, (title, left, width) in enumerate(zip(titles, lefts, widths)):
         room = (width + gap) * cell_px  # a title may reach halfway into the gaps on either side
         head, paren, rest = title.partition(" (") if " (" in title else title.partition("（")
-        if _em(title) * 16 > room and paren:  # "Input (grey = padding)" on two lines
+        if em(title) * 16 > room and paren:  # "Input (grey = padding)" on two lines
             title = f"{head}<br>{paren.strip()}{rest}"
         x, anchor = left + (width - 1) / 2, "center"
-        if max(_em(line) for line in title.split("<br>")) * 16 > 0.75 * width * cell_px and k in (0, len(widths) - 1):
+        if max(em(line) for line in title.split("<br>")) * 16 > 0.75 * width * cell_px and k in (0, len(widths) - 1):
             x, anchor = (left - 0.5, "left") if k == 0 else (left + width - 0.5, "right")
         notes.append({"font": {"size": 16}, "showarrow": False, "text": title, "x": x, "xanchor": anchor, "xref": "x",
                       "y": -0.5, "yanchor": "bottom", "yref": "y"})

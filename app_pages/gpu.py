@@ -38,7 +38,7 @@ for column, (form, script) in zip((left, right), scripts.items()):
     with column:
         st.subheader(t(f"gpu.form_{form}"))
         st.markdown(t(f"gpu.about_{form}"))
-        show_code(script, runs=False)
+        show_code(script, not_run=t("common.not_run"))
 
 st.subheader(t("gpu.device_title"))
 st.markdown(t("gpu.device"))

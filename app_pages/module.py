@@ -66,7 +66,7 @@ settings = (batch_size, epochs, lr)
 if st.button(t("module.run"), icon=":material/play_arrow:", key="module_run"):
     st.session_state.module_ran = settings
 if st.session_state.get("module_ran") != settings:
-    show_code(code, runs=False)
+    show_code(code, not_run=t("common.not_run"))
     st.caption(t("module.run_hint", steps=epochs * backprop.steps_per_epoch(batch_size)))
     st.stop()
 with st.spinner(t("module.training")):

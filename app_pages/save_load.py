@@ -57,6 +57,6 @@ with tabs[open_tab]:
         scenario("state_dict")
     else:
         st.markdown(t("save_load.gpu_intro"))
-        show_code(f"# model_save.py\n{saving.SAVE_GPU}", runs=False)
+        show_code(f"# model_save.py\n{saving.SAVE_GPU}", not_run=t("save_load.gpu_saved"))
         for load in ("gpu_plain", "gpu_map_location"):
             scenario(load)

@@ -54,7 +54,7 @@ batch_size = urlstate.choice("batch_size", BATCH_SIZES, 64, "batch_size", scope=
 img_array = np.array(images.sample(sample))
 code = chapter_code.tensorboard(f"assets/samples/{sample}.jpg", "assets/cifar10-sample/test", batch_size)
 if not ready:
-    show_code(code, runs=False)
+    show_code(code, not_run=t("tensorboard.not_run"))
     st.markdown(t("tensorboard.hwc", shape=str(img_array.shape)))
     st.image(first_grid(batch_size), caption=t("tensorboard.grid_offline"))
     stages = [("", (3, 32, 32))] + [(r.layer.split("(")[0], r.shape[1:]) for r in layer_table("course")]

@@ -217,7 +217,7 @@ else:
 with st.expander(t("train.code_title")):
     script = scripts.generate(config.resolved(), picked.shown, picked.found.kind)
     st.caption(t(f"train.script_{'course' if recipe == 'course' else 'fast'}"))
-    show_code(script, runs=False)
+    show_code(script, not_run=t("common.not_run"))
     st.caption(t("train.tensorboard"))
 
 finished = runs.all_runs()

@@ -15,9 +15,9 @@ from ui.loading import wait_for_torch
 CHANNELS = ("mean_r", "mean_g", "mean_b", "std_r", "std_g", "std_b")
 
 
-def code_block(photo, code: str, runs: bool = True) -> None:
-    """The snippet, run on the very image this page shows."""
-    show_code(code, files={photo_source("tf_photo"): photo}, runs=runs)
+def code_block(photo, code: str, not_run: str | None = None) -> None:
+    """The snippet, run on the very image this page shows (unless ``not_run`` says why not)."""
+    show_code(code, files={photo_source("tf_photo"): photo}, not_run=not_run)
 
 
 def pixel_rows(photo, tensor) -> list[dict]:
@@ -118,7 +118,7 @@ def resize_view(photo) -> None:
         out = T.apply(step, photo, torch.Generator())
     except T.TooBig as err:
         st.warning(explain(err, step=T.expression(step), size=photo.size))
-        code_block(photo, code, runs=False)
+        code_block(photo, code, not_run=t("tf.not_run_too_big"))
         return
     left, right = st.columns(2)
     left.image(photo, caption=t("tf.size_before", size=photo.size), width="content")
@@ -275,7 +275,7 @@ def compose_view(photo) -> None:
         last = stages[-1].value
         shown = last if not hasattr(last, "shape") else features.to_image(last[None].clamp(0, 1))
         st.image(images.fit(shown, 1024), caption=t("tf.result", shape=stages[-1].shape), width="content")
-    code_block(photo, T.code(plain, seed, photo_source("tf_photo")), runs=failed is None)
+    code_block(photo, T.code(plain, seed, photo_source("tf_photo")), not_run=t("tf.not_run_failed") if failed else None)
 
 
 VIEWS = {"to_tensor": to_tensor_view, "normalize": normalize_view, "resize": resize_view, "crop": crop_view,

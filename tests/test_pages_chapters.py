@@ -166,3 +166,16 @@ def test_every_key_the_chapters_pages_build_exists_in_both_languages():
     keys |= {f"gpu.{part}_{form}" for form in chapter_code.GPU_FORMS for part in ("form", "about")}
     for lang in ("zh", "en"):
         assert sorted(keys - set(i18n.catalog(lang))) == []
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_code_the_page_does_not_run_says_why(lang):
+    """Each unrun block named training as the reason ("this code really trains"), even a save script the page does
+    run for its loads."""
+    from test_pages import open_page as open_link
+
+    at = open_link("save_load", lang, view="gpu")
+    captions = [c.value for c in at.caption]
+    assert i18n.t("save_load.gpu_saved", lang) in captions and i18n.t("common.not_run", lang) not in captions
+    at = open_page("module", lang)
+    assert i18n.t("common.not_run", lang) in [c.value for c in at.caption]  # the optimizer loop, before Run

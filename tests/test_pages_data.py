@@ -40,6 +40,7 @@ def test_normalize_before_totensor_is_explained(lang):
     why = i18n.t("tf.step_needs_tensor", lang, step="S", error="E").split("\n\n")[1]
     assert "img should be Tensor Image" in at.error[0].value and at.error[0].value.endswith(why)
     assert not at.exception, "the snippet of a pipeline that fails is shown, not run into a traceback"
+    assert i18n.t("tf.not_run_failed", lang) in [c.value for c in at.caption]  # it said "this code really trains"
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

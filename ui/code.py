@@ -37,7 +37,7 @@ def _printed(code: str, digests: tuple[tuple[str, str], ...], _files: dict[str, 
 
 
 def show_code(code: str, files: dict[str, File] | None = None, output: str | None = None,
-              language: str = "python", runs: bool = True) -> None:
+              language: str = "python", not_run: str | None = None) -> None:
     """The equivalent PyTorch code and, under it, what that very code prints.
 
     files: paths the snippet opens (as the learner would write them) and what
@@ -47,12 +47,13 @@ def show_code(code: str, files: dict[str, File] | None = None, output: str | Non
     output: what the snippet prints, computed by the page, for snippets too slow
     to run on every rerun (a DataLoader over a whole data set); a test runs
     such snippets on small data and checks they print the same.
-    runs: False for code that does real work (a training run): shown, not run here.
+    not_run: why the page shows this code without running it (a training run, a missing package), in the
+    learner's language; None: it runs.
     """
     st.markdown(f"**{t('common.code')}**")
     st.code(code, language=language, wrap_lines=True)
-    if not runs:
-        st.caption(t("common.not_run"))
+    if not_run is not None:
+        st.caption(not_run)
         return
     st.markdown(f"**{t('common.prints')}**")
     if output is None:

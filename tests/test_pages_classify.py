@@ -203,7 +203,7 @@ def test_the_audit_runs_on_the_bundled_sample_without_any_data(shipped):
     assert float(at.metric[0].value.rstrip("%")) > 0
 
 
-@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("lang", ["zh"])  # the learners' language; test_i18n checks en has every string
 def test_the_model_card_names_its_recipe_in_the_learner_s_language(lang, shipped):
     _, card = shipped
     at = open_page("classify", lang)

@@ -1,8 +1,5 @@
 """The weights the app ships: the cards are honest, the targets are met, predictions on fixed photos stay put."""
 import hashlib
-import os
-import tarfile
-from pathlib import Path
 
 import pytest
 
@@ -18,7 +15,6 @@ PINNED = {
     "relu": {"cat": ("cat", 0.6139), "coffee": ("dog", 0.5490), "rocket": ("truck", 0.2913)},
     "bn_relu": {"cat": ("dog", 0.5719), "coffee": ("cat", 0.4206), "rocket": ("ship", 0.3341)},
 }
-SHARED = Path(os.environ.get("SHARED_DATA") or Path(__file__).resolve().parents[2] / "shared" / "data") / "cifar10-jpg.tar.gz"
 
 
 def test_the_course_architecture_and_the_best_variant_ship():
@@ -48,11 +44,8 @@ def test_predictions_on_the_bundled_photos_are_stable(name):
         assert float(probs.max()) == pytest.approx(probability, abs=2e-3)
 
 
-@pytest.mark.skipif(not SHARED.exists(), reason="the shared JPEG copy of CIFAR-10 is not on this machine")
-def test_cards_report_the_accuracy_measured_on_the_jpeg_test_set(tmp_path):
-    with tarfile.open(SHARED) as tar:
-        tar.extractall(tmp_path, members=[m for m in tar.getmembers() if m.name.startswith("test/")], filter="data")
-    test = load_split(tmp_path, "test")
+def test_cards_report_the_accuracy_measured_on_the_jpeg_test_set(shared_cifar):
+    test = load_split(shared_cifar / "cifar10-jpg", "test")
     for name in CARDS:
         model, card = weights.load(name)
         assert infer.audit(model, test, card["mean"], card["std"]).accuracy == pytest.approx(card["test_acc"], abs=1e-4)

@@ -157,6 +157,10 @@ def test_gpu_page_shows_both_forms_and_the_device_line(lang):
     assert "time.time():         1.0\ntime.process_time(): 0.0" in printed
     at.select_slider(key="gpu_batch_size").set_value(128).run()
     assert any("DataLoader(train_data, batch_size=128)" in o for o in outputs(at))
+    # the training script keeps its loops' shape (scrolls in its box on a phone); flat code wraps
+    training = next(c for c in at.code if c.language == "python" and "for imgs, targets in train_dataloader" in c.value)
+    assert not training.proto.wrap_lines
+    assert all(c.proto.wrap_lines for c in open_page("conv", lang).code if c.language == "python")
 
 
 def test_every_key_the_chapters_pages_build_exists_in_both_languages():

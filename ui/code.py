@@ -13,6 +13,7 @@ from ui.language import t
 
 File = Image.Image | bytes  # what a snippet opens: a photo (saved as PNG for it) or a file's bytes (weights)
 PRINT_WIDTH = 80  # PyTorch prints tensors and modules in lines of at most this many characters
+PHONE_CODE_CHARS = 42  # what a code box shows of a line on a 420 px phone
 
 
 def _digest(content: File) -> str:
@@ -51,7 +52,7 @@ def show_code(code: str, files: dict[str, File] | None = None, output: str | Non
     learner's language; None: it runs.
     """
     st.markdown(f"**{t('common.code')}**")
-    st.code(code, language=language, wrap_lines=True)
+    st.code(code, language=language, wrap_lines=code_wraps(code))
     if not_run is not None:
         st.caption(not_run)
         return
@@ -60,6 +61,13 @@ def show_code(code: str, files: dict[str, File] | None = None, output: str | Non
         files = files or {}
         output = _printed(code, tuple((path, _digest(content)) for path, content in files.items()), files)
     st.code(output, language=None, wrap_lines=wraps(output))
+
+
+def code_wraps(code: str) -> bool:
+    """Whether code wraps at the box's edge, so that a phone shows all of it: yes, unless a line inside a block
+    (indented) is longer than a phone's box shows. Wrapped, such a line goes on at the left margin, and a loop's
+    body no longer looks like one (the phone audit's training loops), so that code scrolls sideways in its box."""
+    return not any(line[:1].isspace() and len(line) > PHONE_CODE_CHARS for line in code.splitlines())
 
 
 def wraps(output: str) -> bool:

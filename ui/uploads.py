@@ -4,8 +4,8 @@ Streamlit keeps every uploaded file's bytes in memory while its tab is open (and
 after), for every session: the 30 photos and checkpoints of a class were 307 MB of the soak's
 server (benchmarks/soak.py), though a page needs each only once: a photo is reduced to 1,024 px, a
 checkpoint to its verdict. So what ``read`` makes of the bytes is kept in the session, keyed by the
-file's id, and the bytes leave Streamlit's store (the workaround Streamlit's maintainers point to in
-streamlit/streamlit#9218). The browser still shows the file; the widget then gives None, but its
+file's id, and the bytes leave Streamlit's store (the workaround a user posted in
+streamlit/streamlit#9218, an open issue about this). The browser still shows the file; the widget then gives None, but its
 state still names the file's id, which finds what was read. Removing the file in the browser
 (its ×) clears that state, and with it what was kept.
 """

@@ -8,10 +8,14 @@ import numpy as np
 import streamlit as st
 from PIL import Image
 
-from core import checkpoints, codegen, data, infer, runs, viz, weights
+from core import viz
+from core.basics import codegen
 from core.course import CIFAR10_CLASSES
+from core.data import discovery, paths, tensors
+from core.data.transforms import NORMALIZE_PRESETS
+from core.inference import checkpoints, infer, weights
 from core.model import ARCHITECTURES, Tudui
-from core.transforms import NORMALIZE_PRESETS
+from core.training import runs
 from ui import (
     CHART,
     class_label,
@@ -74,8 +78,8 @@ def upload_model(digest: str, arch: str, _upload: checkpoints.Upload) -> Tudui:
 
 
 @st.cache_resource(show_spinner=False)
-def test_split(source: str) -> data.TensorSplit:
-    return data.load_split(Path(source), "test")
+def test_split(source: str) -> tensors.TensorSplit:
+    return tensors.load_split(Path(source), "test")
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -141,7 +145,7 @@ def run_choice(finished: list[runs.Run]) -> Chosen | None:
         st.error(explain(err), icon=":material/error:")
         return None
     return Chosen(f"run:{run.key}:{epoch}:{path.stat().st_mtime}", model, run.config["mean"], run.config["std"],
-                  data.shown(path, runs.runs_root(), "runs"), path.read_bytes, run.config["classes"])
+                  paths.shown(path, runs.runs_root(), "runs"), path.read_bytes, run.config["classes"])
 
 
 def upload_choice() -> Chosen | None:
@@ -220,7 +224,7 @@ def network_view(chosen: Chosen, maps: list[tuple[int, str, np.ndarray]], small:
 
 
 def audit_view(chosen: Chosen) -> None:
-    picked = dataset_picker(t("data.choose"), data.has_test_split, key="dataset")
+    picked = dataset_picker(t("data.choose"), discovery.has_test_split, key="dataset")
     if picked is None:
         st.info(t("cls.audit_no_data"), icon=":material/folder_off:")
         return
@@ -228,7 +232,7 @@ def audit_view(chosen: Chosen) -> None:
     try:
         with st.spinner(t("cls.auditing")):
             result = audit(chosen.id, chosen.model, source, chosen.mean, chosen.std)
-    except data.DataError as err:
+    except paths.DataError as err:
         st.error(explain(err), icon=":material/folder_off:")
         return
     st.metric(t("cls.test_acc"), f"{result.accuracy:.2%}")

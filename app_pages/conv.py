@@ -5,8 +5,9 @@ The title, intro and controls need no PyTorch, so they draw at once; the figures
 import numpy as np
 import streamlit as st
 
-from core import course, kernels
-from core.ops import SettingsError
+from core import course
+from core.basics import kernels
+from core.basics.ops import SettingsError
 from ui import (
     CHART,
     labels,
@@ -51,7 +52,8 @@ def fixes(err: SettingsError, padding: int, dilation: int) -> list[tuple[str, di
 
 
 def steps_view(x: np.ndarray, w: np.ndarray, stride: int, padding: int, dilation: int, duration: int) -> None:
-    from core import codegen, ops, viz
+    from core import viz
+    from core.basics import codegen, ops
     from ui import animation_labels
 
     def explain(trace: ops.Trace, start: int, picked: tuple[int, int] | None) -> lesson.Explanation:
@@ -79,7 +81,8 @@ def crop_slider(label: str, last: int, name: str, where) -> int:
 
 def photo_crop() -> np.ndarray | None:
     """The R, G, B of a 5×5 crop of a photo the learner picks and moves: [3, 5, 5], the pixels' 0–255 values."""
-    from core import multichannel, viz
+    from core import viz
+    from core.basics import multichannel
 
     photo = photo_picker("conv_photo", longest=CROP_PHOTO_PX, link=True)
     if photo is None:
@@ -102,7 +105,8 @@ def photo_crop() -> np.ndarray | None:
 def channels_view(k: int, stride: int, padding: int, dilation: int, duration: int) -> None:
     """nn.Conv2d(3, 2, k) (or depthwise, groups=3) on three channels, animated: the course's matrix in each, or a
     5×5 crop of a photo whose R, G and B differ (so do the partial sums)."""
-    from core import multichannel, viz
+    from core import viz
+    from core.basics import multichannel
     from ui import animation_labels
 
     source = urlstate.choice(t("conv.channels_input"), list(CHANNEL_INPUTS), CHANNEL_INPUTS[0], "input", scope="conv",
@@ -137,7 +141,8 @@ def channels_view(k: int, stride: int, padding: int, dilation: int, duration: in
 
 
 def photo_view(w: np.ndarray, stride: int, padding: int, dilation: int) -> None:
-    from core import features, ops, viz
+    from core import viz
+    from core.basics import features, ops
 
     st.markdown(t("conv.photo_intro"))
     photo = photo_picker("conv_photo", longest=160, link=True)

@@ -5,7 +5,8 @@ The title, intro and controls need no PyTorch, so they draw at once; the figures
 import numpy as np
 import streamlit as st
 
-from core import course, ops, transposed
+from core import course
+from core.basics import ops, transposed
 from ui import CHART, animation_labels, lesson, screen_px, speed_control, t, tensor_shape, urlstate
 
 SCOPE = "conv_transpose"

@@ -15,7 +15,9 @@ wait_for_torch()
 import numpy as np  # noqa: E402  (imported once PyTorch is: these need it)
 import torch  # noqa: E402
 
-from core import codegen, data, images, loader, viz  # noqa: E402
+from core import viz  # noqa: E402
+from core.basics import codegen  # noqa: E402
+from core.data import discovery, images, loader, paths, sets  # noqa: E402
 from ui import CHART, class_label, explain, screen_px, show_code, tensor_shape, urlstate  # noqa: E402
 from ui.data import Picked, cifar10_panel, dataset_picker, found_datasets, opened  # noqa: E402
 
@@ -37,12 +39,12 @@ def class_name(dataset, target) -> str:
 
 def pair_names(picked: Picked, split: str) -> list[str]:
     """The x of x_image/x_label folders (the course's second layout), which the snippet's MyData needs."""
-    return data.label_pairs(data.inside(picked.path, split)) if picked.found.kind == data.Kind.LABEL_FILES else []
+    return discovery.label_pairs(paths.inside(picked.path, split)) if picked.found.kind == discovery.Kind.LABEL_FILES else []
 
 
 def skipped_note(dataset, skipped: tuple[int, ...]) -> None:
     """Samples whose image file cannot be read: which files, and what to do."""
-    files = ", ".join(f"{i} ({data.item_file(dataset, i)})" for i in skipped[:5]) + (" …" if len(skipped) > 5 else "")
+    files = ", ".join(f"{i} ({sets.item_file(dataset, i)})" for i in skipped[:5]) + (" …" if len(skipped) > 5 else "")
     st.warning(t("data.unreadable", n=len(skipped), files=files), icon=":material/broken_image:")
 
 
@@ -55,14 +57,14 @@ def dataset_view(picked: Picked, split: str, dataset) -> None:
     i = urlstate.number(t("data.index"), 0, n - 1, 0, "index")
     try:
         image, target = dataset[i]
-    except data.UNREADABLE:
+    except paths.UNREADABLE:
         skipped_note(dataset, (i,))
         return
     left, right = st.columns([1, 3])
     left.image(images.to_uint8(image), width=160)
     right.markdown(t("data.item", i=i, shape=tensor_shape(*image.shape), target=target,
                      name=class_name(dataset, target)))
-    if picked.found.kind == data.Kind.CIFAR10:
+    if picked.found.kind == discovery.Kind.CIFAR10:
         right.caption(t("data.course_item"))
     snippet = codegen.dataset_item(picked.found.kind, picked.shown, split, pair_names(picked, split), i)
     printed = f"{n} {image.shape} {target}" + ("" if classes is None else f"\n{classes[target]}")
@@ -78,7 +80,7 @@ def boundaries(sizes: list[int]) -> str:
 
 
 def concat_view(picked: Picked, split: str) -> None:
-    parts = data.per_class_datasets(data.data_root(), picked.found, split)
+    parts = sets.per_class_datasets(paths.data_root(), picked.found, split)
     if len(parts) < 2:
         return
     st.subheader(t("data.concat_title"))
@@ -111,7 +113,7 @@ def batch_picker(batches: int) -> int:
 
 
 def loader_view(picked: Picked, split: str, resize: int | None) -> None:
-    dataset = opened(str(data.data_root()), picked.found, split, resize)
+    dataset = opened(str(paths.data_root()), picked.found, split, resize)
     c1, c2, c3, c4 = st.columns(4)
     batch_size = urlstate.choice("batch_size", [1, 4, 8, 16, 32, 64, 128], 64, "batch_size", scope="data",
                                  kind="select_slider", where=c1)
@@ -160,8 +162,8 @@ def loader_view(picked: Picked, split: str, resize: int | None) -> None:
         show_code(snippet, output=f"{len(dataset)} {count.batches}\n{imgs.shape}\n{targets}")
 
 
-root = data.data_root()
-st.caption(t("data.root", root=data.shown(root)))
+root = paths.data_root()
+st.caption(t("data.root", root=paths.shown(root)))
 if found_datasets(str(root))[0].bundled:  # the default is the sample: no full CIFAR-10 in the data directory
     with st.expander(t("data.cifar_title"), icon=":material/download:"):
         cifar10_panel(root)
@@ -174,14 +176,14 @@ split = urlstate.choice(t("data.split"), picked.found.splits, picked.found.split
                         kind="selectbox", format_func=lambda s: s or "—", where=c2)
 resize = urlstate.choice(t("data.resize"), list(RESIZES), None, "resize", scope="data", kind="selectbox",
                          format_func=RESIZES.get, where=c3)
-if picked.found.bundled and picked.found.kind == data.Kind.LABEL_FILES:
+if picked.found.bundled and picked.found.kind == discovery.Kind.LABEL_FILES:
     st.caption(t("data.sample_labels_about", path=picked.shown))
 try:
     dataset = opened(str(root), picked.found, split, resize)
-except data.DataError as err:
+except paths.DataError as err:
     st.error(explain(err), icon=":material/folder_off:")
     st.stop()
-empty = data.empty_classes(dataset)
+empty = sets.empty_classes(dataset)
 if empty:
     st.warning(t("data.empty_classes", classes=", ".join(empty), path=f"{picked.shown}/{split}".rstrip("/")),
                icon=":material/folder_off:")
@@ -191,7 +193,7 @@ dataset_tab, loader_tab = st.tabs(["Dataset", "DataLoader"], default="DataLoader
 with dataset_tab:
     if dataset_tab.open:
         dataset_view(picked, split, dataset)
-        if picked.found.kind == data.Kind.FOLDER:
+        if picked.found.kind == discovery.Kind.FOLDER:
             concat_view(picked, split)
 with loader_tab:
     if loader_tab.open:

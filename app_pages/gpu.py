@@ -4,14 +4,15 @@ import difflib
 import streamlit as st
 import torch
 
-from core import chapter_code, speed
+from core.chapters import snippets
+from core.training import speed
 from ui import labels, show_code, t, urlstate
 
 
 @st.cache_data(show_spinner=False)
 def timing() -> str:
     """The same for everyone: run once in a process of its own."""
-    return speed.run_alone(chapter_code.timing())
+    return speed.run_alone(snippets.timing())
 
 
 st.title(t("gpu.title"))
@@ -29,7 +30,7 @@ with c2:
 with c3:
     epochs = urlstate.slider("epoch", 1, 30, 10, "epochs")
 
-scripts = {form: chapter_code.gpu_training(form, batch_size, lr, epochs) for form in chapter_code.GPU_FORMS}
+scripts = {form: snippets.gpu_training(form, batch_size, lr, epochs) for form in snippets.GPU_FORMS}
 st.markdown(t("gpu.diff"))
 st.code("\n".join(difflib.unified_diff(*(s.splitlines() for s in scripts.values()), "train_gpu_1.py", "train_gpu_2.py",
                                       lineterm="", n=0)), language="diff", wrap_lines=True)
@@ -42,12 +43,12 @@ for column, (form, script) in zip((left, right), scripts.items()):
 
 st.subheader(t("gpu.device_title"))
 st.markdown(t("gpu.device"))
-show_code(chapter_code.device_line())
+show_code(snippets.device_line())
 
 st.subheader(t("gpu.timing_title"))
 st.markdown(t("gpu.timing"))
 with st.spinner(t("gpu.timing_running")):
-    show_code(chapter_code.timing(), output=timing())
+    show_code(snippets.timing(), output=timing())
 
 st.subheader(t("gpu.measured_title"))
 recipe_name = labels("gpu.recipe_")

@@ -24,7 +24,8 @@ def activation_figures(x: tuple[tuple[float, ...], ...], width_px: int):
     The same for everyone with this input (most learners keep the course's), so
     built once per process: Plotly's figure building was the page's largest cost.
     """
-    from core import layers, viz
+    from core import viz
+    from core.basics import layers
 
     x = np.array(x)
     out = layers.activations(x)
@@ -41,7 +42,7 @@ def activation_figures(x: tuple[tuple[float, ...], ...], width_px: int):
 def act_view() -> None:
     import torch
 
-    from core import codegen, features
+    from core.basics import codegen, features
 
     st.markdown(t("layers.act_intro"))
     left, right = st.columns([1, 2])
@@ -87,7 +88,8 @@ def show_paths(paths: dict, batch: int, last: int) -> None:
 
 
 def flat_view() -> None:
-    from core import codegen, layers, model
+    from core import model
+    from core.basics import codegen, layers
 
     st.markdown(t("layers.flat_intro"))
     c1, c2, c3, c4 = st.columns(4)
@@ -113,7 +115,8 @@ def flat_view() -> None:
 
 
 def loss_view() -> None:
-    from core import codegen, layers, viz
+    from core import viz
+    from core.basics import codegen, layers
 
     st.markdown(t("layers.loss_intro"))
     left, right = st.columns([1, 2])

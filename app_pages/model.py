@@ -26,7 +26,8 @@ st.markdown(t("model.intro"))
 urlstate.copy_link()
 arch = urlstate.choice(t("model.arch"), ARCHITECTURES, "course", "arch", scope="model", format_func=labels("arch."))
 wait_for_torch()
-from core import codegen, ops, weights  # noqa: E402  (after the header: these import torch)
+from core.basics import codegen, ops  # noqa: E402  (after the header: these import torch)
+from core.inference import weights  # noqa: E402
 from core.model import Tudui, count_parameters, layer_table  # noqa: E402
 
 rows = layer_table(arch, (64, 3, 32, 32))

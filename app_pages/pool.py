@@ -5,7 +5,8 @@ The title, intro and controls need no PyTorch, so they draw at once; the figures
 import numpy as np
 import streamlit as st
 
-from core import course, ops
+from core import course
+from core.basics import ops
 from ui import labels, lesson, photo_picker, screen_px, speed_control, t, tensor_shape, urlstate
 
 DEFAULTS = {"kernel_size": 3, "pool_stride": 0, "padding": 0, "dilation": 1, "ceil_mode": True, "pool_mode": "max",
@@ -33,7 +34,8 @@ def fixes(err: ops.SettingsError) -> list[tuple[str, dict]]:
 
 
 def explain(trace: ops.Trace, start: int, picked: tuple[int, int] | None) -> lesson.Explanation:
-    from core import codegen, viz
+    from core import viz
+    from core.basics import codegen
     from ui import animation_labels
 
     bracket = (r"\left\lceil", r"\right\rceil") if ceil_mode else (r"\left\lfloor", r"\right\rfloor")
@@ -91,7 +93,7 @@ st.subheader(t("pool.photo_title"))
 st.markdown(t("pool.photo_intro"))
 photo = photo_picker("pool_photo", longest=240)
 if photo is not None and trace is not None:
-    from core import features
+    from core.basics import features
 
     image = features.to_tensor(photo)
     try:

@@ -2,7 +2,7 @@
 import streamlit as st
 import torch
 
-from core import saving
+from core.chapters import saving
 from ui import show_code, t, urlstate
 
 

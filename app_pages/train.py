@@ -4,12 +4,14 @@ import os
 import streamlit as st
 import torch
 
-from core import data, errors, runs, scripts, train, trainviz, viz
+from core import errors, viz
+from core.data import discovery
 from core.errors import CodedError
-from core.events import Phase, Step
-from core.jobs import Job, QueueFull
 from core.model import ARCHITECTURES
-from core.recipes import FAST_TRICKS, RECIPES
+from core.training import runs, scripts, train, trainviz
+from core.training.events import Phase, Step
+from core.training.jobs import Job, QueueFull
+from core.training.recipes import FAST_TRICKS, RECIPES
 from ui import CHART, class_label, explain, labels, show_code, t, urlstate
 from ui.data import dataset_picker
 from ui.training import me, run_label, trainings
@@ -162,7 +164,7 @@ st.title(t("train.title"))
 st.markdown(t("train.intro"))
 on_cpu = train.pick_device("auto").type == "cpu"
 st.info(device_line(), icon=":material/memory:")
-picked = dataset_picker(t("data.choose"), data.trainable, key="dataset")
+picked = dataset_picker(t("data.choose"), discovery.trainable, key="dataset")
 if picked is None:
     st.markdown(t("train.needs_data"))
     st.stop()

@@ -1,14 +1,14 @@
 """Transforms: what ToTensor, Normalize, Resize and the random crops do to a photo, and a Compose pipeline to build.
 
 The title, intro and photo picker need no PyTorch, so they draw at once; the open tab waits for the background import.
-Random transforms draw from a local torch.Generator (core.transforms), never from the global seed.
+Random transforms draw from a local torch.Generator (core.data.transforms), never from the global seed.
 """
 import uuid
 
 import numpy as np
 import streamlit as st
 
-from core import images
+from core.data import images
 from ui import CHART, explain, labels, photo_picker, photo_source, screen_px, show_code, t, urlstate
 from ui.loading import wait_for_torch
 
@@ -32,7 +32,7 @@ def pixel_rows(photo, tensor) -> list[dict]:
 def to_tensor_view(photo) -> None:
     from PIL import Image
 
-    from core import transforms as T
+    from core.data import transforms as T
 
     tensor = T.build({"name": "ToTensor"})(photo)
     left, right = st.columns(2)
@@ -59,8 +59,9 @@ def to_tensor_view(photo) -> None:
 
 
 def normalize_view(photo) -> None:
-    from core import features, viz
-    from core import transforms as T
+    from core import viz
+    from core.basics import features
+    from core.data import transforms as T
 
     preset = urlstate.choice(t("tf.preset"), [*T.NORMALIZE_PRESETS, "custom"], "course", "normalize", scope="tf",
                              format_func=labels("tf.preset_"))
@@ -96,7 +97,7 @@ def normalize_view(photo) -> None:
 def resize_view(photo) -> None:
     import torch
 
-    from core import transforms as T
+    from core.data import transforms as T
 
     c1, c2, c3 = st.columns(3)
     mode = urlstate.choice(t("tf.resize_mode"), ["pair", "int"], "pair", "resize", scope="tf",
@@ -130,8 +131,8 @@ def resize_view(photo) -> None:
 def crop_view(photo) -> None:
     import torch
 
-    from core import transforms as T
     from core import viz
+    from core.data import transforms as T
 
     shortest = min(photo.size)
     c1, c2, c3, c4 = st.columns(4)
@@ -206,8 +207,8 @@ def size_editor(step: dict, key: str) -> None:
 
 def step_editor(step: dict) -> None:
     """The parameters of one step in its popover, each widget starting from the step's own value: a word from
-    its list, a number in the range a link may hold too (core.transform_steps), Normalize's preset."""
-    from core import transforms as T
+    its list, a number in the range a link may hold too (core.data.transform_steps), Normalize's preset."""
+    from core.data import transforms as T
 
     key = f"tf_p_{step['id']}"
     kind = T.KINDS[step["name"]]
@@ -234,8 +235,8 @@ def step_editor(step: dict) -> None:
 
 
 def compose_view(photo) -> None:
-    from core import features
-    from core import transforms as T
+    from core.basics import features
+    from core.data import transforms as T
 
     st.markdown(t("tf.compose_intro"))
     urlstate.custom("compose", "tf_steps", lambda text: [with_id(s) for s in T.from_query(text)])

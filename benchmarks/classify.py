@@ -16,7 +16,9 @@ sys.path.insert(0, str(ROOT))
 
 import torch  # noqa: E402
 
-from core import images, infer, viz, weights  # noqa: E402
+from core import viz  # noqa: E402
+from core.data import images  # noqa: E402
+from core.inference import infer, weights  # noqa: E402
 
 
 def render(model, card, photo) -> None:

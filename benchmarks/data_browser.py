@@ -20,16 +20,17 @@ sys.path.insert(0, str(ROOT))
 
 from torchvision import transforms  # noqa: E402
 
-from core import data, loader, viz  # noqa: E402
+from core import viz  # noqa: E402
+from core.data import discovery, loader, sets  # noqa: E402
 
 
 def median_ms(times: list[float]) -> str:
     return f"median {statistics.median(times):.0f} ms, max {max(times):.0f} ms over {len(times)}"
 
 
-def core_costs(root: Path, found: data.Found, batch_size: int) -> None:
+def core_costs(root: Path, found: discovery.Found, batch_size: int) -> None:
     began = time.perf_counter()
-    opened = {split: data.open_dataset(root, found, split, transforms.ToTensor()) for split in found.splits}
+    opened = {split: sets.open_dataset(root, found, split, transforms.ToTensor()) for split in found.splits}
     sizes = ", ".join(f"{split or '.'} {len(d)}" for split, d in opened.items())
     print(f"open {found.id} ({sizes} images): {time.perf_counter() - began:.2f} s")
     dataset = opened[found.splits[0]]
@@ -69,7 +70,7 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=64)
     args = parser.parse_args()
     root = args.data or ROOT / "benchmarks" / "no-data-dir"
-    found = next((f for f in data.offered(root) if f.kind == data.Kind.FOLDER and not f.bundled), data.SAMPLE)
+    found = next((f for f in discovery.offered(root) if f.kind == discovery.Kind.FOLDER and not f.bundled), discovery.SAMPLE)
     core_costs(root, found, args.batch_size)
     next_rerun(root)
 

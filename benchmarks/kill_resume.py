@@ -2,7 +2,7 @@
 
     python benchmarks/kill_resume.py [--kills 20] [--epochs 40]
 
-A tiny folder data set is trained with `python -m core.train --resume` in a
+A tiny folder data set is trained with `python -m core.training.train --resume` in a
 subprocess; each attempt is killed (SIGKILL, no clean-up) after a random delay,
 until the run completes. The finished run's metrics.jsonl must hold epochs
 1..E once each, agree with resume.pt, and equal an uninterrupted run's
@@ -26,13 +26,13 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 
 def command(data: Path, out: Path, epochs: int) -> list[str]:
-    return [sys.executable, "-m", "core.train", "--data", str(data), "--recipe", "improved", "--arch", "course",
+    return [sys.executable, "-m", "core.training.train", "--data", str(data), "--recipe", "improved", "--arch", "course",
             "--epochs", str(epochs), "--batch-size", "8", "--lr", "0.05", "--device", "cpu", "--out", str(out),
             "--resume"]
 
 
 def epochs_on_disk(out: Path) -> list[int]:
-    from core.rundir import RunDir
+    from core.training.rundir import RunDir
 
     return [row["epoch"] for row in RunDir(out).metrics().rows]
 
@@ -90,7 +90,7 @@ def main() -> None:
         attempts = kill_until_done(data, killed, args.epochs, args.kills, window=window)
         for row in attempts:
             print(json.dumps(row))
-        from core.rundir import RunDir
+        from core.training.rundir import RunDir
 
         a, b = RunDir(straight).metrics().rows, RunDir(killed).metrics().rows
         same = [(r["train_loss"], r["test_loss"], r["test_acc"]) for r in a] == \

@@ -46,7 +46,8 @@ import requests  # noqa: E402
 from PIL import Image  # noqa: E402
 from stclient import Learner, Visit, load_average, rss_mb, sample_rss, server  # noqa: E402
 
-from core import checkpoints, errors, i18n  # noqa: E402
+from core import errors, i18n  # noqa: E402
+from core.inference import checkpoints  # noqa: E402
 
 LIMIT_MB, RETURN_MB = 1500, 200
 RECONNECT_S = 120  # streamlit.runtime.memory_session_storage: a closed tab's session is kept this long
@@ -98,7 +99,7 @@ def expected(lang: str, checkpoint: bytes) -> tuple[str, str]:
     except checkpoints.CheckpointError as err:
         refusal = errors.explain(err, lang)
     else:
-        raise SystemExit("the checkpoint was not refused by core.checkpoints")
+        raise SystemExit("the checkpoint was not refused by core.inference.checkpoints")
     return i18n.t("cls.verdict", lang, name="\0", p="").split("\0")[0], refusal
 
 

@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from core.model import Tudui  # noqa: E402
-from core.train import pick_device  # noqa: E402
+from core.training.train import pick_device  # noqa: E402
 
 
 def images_per_s(device: torch.device, batch: int, channels_last: bool, steps: int = 15, warmup: int = 3) -> float:

@@ -17,9 +17,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from core import train  # noqa: E402
-from core.data import load_split  # noqa: E402
-from core.events import EpochEnd, Phase, Progress  # noqa: E402
+from core.data.tensors import load_split  # noqa: E402
+from core.training import train  # noqa: E402
+from core.training.events import EpochEnd, Phase, Progress  # noqa: E402
 
 TARGETS = (0.55, 0.65, 0.70, 0.75, 0.80)
 

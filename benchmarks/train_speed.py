@@ -15,7 +15,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from core import train  # noqa: E402
+from core.training import train  # noqa: E402
 
 
 def main() -> None:

@@ -87,7 +87,7 @@ def tiny_cifar(tmp_path, monkeypatch):
     """
     from torchvision.datasets import CIFAR10
 
-    from core.download import md5
+    from core.data.download import md5
 
     root = make_cifar10(tmp_path / "data")
     folder = root / "cifar-10-batches-py"

@@ -199,7 +199,7 @@ def uploads_held(url: str) -> float:
 def test_classify_an_uploaded_photo(app, tmp_path):
     """The photo is classified; its bytes then leave the server (ui/uploads.py), yet it stays through the next
     rerun (another model) until the learner removes it with the uploader's ×."""
-    from core import images
+    from core.data import images
 
     photo = tmp_path / "my_cat.png"
     images.sample("cat").save(photo)
@@ -334,7 +334,8 @@ def test_a_photo_crop_s_channels_animate_with_pytorch_s_partial_sums(app, tmp_pa
     from PIL import Image
     from torchvision.transforms import functional as TF
 
-    from core import images, multichannel
+    from core.basics import multichannel
+    from core.data import images
     from core.viz import base
 
     crop = TF.crop(TF.pil_to_tensor(images.fit(images.sample(images.samples()[0]), 48)), 12, 18, 5, 5).float()

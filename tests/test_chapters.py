@@ -10,8 +10,9 @@ import numpy as np
 import pytest
 import torch
 
-from core import backprop, chapter_code, codegen, tblog
-from core.sample import SAMPLE
+from core.basics import codegen
+from core.chapters import backprop, snippets, tblog
+from core.data.sample import SAMPLE
 
 ROOT = SAMPLE / "test"
 needs_tensorboard = pytest.mark.skipif(not tblog.available(), reason="tensorboard is not installed")
@@ -28,13 +29,13 @@ def run_in(folder, code: str) -> str:
 
 
 def test_module_call_prints_tensor_2():
-    assert codegen.run(chapter_code.module_call()).splitlines() == [
+    assert codegen.run(snippets.module_call()).splitlines() == [
         "tensor(2.)", "hook saw tensor(2.)", "tensor(2.)", "tensor(2.)"]
 
 
 def test_backward_gradients_match_the_snippet():
     g = backprop.gradients(ROOT, 16, 0.01)
-    printed = codegen.run(chapter_code.gradients(str(ROOT), 16)).splitlines()
+    printed = codegen.run(snippets.gradients(str(ROOT), 16)).splitlines()
     assert printed == [g.printed_loss, "None", "torch.Size([32, 3, 5, 5])", f"{g.once} {g.twice} {g.ratio}"]
     assert g.ratio == 2.0 and g.printed_loss.endswith("grad_fn=<NllLossBackward0>)")
     assert dict(g.shapes)["model.0.weight"] == (32, 3, 5, 5) and dict(g.shapes)["model.8.bias"] == (10,)
@@ -43,7 +44,7 @@ def test_backward_gradients_match_the_snippet():
 
 def test_optimizer_loop_prints_the_course_running_loss_and_it_falls():
     epochs = backprop.optimizer_loop(ROOT, 64, 3, 0.1)
-    printed = codegen.run(chapter_code.optimizer(str(ROOT), 64, 3, 0.1)).splitlines()
+    printed = codegen.run(snippets.optimizer(str(ROOT), 64, 3, 0.1)).splitlines()
     assert printed == [e.printed for e in epochs]
     assert all(p.startswith("tensor(") and p.endswith("grad_fn=<AddBackward0>)") for p in printed)
     assert epochs[-1].total < epochs[0].total
@@ -95,13 +96,13 @@ def test_the_zip_opens_in_tensorboard_s_reader(course_logs):
 @needs_tensorboard
 def test_tensorboard_snippets_print_what_the_page_shows(tmp_path, course_logs):
     img, result = course_logs
-    code = chapter_code.tensorboard(str(SAMPLE.parent / "samples" / "cat.jpg"), str(ROOT), 64)
+    code = snippets.tensorboard(str(SAMPLE.parent / "samples" / "cat.jpg"), str(ROOT), 64)
     printed = run_in(tmp_path, code)
     assert printed.splitlines() == ["<class 'numpy.ndarray'>", str(img.shape), result.last_batch_shape]
-    read = run_in(tmp_path, chapter_code.tensorboard_read("y=2x"))
+    read = run_in(tmp_path, snippets.tensorboard_read("y=2x"))
     assert read.splitlines() == [f"{list(result.logs.scalars)} {list(result.logs.images)}", "100 99 198.0"]
     mixed = tblog.same_tag_twice()
-    again = run_in(tmp_path, chapter_code.tensorboard_same_tag())   # the course's trap: run again with 3 * i
+    again = run_in(tmp_path, snippets.tensorboard_same_tag())   # the course's trap: run again with 3 * i
     assert again.splitlines() == [str(len(mixed)), str(list(mixed[98:102]))]
     assert list(mixed[98:102]) == [(98, 196.0), (99, 198.0), (0, 0.0), (1, 3.0)]   # back to step 0: the doubled curve
 
@@ -127,14 +128,14 @@ def test_tensorboard_install_is_light():
 
 @pytest.fixture(scope="module")
 def loads():
-    from core import saving
+    from core.chapters import saving
 
     results = [saving.run(scenario) for scenario in saving.Scenario]
     return {"saved": results[0].saved} | {name: o for r in results for name, o in r.loads.items()}
 
 
 def test_saving_both_ways_and_their_sizes(loads):
-    from core import saving
+    from core.chapters import saving
     from core.model import Tudui, count_parameters
 
     whole, params = saving.sizes(loads["saved"])
@@ -172,7 +173,7 @@ def test_measured_speeds_are_the_readme_s():
     import re
     from pathlib import Path
 
-    from core import speed
+    from core.training import speed
 
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
     assert speed.BENCHMARK in readme
@@ -182,17 +183,17 @@ def test_measured_speeds_are_the_readme_s():
 
 
 def test_device_line_and_timing_print_what_the_page_says():
-    from core import speed
+    from core.training import speed
 
     device = "cuda" if torch.cuda.is_available() else "cpu"
-    assert codegen.run(chapter_code.device_line()).splitlines() == [
+    assert codegen.run(snippets.device_line()).splitlines() == [
         str(torch.cuda.is_available()), device, f"{device}:0" if device == "cuda" else "cpu"]
-    wall, cpu = (float(line.split()[-1]) for line in speed.run_alone(chapter_code.timing()).splitlines())
+    wall, cpu = (float(line.split()[-1]) for line in speed.run_alone(snippets.timing()).splitlines())
     assert wall == 1.0 and cpu < 0.5
 
 
 @needs_tensorboard
-@pytest.mark.parametrize("form", chapter_code.GPU_FORMS)
+@pytest.mark.parametrize("form", snippets.GPU_FORMS)
 def test_both_gpu_scripts_train_and_print_the_course_s_lines(form, tiny_cifar, tmp_path, monkeypatch):
     (tmp_path / "run").mkdir()
     os.symlink(tiny_cifar, tmp_path / "run" / "dataset")
@@ -204,7 +205,7 @@ def test_both_gpu_scripts_train_and_print_the_course_s_lines(form, tiny_cifar, t
     os.chdir(tmp_path / "run")
     try:
         with contextlib.redirect_stdout(out):
-            exec(compile(chapter_code.gpu_training(form, 16, 0.01, 1), "train_gpu.py", "exec"), script.__dict__)
+            exec(compile(snippets.gpu_training(form, 16, 0.01, 1), "train_gpu.py", "exec"), script.__dict__)
     finally:
         os.chdir(here)
     printed = out.getvalue().splitlines()
@@ -214,7 +215,7 @@ def test_both_gpu_scripts_train_and_print_the_course_s_lines(form, tiny_cifar, t
 
 
 def test_model_py_checks_the_shape_only_when_run_as_a_script():
-    from core import saving
+    from core.chapters import saving
 
     assert codegen.run(saving.MODEL) == ""                 # imported: nothing runs
     out = io.StringIO()

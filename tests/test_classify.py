@@ -9,8 +9,10 @@ import torch
 from PIL import Image
 from torchvision import transforms
 
-from core import checkpoints, codegen, images, infer
-from core.data import TensorSplit
+from core.basics import codegen
+from core.data import images
+from core.data.tensors import TensorSplit
+from core.inference import checkpoints, infer
 from core.model import ARCHITECTURES, Tudui
 
 

@@ -5,7 +5,8 @@ import torch.nn.functional as F
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core import codegen, course, ops
+from core import course
+from core.basics import codegen, ops
 
 ints = st.tuples(st.integers(2, 7), st.integers(2, 7), st.integers(0, 10**6)).map(
     lambda t: np.random.default_rng(t[2]).integers(-4, 9, size=(t[0], t[1])).astype(float))

@@ -4,8 +4,8 @@ import copy
 import pytest
 import torch
 
-from core import cudagraph
 from core.model import Tudui
+from core.training import cudagraph
 
 pytestmark = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
 

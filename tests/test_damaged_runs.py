@@ -8,9 +8,10 @@ import shutil
 import pytest
 import torch
 
-from core import preload, runs, train
+from core import preload
 from core.errors import explain
-from core.rundir import RunDir, RunState
+from core.training import runs, train
+from core.training.rundir import RunDir, RunState
 from ui.training import trainings
 
 from conftest import make_folder_dataset
@@ -117,8 +118,8 @@ def test_every_page_opens_over_damaged_runs(damaged_runs, page, lang, monkeypatc
 def test_a_run_that_cannot_write_its_files_says_so_without_paths(tmp_path, monkeypatch):
     import errno
 
-    from core import rundir
-    from core.jobs import Registry
+    from core.training import rundir
+    from core.training.jobs import Registry
 
     data = make_folder_dataset(tmp_path / "data")
     config = train.Config(data=str(data), recipe="improved", epochs=1, batch_size=16, device="cpu")

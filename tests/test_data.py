@@ -13,26 +13,27 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from torch.utils.data import DataLoader, TensorDataset
 
-from core import codegen, data, data_tensors, download, loader, sample
+from core.basics import codegen
+from core.data import discovery, download, loader, paths, sample, sets, tensors
 
 from conftest import make_folder_dataset, make_label_files
 
 
 def test_tiny_cifar10_opens_through_torchvision(tiny_cifar):
-    found = data.discover(tiny_cifar)
-    assert [f.kind for f in found] == [data.Kind.CIFAR10] and found[0].path == "."
-    test_set = data.open_dataset(tiny_cifar, found[0], "test")
+    found = discovery.discover(tiny_cifar)
+    assert [f.kind for f in found] == [discovery.Kind.CIFAR10] and found[0].path == "."
+    test_set = sets.open_dataset(tiny_cifar, found[0], "test")
     img, target = test_set[0]
     assert len(test_set) == 30 and target == 3 and test_set.classes[target] == "cat"
-    assert len(data.open_dataset(tiny_cifar, found[0], "train")) == 60
+    assert len(sets.open_dataset(tiny_cifar, found[0], "train")) == 60
 
 
 def test_a_tampered_cifar10_file_is_refused(tmp_path):
     from conftest import make_cifar10
 
     root = make_cifar10(tmp_path / "data")  # no md5s registered: torchvision compares with the real CIFAR-10's
-    with pytest.raises(data.DataError) as err:
-        data.open_dataset(root, data.Found(data.Kind.CIFAR10, ".", ("train", "test")), "test")
+    with pytest.raises(paths.DataError) as err:
+        sets.open_dataset(root, discovery.Found(discovery.Kind.CIFAR10, ".", ("train", "test")), "test")
     assert err.value.code == "cifar_corrupt"
 
 
@@ -40,16 +41,16 @@ def test_both_folder_layouts_and_the_concatenation(tmp_path):
     make_folder_dataset(tmp_path / "pets")
     make_label_files(tmp_path / "hymenoptera")
     (tmp_path / "empty").mkdir()
-    found = {f.path: f for f in data.discover(tmp_path)}
+    found = {f.path: f for f in discovery.discover(tmp_path)}
     assert len(found) == 2, "a label-file layout is not also a folder data set"
     assert found["pets"].kind == "folder" and found["pets"].splits == ("test", "train")
     assert found["hymenoptera"].kind == "label_files" and found["hymenoptera"].splits == ("train",)
     assert "empty" not in found
-    pets = data.open_dataset(tmp_path, found["pets"], "train")
+    pets = sets.open_dataset(tmp_path, found["pets"], "train")
     assert len(pets) == 72 and pets.classes == ["cat", "dog", "ship"] and pets[30][1] == 1
-    pairs = data.open_dataset(tmp_path, found["hymenoptera"], "train")
+    pairs = sets.open_dataset(tmp_path, found["hymenoptera"], "train")
     assert len(pairs) == 9 and pairs[0][1] == "ants" and pairs[5][1] == "bees"
-    parts = data.per_class_datasets(tmp_path, found["pets"], "train")
+    parts = sets.per_class_datasets(tmp_path, found["pets"], "train")
     total = parts[0] + parts[1]  # the course's ants_dataset + bees_dataset
     assert [len(p) for p in parts] == [24, 24, 24] and len(total) == 48
     assert total[23][1] == "cat" and total[24][1] == "dog"
@@ -58,12 +59,12 @@ def test_both_folder_layouts_and_the_concatenation(tmp_path):
 @pytest.mark.parametrize("bad", ["..", "../etc", "/etc", "pets/../../x"])
 def test_nothing_outside_the_data_directory_opens(tmp_path, bad):
     (tmp_path / "root" / "pets").mkdir(parents=True)
-    with pytest.raises(data.DataError) as err:
-        data.inside(tmp_path / "root", bad)
+    with pytest.raises(paths.DataError) as err:
+        paths.inside(tmp_path / "root", bad)
     assert err.value.code == "outside_data_dir"
-    assert data.inside(tmp_path / "root", "pets") == tmp_path / "root" / "pets"
-    with pytest.raises(data.DataError):  # a split name from a request is checked the same way
-        data.open_dataset(tmp_path / "root", data.Found(data.Kind.FOLDER, "pets", ("",)), "../..")
+    assert paths.inside(tmp_path / "root", "pets") == tmp_path / "root" / "pets"
+    with pytest.raises(paths.DataError):  # a split name from a request is checked the same way
+        sets.open_dataset(tmp_path / "root", discovery.Found(discovery.Kind.FOLDER, "pets", ("",)), "../..")
 
 
 def test_a_symlinked_data_set_lists_opens_and_trains(tmp_path, monkeypatch):
@@ -71,37 +72,37 @@ def test_a_symlinked_data_set_lists_opens_and_trains(tmp_path, monkeypatch):
     (tmp_path / "data").mkdir()
     os.symlink(sample.SAMPLE, tmp_path / "data" / "cifar10-jpg")
     monkeypatch.setenv("DATA_DIR", str(tmp_path / "data"))
-    root = data.data_root()
-    linked = data.Found(data.Kind.FOLDER, "cifar10-jpg", ("test", "train"))
-    assert data.offered(root) == [linked, data.SAMPLE, data.SAMPLE_LABELS], "a full CIFAR-10 copy comes first"
-    test_set = data.open_dataset(root, linked, "test")
+    root = paths.data_root()
+    linked = discovery.Found(discovery.Kind.FOLDER, "cifar10-jpg", ("test", "train"))
+    assert discovery.offered(root) == [linked, discovery.SAMPLE, discovery.SAMPLE_LABELS], "a full CIFAR-10 copy comes first"
+    test_set = sets.open_dataset(root, linked, "test")
     assert len(test_set) == 1000 and test_set.classes[3] == "cat"
-    split = data.load_split(data.location(root, linked), "test")
+    split = tensors.load_split(discovery.location(root, linked), "test")
     assert split.images.shape == (1000, 3, 32, 32) and split.labels.bincount().tolist() == [100] * 10
-    assert data.shown(data.location(root, linked)) == "cifar10-jpg"
+    assert paths.shown(discovery.location(root, linked)) == "cifar10-jpg"
 
 
 def test_the_bundled_sample_is_offered_opens_and_batches(tmp_path):
-    offered = data.offered(tmp_path / "no-such-dir")
-    assert offered == [data.SAMPLE, data.SAMPLE_LABELS] and offered[0].kind == data.Kind.FOLDER
-    assert data.trainable(offered[0]) and data.has_test_split(offered[0]) and not data.trainable(offered[1])
-    train_set = data.open_dataset(tmp_path, data.SAMPLE, "train", __import__("torchvision").transforms.ToTensor())
+    offered = discovery.offered(tmp_path / "no-such-dir")
+    assert offered == [discovery.SAMPLE, discovery.SAMPLE_LABELS] and offered[0].kind == discovery.Kind.FOLDER
+    assert discovery.trainable(offered[0]) and discovery.has_test_split(offered[0]) and not discovery.trainable(offered[1])
+    train_set = sets.open_dataset(tmp_path, discovery.SAMPLE, "train", __import__("torchvision").transforms.ToTensor())
     assert len(train_set) == 5000 and len(train_set.classes) == 10
     order = loader.epoch_batches(len(train_set), 64, True, False, 0, 1)
     (imgs, targets), skipped = loader.load_batch(train_set, order[0])
     assert imgs.shape == (64, 3, 32, 32) and skipped == () and targets.max() < 10
-    assert data.shown(data.location(tmp_path, data.SAMPLE)) == "assets/cifar10-sample"
+    assert paths.shown(discovery.location(tmp_path, discovery.SAMPLE)) == "assets/cifar10-sample"
     assert len({f.id for f in offered}) == 2 and all(not f.id.startswith("/") for f in offered)
 
 
 def test_the_sample_in_the_course_label_file_layout(tmp_path, monkeypatch):
     monkeypatch.setenv("DATA_DIR", str(tmp_path))
-    pairs = data.open_dataset(tmp_path, data.SAMPLE_LABELS, "train")
+    pairs = sets.open_dataset(tmp_path, discovery.SAMPLE_LABELS, "train")
     assert len(pairs) == 1000 and pairs[0][1] == "cat" and pairs[500][1] == "dog"
-    built = data.location(tmp_path, data.SAMPLE_LABELS)
+    built = discovery.location(tmp_path, discovery.SAMPLE_LABELS)
     assert built.is_relative_to(tmp_path) and (built / "test" / "dog_label").is_dir()
     assert not list(sample.SAMPLE.rglob("*.txt")), "nothing is written into assets/"
-    cat, dog = data.per_class_datasets(tmp_path, data.SAMPLE, "test")[3:6:2]
+    cat, dog = sets.per_class_datasets(tmp_path, discovery.SAMPLE, "test")[3:6:2]
     assert len(cat + dog) == 200 and (cat + dog)[100][1] == "dog"  # the course's ants_dataset + bees_dataset
 
 
@@ -110,41 +111,41 @@ def test_the_sample_cache_stays_out_of_assets(tmp_path, monkeypatch):
     (tmp_path / "tmp").mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))  # no cache from an earlier run to be found
     calls = []
-    split = data.load_split(sample.SAMPLE, "test", progress=lambda *a: calls.append(a))
+    split = tensors.load_split(sample.SAMPLE, "test", progress=lambda *a: calls.append(a))
     assert split.images.shape == (1000, 3, 32, 32) and calls[-1] == (1000, 1000, calls[-1][2])
-    assert list((tmp_path / data.CACHE_DIR).glob("test-*.pt")) and not (sample.SAMPLE / data.CACHE_DIR).exists()
+    assert list((tmp_path / tensors.CACHE_DIR).glob("test-*.pt")) and not (sample.SAMPLE / tensors.CACHE_DIR).exists()
     again = []
-    data.load_split(sample.SAMPLE, "test", progress=lambda *a: again.append(a))
+    tensors.load_split(sample.SAMPLE, "test", progress=lambda *a: again.append(a))
     assert again == [(1000, 1000, True)]
 
 
 def test_a_damaged_cache_is_rebuilt_and_a_corrupt_image_left_out(folder_dataset):
     (folder_dataset / "train" / "cat" / "0003.png").write_bytes(b"\x89PNG broken")
-    first = data.load_split(folder_dataset, "train")
+    first = tensors.load_split(folder_dataset, "train")
     assert first.skipped == ("cat/0003.png",) and len(first.labels) == 71 and not first.rebuilt
-    [cache] = (folder_dataset / data.CACHE_DIR).glob("train-*.pt")
+    [cache] = (folder_dataset / tensors.CACHE_DIR).glob("train-*.pt")
     cache.write_bytes(cache.read_bytes()[:1000])  # a kill mid-write, before writes went through os.replace
-    second = data.load_split(folder_dataset, "train")
+    second = tensors.load_split(folder_dataset, "train")
     assert second.rebuilt and torch.equal(second.images, first.images) and second.skipped == first.skipped
-    assert not data.load_split(folder_dataset, "train").rebuilt, "the rebuilt file is whole"
-    assert not list((folder_dataset / data.CACHE_DIR).glob("*.tmp")), "no temporary file is left behind"
+    assert not tensors.load_split(folder_dataset, "train").rebuilt, "the rebuilt file is whole"
+    assert not list((folder_dataset / tensors.CACHE_DIR).glob("*.tmp")), "no temporary file is left behind"
     (folder_dataset / "train" / "cat" / "0003.png").unlink()  # the data set changes: a new cache replaces the old
-    assert len(data.load_split(folder_dataset, "train").labels) == 71
-    assert len(list((folder_dataset / data.CACHE_DIR).glob("train-*.pt"))) == 1
+    assert len(tensors.load_split(folder_dataset, "train").labels) == 71
+    assert len(list((folder_dataset / tensors.CACHE_DIR).glob("train-*.pt"))) == 1
 
 
 def test_two_loaders_decode_a_new_data_set_once(folder_dataset, monkeypatch):
     decodes = []
-    real = data_tensors._decode_all
+    real = tensors._decode_all
 
     def slow(*args):
         decodes.append(1)
         time.sleep(0.3)
         return real(*args)
 
-    monkeypatch.setattr(data_tensors, "_decode_all", slow)  # where load_split looks it up
+    monkeypatch.setattr(tensors, "_decode_all", slow)  # where load_split looks it up
     results = []
-    threads = [threading.Thread(target=lambda: results.append(data.load_split(folder_dataset, "test")))
+    threads = [threading.Thread(target=lambda: results.append(tensors.load_split(folder_dataset, "test")))
                for _ in range(2)]
     for thread in threads:
         thread.start()
@@ -156,18 +157,18 @@ def test_two_loaders_decode_a_new_data_set_once(folder_dataset, monkeypatch):
 def test_an_empty_class_folder_and_a_corrupt_image_in_a_batch(folder_dataset):
     (folder_dataset / "train" / "zebra").mkdir()
     (folder_dataset / "train" / "dog" / "0001.png").write_bytes(b"not a picture")
-    found = data.Found(data.Kind.FOLDER, folder_dataset.name, ("test", "train"))
-    dataset = data.open_dataset(folder_dataset.parent, found, "train", __import__("torchvision").transforms.ToTensor())
-    assert dataset.classes == ["cat", "dog", "ship", "zebra"] and data.empty_classes(dataset) == ["zebra"]
+    found = discovery.Found(discovery.Kind.FOLDER, folder_dataset.name, ("test", "train"))
+    dataset = sets.open_dataset(folder_dataset.parent, found, "train", __import__("torchvision").transforms.ToTensor())
+    assert dataset.classes == ["cat", "dog", "ship", "zebra"] and sets.empty_classes(dataset) == ["zebra"]
     (imgs, targets), skipped = loader.load_batch(dataset, [0, 25, 30])
-    assert skipped == (25,) and imgs.shape == (2, 3, 32, 32) and data.item_file(dataset, 25) == "dog/0001.png"
+    assert skipped == (25,) and imgs.shape == (2, 3, 32, 32) and sets.item_file(dataset, 25) == "dog/0001.png"
 
 
 def test_data_root_follows_the_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("DATA_DIR", str(tmp_path))
-    assert data.data_root() == tmp_path.resolve()
+    assert paths.data_root() == tmp_path.resolve()
     monkeypatch.delenv("DATA_DIR")
-    assert data.data_root() == data.REPO / "data"
+    assert paths.data_root() == paths.REPO / "data"
 
 
 @settings(max_examples=200, deadline=None)
@@ -199,22 +200,22 @@ def test_any_batch_of_any_epoch_is_the_dataloaders(shuffle, drop_last, seed):
 
 def test_dataloader_snippet_prints_what_the_page_shows(tiny_cifar, monkeypatch):
     monkeypatch.chdir(tiny_cifar)
-    found = data.discover(tiny_cifar)[0]
-    dataset = data.open_dataset(tiny_cifar, found, "test", __import__("torchvision").transforms.ToTensor())
+    found = discovery.discover(tiny_cifar)[0]
+    dataset = sets.open_dataset(tiny_cifar, found, "test", __import__("torchvision").transforms.ToTensor())
     order = loader.epoch_batches(len(dataset), 8, True, False, 5, 2)
     (imgs, targets), _ = loader.load_batch(dataset, order[1])
     count = loader.count_batches(len(dataset), 8, False)
     page = f"{len(dataset)} {count.batches}\n{imgs.shape}\n{targets}"
-    snippet = codegen.dataloader(data.Kind.CIFAR10, ".", "test", [], None, 8, True, False, 0, 5, 2, 1)
+    snippet = codegen.dataloader(discovery.Kind.CIFAR10, ".", "test", [], None, 8, True, False, 0, 5, 2, 1)
     assert codegen.run(snippet) == page
 
 
 def test_label_file_snippet_runs_as_pasted(tmp_path, monkeypatch):
     make_label_files(tmp_path / "hymenoptera")
     monkeypatch.chdir(tmp_path)
-    snippet = codegen.dataset_item(data.Kind.LABEL_FILES, "hymenoptera", "train", ["ants", "bees"], 5)
-    found = data.discover(tmp_path)[0]
-    img, label = data.open_dataset(tmp_path, found, "train", __import__("torchvision").transforms.ToTensor())[5]
+    snippet = codegen.dataset_item(discovery.Kind.LABEL_FILES, "hymenoptera", "train", ["ants", "bees"], 5)
+    found = discovery.discover(tmp_path)[0]
+    img, label = sets.open_dataset(tmp_path, found, "train", __import__("torchvision").transforms.ToTensor())[5]
     assert label == "bees" and codegen.run(snippet) == f"9 {img.shape} bees"
 
 
@@ -227,12 +228,12 @@ def test_download_fails_fast_when_offline(tmp_path):
 
 
 def test_a_path_is_shown_relative_to_the_repo_or_its_root_never_absolute(tmp_path, monkeypatch):
-    monkeypatch.chdir(data.REPO)
-    assert data.shown(Path("data") / "cifar") == "data/cifar", "a model card's command names the repo's data/"
+    monkeypatch.chdir(paths.REPO)
+    assert paths.shown(Path("data") / "cifar") == "data/cifar", "a model card's command names the repo's data/"
     runs_root = tmp_path / "runs"
-    assert data.shown(runs_root / "abc" / "epoch_3.pth", runs_root, "runs") == "runs/abc/epoch_3.pth"
-    assert data.shown(runs_root, runs_root, "runs") == "runs"
-    assert data.shown(tmp_path / "elsewhere" / "x.pth", runs_root, "runs") == "x.pth"
+    assert paths.shown(runs_root / "abc" / "epoch_3.pth", runs_root, "runs") == "runs/abc/epoch_3.pth"
+    assert paths.shown(runs_root, runs_root, "runs") == "runs"
+    assert paths.shown(tmp_path / "elsewhere" / "x.pth", runs_root, "runs") == "x.pth"
 
 
 def test_a_data_directory_that_cannot_be_written_is_said_without_its_path(tmp_path):
@@ -260,9 +261,9 @@ def test_extract_checks_the_md5_and_refuses_paths_out(tmp_path, monkeypatch):
 
 
 def test_the_shared_jpeg_cifar10_browses(shared_cifar):
-    found = data.discover(shared_cifar)
-    assert [(f.path, f.kind, f.splits) for f in found] == [("cifar10-jpg", data.Kind.FOLDER, ("test", "train"))]
-    test_set = data.open_dataset(shared_cifar, found[0], "test", __import__("torchvision").transforms.ToTensor())
+    found = discovery.discover(shared_cifar)
+    assert [(f.path, f.kind, f.splits) for f in found] == [("cifar10-jpg", discovery.Kind.FOLDER, ("test", "train"))]
+    test_set = sets.open_dataset(shared_cifar, found[0], "test", __import__("torchvision").transforms.ToTensor())
     assert len(test_set) == 10000 and test_set.classes[3] == "cat"
     order = loader.epoch_batches(len(test_set), 64, True, False, 0, 1)
     (imgs, targets), _ = loader.load_batch(test_set, order[-1])
@@ -281,4 +282,4 @@ def test_a_data_directory_that_cannot_be_read_still_offers_the_sample(tmp_path, 
 
     for name in ("is_dir", "is_file"):  # as when the owner locks folders the server's user may not look into
         monkeypatch.setattr(Path, name, locked(getattr(Path, name)))
-    assert data.discover(tmp_path) == [] and data.offered(tmp_path) == [data.SAMPLE, data.SAMPLE_LABELS]
+    assert discovery.discover(tmp_path) == [] and discovery.offered(tmp_path) == [discovery.SAMPLE, discovery.SAMPLE_LABELS]

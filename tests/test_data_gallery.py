@@ -14,7 +14,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 from torchvision.datasets import CIFAR10
 
-from core import data, download, sample
+from core.data import download, sample, tensors
 from ui.nav import HOME, SECTIONS
 
 from conftest import CIFAR_CLASSES, make_cifar10, make_folder_dataset, make_label_files
@@ -66,8 +66,8 @@ def corrupt_jpeg(base: Path) -> Path:
 def broken_cache(base: Path) -> Path:
     folder = cifar_folder(base / "data")
     for split in ("train", "test"):
-        data.load_split(folder, split)
-    for cache in (folder / data.CACHE_DIR).glob("*.pt"):
+        tensors.load_split(folder, split)
+    for cache in (folder / tensors.CACHE_DIR).glob("*.pt"):
         cache.write_bytes(cache.read_bytes()[:500])
     return base / "data"
 

@@ -4,7 +4,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from core import features, kernels
+from core.basics import features, kernels
 
 
 @pytest.mark.parametrize("name,stride,padding,dilation", [("course", 1, 0, 1), ("box_blur", 2, 1, 1),

@@ -57,7 +57,8 @@ def coded_errors() -> list[type[CodedError]]:
 
 
 def test_every_dynamic_key_exists():
-    from core import images, kernels
+    from core.basics import kernels
+    from core.data import images
     from ui import SPEEDS
     from ui.nav import HOME, SECTIONS
 
@@ -68,7 +69,7 @@ def test_every_dynamic_key_exists():
     for error in coded_errors():  # each error's codes, under its own kind's prefix
         keys |= {f"{error.kind}{c}" for c in re.findall(rf'\b{error.__name__}\("(\w+)"', core_text)}
     keys |= {f"image_note.{c}" for c in re.findall(r'notes\.append\(\("(\w+)"', core_text)}
-    keys |= {f"train.recipe_{r}" for r in __import__("core.train", fromlist=["RECIPES"]).RECIPES}
+    keys |= {f"train.recipe_{r}" for r in __import__("core.training.train", fromlist=["RECIPES"]).RECIPES}
     keys |= {f"arch.{a}" for a in __import__("core.model", fromlist=["ARCHITECTURES"]).ARCHITECTURES}
     keys |= {f"photo.{s}{suffix}" for s in ("upload", "camera") for suffix in ("", "_label", "_hint")}
     keys |= {f"{HOME.slug}.title"}
@@ -83,7 +84,7 @@ def test_every_dynamic_key_exists():
 def test_explain_translates_any_coded_error_by_its_kind():
     kinds = {error.kind for error in coded_errors()}
     assert kinds == set(errors.ErrorKind)  # every kind is used, and every error names one
-    from core.images import ImageError
+    from core.data.images import ImageError
 
     error = ImageError("too_many_pixels", limit=50)
     assert errors.explain(error, "en") == i18n.t("image_error.too_many_pixels", "en", limit=50)
@@ -93,7 +94,7 @@ def test_explain_translates_any_coded_error_by_its_kind():
 
 
 def test_a_kept_error_holds_no_frames():
-    from core.images import ImageError
+    from core.data.images import ImageError
 
     def fail(data: bytes) -> None:
         raise ImageError("not_image")

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from core import images
+from core.data import images
 
 from conftest import encode
 

@@ -9,8 +9,10 @@ import threading
 import pytest
 import torch
 
-from core import codegen, course, images, runner
-from core import transforms as T
+from core import course, runner
+from core.basics import codegen
+from core.data import images
+from core.data import transforms as T
 from core.model import Tudui
 
 ROUNDS = 100

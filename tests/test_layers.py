@@ -3,7 +3,8 @@ import numpy as np
 import pytest
 import torch
 
-from core import course, layers, model
+from core import course, model
+from core.basics import layers
 
 
 def test_relu_and_sigmoid_on_the_course_matrix():

@@ -6,7 +6,8 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from core import i18n, kernels, ops, viz
+from core import i18n, viz
+from core.basics import kernels, ops
 from core.viz import base
 from core.viz.legend import Look
 from ui.lesson import legend
@@ -196,7 +197,7 @@ def test_the_widest_convolution_keeps_two_decimals_in_its_kernel():
 @given(x=grids, k=st.integers(1, 4), stride=st.integers(1, 3), padding=st.integers(0, 3),
        output_padding=st.integers(0, 2), dilation=st.integers(1, 3))
 def test_transposed_legend_explains_dashes_exactly_when_drawn(x, k, stride, padding, output_padding, dilation):
-    from core import transposed
+    from core.basics import transposed
 
     try:
         trace = transposed.conv_transpose2d_trace(x[:5, :5], np.ones((k, k)), stride, padding, output_padding, dilation)

@@ -8,8 +8,9 @@ import torch.nn.functional as F
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core import course, multichannel, ops
-from core.codegen import run
+from core import course
+from core.basics import multichannel, ops
+from core.basics.codegen import run
 
 
 @settings(max_examples=150, deadline=None)
@@ -96,7 +97,7 @@ def test_a_photo_crop_s_channels_give_pytorch_s_output_and_code(s):
 def test_a_photo_too_small_for_the_crop_has_no_room_after_the_picker_s_resize(size, room):
     from PIL import Image
 
-    from core import images
+    from core.data import images
 
     photo = images.fit(Image.new("RGB", size), 48)
     assert multichannel.crop_room(photo.height, photo.width) == room

@@ -6,7 +6,7 @@ import torch.nn.functional as F
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core import ops
+from core.basics import ops
 
 COURSE_INPUT = np.array([[1, 2, 0, 3, 1], [0, 1, 2, 3, 1], [1, 2, 1, 0, 0], [5, 2, 3, 1, 1], [2, 1, 0, 1, 1]])
 COURSE_KERNEL = np.array([[1, 2, 1], [0, 1, 0], [2, 1, 0]])

@@ -187,7 +187,7 @@ def test_conv_transpose_refusals_are_explained_and_fixed(lang):
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_conv_channels_tab_names_the_shapes_and_prints_pytorch_s_result(lang):
-    from core import multichannel
+    from core.basics import multichannel
 
     at = open_page("conv", lang, view="channels", groups="3", padding="1")
     x = torch.tensor(course.CONV_INPUT).repeat(3, 1, 1)[None].float()
@@ -211,7 +211,8 @@ def photo_crop_output(top: int, left: int, sample: str = "cat") -> tuple[torch.S
     (the first one by default) as the picker shows it (48 px along its longer side), from torchvision's own crop."""
     from torchvision.transforms import functional as TF
 
-    from core import images, multichannel
+    from core.basics import multichannel
+    from core.data import images
 
     photo = images.fit(images.sample(sample), 48)
     crop = TF.crop(TF.pil_to_tensor(photo), top, left, 5, 5).float()[None]

@@ -6,8 +6,9 @@ import pytest
 import torch
 from streamlit.testing.v1 import AppTest
 
-from core import backprop, i18n, tblog
-from core.sample import SAMPLE
+from core import i18n
+from core.chapters import backprop, tblog
+from core.data.sample import SAMPLE
 from ui.nav import COURSE_ORDER, SECTIONS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -164,10 +165,10 @@ def test_gpu_page_shows_both_forms_and_the_device_line(lang):
 
 
 def test_every_key_the_chapters_pages_build_exists_in_both_languages():
-    from core import chapter_code, saving
+    from core.chapters import saving, snippets
 
     keys = {f"save_load.{load}_{part}" for load in saving.LOADS for part in ("title", "explain")}
-    keys |= {f"gpu.{part}_{form}" for form in chapter_code.GPU_FORMS for part in ("form", "about")}
+    keys |= {f"gpu.{part}_{form}" for form in snippets.GPU_FORMS for part in ("form", "about")}
     for lang in ("zh", "en"):
         assert sorted(keys - set(i18n.catalog(lang))) == []
 

@@ -7,9 +7,12 @@ import pytest
 import torch
 from PIL import Image
 
-from core import i18n, images, infer, train, weights
+from core import i18n
 from core.course import CIFAR10_CLASSES
+from core.data import images
+from core.inference import infer, weights
 from core.model import Tudui
+from core.training import train
 
 from conftest import encode
 from test_classify import Hostile, saved
@@ -128,7 +131,7 @@ def test_a_valid_state_dict_upload_predicts(shipped):
 
 
 def test_a_run_from_the_training_page_with_its_epoch_slider(shipped, tmp_path, folder_dataset):
-    from core import runs
+    from core.training import runs
 
     cfg = train.Config(data=str(folder_dataset), arch="relu", epochs=2, batch_size=16, device="cpu")
     train.run(cfg, runs.runs_root() / cfg.key())
@@ -157,7 +160,7 @@ def test_junk_upload_gets_a_translated_message(lang, shipped):
 
 
 def test_a_zip_bomb_checkpoint_is_read_once_and_refused_with_a_message(shipped, monkeypatch):
-    from core import checkpoints
+    from core.inference import checkpoints
 
     from test_classify import deflated_bomb
 
@@ -180,7 +183,7 @@ def test_the_model_is_in_the_url(shipped):
 
 
 def test_a_diverged_run_is_explained_and_its_paths_are_relative(shipped, tmp_path, folder_dataset):
-    from core import runs
+    from core.training import runs
 
     cfg = train.Config(data=str(folder_dataset), arch="relu", epochs=2, batch_size=16, device="cpu")
     train.run(cfg, runs.runs_root() / cfg.key())

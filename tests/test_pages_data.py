@@ -6,7 +6,8 @@ import pytest
 import torchvision
 from streamlit.testing.v1 import AppTest
 
-from core import data, i18n, loader
+from core import i18n
+from core.data import discovery, loader, sets
 
 from conftest import make_folder_dataset, make_label_files
 from test_pages import ROOT, open_page
@@ -45,7 +46,7 @@ def test_normalize_before_totensor_is_explained(lang):
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_the_step_editor_sets_every_parameter_of_every_step(lang):
-    from core import transforms as T
+    from core.data import transforms as T
 
     at = open_with("transforms", lang, view="compose")
     at.session_state["tf_steps"] = [{**T.KINDS[name].new(), "id": str(i)} for i, name in enumerate(T.STEPS)]
@@ -70,7 +71,7 @@ def batch_shape(at) -> str:
 def test_with_no_data_directory_the_sample_shows_a_batch(lang, tmp_path, monkeypatch):
     monkeypatch.setenv("DATA_DIR", str(tmp_path / "absent"))
     at = open_page("data", lang)
-    assert at.selectbox(key="data_dataset").value == data.SAMPLE.id
+    assert at.selectbox(key="data_dataset").value == discovery.SAMPLE.id
     assert i18n.t("data.sample_name", lang, train="5,000", test="1,000") in at.selectbox(key="data_dataset").options
     assert "torch.Size([64, 3, 32, 32])" in batch_shape(at)
     assert not at.exception and not at.error
@@ -87,7 +88,8 @@ def test_the_shuffle_sentence_and_the_normalize_ranges_follow_the_data(lang, tmp
     shown = next(m.value for m in at.markdown if m.value.startswith(head))
     assert shown[len(head):].split("]")[0].count(",") == 3  # four indices
     at = open_with("transforms", lang, view="normalize")
-    from core import features, images
+    from core.basics import features
+    from core.data import images
 
     tensor = features.to_tensor(images.sample(images.samples()[0]))
     before = f"**{i18n.t('tf.before', lang)}** ({tensor.min():.2f} … {tensor.max():.2f})"
@@ -142,7 +144,7 @@ def test_tiny_cifar10_items_and_batches(lang, tiny_cifar, monkeypatch):
     at.number_input(key="epoch").set_value(2).run()
     at.slider(key="batch").set_value(3).run()
     assert not at.exception
-    test_set = data.open_dataset(tiny_cifar, data.discover(tiny_cifar)[0], "test", torchvision.transforms.ToTensor())
+    test_set = sets.open_dataset(tiny_cifar, discovery.discover(tiny_cifar)[0], "test", torchvision.transforms.ToTensor())
     order = loader.epoch_batches(30, 8, True, False, 0, 2)
     (imgs, targets), _ = loader.load_batch(test_set, order[3])
     assert imgs.shape == (6, 3, 32, 32)  # 30 = 3 × 8 + 6: the last batch
@@ -155,7 +157,7 @@ def test_both_folder_layouts_browse(lang, tmp_path, monkeypatch):
     make_label_files(tmp_path / "hymenoptera")
     monkeypatch.setenv("DATA_DIR", str(tmp_path))
     at = open_page("data", lang)
-    for choice in [f.id for f in data.offered(tmp_path)]:
+    for choice in [f.id for f in discovery.offered(tmp_path)]:
         at.selectbox(key="data_dataset").set_value(choice).run()
         for view in ("Dataset", "DataLoader"):
             at.session_state["view"] = view
@@ -176,7 +178,7 @@ def test_the_sample_shows_both_course_layouts_and_every_boundary(lang, tmp_path,
     at.run()
     text = "\n".join(m.value for m in at.markdown)
     assert "500, 1000, 1500, 2000, 2500, 3000, 3500, 4000, 4500, 5000" in text, "all ten parts' ends"
-    at.selectbox(key="data_dataset").set_value(data.SAMPLE_LABELS.id).run()
+    at.selectbox(key="data_dataset").set_value(discovery.SAMPLE_LABELS.id).run()
     assert not at.exception and any("cat_image" in c.value for c in at.caption)
     assert any("MyData(" in c.value and "'cat'" in c.value for c in at.code)
     assert "**1000**" in "\n".join(m.value for m in at.markdown)
@@ -192,6 +194,6 @@ def test_a_shared_link_reproduces_the_batch_and_bad_values_fall_back(tmp_path, m
     assert "1000 62\ntorch.Size([16, 3, 32, 32])\ntensor([0, 0, 0" in "\n".join(c.value for c in at.code)
     bad = open_with("data", "en", batch_size="7", dataset="../../etc", epoch="-3")
     assert not bad.exception and bad.select_slider(key="data_batch_size").value == 64
-    assert bad.selectbox(key="data_dataset").value == data.SAMPLE.id
+    assert bad.selectbox(key="data_dataset").value == discovery.SAMPLE.id
     notes = "\n".join(c.value for c in bad.caption)
     assert "`dataset=../../etc`" in notes and "`batch_size=7`" in notes and "`epoch=-3`" in notes

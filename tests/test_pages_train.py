@@ -93,9 +93,10 @@ def test_a_tiny_run_trains_in_the_background_and_stays_on_screen(lang, tmp_path,
 def test_after_a_restart_an_interrupted_run_goes_on_whichever_page_is_opened(tmp_path, monkeypatch):
     import threading
 
-    from core import preload, runs, train
-    from core.events import EpochEnd
-    from core.rundir import RunDir, RunState
+    from core import preload
+    from core.training import runs, train
+    from core.training.events import EpochEnd
+    from core.training.rundir import RunDir, RunState
     from ui.training import trainings
 
     data = make_folder_dataset(tmp_path / "data" / "pets")
@@ -148,7 +149,7 @@ def test_a_reload_reattaches_to_the_running_job_and_shows_the_test_pass(tmp_path
     """Open the same link while a run is testing: its phase and progress, not a fresh form; then its insight, in 中文."""
     import threading
 
-    from core import runs, train
+    from core.training import runs, train
     from ui.training import trainings
 
     reached = {1: threading.Event(), 2: threading.Event()}

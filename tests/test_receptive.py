@@ -4,7 +4,7 @@ import torch
 from test_pages_classify import shipped  # noqa: F401 - the fixture the page test uses
 from torch import nn
 
-from core import receptive
+from core.inference import receptive
 from core.model import Tudui
 
 

@@ -8,9 +8,12 @@ from pathlib import Path
 import pytest
 import torch
 
-from core import batches, model, runs, train
-from core.data import Kind, load_split
-from core.events import EpochEnd, Phase, Progress, Stopped
+from core import model
+from core.data import batches
+from core.data.discovery import Kind
+from core.data.tensors import load_split
+from core.training import runs, train
+from core.training.events import EpochEnd, Phase, Progress, Stopped
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -97,7 +100,7 @@ def test_tensor_cache_is_reused(folder_dataset):
 def test_registry_same_key_attaches_cap_and_stop():
     import threading
 
-    from core.jobs import Busy, Registry
+    from core.training.jobs import Busy, Registry
 
     release = threading.Event()
 
@@ -122,7 +125,7 @@ def test_registry_same_key_attaches_cap_and_stop():
 
 
 def test_a_failing_job_keeps_its_error():
-    from core.jobs import Registry
+    from core.training.jobs import Registry
 
     def broken(job):
         raise ValueError("no data here")
@@ -133,8 +136,8 @@ def test_a_failing_job_keeps_its_error():
 
 
 def test_training_job_writes_a_run_that_reloads(folder_dataset, tmp_path):
-    from core import runs
-    from core.jobs import Registry
+    from core.training import runs
+    from core.training.jobs import Registry
 
     cfg = config(folder_dataset, epochs=2)
     job = Registry().start(cfg.key(), runs.training_work(cfg, tmp_path))
@@ -165,7 +168,7 @@ def _waiting(release):
 def test_queue_joins_identical_configs_and_keeps_order_and_place():
     import threading
 
-    from core.jobs import JobState, Registry
+    from core.training.jobs import JobState, Registry
 
     release = threading.Event()
     registry = Registry(max_running=1, max_queued=8)
@@ -196,7 +199,7 @@ def test_queue_joins_identical_configs_and_keeps_order_and_place():
 def test_only_the_owner_may_stop_or_cancel():
     import threading
 
-    from core.jobs import JobState, Registry
+    from core.training.jobs import JobState, Registry
 
     release = threading.Event()
     registry = Registry(max_running=1)
@@ -214,7 +217,7 @@ def test_only_the_owner_may_stop_or_cancel():
 def test_the_queue_is_bounded():
     import threading
 
-    from core.jobs import QueueFull, Registry
+    from core.training.jobs import QueueFull, Registry
 
     release = threading.Event()
     registry = Registry(max_running=1, max_queued=2)
@@ -230,7 +233,7 @@ def test_the_queue_is_bounded():
 # Crash-safe run folders ---------------------------------------------------------------------------
 
 def test_a_torn_metrics_line_is_skipped_and_counted(folder_dataset, tmp_path):
-    from core import runs
+    from core.training import runs
 
     out = tmp_path / "runs" / "x"
     train.run(config(folder_dataset, epochs=1, arch="course"), out)
@@ -280,7 +283,7 @@ def test_killed_at_random_moments_the_run_loses_and_repeats_no_epoch(tmp_path):
 def test_retention_keeps_the_newest_runs_within_the_size_cap_and_never_a_busy_one(tmp_path):
     import os
 
-    from core.rundir import RunDir, RunState
+    from core.training.rundir import RunDir, RunState
 
     for i in range(6):
         folder = RunDir(tmp_path / f"run{i}")
@@ -295,8 +298,8 @@ def test_retention_keeps_the_newest_runs_within_the_size_cap_and_never_a_busy_on
 
 
 def test_after_a_restart_an_interrupted_run_resumes_by_itself(folder_dataset, tmp_path):
-    from core.jobs import Registry
-    from core.rundir import RunDir, RunState
+    from core.training.jobs import Registry
+    from core.training.rundir import RunDir, RunState
 
     cfg = config(folder_dataset, epochs=2)
     out = tmp_path / cfg.key()
@@ -347,7 +350,7 @@ def test_each_generated_script_prints_the_engines_first_epoch(folder_dataset, tm
     import re
     import sys
 
-    from core import scripts
+    from core.training import scripts
 
     cfg = config(folder_dataset, recipe=recipe, arch="course", epochs=1, subset=60 if recipe == "course" else None,
                  lr=None).resolved()
@@ -365,8 +368,8 @@ def test_each_generated_script_prints_the_engines_first_epoch(folder_dataset, tm
 
 
 def test_the_eta_counts_test_passes_and_saving_not_just_steps(monkeypatch):
-    from core import tracker as tracking
-    from core.events import Started, Step
+    from core.training import tracker as tracking
+    from core.training.events import Started, Step
 
     clock = [0.0]
     monkeypatch.setattr(tracking.time, "perf_counter", lambda: clock[0])

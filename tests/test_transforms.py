@@ -4,8 +4,10 @@ import pytest
 import torch
 from torchvision import transforms
 
-from core import codegen, errors, i18n, images
-from core import transforms as T
+from core import errors, i18n
+from core.basics import codegen
+from core.data import images
+from core.data import transforms as T
 
 
 @pytest.mark.parametrize("size,padding,mode", [(64, 0, "constant"), (200, 16, "reflect"), (32, 4, "edge")])

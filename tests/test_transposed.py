@@ -6,8 +6,9 @@ import torch.nn.functional as F
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core import course, ops, transposed
-from core.codegen import run
+from core import course
+from core.basics import ops, transposed
+from core.basics.codegen import run
 
 COURSE_RESULT = [[10, 12, 12], [18, 16, 16], [13, 9, 3]]
 

@@ -4,8 +4,9 @@ import numpy as np
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from core import ops, transposed, viz
-from core.ops import SettingsError
+from core import viz
+from core.basics import ops, transposed
+from core.basics.ops import SettingsError
 
 LABELS = {k: k for k in ("input", "kernel", "output", "play", "pause", "step", "back", "forward")}
 
@@ -126,7 +127,7 @@ def test_transposed_arrow_leads_from_each_input_cell_to_the_region_it_adds_into(
 @given(k=st.integers(1, 5), stride=st.integers(1, 3), padding=st.integers(0, 2), dilation=st.integers(1, 2),
        groups=st.sampled_from([1, 3]))
 def test_channel_arrows_lead_from_every_window_read_to_the_output_they_make(k, stride, padding, dilation, groups):
-    from core import multichannel
+    from core.basics import multichannel
 
     x = np.stack([np.arange(25.0).reshape(5, 5) * (c + 1) for c in range(3)])
     out_channels = 2 if groups == 1 else 3

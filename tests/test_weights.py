@@ -3,9 +3,10 @@ import hashlib
 
 import pytest
 
-from core import checkpoints, images, infer, weights
 from core.course import CIFAR10_CLASSES
-from core.data import load_split
+from core.data import images
+from core.data.tensors import load_split
+from core.inference import checkpoints, infer, weights
 
 CARDS = weights.cards()
 TARGETS = {"course": 0.75, "relu": 0.80, "bn_relu": 0.82}

@@ -8,7 +8,7 @@ from pathlib import Path
 import streamlit as st
 from PIL import Image
 
-from core import codegen
+from core.basics import codegen
 from ui.language import t
 
 File = Image.Image | bytes  # what a snippet opens: a photo (saved as PNG for it) or a file's bytes (weights)

@@ -8,21 +8,21 @@ from pathlib import Path
 
 import streamlit as st
 
-from core import data, download, sample
-from core.jobs import Busy, Job, Registry
+from core.data import discovery, download, paths, sample, sets, tensors
+from core.training.jobs import Busy, Job, Registry
 from ui import explain, t, urlstate
 
 
 @st.cache_data(ttl=30, show_spinner=False)
-def found_datasets(root: str) -> list[data.Found]:
+def found_datasets(root: str) -> list[discovery.Found]:
     """What the pages offer, default first: the bundled sample and the data sets under the data directory
     (looked up again at most every 30 s, or after a download)."""
-    return data.offered(Path(root))
+    return discovery.offered(Path(root))
 
 
-def dataset_label(found: data.Found) -> str:
+def dataset_label(found: discovery.Found) -> str:
     """A data set's name in the current language; the bundled sample says what it is and how big."""
-    if found.bundled and found.kind == data.Kind.LABEL_FILES:
+    if found.bundled and found.kind == discovery.Kind.LABEL_FILES:
         return t("data.sample_labels_name", classes=", ".join(sample.LABEL_CLASSES))
     if found.bundled:
         train, test = (10 * sample.PER_CLASS[s] for s in ("train", "test"))
@@ -34,13 +34,13 @@ def dataset_label(found: data.Found) -> str:
 class Picked:
     """The data set a picker returned, with what a page needs to use it and to talk about it."""
 
-    found: data.Found
-    path: Path     # where its files are: for data.load_split, train.Config(data=...), data.open_dataset's checks
+    found: discovery.Found
+    path: Path     # where its files are: for tensors.load_split, train.Config(data=...), sets.open_dataset's checks
     shown: str     # that place as the page may show it (never the server's absolute path)
     label: str     # its name in the current language
 
 
-def dataset_picker(label: str, accept: Callable[[data.Found], bool] = lambda found: True, *,
+def dataset_picker(label: str, accept: Callable[[discovery.Found], bool] = lambda found: True, *,
                    key: str = "dataset", where=st) -> Picked | None:
     """A select box over the offered data sets that ``accept`` keeps, the default first.
 
@@ -50,7 +50,7 @@ def dataset_picker(label: str, accept: Callable[[data.Found], bool] = lambda fou
     next. ``where`` is the container to draw in (st, a column).
     Under the bundled sample it says where the full CIFAR-10 comes from. None when nothing fits.
     """
-    root = data.data_root()
+    root = paths.data_root()
     offered = {f.id: f for f in found_datasets(str(root)) if accept(f)}
     if not offered:
         return None
@@ -62,15 +62,15 @@ def dataset_picker(label: str, accept: Callable[[data.Found], bool] = lambda fou
     if found.bundled:
         where.caption(t("data.sample_about"))
     try:
-        path = data.location(root, found)
-    except data.DataError as err:
+        path = discovery.location(root, found)
+    except paths.DataError as err:
         st.error(explain(err), icon=":material/folder_off:")
         return None
-    return Picked(found, path, data.shown(path, root), dataset_label(found))
+    return Picked(found, path, paths.shown(path, root), dataset_label(found))
 
 
-def split_notes(split: data.TensorSplit, where=st) -> None:
-    """What data.load_split had to work around, said where the split is used: image files it left out, and a
+def split_notes(split: tensors.TensorSplit, where=st) -> None:
+    """What tensors.load_split had to work around, said where the split is used: image files it left out, and a
     damaged cache file it deleted and built again."""
     if split.skipped:
         files = ", ".join(split.skipped[:5]) + (" …" if len(split.skipped) > 5 else "")
@@ -80,12 +80,12 @@ def split_notes(split: data.TensorSplit, where=st) -> None:
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
-def opened(root: str, found: data.Found, split: str, resize: int | None):
+def opened(root: str, found: discovery.Found, split: str, resize: int | None):
     """One torch Dataset per (data set, split, transform), shared by every session of this process."""
     from torchvision import transforms
 
     steps = ([transforms.Resize((resize, resize))] if resize else []) + [transforms.ToTensor()]
-    return data.open_dataset(Path(root), found, split, transforms.Compose(steps))
+    return sets.open_dataset(Path(root), found, split, transforms.Compose(steps))
 
 
 @st.cache_resource(show_spinner=False)
@@ -101,7 +101,7 @@ def _download_work(root: Path):
 
 def cifar10_panel(root: Path) -> None:
     """CIFAR-10 is not in the data directory: say where it goes, and offer to fetch or unpack it."""
-    where = data.shown(root)
+    where = paths.shown(root)
     st.info(t("data.cifar_missing", root=where), icon=":material/folder_off:")
     st.markdown(t("data.cifar_manual", root=where, archive=download.ARCHIVE, folder=download.FOLDER))
     archive = root / download.ARCHIVE

@@ -13,8 +13,9 @@ from typing import Any, Generic, TypeVar
 
 import streamlit as st
 
-from core import i18n, ops
-from core.ops import SettingsError
+from core import i18n
+from core.basics import ops
+from core.basics.ops import SettingsError
 from ui import CHART, lang, settings_problem, show_code, t
 from ui.loading import wait_for_torch
 
@@ -44,7 +45,7 @@ class Operation(Generic[TraceT]):
     fixes: the one-change ways out of a refusal, as (button label, {widget key: value}).
     explain: what to draw for a trace, opened at a step and with a picked grid cell outlined (clickable pages).
     clickable: a click on an output cell opens its step, a click on an input cell outlines the outputs reading it
-    (window operations, whose trace is a core.ops.Trace).
+    (window operations, whose trace is a core.basics.ops.Trace).
     defaults: the page's settings, for the "back to the course's numbers" button every refusal offers.
     """
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import streamlit as st
 from PIL import Image
 
-from core import images
+from core.data import images
 from ui import uploads
 from ui.language import explain, labels, t
 

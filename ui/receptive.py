@@ -4,7 +4,8 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from core import i18n, receptive, viz
+from core import i18n, viz
+from core.inference import receptive
 from ui import lang, screen_px, t
 from ui.lesson import CHART, clicked
 

@@ -13,8 +13,8 @@ import os
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from core import runs, train
-from core.jobs import Registry
+from core.training import runs, train
+from core.training.jobs import Registry
 from ui.language import labels, t
 
 

@@ -10,7 +10,7 @@ from functools import cache
 import numpy as np
 import plotly.graph_objects as go
 
-from core.ops import number
+from core.basics.ops import number
 
 # Cell categories of the sliding-window grid, drawn with a discrete colour scale. SKIPPED: a cell inside a dilated
 # window that it does not read (a dilation gap), a pale tint of the read colour: the window is one block with holes.

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from core.multichannel import MultiTrace
+from core.basics.multichannel import MultiTrace
 from core.viz import base
 
 

@@ -7,7 +7,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from core.ops import number
+from core.basics.ops import number
 from core.viz.base import DESKTOP_PX, DONE, cells, grids_px
 
 _RGB = ("#d62728", "#2ca02c", "#1f77b4")

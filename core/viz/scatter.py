@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from core.transposed import TransposeTrace, step_formula
+from core.basics.transposed import TransposeTrace, step_formula
 from core.viz import base
 
 

@@ -5,7 +5,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from core.ops import Trace, window_formula
+from core.basics.ops import Trace, window_formula
 from core.viz import base
 from core.viz.legend import CATEGORY_LOOK, Look
 

@@ -1,0 +1,202 @@
+"""The course's TensorBoard chapter run for real: SummaryWriter calls into a log directory, read back by TensorBoard.
+
+The page does not imitate TensorBoard. It makes the course's own calls
+(``add_scalar``, ``add_image`` with ``dataformats='HWC'``, ``add_images`` of
+DataLoader batches, ``add_graph``) into a temporary directory, reads the event
+files back with TensorBoard's own reader (``EventAccumulator``), and keeps what
+it read plus the directory as a zip. The directory is gone when ``course_logs``
+returns: nothing per visitor stays on disk.
+
+``tensorboard`` is an optional install here; ``available()`` says whether it
+is importable, and nothing else in this module imports it at import time.
+"""
+from __future__ import annotations
+
+import importlib
+import io
+import tempfile
+import threading
+import time
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from core.model import build
+from core.training.rundir import TENSORBOARD
+
+READER = "tensorboard.backend.event_processing.event_accumulator"
+SCALARS = {"y=2x": 2, "y=x": 1}     # the course's tags and their slopes, written for i in range(100)
+GRAPH_INPUT = (64, 3, 32, 32)       # torch.ones((64, 3, 32, 32)), as in the course
+_ONE_LOG = threading.Lock()         # logs are written one at a time: a few seconds of CPU each, shared by everyone
+
+
+def available() -> bool:
+    """True when torch.utils.tensorboard and TensorBoard's reader can be imported."""
+    try:
+        importlib.import_module("torch.utils.tensorboard")
+        importlib.import_module(READER)
+    except ImportError:
+        return False
+    return True
+
+
+@dataclass(frozen=True)
+class Picture:
+    """One image event as TensorBoard stores it: the step and the encoded PNG."""
+    step: int
+    png: bytes
+    width: int
+    height: int
+
+
+@dataclass(frozen=True)
+class GraphOp:
+    """One operation of the traced graph: the module scope it ran in (``Conv2d[0]``), the aten op, its output shape."""
+    scope: str
+    op: str
+    shape: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Logs:
+    """What TensorBoard's reader found in a log directory."""
+    scalars: dict[str, tuple[tuple[int, float], ...]]
+    images: dict[str, tuple[Picture, ...]]
+    graph: tuple[GraphOp, ...]
+    files: tuple[tuple[str, int], ...]   # event file names and their sizes in bytes
+
+
+@dataclass(frozen=True)
+class CourseLogs:
+    logs: Logs
+    wrong_dataformats: str   # what add_image says when the HWC array is passed with the default dataformats='CHW'
+    zip: bytes               # the log directory as logs/<event file>
+    last_batch_shape: str    # print(imgs.shape) after the loop: the last batch of the last epoch
+
+
+def sample_batches(root: Path, batch_size: int, epochs: int, seed: int = 0) -> list[list[torch.Tensor]]:
+    """The course's test DataLoader (ImageFolder + ToTensor, shuffle=True) over a folder, ``epochs`` times.
+
+    A local generator fixes the shuffle, so everyone sees the same batches; the course's
+    own loader (no generator) shuffles differently on every run.
+    """
+    import torchvision
+    from torch.utils.data import DataLoader
+
+    test_data = torchvision.datasets.ImageFolder(str(root), transform=torchvision.transforms.ToTensor())
+    loader = DataLoader(test_data, batch_size=batch_size, shuffle=True, num_workers=0, drop_last=False,
+                        generator=torch.Generator().manual_seed(seed))
+    return [[imgs for imgs, _ in loader] for _ in range(epochs)]
+
+
+def write_course_calls(logdir: Path, img_array: np.ndarray, batches: list[list[torch.Tensor]]) -> str:
+    """The course's calls, in its order, into ``logdir``; returns the error of the wrong-dataformats call.
+
+    batches: one list of image batches [N, 3, H, W] per epoch, as a DataLoader yields them.
+    """
+    from torch.utils.tensorboard import SummaryWriter
+
+    writer = SummaryWriter(str(logdir))
+    try:
+        writer.add_image("wrong", img_array, 1)   # dataformats defaults to 'CHW': (H, W, 3) is read as C=H …
+        wrong = ""
+    except (TypeError, ValueError) as err:
+        wrong = f"{type(err).__name__}: {err}"
+    writer.add_image("test", img_array, 1, dataformats="HWC")
+    for i in range(100):
+        for tag, slope in SCALARS.items():
+            writer.add_scalar(tag, slope * i, i)
+    for epoch, epoch_batches in enumerate(batches):
+        for step, imgs in enumerate(epoch_batches):
+            writer.add_images(f"Epoch: {epoch}", imgs, step)
+    writer.add_graph(build("course", torch.Generator().manual_seed(0)), torch.ones(GRAPH_INPUT))  # no global RNG
+    writer.close()
+    return wrong
+
+
+def same_tag_twice() -> tuple[tuple[int, float], ...]:
+    """The course's trap: "y=2x" logged with 2*i, then the script changed to 3*i and run again into the same folder.
+
+    Two event files, one tag: the reader returns both runs' points in file order,
+    steps 0…99 then 0…99 again, so TensorBoard's curve doubles back on itself.
+    """
+    from torch.utils.tensorboard import SummaryWriter
+
+    with tempfile.TemporaryDirectory(prefix="tb-tag-") as folder:
+        for slope in (2, 3):
+            # The reader takes event files in name order: the second they were made, then a per-process
+            # counter compared as text (".10" sorts before ".9"). The course's two runs were minutes apart,
+            # so the second run starts in a later second, as it would there.
+            time.sleep(1 - time.time() % 1 if slope == 3 else 0)
+            writer = SummaryWriter(folder)
+            for i in range(100):
+                writer.add_scalar("y=2x", slope * i, i)
+            writer.close()
+        return read(Path(folder)).scalars["y=2x"]
+
+
+def read(logdir: Path) -> Logs:
+    """Every scalar, image and the graph in ``logdir``, read with TensorBoard's EventAccumulator (nothing dropped)."""
+    reader = importlib.import_module(READER)
+    acc = reader.EventAccumulator(str(logdir), size_guidance={reader.SCALARS: 0, reader.IMAGES: 0})
+    acc.Reload()
+    tags = acc.Tags()
+    scalars = {tag: tuple((e.step, e.value) for e in acc.Scalars(tag)) for tag in tags["scalars"]}
+    images = {tag: tuple(Picture(e.step, e.encoded_image_string, e.width, e.height) for e in acc.Images(tag))
+              for tag in tags["images"]}
+    graph = graph_ops(acc.Graph()) if tags["graph"] else ()
+    files = tuple((p.name, p.stat().st_size) for p in sorted(logdir.glob("events.out.tfevents.*")))
+    return Logs(scalars, images, graph, files)
+
+
+def graph_ops(graph_def) -> tuple[GraphOp, ...]:
+    """The computing nodes of an add_graph trace in order (TensorBoard's graph tab draws these as boxes)."""
+    ops = []
+    for node in graph_def.node:
+        if not node.op.startswith("aten::"):
+            continue
+        shapes = node.attr["_output_shapes"].list.shape
+        shape = tuple(d.size for d in shapes[0].dim) if shapes else ()
+        ops.append(GraphOp(node.name.split("/")[-2], node.op.removeprefix("aten::"), shape))
+    return tuple(ops)
+
+
+def grid(imgs: torch.Tensor) -> torch.Tensor:
+    """A batch [N, 3, H, W] as one picture, 8 to a row: what add_images shows when TensorBoard cannot be asked."""
+    import torchvision  # the package whole, then its utils (core.preload.parents_first says why)
+
+    return torchvision.utils.make_grid(imgs, nrow=8, padding=0)
+
+
+def zip_dir(logdir: Path, folder: str = "logs") -> bytes:
+    """The log directory as a zip holding ``folder/<files>``: unzip it and run tensorboard --logdir=logs."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for path in sorted(logdir.rglob("*")):
+            if path.is_file():
+                z.write(path, f"{folder}/{path.relative_to(logdir).as_posix()}")
+    return buf.getvalue()
+
+
+def course_logs(img_array: np.ndarray, batches: list[list[torch.Tensor]]) -> CourseLogs:
+    """Write the course's calls into a fresh temporary directory, read it back, zip it, remove it."""
+    with _ONE_LOG, tempfile.TemporaryDirectory(prefix="tb-") as folder:
+        logdir = Path(folder) / "logs"
+        wrong = write_course_calls(logdir, img_array, batches)
+        return CourseLogs(read(logdir), wrong, zip_dir(logdir), str(batches[-1][-1].shape))
+
+
+def read_zip(data: bytes) -> Logs:
+    """A downloaded zip read back the way TensorBoard would after unzipping it (what the learner's TensorBoard sees)."""
+    with tempfile.TemporaryDirectory(prefix="tb-zip-") as folder:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            z.extractall(folder)
+        return read(Path(folder) / "logs")
+
+
+def run_event_dirs(root: Path) -> list[Path]:
+    """The training runs' own TensorBoard folders under the runs directory (core.training.rundir names them)."""
+    return sorted({p.parent for p in root.glob(f"*/{TENSORBOARD}/events.out.tfevents.*")})

@@ -7,14 +7,16 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 from PIL import Image
+from torch import nn
 
 from core import viz
 from core.basics import codegen
 from core.course import CIFAR10_CLASSES
 from core.data import discovery, paths, tensors
 from core.data.transforms import NORMALIZE_PRESETS
+from core.errors import CodedError
 from core.inference import checkpoints, infer, weights
-from core.model import ARCHITECTURES, Tudui
+from core.model import ARCHITECTURES, Network, Tudui
 from core.training import runs
 from ui import (
     CHART,
@@ -40,7 +42,7 @@ class Chosen:
     """A model ready to predict, with what the page needs to say about it."""
 
     id: str                      # identifies the weights, for the caches shared by every session
-    model: Tudui
+    model: Network
     mean: list[float] | None
     std: list[float] | None
     path: str                    # the weights file as the snippet opens it (never the server's absolute path)
@@ -61,19 +63,21 @@ def run_model(path: str, modified: float, arch: str) -> Tudui:
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
-def read_upload(digest: str, _content: bytes) -> checkpoints.Upload | checkpoints.CheckpointError:
+def read_upload(digest: str, _content: bytes) -> checkpoints.Upload | CodedError:
     """An uploaded checkpoint read once for every session, keyed by its sha256; a refusal is kept too.
 
-    What is kept is small: the tensors only when they fit an architecture (under 1 MB), else their shapes.
+    What is kept is small: the tensors only when they fit an architecture or make a whole model (at most MAX_MB),
+    else their shapes.
     """
     try:
         return checkpoints.read_upload(_content)
-    except checkpoints.CheckpointError as err:
+    except CodedError as err:  # a refused state_dict or whole model
         return err.bare()
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
 def upload_model(digest: str, arch: str, _upload: checkpoints.Upload) -> Tudui:
+    """A state_dict upload in the architecture chosen, its layers renamed when they lined up by position."""
     return checkpoints.build(_upload.state, arch)
 
 
@@ -98,15 +102,15 @@ def photo_digest(photo: Image.Image) -> str:
     return hashlib.sha256(f"{photo.size}".encode() + photo.tobytes()).hexdigest()
 
 
-def read_weights(content: bytes) -> tuple[str, checkpoints.Upload | checkpoints.CheckpointError]:
+def read_weights(content: bytes) -> tuple[str, checkpoints.Upload | CodedError]:
     """(sha256, the verdict): hashed once per upload in a session (a 20 MB file takes ~40 ms), read once for all."""
     digest = hashlib.sha256(content).hexdigest()
     return digest, read_upload(digest, content)
 
 
-def refused(read: tuple[str, checkpoints.Upload | checkpoints.CheckpointError]) -> bool:
+def refused(read: tuple[str, checkpoints.Upload | CodedError]) -> bool:
     """A refused upload's bytes are not needed again; a model's are, to run its snippet (they are small)."""
-    return isinstance(read[1], checkpoints.CheckpointError)
+    return isinstance(read[1], CodedError)
 
 
 def choose_model() -> Chosen | None:
@@ -155,17 +159,19 @@ def upload_choice() -> Chosen | None:
     if read is None:
         return None
     digest, upload = read.value
-    if isinstance(upload, checkpoints.CheckpointError):  # its bytes have left the server: only the verdict is kept
+    if isinstance(upload, CodedError):  # its bytes have left the server: only the verdict is kept
         st.error(explain(upload), icon=":material/gpp_bad:")
         if upload.code == "full_pickle":
             st.code(codegen.resave(read.name, upload.params["global_name"]), language="python")
         return None
+    norm = st.toggle(t("cls.upload_norm"), False, key="cls_upload_norm")
+    mean, std = (list(v) for v in NORMALIZE_PRESETS["cifar10"]) if norm else (None, None)
+    if upload.whole is not None:
+        return whole_model_choice(digest, upload.whole, read.name, mean, std)
     arch = st.segmented_control(t("model.arch"), ARCHITECTURES, format_func=labels("arch."),
                                 default=upload.guessed or "course", required=True, key="cls_upload_arch")
     if upload.guessed:
         st.caption(t("cls.recognised", arch=t(f"arch.{upload.guessed}")))
-    norm = st.toggle(t("cls.upload_norm"), False, key="cls_upload_norm")
-    mean, std = (list(v) for v in NORMALIZE_PRESETS["cifar10"]) if norm else (None, None)
     error = checkpoints.mismatch(upload.shapes, arch)
     if error is None:  # the shapes fit, so the upload kept its tensors
         try:
@@ -175,7 +181,38 @@ def upload_choice() -> Chosen | None:
     if error is not None:
         st.error(explain(error, arch=t(f"arch.{arch}")), icon=":material/error:")
         return None
+    renamed = checkpoints.renames(upload.shapes, arch)
+    for shown, note in ((upload.wrapper, t("ckpt.from_wrapper", entry=upload.wrapper)),
+                        (upload.prefix, t("ckpt.cut_prefix")),
+                        (renamed, t("ckpt.renamed", pairs=pairs(renamed)))):
+        if shown:
+            st.caption(note)
+    if upload.wrapper or upload.prefix or renamed:  # the snippet opens the state_dict the page loaded
+        return rebuilt_choice(f"upload:{digest}:{arch}", model, read.name, mean, std)
     return Chosen(f"upload:{digest}:{arch}", model, mean, std, file.name, file.getvalue, list(CIFAR10_CLASSES))
+
+
+def pairs(renamed: list[tuple[str, str]], shown: int = 6) -> str:
+    """``model1.0`` → ``model.0``, … (the first few)."""
+    text = ", ".join(f"`{mine}` → `{theirs}`" for mine, theirs in renamed[:shown])
+    return text + (" …" if len(renamed) > shown else "")
+
+
+def whole_model_choice(digest: str, whole: checkpoints.Rebuilt, name: str, mean, std) -> Chosen:
+    """A whole model: what its file held, and the network the page rebuilt from it."""
+    classes = ", ".join(f"`{c}`" for c in whole.classes) or "`torch.nn.Sequential`"
+    known = t("ckpt.whole_known", arch=t(f"arch.{whole.network.arch}")) if whole.network.arch else t("ckpt.whole_own")
+    st.caption(f"{t('ckpt.whole', classes=classes, count=len(whole.paths))} {known}")
+    st.caption(t("ckpt.layer_names", pairs=pairs([(p, f"model.{i}") for i, p in enumerate(whole.paths)], 20)))
+    return rebuilt_choice(f"whole:{digest}", whole.network, name, mean, std)
+
+
+def rebuilt_choice(model_id: str, model: Network, name: str, mean, std) -> Chosen:
+    """A network the page built from an upload: its snippet opens the state_dict the page saved of it."""
+    path = f"{name.rsplit('.', 1)[0]}_state_dict.pth"
+    st.caption(t("ckpt.snippet_file", name=path))
+    return Chosen(model_id, model, mean, std, path, lambda: checkpoints.saved_state_dict(model),
+                  list(CIFAR10_CLASSES))
 
 
 def preprocessing(photo, prepared: infer.Prepared, chosen: Chosen) -> None:
@@ -202,6 +239,9 @@ def prediction(logits, probs, classes: list[str]) -> None:
 
 
 def network_view(chosen: Chosen, maps: list[tuple[int, str, np.ndarray]], small: Image.Image) -> None:
+    if not maps:  # a learner's network without convolution or pooling
+        st.info(t("ckpt.no_maps"), icon=":material/info:")
+        return
     names = {i: f"model[{index}] {layer.split('(')[0]} → {list(m.shape)}" for i, (index, layer, m) in enumerate(maps)}
     pick = st.selectbox(t("cls.layer"), list(names), format_func=names.get, key="cls_layer")
     index, layer, m = maps[pick]
@@ -215,11 +255,14 @@ def network_view(chosen: Chosen, maps: list[tuple[int, str, np.ndarray]], small:
     left.plotly_chart(viz.feature_grid([m[channel]], [f"#{channel}"], columns=1, cell_px=300,
                                        width_px=screen_px(share=0.5)),
                       key="cls_one_map", config=CHART)
-    with right:
-        st.markdown(t("cls.kernels"))
-        weight = chosen.model.model[0].weight.detach().numpy()
-        st.plotly_chart(viz.image_batch(viz.kernel_tiles(weight), [f"#{c}" for c in range(len(weight))], columns=8,
-                                        tile=40, width_px=screen_px(share=0.5)), key="cls_kernels", config=CHART)
+    first_conv = next((layer for layer in chosen.model.model if isinstance(layer, nn.Conv2d)), None)
+    if first_conv is not None:  # a learner's network may start with pooling
+        with right:
+            st.markdown(t("cls.kernels"))
+            weight = first_conv.weight.detach().numpy()
+            st.plotly_chart(viz.image_batch(viz.kernel_tiles(weight), [f"#{c}" for c in range(len(weight))],
+                                            columns=8, tile=40, width_px=screen_px(share=0.5)),
+                            key="cls_kernels", config=CHART)
     receptive_view(chosen.model, index, m[channel], np.asarray(small.convert("RGB")))
 
 
@@ -269,7 +312,7 @@ if chosen is not None and photo is not None:
             network_view(chosen, result.maps, prepared.small)
         elif view == "code":
             image_path = photo_source("cls_photo")
-            snippet = codegen.classify(chosen.model.arch, chosen.path, image_path, chosen.mean, chosen.std)
+            snippet = codegen.classify(chosen.model.model, chosen.path, image_path, chosen.mean, chosen.std)
             show_code(snippet, files={image_path: photo, chosen.path: chosen.content()})
         else:
             audit_view(chosen)

@@ -28,10 +28,10 @@ arch = urlstate.choice(t("model.arch"), ARCHITECTURES, "course", "arch", scope="
 wait_for_torch()
 from core.basics import codegen, ops  # noqa: E402  (after the header: these import torch)
 from core.inference import weights  # noqa: E402
-from core.model import Tudui, count_parameters, layer_table  # noqa: E402
+from core.model import Tudui, count_parameters, layer_table, skeleton  # noqa: E402
 
 rows = layer_table(arch, (64, 3, 32, 32))
-show_diagram(arch, "model_diagram")
+show_diagram(skeleton(arch).model, "model_diagram")
 
 # the numbers first, the long layer text last: on a phone the table scrolls sideways, the shapes stay in view
 st.dataframe([{"#": r.index, t("model.col_shape"): str(list(r.shape)), t("model.col_params"): f"{r.params:,}",

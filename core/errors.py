@@ -17,6 +17,7 @@ class ErrorKind(StrEnum):
     DOWNLOAD = "data.download_"
     TRAINING = "train.error_"
     CHECKPOINT = "cls.error_"
+    WHOLE_MODEL = "ckpt.error_"
     QUERY = "url."
     TRANSFORM = "tf."
 

@@ -56,6 +56,12 @@ class Tudui(Network):
         super().__init__(layers, arch)
 
 
+def skeleton(arch: str) -> Tudui:
+    """Tudui(arch) on the meta device: its layers and shapes, no weights, no random numbers drawn."""
+    with torch.device("meta"):
+        return Tudui(arch)
+
+
 def build(arch: str, generator: torch.Generator) -> Tudui:
     """A Tudui initialised from generator alone, never from torch's process-wide random state.
 
@@ -89,8 +95,7 @@ class LayerRow:
 
 def layer_table(arch: str = "course", input_shape: tuple[int, ...] = (1, 3, 32, 32)) -> list[LayerRow]:
     """The shape after every layer and its parameter count, worked out on the meta device (no memory, no maths)."""
-    with torch.device("meta"):
-        return layer_rows(Tudui(arch).model, torch.empty(input_shape))
+    return layer_rows(skeleton(arch).model, torch.empty(input_shape, device="meta"))
 
 
 @torch.no_grad()

@@ -123,7 +123,7 @@ def test_classify_snippet_prints_the_pages_logits(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     mean, std = [0.4914, 0.4822, 0.4465], [0.247, 0.2435, 0.2616]
     logits, _ = infer.predict(model, infer.prepare(Image.open("coffee.png"), mean, std).batch)
-    printed = codegen.run(codegen.classify("relu", "tudui.pth", "coffee.png", mean, std))
+    printed = codegen.run(codegen.classify(model.model, "tudui.pth", "coffee.png", mean, std))
     assert printed == f"{logits[None]}\ntensor([{int(logits.argmax())}])"
 
 

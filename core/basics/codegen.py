@@ -139,9 +139,16 @@ def losses(inputs: Sequence[float], targets: Sequence[float], logits: Sequence[f
 
 def _tudui(arch: str) -> list[str]:
     """The course's Tudui class with this architecture's layers."""
-    from core.model import Tudui, constructor
+    from core.model import skeleton
 
-    layers = ",\n".join(f"            {constructor(layer)}" for layer in Tudui(arch).model)
+    return _tudui_of(skeleton(arch).model)
+
+
+def _tudui_of(layers: Sequence) -> list[str]:
+    """The course's Tudui class holding these layers (the course's own, or a learner's variation) in self.model."""
+    from core.model import constructor
+
+    layers = ",\n".join(f"            {constructor(layer)}" for layer in layers)
     return ["class Tudui(nn.Module):", "    def __init__(self):", "        super().__init__()",
             "        self.model = nn.Sequential(", layers, "        )", "", "    def forward(self, x):",
             "        return self.model(x)"]
@@ -154,14 +161,16 @@ def model(arch: str) -> str:
                       "output = tudui(input)", "print(output.shape)"])
 
 
-def classify(arch: str, weights: str, image: str, mean: Sequence[float] | None, std: Sequence[float] | None) -> str:
-    """The course's test.py: one photo through a saved model, printing the logits and argmax(1)."""
+def classify(layers: Sequence, weights: str, image: str, mean: Sequence[float] | None,
+             std: Sequence[float] | None) -> str:
+    """The course's test.py: one photo through a saved model (its layers: ``model.model``), printing the logits and
+    argmax(1)."""
     steps = ["torchvision.transforms.Resize((32, 32))", "torchvision.transforms.ToTensor()"]
     if mean is not None:
         steps.append(f"torchvision.transforms.Normalize({tuple(mean)!r}, {tuple(std)!r})")
     compose = ",\n".join(f"    {s}" for s in steps)
     return "\n".join(["import torch", "import torchvision", "from PIL import Image", "from torch import nn", "", "",
-                      *_tudui(arch), "", "",
+                      *_tudui_of(layers), "", "",
                       f"image = Image.open({image!r})", "image = image.convert('RGB')",
                       f"transform = torchvision.transforms.Compose([\n{compose}\n])", "image = transform(image)",
                       "model = Tudui()",

@@ -27,7 +27,7 @@ import torch
 from core.errors import CodedError, ErrorKind
 from core.inference import matching, pickled
 from core.inference.rebuild import Rebuilt, rebuild
-from core.model import ARCHITECTURES, Tudui
+from core.model import ARCHITECTURES, Tudui, skeleton
 
 
 class CheckpointError(CodedError, ValueError):
@@ -130,8 +130,7 @@ def shapes(state: Mapping[str, torch.Tensor]) -> dict[str, tuple[int, ...]]:
 @functools.cache
 def expected_layers(arch: str) -> tuple[matching.Layer, ...]:
     """Tudui(arch)'s layers that hold tensors, worked out on the meta device."""
-    with torch.device("meta"):
-        return tuple(matching.layers(Tudui(arch).state_dict()))
+    return tuple(matching.layers(skeleton(arch).state_dict()))
 
 
 def line_up(state: Shapes | Mapping[str, torch.Tensor], arch: str) -> dict[str, str] | None:
@@ -178,6 +177,13 @@ def build(state: dict[str, torch.Tensor], arch: str) -> Tudui:
     model = Tudui(arch)
     model.load_state_dict(matching.renamed(state, line_up(state, arch)))
     return model.eval()
+
+
+def saved_state_dict(model: torch.nn.Module) -> bytes:
+    """The model's state_dict as torch.save writes it: the file a snippet opens for a network the page rebuilt."""
+    buffer = io.BytesIO()
+    torch.save(model.state_dict(), buffer)
+    return buffer.getvalue()
 
 
 def _check_finite(state: Mapping[str, torch.Tensor]) -> None:

@@ -48,7 +48,7 @@ class WholeModelError(CodedError, ValueError):
     """A whole-model file refused: code_global, unsupported_layer, code_value, nested, not_module, not_whole_model
     (here); custom_layer, bad_layer, not_sequence, not_classifier (core.inference.rebuild)."""
 
-    kind = ErrorKind.CHECKPOINT
+    kind = ErrorKind.WHOLE_MODEL
 
 
 class Record:

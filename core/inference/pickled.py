@@ -114,14 +114,14 @@ def read(data: bytes) -> WholeModel:
 
 def _learners(name: str) -> bool:
     """A name that can only be the learner's own class (not torch's, not the standard library's)."""
-    return not name.startswith("torch.") and name.split(".")[0] not in REFUSED_PACKAGES
+    return name.split(".")[0] not in REFUSED_PACKAGES | {"torch"}
 
 
 def _checked(name: str) -> str:
     """``name`` when it may get a stand-in: one of the layers or a learner's class; else the refusal."""
     if name in LAYERS or name == SEQUENTIAL:
         return name
-    if name.startswith("torch."):
+    if name.startswith("torch.nn.modules."):
         raise WholeModelError("unsupported_layer", name=name.rpartition(".")[2],
                           supported=", ".join(cls.__name__ for cls in LAYERS.values()))
     parts = name.split(".")

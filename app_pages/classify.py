@@ -284,11 +284,11 @@ def audit_view(chosen: Chosen) -> None:
     class_names = [class_label(name) for name in split.classes]
     st.plotly_chart(viz.bars(class_names, result.per_class, y_title=t("cls.per_class")), key="cls_per_class",
                     config=CHART)
-    st.plotly_chart(viz.confusion(result.confusion, class_names, t("cls.predicted"), t("cls.true")),
+    named = [*class_names, *(f"#{i}" for i in range(len(class_names), len(result.confusion)))]
+    st.plotly_chart(viz.confusion(result.confusion, named, t("cls.predicted"), t("cls.true")),
                     key="cls_confusion", config=CHART)
     st.markdown(t("cls.mistakes"))
     pictures = split.images[[i for i, *_ in result.mistakes]].permute(0, 2, 3, 1).numpy()
-    named = [*class_names, *(f"#{i}" for i in range(len(class_names), 10))]
     captions = [f"{named[truth]}→{named[pred]} {conf:.0%}" for _, truth, pred, conf in result.mistakes]
     st.plotly_chart(viz.image_batch(np.ascontiguousarray(pictures), captions, columns=8, tile=96,
                                     width_px=screen_px()), key="cls_mistakes", config=CHART)

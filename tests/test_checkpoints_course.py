@@ -8,6 +8,7 @@ import pytest
 import torch
 
 from core.data import images
+from core.data.tensors import TensorSplit
 from core.inference import checkpoints, infer
 from core.inference.pickled import WholeModelError
 
@@ -209,3 +210,16 @@ def test_a_forward_that_is_not_a_sequence_is_explained(saved):
         checkpoints.read_upload((folder / "model.Viewed_0.pth").read_bytes())
     assert err.value.code == "not_sequence" and err.value.params["path"] == "linear"
     assert "mat1 and mat2 shapes cannot be multiplied" in err.value.params["reason"]
+
+
+def test_a_learner_s_network_is_audited_on_a_set_with_fewer_classes(saved):
+    folder, _ = saved
+    network = checkpoints.read_upload((folder / "model.Mine_0.pth").read_bytes()).whole.network
+    images_ = torch.randint(0, 256, (90, 3, 32, 32), dtype=torch.uint8, generator=torch.Generator().manual_seed(0))
+    split = TensorSplit(images_, torch.arange(90) % 3, ["ants", "bees", "wasps"])
+    result = infer.audit(network, split, None, None, batch_size=32)
+    predicted = network(images_.float() / 255).argmax(1)
+    confusion = torch.tensor(result.confusion)
+    assert confusion.shape == (10, 10) and confusion.sum() == 90 and confusion[3:].sum() == 0
+    assert result.accuracy == pytest.approx(float((predicted == split.labels).float().mean()))
+    assert len(result.per_class) == 3 and confusion[:, 3:].sum() == int((predicted >= 3).sum())

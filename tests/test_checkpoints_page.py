@@ -43,6 +43,17 @@ def test_a_learner_s_whole_model_runs_as_their_network_and_its_code_agrees(lang)
     assert "nn.BatchNorm2d(16)" in at.code[0].value and "'tudui_9_state_dict.pth'" in at.code[0].value
 
 
+def test_a_learner_s_whole_model_shows_its_feature_maps_and_receptive_fields():
+    torch.manual_seed(3)
+    at = upload_weights(open_classify("en", model="upload"), saved(Mine().eval()), "tudui_9.pth")
+    layers = at.selectbox(key="cls_layer")
+    assert layers.options[:2] == ["model[0] Conv2d → [16, 32, 32]", "model[3] MaxPool2d → [16, 16, 16]"]
+    layers.set_value(2).run()  # the second conv: a 5×5 kernel over 2×2 pooled cells
+    assert not at.exception
+    assert any(c.value.startswith("Cell (") and "a 14×14 field" in c.value for c in at.caption), \
+        [c.value for c in at.caption]
+
+
 def test_a_tutorial_checkpoint_says_what_it_renamed():
     torch.manual_seed(4)
     model = Tudui("relu").eval()

@@ -68,7 +68,7 @@ def seen(model: nn.Module, batch: torch.Tensor) -> Seen:
 class Audit:
     accuracy: float
     per_class: list[float]
-    confusion: list[list[int]]              # rows: true class, columns: predicted
+    confusion: list[list[int]]              # rows: true class, columns: predicted (outputs past the classes included)
     mistakes: list[tuple[int, int, int, float]]  # (test index, true, predicted, confidence), most confident first
 
 
@@ -91,8 +91,9 @@ def audit(model: nn.Module, split: TensorSplit, mean: list[float] | None, std: l
         confidences.append(confidence)
     predicted, confidence = torch.cat(predictions), torch.cat(confidences)
     truth = split.labels
-    confusion = torch.bincount(truth * n_classes + predicted, minlength=n_classes ** 2).view(n_classes, n_classes)
-    per_class = (confusion.diag().float() / confusion.sum(1).clamp(min=1)).tolist()
+    size = max(n_classes, probs.shape[1])  # a model with more outputs than the set has classes can predict those too
+    confusion = torch.bincount(truth * size + predicted, minlength=size ** 2).view(size, size)
+    per_class = (confusion.diag().float() / confusion.sum(1).clamp(min=1))[:n_classes].tolist()
     wrong = (predicted != truth).nonzero().flatten()
     worst = wrong[confidence[wrong].argsort(descending=True)[:mistakes]]
     return Audit((predicted == truth).float().mean().item(), per_class, confusion.tolist(),

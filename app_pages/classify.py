@@ -15,7 +15,7 @@ from core.course import CIFAR10_CLASSES
 from core.data import discovery, paths, tensors
 from core.data.transforms import NORMALIZE_PRESETS
 from core.errors import CodedError
-from core.inference import checkpoints, infer, weights
+from core.inference import checkpoints, infer, matching, weights
 from core.model import ARCHITECTURES, Network, Tudui
 from core.training import runs
 from ui import (
@@ -184,7 +184,7 @@ def upload_choice() -> Chosen | None:
     renamed = checkpoints.renames(upload.shapes, arch)
     for shown, note in ((upload.wrapper, t("ckpt.from_wrapper", entry=upload.wrapper)),
                         (upload.prefix, t("ckpt.cut_prefix")),
-                        (renamed, t("ckpt.renamed", pairs=pairs(renamed)))):
+                        (renamed, t("ckpt.renamed", pairs=pairs(matching.summarised(renamed))))):
         if shown:
             st.caption(note)
     if upload.wrapper or upload.prefix or renamed:  # the snippet opens the state_dict the page loaded
@@ -203,7 +203,9 @@ def whole_model_choice(digest: str, whole: checkpoints.Rebuilt, name: str, mean,
     classes = ", ".join(f"`{c}`" for c in whole.classes) or "`torch.nn.Sequential`"
     known = t("ckpt.whole_known", arch=t(f"arch.{whole.network.arch}")) if whole.network.arch else t("ckpt.whole_own")
     st.caption(f"{t('ckpt.whole', classes=classes, count=len(whole.paths))} {known}")
-    st.caption(t("ckpt.layer_names", pairs=pairs([(p, f"model.{i}") for i, p in enumerate(whole.paths)], 20)))
+    renamed = [(path, f"model.{i}") for i, path in enumerate(whole.paths) if path != f"model.{i}"]
+    if renamed:
+        st.caption(t("ckpt.layer_names", pairs=pairs(matching.summarised(renamed), 20)))
     return rebuilt_choice(f"whole:{digest}", whole.network, name, mean, std)
 
 

@@ -9,7 +9,7 @@ import torch
 
 from core.data import images
 from core.data.tensors import TensorSplit
-from core.inference import checkpoints, infer
+from core.inference import checkpoints, infer, matching
 from core.inference.pickled import WholeModelError
 
 CLASSES = '''
@@ -152,6 +152,12 @@ def test_a_whole_model_runs_as_the_learner_s_own_code(saved, module, name, arch)
     assert upload.whole.classes == (f"{module}.{name}",)
     assert upload.guessed == arch and upload.whole.network.arch == arch
     assert_same(upload.whole.network, outputs[name])
+
+
+def test_renames_are_said_once_when_only_the_attribute_differs():
+    assert matching.summarised([("model1.0", "model.0"), ("model1.3", "model.3")]) == [("model1.*", "model.*")]
+    assert matching.summarised([("conv1", "model.0"), ("conv2", "model.2")]) == [("conv1", "model.0"), ("conv2", "model.2")]
+    assert matching.summarised([("a.b.0", "model.0"), ("a.b.1", "model.1")]) == [("a.b.0", "model.0"), ("a.b.1", "model.1")]
 
 
 def test_the_layers_keep_their_own_names(saved):

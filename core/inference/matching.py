@@ -94,3 +94,14 @@ def agreement(paths: Mapping[str, str]) -> int:
     """How many layers keep their last name part (``model1.3`` → ``model.3``): which of two architectures with the
     same tensors (the course's, and +ReLU's, whose Sequential indices differ) the file was saved from."""
     return sum(f.rpartition(".")[2] == e.rpartition(".")[2] for f, e in paths.items())
+
+
+def summarised(pairs: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Renames as a learner reads them: ``model1.0`` → ``model.0`` for every layer is said once, ``model1.*`` →
+    ``model.*``; any other renames (``conv1`` → ``model.0``) one by one."""
+    heads = {(mine.partition(".")[0], theirs.partition(".")[0]) for mine, theirs in pairs}
+    same_tails = all("." in mine and mine.partition(".")[2] == theirs.partition(".")[2] for mine, theirs in pairs)
+    if len(heads) == 1 and same_tails:
+        mine, theirs = heads.pop()
+        return [(f"{mine}.*", f"{theirs}.*")]
+    return list(pairs)

@@ -163,3 +163,18 @@ def test_a_class_s_own_forward_and_setstate_are_never_called(marker):
     expected = Tudui("course")
     expected.load_state_dict(network.state_dict())
     assert torch.equal(network(x), expected(x)) and not marker.exists()  # its layers ran, its code did not
+
+
+class Heavy(nn.Module):
+    def __init__(self, channels: int, width: int = 5):
+        super().__init__()
+        self.model = nn.Sequential(nn.Conv2d(3, channels, width, 1, width // 2), nn.MaxPool2d(32), nn.Flatten(),
+                                   nn.Linear(channels, 10))
+
+
+@pytest.mark.parametrize("model,code,params", [(Heavy(1400), "too_slow", {"mmacs": 108, "limit": 100}),
+                                               (Heavy(100, 99), "too_large", {"mb": 12, "limit": 10})])
+def test_a_network_too_costly_for_a_shared_server_is_refused_before_it_runs(model, code, params):
+    with pytest.raises(CodedError) as err:
+        checkpoints.read_upload(saved(model))
+    assert (err.value.code, err.value.params) == (code, params)

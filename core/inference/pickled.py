@@ -46,7 +46,7 @@ _LOCK = threading.Lock()
 
 class WholeModelError(CodedError, ValueError):
     """A whole-model file refused: code_global, unsupported_layer, code_value, nested, not_module, not_whole_model
-    (here); custom_layer, bad_layer, not_sequence, not_classifier (core.inference.rebuild)."""
+    (here); custom_layer, bad_layer, not_sequence, not_classifier, too_large, too_slow (core.inference.rebuild)."""
 
     kind = ErrorKind.WHOLE_MODEL
 

@@ -7,7 +7,9 @@ forward did something between them, and the message says what would work.
 """
 from __future__ import annotations
 
+import copy
 import inspect
+import math
 from dataclasses import dataclass
 
 import torch
@@ -19,7 +21,10 @@ from core.model import ARCHITECTURES, Network, skeleton
 
 MAX_LAYERS = 256
 MAX_DEPTH = 16
+MAX_MB = 10                 # a rebuilt network is kept for every session that uploads it: CIFAR10-quick is 0.6 MB
+MAX_MMACS = 100             # multiply-adds per 32×32 image, in millions: CIFAR10-quick needs 12
 PLAIN = (bool, int, float, str, type(None))
+ERRORS = (RuntimeError, ValueError, TypeError, IndexError, NotImplementedError)  # a layer refusing its input
 
 
 @dataclass(frozen=True)
@@ -36,8 +41,14 @@ def rebuild(model: WholeModel) -> Rebuilt:
     leaves = list(_leaves(model.root, "", 0))
     if len(leaves) > MAX_LAYERS:
         raise WholeModelError("bad_layer", path="…", reason=f"{len(leaves)} > {MAX_LAYERS} layers")
-    layers = [_layer(path, record) for path, record in leaves]
-    _check_chain(layers, [path for path, _ in leaves])
+    built = [_layer(path, record) for path, record in leaves]
+    size = sum(t.numel() * t.element_size() for _, tensors in built for t in tensors.values())
+    if size > MAX_MB * 2**20:
+        raise WholeModelError("too_large", mb=math.ceil(size / 2**20), limit=MAX_MB)
+    layers = [layer for layer, _ in built]
+    _check_chain(layers, [path for path, _ in leaves])  # on the meta device: shapes and costs, no arithmetic
+    for layer, tensors in built:
+        layer.to_empty(device="cpu").load_state_dict(tensors)
     network = Network(layers, _architecture(layers)).eval()
     return Rebuilt(network, tuple(path for path, _ in leaves), model.classes)
 
@@ -69,8 +80,9 @@ def _dict(record: Record, name: str) -> dict:
     return value
 
 
-def _layer(path: str, record: Record) -> nn.Module:
-    """The app's own layer with the record's settings (plain values only) and its tensors, checked for shape."""
+def _layer(path: str, record: Record) -> tuple[nn.Module, dict[str, torch.Tensor]]:
+    """The app's own layer with the record's settings (plain values only), on the meta device, and the file's tensors
+    for it, checked for shape."""
     cls = LAYERS[record.claimed]
     params = inspect.signature(cls.__init__).parameters
     names = [n for n, p in params.items() if n not in ("self", "device", "dtype", "bias", "inplace")
@@ -92,26 +104,41 @@ def _layer(path: str, record: Record) -> nn.Module:
     found = {k: tuple(v.shape) if isinstance(v, torch.Tensor) else type(v).__name__ for k, v in tensors.items()}
     if found != expected:
         raise WholeModelError("bad_layer", path=path, reason=f"{found} ≠ {expected}")
-    layer = layer.to_empty(device="cpu")
-    layer.load_state_dict(tensors)
-    return layer
+    return layer, tensors
 
 
 @torch.no_grad()
 def _check_chain(layers: list[nn.Module], paths: list[str]) -> None:
-    """The layers, in order, take a 3×32×32 image to one score per class."""
-    x = torch.zeros(1, 3, 32, 32)
+    """The layers (on the meta device), in order, take a 3×32×32 image to one score per class, at a cost this shared
+    server can pay for every learner."""
+    x, macs = torch.empty(1, 3, 32, 32, device="meta"), 0
     for layer, path in zip(layers, paths):
         layer.eval()
         try:
             x = layer(x)
-        except (RuntimeError, ValueError, TypeError, IndexError) as err:
+        except ERRORS as err:
             raise WholeModelError("not_sequence", path=path, layer=repr(layer)[:120],
-                                  reason=without_paths(str(err)).splitlines()[0][:200]) from None
+                                  reason=_as_on_cpu(layer, x, err)) from None
         if not isinstance(x, torch.Tensor):
             raise WholeModelError("not_sequence", path=path, layer=repr(layer)[:120], reason=type(x).__name__)
+        if isinstance(layer, nn.Conv2d | nn.Linear):
+            macs += x.numel() * layer.weight[0].numel()  # each output reads one kernel (or weight row)
+        if macs > MAX_MMACS * 10**6:  # checked as it grows: the layers after could not be run either
+            raise WholeModelError("too_slow", mmacs=math.ceil(macs / 10**6), limit=MAX_MMACS)
     if x.dim() != 2 or not 1 <= x.shape[1] <= 1000:
         raise WholeModelError("not_classifier", shape=list(x.shape))
+
+
+def _as_on_cpu(layer: nn.Module, x: torch.Tensor, err: Exception) -> str:
+    """PyTorch's words for the error as the learner sees them on the CPU ("mat1 and mat2 shapes cannot be
+    multiplied"): the meta device words some differently. A shape error is raised before any arithmetic; a large
+    input keeps the meta device's words rather than its memory."""
+    if x.numel() <= 2**20:
+        try:
+            copy.deepcopy(layer).to_empty(device="cpu")(torch.zeros(x.shape))
+        except ERRORS as cpu_err:
+            err = cpu_err
+    return without_paths(str(err)).splitlines()[0][:200]
 
 
 def _architecture(layers: list[nn.Module]) -> str | None:

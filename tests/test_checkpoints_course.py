@@ -229,3 +229,38 @@ def test_a_learner_s_network_is_audited_on_a_set_with_fewer_classes(saved):
     assert confusion.shape == (10, 10) and confusion.sum() == 90 and confusion[3:].sum() == 0
     assert result.accuracy == pytest.approx(float((predicted == split.labels).float().mean()))
     assert len(result.per_class) == 3 and confusion[:, 3:].sum() == int((predicted >= 3).sum())
+
+
+class Alpha(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.model = torch.nn.Sequential(torch.nn.Conv2d(3, 4, 3), torch.nn.MaxPool2d(2), torch.nn.Flatten(),
+                                         torch.nn.Linear(4 * 15 * 15, 10))
+
+
+class Beta(Alpha):
+    pass
+
+
+def test_whole_models_read_at_once_by_many_sessions_each_get_their_own():
+    import io
+    import threading
+
+    files = []
+    for cls in (Alpha, Beta) * 4:
+        buffer = io.BytesIO()
+        torch.save(cls(), buffer)
+        files.append((cls, buffer.getvalue()))
+    start, found = threading.Barrier(len(files)), {}
+
+    def read(i: int) -> None:
+        start.wait()
+        for _ in range(3):
+            found[i] = checkpoints.read_upload(files[i][1]).whole.classes
+
+    threads = [threading.Thread(target=read, args=(i,)) for i in range(len(files))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [found[i] for i in range(len(files))] == [(f"{__name__}.{cls.__name__}",) for cls, _ in files]

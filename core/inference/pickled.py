@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import io
 import pickle
+import re
 import sys
 import threading
 from collections.abc import Iterator
@@ -38,10 +39,10 @@ SEQUENTIAL = f"{nn.Sequential.__module__}.{nn.Sequential.__qualname__}"
 MAX_GLOBALS = 64            # names one file may hold: a network of the course's kind has under 20
 REFUSED_PACKAGES = frozenset(sys.stdlib_module_names) | {"numpy", "torchvision", "streamlit", "PIL", "pandas"}
 
-# torch's safe_globals is one set for the whole process: one whole-model read at a time, so reads never see each
-# other's stand-ins. (A plain state_dict read meanwhile could see them; they are inert, so at worst it would get a
-# record instead of a refusal, which read_state_dict refuses as "not a state_dict".)
-_LOCK = threading.Lock()
+# torch's safe_globals is one set for the whole process, and its scan of a file leaves out the names in it: one scan
+# or whole-model read at a time, so none sees another's stand-ins. (A plain state_dict read meanwhile could see them;
+# they are inert, so at worst it would get a record instead of a refusal, and refuse it as "not a state_dict".)
+_LOCK = threading.RLock()
 
 
 class WholeModelError(CodedError, ValueError):
@@ -82,24 +83,30 @@ class WholeModel:
 def unsafe_globals(data: bytes) -> list[str]:
     """The names in the file's pickle that weights_only does not allow by default (read, never imported)."""
     try:
-        return sorted(torch.serialization.get_unsafe_globals_in_checkpoint(io.BytesIO(data)))
+        with _LOCK:
+            return sorted(torch.serialization.get_unsafe_globals_in_checkpoint(io.BytesIO(data)))
     except (ValueError, RuntimeError, KeyError, EOFError, OSError, pickle.UnpicklingError):
         return []  # not a zip checkpoint, or a damaged one: torch.load says which
 
 
 def read(data: bytes) -> WholeModel:
     """The records of a whole-model zip; WholeModelError for any name that is not a layer or a learner's class."""
+    with _LOCK:
+        return _read(data)
+
+
+def _read(data: bytes) -> WholeModel:
     names = unsafe_globals(data)
     if not names:
         raise WholeModelError("not_whole_model")
     if len(names) > MAX_GLOBALS:
         raise WholeModelError("code_global", name=f"{len(names)} names")
     stand_ins = {name: type(f"Record:{name}", (Record,), {"claimed": name}) for name in map(_checked, names)}
-    with _LOCK, torch.serialization.safe_globals([(cls, name) for name, cls in stand_ins.items()]):
+    with torch.serialization.safe_globals([(cls, name) for name, cls in stand_ins.items()]):
         try:
             root = torch.load(io.BytesIO(data), weights_only=True, map_location="cpu")
         except pickle.UnpicklingError as err:
-            raise WholeModelError("code_global", name=str(err).splitlines()[0][:120]) from None
+            raise WholeModelError("code_global", name=_refused(str(err))) from None
         except (RuntimeError, EOFError, ValueError, OSError, KeyError, AttributeError, TypeError):
             raise WholeModelError("not_whole_model") from None
     if not isinstance(root, Record) or not (root.claimed == SEQUENTIAL or _learners(root.claimed)):
@@ -110,6 +117,15 @@ def read(data: bytes) -> WholeModel:
         if isinstance(value, bytes | bytearray):
             raise WholeModelError("nested")
     return WholeModel(root, tuple(name for name in stand_ins if _learners(name)))
+
+
+def _refused(message: str) -> str:
+    """What torch's unpickler refused, out of its message (a paragraph of advice around one line that says it)."""
+    found = re.search(r"([\w.]+) (?:called with arguments|restored with)|GLOBAL ([\w.]+)", message)
+    if found:
+        return found.group(1) or found.group(2)
+    said = [line.strip() for line in message.splitlines() if line.startswith(("Trying", "Can only", "Unsupported"))]
+    return (said or ["pickle"])[0][:120]
 
 
 def _learners(name: str) -> bool:

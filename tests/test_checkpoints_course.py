@@ -264,3 +264,14 @@ def test_whole_models_read_at_once_by_many_sessions_each_get_their_own():
     for thread in threads:
         thread.join()
     assert [found[i] for i in range(len(files))] == [(f"{__name__}.{cls.__name__}",) for cls, _ in files]
+
+
+def test_average_pooling_has_feature_maps_and_grows_the_receptive_field():
+    from core.inference import receptive
+    from core.model import Network
+
+    network = Network([torch.nn.Conv2d(3, 4, 3, padding=1), torch.nn.AvgPool2d(2), torch.nn.Flatten(),
+                       torch.nn.Linear(4 * 16 * 16, 10)]).eval()
+    maps = infer.feature_maps(network, torch.rand(1, 3, 32, 32))
+    assert [(i, tuple(m.shape)) for i, _, m in maps] == [(0, (4, 32, 32)), (1, (4, 16, 16))]
+    assert receptive.fields(network.model)[:2] == [receptive.Field(3, 1, -1), receptive.Field(4, 2, -1)]

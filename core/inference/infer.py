@@ -39,12 +39,12 @@ def predict(model: nn.Module, batch: torch.Tensor) -> tuple[torch.Tensor, torch.
 
 @torch.no_grad()
 def feature_maps(model: nn.Module, batch: torch.Tensor) -> list[tuple[int, str, torch.Tensor]]:
-    """The output of every Conv2d and MaxPool2d for one image: (index in model.model, layer, [C, H, W])."""
+    """The output of every Conv2d and pooling layer for one image: (index in model.model, layer, [C, H, W])."""
     model.eval()
     maps, x = [], batch
     for i, layer in enumerate(model.model):
         x = layer(x)
-        if isinstance(layer, (nn.Conv2d, nn.MaxPool2d)):
+        if isinstance(layer, nn.Conv2d | nn.MaxPool2d | nn.AvgPool2d):
             maps.append((i, repr(layer), x[0]))
     return maps
 

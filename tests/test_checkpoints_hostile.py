@@ -174,7 +174,7 @@ class Heavy(nn.Module):
 
 
 @pytest.mark.parametrize("model,code,params", [(Heavy(1400), "too_slow", {"mmacs": 108, "limit": 100}),
-                                               (Heavy(100, 99), "too_large", {"mb": 12, "limit": 10})])
+                                               (Heavy(100, 99), "too_large", {"mb": 12, "limit": 4})])
 def test_a_network_too_costly_for_a_shared_server_is_refused_before_it_runs(model, code, params):
     with pytest.raises(CodedError) as err:
         checkpoints.read_upload(saved(model))

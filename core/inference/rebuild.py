@@ -21,7 +21,7 @@ from core.model import ARCHITECTURES, Network, skeleton
 
 MAX_LAYERS = 256
 MAX_DEPTH = 16
-MAX_MB = 10                 # a rebuilt network is kept for every session that uploads it: CIFAR10-quick is 0.6 MB
+MAX_MB = 4                  # a rebuilt network is kept (up to 32 uploads) for every session: CIFAR10-quick is 0.6 MB
 MAX_MMACS = 100             # multiply-adds per 32×32 image, in millions: CIFAR10-quick needs 12
 PLAIN = (bool, int, float, str, type(None))
 ERRORS = (RuntimeError, ValueError, TypeError, IndexError, NotImplementedError)  # a layer refusing its input

@@ -169,13 +169,13 @@ def test_gpu_saved_file_needs_map_location_on_a_cpu(loads):
         assert "map_location=torch.device('cpu')" in plain.error
 
 
-def test_measured_speeds_are_the_readme_s():
+def test_measured_speeds_are_the_benchmark_figures():
     import re
     from pathlib import Path
 
     from core.training import speed
 
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    readme = (Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md").read_text()
     assert speed.BENCHMARK in readme
     for m in speed.MEASURED:
         row = rf"\| {re.escape(m.device)} \| {re.escape(m.recipe)} \| {m.seconds_per_epoch:g} \| {m.images_per_s:,} \|"

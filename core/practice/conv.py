@@ -42,8 +42,9 @@ def _torch(x: np.ndarray, weight: np.ndarray, stride: int, padding: int, dilatio
 
 
 def _params(x: np.ndarray, weight: np.ndarray, stride: int, padding: int, dilation: int) -> dict[str, object]:
+    """The prompt's values, and the matrices themselves (``x``, ``weight``: what the question is about)."""
     return {"h": x.shape[0], "w": x.shape[1], "kh": weight.shape[0], "kw": weight.shape[1], "stride": stride,
-            "padding": padding, "dilation": dilation}
+            "padding": padding, "dilation": dilation, "x": x.tolist(), "weight": weight.tolist()}
 
 
 def output_size(rng: random.Random, mine: Mapping | None = None) -> Question:

@@ -46,8 +46,10 @@ def _torch(s: dict) -> torch.Tensor:
 
 
 def _params(s: dict) -> dict[str, object]:
+    """The prompt's values, and the input itself (``x``) and the mode."""
     return {"h": s["x"].shape[0], "w": s["x"].shape[1], "layer": "MaxPool2d" if s["mode"] == "max" else "AvgPool2d",
-            **{k: s[k] for k in ("kernel_size", "stride", "padding", "dilation", "ceil_mode")}}
+            **{k: s[k] for k in ("kernel_size", "stride", "padding", "dilation", "ceil_mode", "mode")},
+            "x": s["x"].tolist()}
 
 
 def output_size(rng: random.Random, mine: Mapping | None = None) -> Question:

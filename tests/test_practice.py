@@ -24,6 +24,7 @@ from core.practice import topics, training
 from core.practice.answers import AnswerError, parse_number, parse_shape
 from core.practice.question import Form
 
+
 @functools.cache
 def network(arch: str) -> Tudui:
     return Tudui(arch).eval()

@@ -36,7 +36,10 @@ def test_a_conv_value_link_asks_its_question_and_judges_answers(lang):
     at = answer(at, qid, "")
     assert [w.value for w in at.warning] == [i18n.t("practice.empty", lang)]
 
+    for r, c in sorted(q.cells):  # the cells the window reads, clicked
+        at.button(key=f"{qid}_cell_{r}_{c}").click().run()
     at = answer(at, qid, ops.number(q.expected))
+    assert i18n.t("practice.picked_right", lang) in [c.value for c in at.caption]
     assert [s.value for s in at.success] == [i18n.t("practice.right", lang, answer=ops.number(q.expected))]
     assert i18n.t("practice.tried", lang, right=1, tried=1) in [c.value for c in at.caption]
 

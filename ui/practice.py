@@ -20,6 +20,7 @@ from ui.language import explain, labels, t
 from ui.loading import wait_for_torch
 
 DEFAULT_SEED = 1
+CELL_PX = 40   # a grid cell's button: nine in a row fit a phone's 420 px
 MINE = "mine"
 PROGRESS = "practice_progress"   # {page: {"tried": {question ids}, "right": {question ids}}}
 SEED_NAME = {"data": "practice_seed", "transforms": "practice_seed"}  # pages whose own "seed" is another setting
@@ -101,21 +102,35 @@ def _cells_text(cells: list[tuple[int, int]]) -> str:
     return ", ".join(f"({r}, {c})" for r, c in sorted(cells)) or "—"
 
 
-def _picked(q: Question, qid: str) -> list[tuple[int, int]]:
-    """The grid cells the learner has clicked, row by row."""
-    return [(r, c) for r in range(len(q.grid)) for c in st.session_state.get(f"{qid}_cells_{r}") or ()]
+def _picked(qid: str) -> list[tuple[int, int]]:
+    """The grid cells the learner has clicked, in reading order."""
+    return sorted(st.session_state.get(f"{qid}_picked", ()))
+
+
+def _toggle(qid: str, cell: tuple[int, int]) -> None:
+    picked = set(st.session_state.get(f"{qid}_picked", ()))
+    st.session_state[f"{qid}_picked"] = picked ^ {cell}
 
 
 def _grid(q: Question, qid: str) -> None:
-    """The padded input as rows of cells to click, and what the clicked cells hold."""
+    """The padded input as rows of buttons, one per cell: a click marks a cell (and a second click unmarks it);
+    padding cells are drawn without a border, as the page's figure sets them apart.
+
+    Buttons, not pills: pills tell options apart by their labels, and a grid repeats its numbers."""
     st.caption(t("practice.grid_intro"))
-    for r, row in enumerate(q.grid):
-        st.pills(f"row {r}", list(range(len(row))), selection_mode="multi", label_visibility="collapsed",
-                 format_func=lambda c, row=row: number(row[c]), key=f"{qid}_cells_{r}")
-    picked = _picked(q, qid)
+    picked = _picked(qid)
+    labels = [[number(v) for v in row] for row in q.grid]
+    width = CELL_PX if max(len(label) for row in labels for label in row) <= 3 else "content"
+    pad, h, w = q.params.get("padding", 0), q.params.get("h", 0), q.params.get("w", 0)
+    grid = st.container(gap=None)   # rows touching, like the page's grids
+    for r, row in enumerate(labels):
+        with grid.container(horizontal=True, gap=None, key=f"{qid}_row_{r}"):
+            for c, label in enumerate(row):
+                inside = pad <= r < pad + h and pad <= c < pad + w
+                look = "primary" if (r, c) in picked else "secondary" if inside else "tertiary"
+                st.button(label, key=f"{qid}_cell_{r}_{c}", type=look, width=width, on_click=_toggle, args=(qid, (r, c)))
     if picked:
         st.caption(t("practice.picked", count=len(picked), values=", ".join(number(q.grid[r][c]) for r, c in picked)))
-    return picked
 
 
 def _record(topic: str, qid: str, right: bool) -> None:
@@ -128,7 +143,7 @@ def _record(topic: str, qid: str, right: bool) -> None:
 def _check(q: Question, qid: str) -> None:
     """Read and judge the answer (a callback: the widgets' values are this click's); keep the verdict in the
     session, so later reruns still show it."""
-    given, picked = st.session_state.get(f"{qid}_answer"), _picked(q, qid)
+    given, picked = st.session_state.get(f"{qid}_answer"), _picked(qid)
     try:
         value = given if q.form is Form.CHOICE else q.read(str(given or ""))
     except AnswerError as err:
@@ -219,21 +234,21 @@ def practice_section(topic: str, mine: Mapping | None = None) -> None:
     else:
         label = t("practice.answer_shape" if q.form is Form.SHAPE else "practice.answer_number")
         st.text_input(label, key=f"{qid}_answer")
-    c1, c2, c3 = st.columns(3)
-    c1.button(t("practice.check"), key=f"{qid}_check", type="primary", icon=":material/task_alt:",
+    actions = st.container(horizontal=True)
+    actions.button(t("practice.check"), key=f"{qid}_check", type="primary", icon=":material/task_alt:",
               on_click=_check, args=(q, qid))
-    hint = c2.button(t("practice.hint_button"), key=f"{qid}_hint", icon=":material/lightbulb:")
-    show = c3.button(t("practice.show"), key=f"{qid}_show", icon=":material/visibility:")
+    hint = actions.button(t("practice.hint_button"), key=f"{qid}_hint", icon=":material/lightbulb:")
+    show = actions.button(t("practice.show"), key=f"{qid}_show", icon=":material/visibility:")
     if hint:
         st.info(t(f"practice.{q.hint}"), icon=":material/lightbulb:")
     _feedback(q, qid)
     if show:
         _reveal(q)
-    b1, b2 = st.columns(2)
-    b1.button(t("practice.another"), key=f"practice_{topic}_another", icon=":material/casino:", on_click=_another,
+    more = st.container(horizontal=True)
+    more.button(t("practice.another"), key=f"practice_{topic}_another", icon=":material/casino:", on_click=_another,
               args=(topic,))
     if can_mine:
-        b2.button(t("practice.mine"), key=f"practice_{topic}_mine", icon=":material/tune:", on_click=_mine,
+        more.button(t("practice.mine"), key=f"practice_{topic}_mine", icon=":material/tune:", on_click=_mine,
                   args=(topic,))
     done = st.session_state.get(PROGRESS, {}).get(topic)
     if done:

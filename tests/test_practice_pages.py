@@ -24,8 +24,13 @@ def test_a_conv_value_link_asks_its_question_and_judges_answers(lang):
     assert prompt in [m.value for m in at.markdown]
     qid = "practice_conv_conv_value_17"
 
+    outside = next((r, c) for r in range(len(q.grid)) for c in range(len(q.grid[0])) if (r, c) not in q.cells)
+    at.button(key=f"{qid}_cell_{outside[0]}_{outside[1]}").click().run()   # a cell the window does not read
     at = answer(at, qid, str(ops.number(q.expected + 3)))
     assert [e.value for e in at.error] == [i18n.t("practice.wrong", lang, given=ops.number(q.expected + 3))]
+    cells = ", ".join(f"({r}, {c})" for r, c in sorted(q.cells))
+    assert i18n.t("practice.picked_wrong", lang, cells=cells, picked=f"({outside[0]}, {outside[1]})") in [
+        c.value for c in at.caption]
     trace = ops.conv2d_trace(np.array(q.params["x"]), np.array(q.params["weight"]), q.params["stride"],
                              q.params["padding"], q.params["dilation"])
     window = trace.windows[trace.step_of((q.params["row"], q.params["col"]))]
@@ -36,10 +41,7 @@ def test_a_conv_value_link_asks_its_question_and_judges_answers(lang):
     at = answer(at, qid, "")
     assert [w.value for w in at.warning] == [i18n.t("practice.empty", lang)]
 
-    for r, c in sorted(q.cells):  # the cells the window reads, clicked
-        at.button(key=f"{qid}_cell_{r}_{c}").click().run()
     at = answer(at, qid, ops.number(q.expected))
-    assert i18n.t("practice.picked_right", lang) in [c.value for c in at.caption]
     assert [s.value for s in at.success] == [i18n.t("practice.right", lang, answer=ops.number(q.expected))]
     assert i18n.t("practice.tried", lang, right=1, tried=1) in [c.value for c in at.caption]
 
@@ -65,6 +67,8 @@ def test_a_wrong_choice_is_explained_and_my_settings_ask_about_the_page():
     q = topics.make("gpu", "spot_bug", 3)
     at = open_page("gpu", "zh", practice="spot_bug", seed="3")
     qid = "practice_gpu_spot_bug_3"
+    at.button(key=f"{qid}_check").click().run()
+    assert [w.value for w in at.warning] == [i18n.t("practice.no_choice", "zh")]
     wrong = next(i for i in range(len(q.choices)) if i != q.expected)
     at.radio(key=f"{qid}_answer").set_value(wrong)
     at.button(key=f"{qid}_check").click().run()

@@ -145,12 +145,14 @@ def _check(q: Question, qid: str) -> None:
     session, so later reruns still show it."""
     given, picked = st.session_state.get(f"{qid}_answer"), _picked(qid)
     try:
+        if q.form is Form.CHOICE and given is None:
+            raise AnswerError("no_choice")
         value = given if q.form is Form.CHOICE else q.read(str(given or ""))
     except AnswerError as err:
         st.session_state[f"{qid}_verdict"] = {"error": explain(err)}
         return
-    right = value is not None and q.accepts(value)
-    shown = t(f"practice.{q.choices[value].key}") if q.form is Form.CHOICE and value is not None else str(given)
+    right = q.accepts(value)
+    shown = t(f"practice.{q.choices[value].key}") if q.form is Form.CHOICE else str(given)
     st.session_state[f"{qid}_verdict"] = {"right": right, "given": shown, "choice": value, "picked": picked}
     _record(q.topic, qid, right)
 
@@ -164,7 +166,7 @@ def _feedback(q: Question, qid: str) -> None:
         return
     if verdict["right"]:
         st.success(t("practice.right", answer=q.answer_text()), icon=":material/check_circle:")
-    elif q.form is Form.CHOICE and verdict["choice"] is not None:
+    elif q.form is Form.CHOICE:
         choice = q.choices[verdict["choice"]]
         st.error(t(f"practice.{choice.why}", **choice.params), icon=":material/cancel:")
         return
@@ -228,7 +230,7 @@ def practice_section(topic: str, mine: Mapping | None = None) -> None:
         for letter, choice in zip("ABCDE", q.choices):
             if choice.code:
                 st.markdown(f"**{letter}.**")
-                st.code(choice.code, language="python")
+                st.code(choice.code, language="python", wrap_lines=True)
         st.radio(t("practice.answer_choice"), list(range(len(q.choices))), index=None, key=f"{qid}_answer",
                          format_func=lambda i: f"{'ABCDE'[i]}. {t(f'practice.{q.choices[i].key}')}")
     else:

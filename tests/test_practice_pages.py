@@ -10,6 +10,11 @@ from core.practice import topics
 from test_pages import open_page
 
 
+def t_prompt(q, lang: str = "en") -> str:
+    params = {**q.params, "arch": i18n.t(f"arch.{q.params['arch']}", lang)} if "arch" in q.params else q.params
+    return i18n.t(f"practice.{q.prompt}", lang, **params)
+
+
 def answer(at, qid: str, text: str):
     at.text_input(key=f"{qid}_answer").input(text)
     at.button(key=f"{qid}_check").click()
@@ -61,6 +66,10 @@ def test_a_shape_in_any_form_hint_and_show_me_on_the_model_page():
     at.button(key=f"{qid}_show").click().run()
     assert i18n.t("practice.revealed", "en", answer=q.answer_text()) in [i.value for i in at.info]
     assert q.worked[-1].text in at.code[-1].value
+    at.button(key="practice_model_another").click().run()   # a new seed, in the link to share
+    assert at.query_params["practice"] == "layer_shape" and at.query_params["seed"] != "5"
+    seed = int(at.query_params["seed"])
+    assert t_prompt(topics.make("model", "layer_shape", seed)) in [m.value for m in at.markdown]
 
 
 def test_a_wrong_choice_is_explained_and_my_settings_ask_about_the_page():

@@ -34,6 +34,12 @@ def _topics():
     return topics
 
 
+@st.cache_data(max_entries=2000, show_spinner=False)
+def _drawn(topic: str, kind: str, seed: int) -> Question:
+    """A seed's question, made once for everyone who opens its link (a class opening one link asks it once)."""
+    return _topics().make(topic, kind, seed)
+
+
 def _seed_name(topic: str) -> str:
     return SEED_NAME.get(topic, "seed")
 
@@ -211,11 +217,11 @@ def practice_section(topic: str, mine: Mapping | None = None) -> None:
     seed = st.session_state[seed_key] if can_mine or st.session_state[seed_key] is not None else DEFAULT_SEED
     _write_link(topic, kind, seed)
     try:
-        q = topics.make(topic, kind, seed, mine)
+        q = _drawn(topic, kind, seed) if seed is not None else topics.make(topic, kind, None, mine)
     except (SettingsError, RuntimeError):  # the page's own settings, which PyTorch refuses: the page says why
         st.caption(t("practice.mine_refused"))
         seed = DEFAULT_SEED
-        q = topics.make(topic, kind, seed)
+        q = _drawn(topic, kind, seed)
     qid = f"practice_{topic}_{kind}_{MINE if seed is None else seed}"
 
     st.markdown(t(f"practice.{q.prompt}", **_params(q)))

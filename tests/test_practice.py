@@ -17,7 +17,7 @@ from PIL import Image
 from torch import nn
 from torchvision.transforms import functional as TF
 
-from core import i18n
+from core import course, i18n
 from core.basics import ops, transposed
 from core.model import Tudui
 from core.practice import topics, training
@@ -266,6 +266,20 @@ def test_only_the_state_dict_line_loads_in_a_fresh_script():
         q = topics.make("save_load", "load_line", seed)
         assert [c.key for c in q.choices].count("load_state_dict") == 1
         assert q.choices[q.expected].key == "load_state_dict"
+
+
+@pytest.mark.parametrize("stride,padding", [(1, 0), (2, 1), (1, 2)])
+def test_my_settings_ask_about_the_page_s_own_numbers(stride, padding):
+    mine = {"x": course.CONV_INPUT, "weight": course.CONV_KERNEL, "stride": stride, "padding": padding, "dilation": 1}
+    q = topics.make("conv", "conv_value", None, mine)
+    out = F.conv2d(torch.tensor(course.CONV_INPUT)[None, None], torch.tensor(course.CONV_KERNEL)[None, None],
+                   stride=stride, padding=padding)
+    assert q.expected == out[0, 0, q.params["row"], q.params["col"]].item() and q.seed is None
+    assert topics.make("conv", "output_size", None, mine).expected == tuple(out.shape)
+    pool = {"x": course.CONV_INPUT, "kernel_size": 3, "stride": 3, "padding": 0, "dilation": 2, "ceil_mode": True,
+            "mode": "avg"}
+    with pytest.raises(ops.SettingsError):   # the page refuses it too: no question about it
+        topics.make("pool", "output_size", None, pool)
 
 
 SHAPES = st.lists(st.integers(0, 4096), min_size=1, max_size=6).map(tuple)

@@ -20,8 +20,9 @@ from core.practice.question import Form, Line, Question
 def _settings(rng: random.Random, mine: Mapping | None, small: bool) -> tuple[np.ndarray, np.ndarray, int, int, int]:
     """(x, weight, stride, padding, dilation) that F.conv2d accepts: the page's, or drawn until they fit."""
     if mine is not None:
-        return (np.asarray(mine["x"], dtype=float), np.asarray(mine["weight"], dtype=float), int(mine["stride"]),
-                int(mine["padding"]), int(mine["dilation"]))
+        x, weight = np.asarray(mine["x"], dtype=float), np.asarray(mine["weight"], dtype=float)
+        ops.check_conv(x.shape, weight.shape, int(mine["stride"]), int(mine["padding"]), int(mine["dilation"]))
+        return x, weight, int(mine["stride"]), int(mine["padding"]), int(mine["dilation"])
     while True:
         h, w = (rng.randint(4, 6), rng.randint(4, 6)) if small else (rng.randint(4, 32), rng.randint(4, 32))
         k = rng.choice((2, 3)) if small else rng.choice((1, 2, 3, 5, 7))

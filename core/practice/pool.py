@@ -20,9 +20,13 @@ from core.practice.question import Form, Line, Question
 def _settings(rng: random.Random, mine: Mapping | None, small: bool) -> dict:
     """The page's settings, or drawn ones that PyTorch accepts (avg pooling has no dilation)."""
     if mine is not None:
-        return {"x": np.asarray(mine["x"], dtype=float), "kernel_size": int(mine["kernel_size"]),
-                "stride": int(mine["stride"]), "padding": int(mine["padding"]), "dilation": int(mine["dilation"]),
-                "ceil_mode": bool(mine["ceil_mode"]), "mode": mine["mode"]}
+        s = {"x": np.asarray(mine["x"], dtype=float), "kernel_size": int(mine["kernel_size"]),
+             "stride": int(mine["stride"]), "padding": int(mine["padding"]), "dilation": int(mine["dilation"]),
+             "ceil_mode": bool(mine["ceil_mode"]), "mode": mine["mode"]}
+        if s["mode"] == "avg" and s["dilation"] != 1:
+            raise ops.SettingsError("avg_no_dilation")   # nn.AvgPool2d has no dilation: the page says so
+        ops.check_pool(s["x"].shape, s["kernel_size"], s["stride"], s["padding"], s["dilation"], s["ceil_mode"])
+        return s
     while True:
         h, w = (rng.randint(4, 6), rng.randint(4, 6)) if small else (rng.randint(3, 32), rng.randint(3, 32))
         k = rng.randint(2, 3) if small else rng.randint(2, 5)
@@ -49,6 +53,7 @@ def _params(s: dict) -> dict[str, object]:
     """The prompt's values, and the input itself (``x``) and the mode."""
     return {"h": s["x"].shape[0], "w": s["x"].shape[1], "layer": "MaxPool2d" if s["mode"] == "max" else "AvgPool2d",
             **{k: s[k] for k in ("kernel_size", "stride", "padding", "dilation", "ceil_mode", "mode")},
+            "dilation_arg": f", dilation={s['dilation']}" if s["mode"] == "max" else "",  # AvgPool2d has none
             "x": s["x"].tolist()}
 
 

@@ -21,21 +21,29 @@ def _out(n: int, k: int, stride: int, padding: int, output_padding: int, dilatio
                               output_padding=output_padding, dilation=dilation).shape[-1]
 
 
+def _settings(rng: random.Random, mine: Mapping | None) -> tuple[tuple[int, int], tuple[int, int], dict[str, int]]:
+    """((H, W), (kH, kW), the four settings): the page's, or drawn until F.conv_transpose2d accepts them."""
+    while True:
+        if mine is not None:
+            shape, kernel = tuple(mine["x"].shape), tuple(mine["weight"].shape)
+            s = {n: int(mine[n]) for n in ("stride", "padding", "output_padding", "dilation")}
+        else:
+            k = rng.randint(1, 4)
+            shape, kernel = (rng.randint(2, 6), rng.randint(2, 6)), (k, k)
+            s = {"stride": rng.randint(1, 3), "padding": rng.randint(0, 2), "dilation": rng.choice((1, 1, 2))}
+            s["output_padding"] = rng.randint(0, max(s["stride"], s["dilation"]) - 1)
+        try:
+            transposed.check(shape, kernel, s["stride"], s["padding"], s["output_padding"], s["dilation"])
+        except ops.SettingsError:
+            if mine is not None:
+                raise
+            continue
+        return shape, kernel, s
+
+
 def output_size(rng: random.Random, mine: Mapping | None = None) -> Question:
     """The output shape of F.conv_transpose2d for [1, 1, H, W] and a kernel [1, 1, kH, kW]."""
-    if mine is not None:
-        (h, w), (kh, kw) = mine["x"].shape, mine["weight"].shape
-        s = {n: int(mine[n]) for n in ("stride", "padding", "output_padding", "dilation")}
-    while mine is None:
-        h, w, kh = rng.randint(2, 6), rng.randint(2, 6), rng.randint(1, 4)
-        kw = kh
-        s = {"stride": rng.randint(1, 3), "padding": rng.randint(0, 2), "dilation": rng.choice((1, 1, 2))}
-        s["output_padding"] = rng.randint(0, max(s["stride"], s["dilation"]) - 1)
-        try:
-            transposed.check((h, w), (kh, kw), s["stride"], s["padding"], s["output_padding"], s["dilation"])
-            break
-        except ops.SettingsError:
-            continue
+    (h, w), (kh, kw), s = _settings(rng, mine)
     out = F.conv_transpose2d(torch.zeros(1, 1, h, w), torch.zeros(1, 1, kh, kw), **s).shape
     worked = tuple(Line(f"{axis}_out = " + transposed.size_formula(n, k, s["stride"], s["padding"],
                                                                   s["output_padding"], s["dilation"]))

@@ -31,7 +31,7 @@ def network(arch: str) -> Tudui:
 
 
 SEEDS = st.integers(0, topics.MAX_SEED - 1)
-FEW = settings(max_examples=15, deadline=None)
+FEW = settings(max_examples=10, deadline=None)
 
 
 def texts(q) -> list[str]:
@@ -40,7 +40,7 @@ def texts(q) -> list[str]:
 
 @pytest.mark.parametrize("topic,kind", [(tp, k) for tp, kinds in topics.KINDS.items() for k in kinds])
 @given(seed=SEEDS)
-@settings(max_examples=5, deadline=None)
+@settings(max_examples=4, deadline=None)
 def test_a_seed_asks_one_question_and_its_answer_is_accepted(topic, kind, seed):
     before = (random.getstate(), torch.random.get_rng_state(), np.random.get_state()[1].copy())
     q = topics.make(topic, kind, seed)
@@ -178,7 +178,7 @@ def test_activations_and_losses_are_pytorch_s(seed):
 
 
 @given(seed=SEEDS)
-@settings(max_examples=6, deadline=None)
+@settings(max_examples=4, deadline=None)
 def test_model_shapes_parameters_and_in_features_are_the_network_s(seed):
     q = topics.make("model", "layer_shape", seed)
     net = network(q.params["arch"])

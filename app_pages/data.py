@@ -200,4 +200,5 @@ with loader_tab:
     if loader_tab.open:
         loader_view(picked, split, resize)
 
-practice_section("data")
+practice_section("data", {"dataset": picked.shown, "n": len(dataset), "batch_size": st.session_state.get("data_batch_size", 64),
+                          "drop_last": st.session_state.get("drop_last", False)})

@@ -1,5 +1,7 @@
 """AppTest: a practice link asks its question in both languages; a right answer is confirmed, a wrong one gets the
 worked arithmetic from the page's trace, a non-answer the hint; progress shows on the home page."""
+import re
+
 import numpy as np
 import pytest
 
@@ -95,3 +97,12 @@ def test_a_link_to_a_question_the_page_lacks_says_so():
     assert i18n.t("practice.bad_link", "en", kind="spot_bug", seed="2") in " ".join(c.value for c in at.caption)
     assert i18n.t("practice.pool_size", "en", **topics.make("pool", "output_size", 1).params) in [
         m.value for m in at.markdown]
+
+
+def test_the_data_page_asks_about_its_own_loader_under_practice_seed():
+    at = open_page("data", "en", practice="loader_len", practice_seed="mine", batch_size="16", drop_last="true")
+    prompt = next(m.value for m in at.markdown if "len(DataLoader(" in m.value and "batch_size=16" in m.value)
+    n = int(re.search(r"(\d+) images", prompt).group(1))   # the page's own data set's size
+    answer(at, "practice_data_loader_len_mine", str(n // 16))
+    assert [s.value for s in at.success] == [i18n.t("practice.right", "en", answer=str(n // 16))]
+    assert at.query_params["practice_seed"] == "mine" and "seed" not in at.query_params  # the DataLoader's own seed

@@ -26,16 +26,19 @@ def _batches(n: int, batch_size: int, drop_last: bool) -> list[int]:
     return [len(b) for b in BatchSampler(SequentialSampler(range(n)), batch_size, drop_last)]
 
 
-def _loader(rng: random.Random, mine: Mapping | None) -> tuple[str, int, int, bool]:
+def _loader(rng: random.Random) -> tuple[str, int, int, bool]:
     name = rng.choice(list(DATASETS))
-    if mine is not None:
-        return name, DATASETS[name], int(mine["batch_size"]), bool(mine["drop_last"])
     return name, DATASETS[name], rng.choice(BATCH_SIZES), rng.random() < 0.5
 
 
 def loader_len(rng: random.Random, mine: Mapping | None = None) -> Question:
-    """len(DataLoader(dataset, batch_size, drop_last)): the number of batches in one epoch."""
-    name, n, batch_size, drop_last = _loader(rng, mine)
+    """len(DataLoader(dataset, batch_size, drop_last)): the number of batches in one epoch; ``mine``: the data
+    page's data set (``dataset``, its name, and ``n`` images), ``batch_size`` and ``drop_last``."""
+    if mine is not None:
+        name, n, batch_size, drop_last = (str(mine["dataset"]), int(mine["n"]), int(mine["batch_size"]),
+                                          bool(mine["drop_last"]))
+    else:
+        name, n, batch_size, drop_last = _loader(rng)
     from torch.utils.data import DataLoader
 
     expected = len(DataLoader(range(n), batch_size=batch_size, drop_last=drop_last))
@@ -46,7 +49,7 @@ def loader_len(rng: random.Random, mine: Mapping | None = None) -> Question:
 
 def imgs_shape(rng: random.Random, mine: Mapping | None = None) -> Question:
     """The shape of imgs in the last batch (or the first) of CIFAR-10 with ToTensor."""
-    name, n, batch_size, drop_last = _loader(rng, mine)
+    name, n, batch_size, drop_last = _loader(rng)
     sizes = _batches(n, batch_size, drop_last)
     last = rng.random() < 0.7
     index = len(sizes) - 1 if last else 0

@@ -53,13 +53,14 @@ def _read_link(topic: str, has_mine: bool) -> None:
         return
     kind, raw = st.query_params.get("practice"), st.query_params.get(_seed_name(topic))
     seed: int | None = DEFAULT_SEED
+    usable = kind is None or kind in kinds
     if raw == MINE and has_mine and kind in topics.MINE.get(topic, ()):
         seed = None
     elif raw is not None and raw.isdigit() and int(raw) < topics.MAX_SEED:
         seed = int(raw)
     elif raw is not None:
-        kind = "?"
-    if kind is not None and kind not in kinds:
+        usable = False
+    if not usable:
         st.caption(f":orange[:material/link_off:] {t('practice.bad_link', kind=str(kind)[:30], seed=str(raw)[:12])}")
         kind, seed = kinds[0], DEFAULT_SEED
     st.session_state[kind_key] = kind or kinds[0]
@@ -108,9 +109,10 @@ def _cells_text(cells: list[tuple[int, int]]) -> str:
     return ", ".join(f"({r}, {c})" for r, c in sorted(cells)) or "—"
 
 
-def _picked(qid: str) -> list[tuple[int, int]]:
-    """The grid cells the learner has clicked, in reading order."""
-    return sorted(st.session_state.get(f"{qid}_picked", ()))
+def _picked(q: Question, qid: str) -> list[tuple[int, int]]:
+    """The grid cells the learner has clicked, in reading order (those still in the grid: with "my settings",
+    the page's matrix may have shrunk since)."""
+    return sorted((r, c) for r, c in st.session_state.get(f"{qid}_picked", ()) if r < len(q.grid) and c < len(q.grid[r]))
 
 
 def _toggle(qid: str, cell: tuple[int, int]) -> None:
@@ -124,7 +126,7 @@ def _grid(q: Question, qid: str) -> None:
 
     Buttons, not pills: pills tell options apart by their labels, and a grid repeats its numbers."""
     st.caption(t("practice.grid_intro"))
-    picked = _picked(qid)
+    picked = _picked(q, qid)
     labels = [[number(v) for v in row] for row in q.grid]
     width = CELL_PX if max(len(label) for row in labels for label in row) <= 3 else "content"
     pad, h, w = q.params.get("padding", 0), q.params.get("h", 0), q.params.get("w", 0)
@@ -149,23 +151,24 @@ def _record(topic: str, qid: str, right: bool) -> None:
 def _check(q: Question, qid: str) -> None:
     """Read and judge the answer (a callback: the widgets' values are this click's); keep the verdict in the
     session, so later reruns still show it."""
-    given, picked = st.session_state.get(f"{qid}_answer"), _picked(qid)
+    given, picked = st.session_state.get(f"{qid}_answer"), _picked(q, qid)
     try:
         if q.form is Form.CHOICE and given is None:
             raise AnswerError("no_choice")
         value = given if q.form is Form.CHOICE else q.read(str(given or ""))
     except AnswerError as err:
-        st.session_state[f"{qid}_verdict"] = {"error": explain(err)}
+        st.session_state[f"{qid}_verdict"] = {"error": explain(err), "about": q}
         return
     right = q.accepts(value)
     shown = t(f"practice.{q.choices[value].key}") if q.form is Form.CHOICE else str(given)
-    st.session_state[f"{qid}_verdict"] = {"right": right, "given": shown, "choice": value, "picked": picked}
+    st.session_state[f"{qid}_verdict"] = {"right": right, "given": shown, "choice": value, "picked": picked,
+                                          "about": q}
     _record(q.topic, qid, right)
 
 
 def _feedback(q: Question, qid: str) -> None:
     verdict = st.session_state.get(f"{qid}_verdict")
-    if verdict is None:
+    if verdict is None or verdict["about"] != q:   # "my settings" changed since: another question
         return
     if "error" in verdict:
         st.warning(verdict["error"], icon=":material/edit_note:")
@@ -238,13 +241,13 @@ def practice_section(topic: str, mine: Mapping | None = None) -> None:
                 st.markdown(f"**{letter}.**")
                 st.code(choice.code, language="python", wrap_lines=True)
         st.radio(t("practice.answer_choice"), list(range(len(q.choices))), index=None, key=f"{qid}_answer",
-                         format_func=lambda i: f"{'ABCDE'[i]}. {t(f'practice.{q.choices[i].key}')}")
+                 format_func=lambda i: f"{'ABCDE'[i]}. {t(f'practice.{q.choices[i].key}')}")
     else:
         label = t("practice.answer_shape" if q.form is Form.SHAPE else "practice.answer_number")
         st.text_input(label, key=f"{qid}_answer")
     actions = st.container(horizontal=True)
     actions.button(t("practice.check"), key=f"{qid}_check", type="primary", icon=":material/task_alt:",
-              on_click=_check, args=(q, qid))
+                   on_click=_check, args=(q, qid))
     hint = actions.button(t("practice.hint_button"), key=f"{qid}_hint", icon=":material/lightbulb:")
     show = actions.button(t("practice.show"), key=f"{qid}_show", icon=":material/visibility:")
     if hint:
@@ -254,10 +257,10 @@ def practice_section(topic: str, mine: Mapping | None = None) -> None:
         _reveal(q)
     more = st.container(horizontal=True)
     more.button(t("practice.another"), key=f"practice_{topic}_another", icon=":material/casino:", on_click=_another,
-              args=(topic,))
+                args=(topic,))
     if can_mine:
         more.button(t("practice.mine"), key=f"practice_{topic}_mine", icon=":material/tune:", on_click=_mine,
-                  args=(topic,))
+                    args=(topic,))
     done = st.session_state.get(PROGRESS, {}).get(topic)
     if done:
         st.caption(t("practice.tried", right=len(done["right"]), tried=len(done["tried"])))

@@ -8,11 +8,11 @@ from core.practice import topics
 
 from browser import PHONE_AGENT, SCREENSHOTS, app_in_chromium, exceptions, settle
 
-SEED = 17
+SEED = 4   # a 2×2 window over the padding: four cells to click, two of them padding
 QID = f"practice_conv_conv_value_{SEED}"
 
 
-@pytest.mark.parametrize("lang", ["en"])
+@pytest.mark.parametrize("lang", ["zh"])
 def test_a_conv_value_question_answered_by_clicking_cells_on_a_phone(tmp_path, lang):
     q = topics.make("conv", "conv_value", SEED)
     with app_in_chromium({"DATA_DIR": str(tmp_path)}) as (url, browser):

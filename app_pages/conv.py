@@ -22,6 +22,7 @@ from ui import (
     urlstate,
 )
 from ui.loading import wait_for_torch
+from ui.practice import practice_section
 
 DEFAULTS = {"stride": 1, "padding": 0, "dilation": 1, "kernel_size": 3, "conv_kernel": "course"}
 INPUT_LIMITS = (2, 9, 2, 9)   # rows and columns a link may ask for: the editor's own range
@@ -227,3 +228,5 @@ with tabs["channels"]:
 with tabs["photo"]:
     if view == "photo":
         photo_view(w, stride, padding, dilation)
+
+practice_section("conv", {"x": x, "weight": w, "stride": stride, "padding": padding, "dilation": dilation})

@@ -8,6 +8,7 @@ import streamlit as st
 from core import course
 from core.basics import ops, transposed
 from ui import CHART, animation_labels, lesson, screen_px, speed_control, t, tensor_shape, urlstate
+from ui.practice import practice_section
 
 SCOPE = "conv_transpose"
 DEFAULTS = {"stride": 1, "padding": 0, "output_padding": 0, "dilation": 1}
@@ -83,3 +84,6 @@ with st.expander(t("conv_transpose.edit"), expanded=any(n in st.query_params for
 lesson.show(lesson.Operation(
     SCOPE, lambda: transposed.conv_transpose2d_trace(x, w, stride, padding, output_padding, dilation), fixes, explain,
     DEFAULTS, reset_label="conv_transpose.reset"))
+
+practice_section("conv_transpose", {"x": x, "weight": w, "stride": stride, "padding": padding,
+                                    "output_padding": output_padding, "dilation": dilation})

@@ -7,6 +7,7 @@ import streamlit as st
 
 from ui import t
 from ui.loading import wait_for_torch
+from ui.practice import practice_section
 
 st.title(t("data.title"))
 st.markdown(t("data.intro"))
@@ -198,3 +199,6 @@ with dataset_tab:
 with loader_tab:
     if loader_tab.open:
         loader_view(picked, split, resize)
+
+practice_section("data", {"dataset": picked.shown, "n": len(dataset), "batch_size": st.session_state.get("data_batch_size", 64),
+                          "drop_last": st.session_state.get("drop_last", False)})

@@ -7,6 +7,7 @@ import torch
 from core.chapters import snippets
 from core.training import speed
 from ui import labels, show_code, t, urlstate
+from ui.practice import practice_section
 
 
 @st.cache_data(show_spinner=False)
@@ -60,3 +61,5 @@ st.markdown(t("gpu.measured", command=speed.BENCHMARK, course=f"{speed.speedup('
 
 st.subheader(t("gpu.slips_title"))
 st.markdown(t("gpu.slips"))
+
+practice_section("gpu")

@@ -8,6 +8,7 @@ import streamlit as st
 from core import course
 from ui import CHART, photo_picker, screen_px, show_code, t, tensor_shape, urlstate
 from ui.loading import wait_for_torch
+from ui.practice import practice_section
 
 LIMITS = (1, 6, 1, 8)
 
@@ -160,3 +161,5 @@ view, tabs = urlstate.tabs({"activation": t("layers.tab_act"), "flatten": t("lay
 with tabs[view]:
     wait_for_torch()
     VIEWS[view]()
+
+practice_section("layers")

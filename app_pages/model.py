@@ -9,6 +9,7 @@ import streamlit as st
 from core.course import ARCHITECTURES
 from ui import labels, show_code, t, tensor_shape, urlstate
 from ui.loading import wait_for_torch
+from ui.practice import practice_section
 from ui.receptive import show_diagram
 
 SURGERY = ("add_module", "classifier_add_module", "replace")
@@ -63,3 +64,5 @@ diff = difflib.unified_diff(printed["original"].splitlines(), printed[choice].sp
 st.code("\n".join(diff), language="diff")
 st.markdown(t(f"model.vgg_explain_{choice}"))
 st.caption(t("model.vgg_meta", shape=tensor_shape(1000)))
+
+practice_section("model", {"arch": arch})

@@ -8,6 +8,7 @@ import streamlit as st
 from core import course
 from core.basics import ops
 from ui import labels, lesson, photo_picker, screen_px, speed_control, t, tensor_shape, urlstate
+from ui.practice import practice_section
 
 DEFAULTS = {"kernel_size": 3, "pool_stride": 0, "padding": 0, "dilation": 1, "ceil_mode": True, "pool_mode": "max",
             "count_include_pad": True}
@@ -105,3 +106,6 @@ if photo is not None and trace is not None:
     left.image(photo, caption=t("pool.before", shape=tuple(image.shape)), width="stretch")
     right.image(features.to_image(pooled), caption=t("pool.after", shape=tuple(pooled.shape)), width="stretch")
     st.caption(t("pool.photo_caption"))
+
+practice_section("pool", {"x": x, "kernel_size": kernel, "stride": stride, "padding": padding, "dilation": dilation,
+                          "ceil_mode": ceil_mode, "mode": mode})

@@ -4,6 +4,7 @@ import torch
 
 from core.chapters import saving
 from ui import show_code, t, urlstate
+from ui.practice import practice_section
 
 
 @st.cache_data(show_spinner=False, persist="disk")
@@ -60,3 +61,5 @@ with tabs[open_tab]:
         show_code(f"# model_save.py\n{saving.SAVE_GPU}", not_run=t("save_load.gpu_saved"))
         for load in ("gpu_plain", "gpu_map_location"):
             scenario(load)
+
+practice_section("save_load")

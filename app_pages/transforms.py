@@ -11,6 +11,7 @@ import streamlit as st
 from core.data import images
 from ui import CHART, explain, labels, photo_picker, photo_source, screen_px, show_code, t, urlstate
 from ui.loading import wait_for_torch
+from ui.practice import practice_section
 
 CHANNELS = ("mean_r", "mean_g", "mean_b", "std_r", "std_g", "std_b")
 
@@ -292,3 +293,5 @@ if photo is not None:
     with tabs[view]:
         wait_for_torch()
         VIEWS[view](photo)
+
+practice_section("transforms")

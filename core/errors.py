@@ -19,6 +19,7 @@ class ErrorKind(StrEnum):
     CHECKPOINT = "cls.error_"
     QUERY = "url."
     TRANSFORM = "tf."
+    PRACTICE = "practice."
 
 
 class CodedError(Exception):

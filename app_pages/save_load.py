@@ -7,14 +7,14 @@ from ui import lang, show_code, t, urlstate
 
 
 @st.cache_data(show_spinner=False, persist="disk")
-def cached(scenario: saving.Scenario, language: str, torch_version: str) -> saving.Result:
+def cached(scenario: saving.Scenario, torch_version: str) -> saving.Result:
     """The same for everyone on one installation (keyed by torch's version): run once, kept across restarts."""
-    return saving.run(scenario, language)
+    return saving.run(scenario)
 
 
 def outcome(scenario: saving.Scenario) -> saving.Result:
     with st.spinner(t("save_load.running")):
-        return cached(scenario, lang(), torch.__version__)
+        return cached(scenario, torch.__version__)
 
 
 def scenario(load: str) -> None:

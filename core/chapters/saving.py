@@ -87,14 +87,17 @@ class Result:
     loads: dict[str, Outcome]      # each model_load.py, by its name in LOADS
 
 
-def run(scenario: Scenario, lang: str = i18n.DEFAULT) -> Result:
+def run(scenario: Scenario) -> Result:
     """The save script, then each of its load scripts, each in a fresh interpreter, in one temporary folder
-    that also holds the course's model.py for the scripts that import the class (the scripts the page shows
-    in ``lang``)."""
+    that also holds the course's model.py for the scripts that import the class.
+
+    Run in the default language and shown in either: the two differ only in comments, which change nothing a
+    script prints (tests/test_code_templates.py checks), so one run serves every learner.
+    """
     with _ONE_AT_A_TIME, tempfile.TemporaryDirectory(prefix="save-load-") as folder:
-        (Path(folder) / "model.py").write_text(model_py(lang), encoding="utf-8")
-        saved = _python(Path(folder), "model_save.py", save_script(scenario, lang))
-        return Result(saved, {name: _python(Path(folder), "model_load.py", load_script(name, lang))
+        (Path(folder) / "model.py").write_text(model_py(), encoding="utf-8")
+        saved = _python(Path(folder), "model_save.py", save_script(scenario))
+        return Result(saved, {name: _python(Path(folder), "model_load.py", load_script(name))
                               for name, owner in LOADS.items() if owner == scenario})
 
 

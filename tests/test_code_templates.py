@@ -7,6 +7,7 @@ test_train and test_classify.
 """
 import io
 import json
+import re
 import subprocess
 import sys
 import tokenize
@@ -18,7 +19,7 @@ import torch
 from codetext import slips
 from PIL import Image
 
-from core import course
+from core import course, i18n
 from core.basics import codegen, multichannel, transposed
 from core.chapters import saving, snippets
 from core.code import render
@@ -135,6 +136,12 @@ def test_the_languages_differ_only_in_comments(template):
     for zh, en in zip((RUNNABLE | RENDERED)[template]("zh"), (RUNNABLE | RENDERED)[template]("en"), strict=True):
         assert without_comments(zh) == without_comments(en)
     assert any(zh != en for zh, en in zip(RENDERED["model_save"]("zh"), RENDERED["model_save"]("en")))
+
+
+def test_every_comment_in_the_locales_is_used_by_a_template():
+    text = "".join((render.TEMPLATES / f"{name}{render.SUFFIX}").read_text() for name in render.names())
+    used = {f"code.{key}" for key in re.findall(r'_\("([\w.]+)"', text)}
+    assert used == {key for key in i18n.catalog("en") if key.startswith("code.")}
 
 
 def test_a_missing_comment_key_is_an_error_not_the_key_shown():

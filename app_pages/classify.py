@@ -21,6 +21,7 @@ from ui import (
     class_label,
     explain,
     labels,
+    lang,
     photo_picker,
     photo_source,
     screen_px,
@@ -158,7 +159,7 @@ def upload_choice() -> Chosen | None:
     if isinstance(upload, checkpoints.CheckpointError):  # its bytes have left the server: only the verdict is kept
         st.error(explain(upload), icon=":material/gpp_bad:")
         if upload.code == "full_pickle":
-            st.code(codegen.resave(read.name, upload.params["global_name"]), language="python")
+            st.code(codegen.resave(read.name, upload.params["global_name"], lang()), language="python")
         return None
     arch = st.segmented_control(t("model.arch"), ARCHITECTURES, format_func=labels("arch."),
                                 default=upload.guessed or "course", required=True, key="cls_upload_arch")
@@ -269,7 +270,7 @@ if chosen is not None and photo is not None:
             network_view(chosen, result.maps, prepared.small)
         elif view == "code":
             image_path = photo_source("cls_photo")
-            snippet = codegen.classify(chosen.model.arch, chosen.path, image_path, chosen.mean, chosen.std)
+            snippet = codegen.classify(chosen.model.arch, chosen.path, image_path, chosen.mean, chosen.std, lang())
             show_code(snippet, files={image_path: photo, chosen.path: chosen.content()})
         else:
             audit_view(chosen)

@@ -23,6 +23,7 @@ from ui import (
     class_label,
     explain,
     labels,
+    lang,
     photo_picker,
     photo_source,
     screen_px,
@@ -162,7 +163,7 @@ def upload_choice() -> Chosen | None:
     if isinstance(upload, CodedError):  # its bytes have left the server: only the verdict is kept
         st.error(explain(upload), icon=":material/gpp_bad:")
         if upload.code == "full_pickle":
-            st.code(codegen.resave(read.name, upload.params["global_name"]), language="python")
+            st.code(codegen.resave(read.name, upload.params["global_name"], lang()), language="python")
         return None
     norm = st.toggle(t("cls.upload_norm"), False, key="cls_upload_norm")
     mean, std = (list(v) for v in NORMALIZE_PRESETS["cifar10"]) if norm else (None, None)
@@ -314,7 +315,7 @@ if chosen is not None and photo is not None:
             network_view(chosen, result.maps, prepared.small)
         elif view == "code":
             image_path = photo_source("cls_photo")
-            snippet = codegen.classify(chosen.model.model, chosen.path, image_path, chosen.mean, chosen.std)
+            snippet = codegen.classify(chosen.model.model, chosen.path, image_path, chosen.mean, chosen.std, lang())
             show_code(snippet, files={image_path: photo, chosen.path: chosen.content()})
         else:
             audit_view(chosen)

@@ -11,6 +11,7 @@ from core.basics.ops import SettingsError
 from ui import (
     CHART,
     labels,
+    lang,
     lesson,
     photo_picker,
     screen_px,
@@ -22,6 +23,7 @@ from ui import (
     urlstate,
 )
 from ui.loading import wait_for_torch
+from ui.practice import practice_section
 
 DEFAULTS = {"stride": 1, "padding": 0, "dilation": 1, "kernel_size": 3, "conv_kernel": "course"}
 INPUT_LIMITS = (2, 9, 2, 9)   # rows and columns a link may ask for: the editor's own range
@@ -65,7 +67,7 @@ def steps_view(x: np.ndarray, w: np.ndarray, stride: int, padding: int, dilation
                              for axis, n, k in (("H", x.shape[0], w.shape[0]), ("W", x.shape[1], w.shape[1]))),
             shape=t("conv.result_shape", input=tensor_shape(1, 1, *x.shape),
                     output=tensor_shape(1, 1, *trace.output.shape), h=x.shape[0], w=x.shape[1]),
-            code=codegen.conv2d(x, w, stride, padding, dilation))
+            code=codegen.conv2d(x, w, stride, padding, dilation, lang()))
 
     lesson.show(lesson.Operation("conv", lambda: ops.conv2d_trace(x, w, stride, padding, dilation),
                                  lambda err: fixes(err, padding, dilation), explain, DEFAULTS, clickable=True))
@@ -137,7 +139,7 @@ def channels_view(k: int, stride: int, padding: int, dilation: int, duration: in
                                   "bias": t("conv.bias")}
     st.plotly_chart(viz.channels_animation(trace, names, duration, screen_px()), key="conv_channels", config=CHART)
     st.caption(t(f"conv.channels_legend{depthwise}"))
-    show_code(multichannel.code(x, weight, bias, stride, padding, dilation, groups))
+    show_code(multichannel.code(x, weight, bias, stride, padding, dilation, groups, lang()))
 
 
 def photo_view(w: np.ndarray, stride: int, padding: int, dilation: int) -> None:
@@ -227,3 +229,5 @@ with tabs["channels"]:
 with tabs["photo"]:
     if view == "photo":
         photo_view(w, stride, padding, dilation)
+
+practice_section("conv", {"x": x, "weight": w, "stride": stride, "padding": padding, "dilation": dilation})

@@ -7,7 +7,8 @@ import streamlit as st
 
 from core import course
 from core.basics import ops, transposed
-from ui import CHART, animation_labels, lesson, screen_px, speed_control, t, tensor_shape, urlstate
+from ui import CHART, animation_labels, lang, lesson, screen_px, speed_control, t, tensor_shape, urlstate
+from ui.practice import practice_section
 
 SCOPE = "conv_transpose"
 DEFAULTS = {"stride": 1, "padding": 0, "output_padding": 0, "dilation": 1}
@@ -54,7 +55,7 @@ def explain(trace: transposed.TransposeTrace, *_: object) -> lesson.Explanation:
                          for axis, n, k in (("H", x.shape[0], w.shape[0]), ("W", x.shape[1], w.shape[1]))),
         shape=t("conv_transpose.result_shape", input=tensor_shape(1, 1, *x.shape),
                 output=tensor_shape(1, 1, *trace.output.shape)),
-        code=transposed.code(x, w, stride, padding, output_padding, dilation),
+        code=transposed.code(x, w, stride, padding, output_padding, dilation, lang()),
         extra=not_an_inverse if course_numbers else None)
 
 
@@ -83,3 +84,6 @@ with st.expander(t("conv_transpose.edit"), expanded=any(n in st.query_params for
 lesson.show(lesson.Operation(
     SCOPE, lambda: transposed.conv_transpose2d_trace(x, w, stride, padding, output_padding, dilation), fixes, explain,
     DEFAULTS, reset_label="conv_transpose.reset"))
+
+practice_section("conv_transpose", {"x": x, "weight": w, "stride": stride, "padding": padding,
+                                    "output_padding": output_padding, "dilation": dilation})

@@ -7,6 +7,7 @@ import streamlit as st
 
 from ui import t
 from ui.loading import wait_for_torch
+from ui.practice import practice_section
 
 st.title(t("data.title"))
 st.markdown(t("data.intro"))
@@ -18,7 +19,7 @@ import torch  # noqa: E402
 from core import viz  # noqa: E402
 from core.basics import codegen  # noqa: E402
 from core.data import discovery, images, loader, paths, sets  # noqa: E402
-from ui import CHART, class_label, explain, screen_px, show_code, tensor_shape, urlstate  # noqa: E402
+from ui import CHART, class_label, explain, lang, screen_px, show_code, tensor_shape, urlstate  # noqa: E402
 from ui.data import Picked, cifar10_panel, dataset_picker, found_datasets, opened  # noqa: E402
 
 URL = "query-params"
@@ -66,7 +67,7 @@ def dataset_view(picked: Picked, split: str, dataset) -> None:
                      name=class_name(dataset, target)))
     if picked.found.kind == discovery.Kind.CIFAR10:
         right.caption(t("data.course_item"))
-    snippet = codegen.dataset_item(picked.found.kind, picked.shown, split, pair_names(picked, split), i)
+    snippet = codegen.dataset_item(picked.found.kind, picked.shown, split, pair_names(picked, split), i, lang())
     printed = f"{n} {image.shape} {target}" + ("" if classes is None else f"\n{classes[target]}")
     show_code(snippet, output=printed)
 
@@ -158,7 +159,7 @@ def loader_view(picked: Picked, split: str, resize: int | None) -> None:
             st.caption(t("data.workers_note", n=num_workers))
     with right:
         snippet = codegen.dataloader(picked.found.kind, picked.shown, split, pair_names(picked, split), resize,
-                                     batch_size, shuffle, drop_last, num_workers, seed, epoch, index)
+                                     batch_size, shuffle, drop_last, num_workers, seed, epoch, index, lang())
         show_code(snippet, output=f"{len(dataset)} {count.batches}\n{imgs.shape}\n{targets}")
 
 
@@ -198,3 +199,6 @@ with dataset_tab:
 with loader_tab:
     if loader_tab.open:
         loader_view(picked, split, resize)
+
+practice_section("data", {"dataset": picked.shown, "n": len(dataset), "batch_size": st.session_state.get("data_batch_size", 64),
+                          "drop_last": st.session_state.get("drop_last", False)})

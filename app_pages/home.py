@@ -3,6 +3,7 @@ import streamlit as st
 
 from ui import t
 from ui.nav import COURSE_ORDER, SECTIONS, pages_for
+from ui.practice import practice_progress
 
 st.title(t("home.title_long"))
 st.markdown(t("home.intro"))
@@ -21,4 +22,5 @@ for number, chapter in enumerate(COURSE_ORDER, 1):
     links[0].markdown(f"{number}. {t(f'chapters.{chapter}')}")
     for column, info in zip(links[1:], pages_for(chapter)):
         column.page_link(info.path, label=t(f"{info.slug}.title"), icon=info.icon)
+practice_progress()
 st.caption(t("home.credits"))

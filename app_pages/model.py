@@ -7,8 +7,9 @@ import difflib
 import streamlit as st
 
 from core.course import ARCHITECTURES
-from ui import labels, show_code, t, tensor_shape, urlstate
+from ui import labels, lang, show_code, t, tensor_shape, urlstate
 from ui.loading import wait_for_torch
+from ui.practice import practice_section
 from ui.receptive import show_diagram
 
 SURGERY = ("add_module", "classifier_add_module", "replace")
@@ -52,7 +53,7 @@ if cards:
                   for c in cards.values()], hide_index=True)
     st.caption(t("model.measured_note"))
 
-show_code(codegen.model(arch))
+show_code(codegen.model(arch, lang()))
 
 st.subheader(t("model.vgg_title"))
 st.markdown(t("model.vgg_intro"))
@@ -63,3 +64,5 @@ diff = difflib.unified_diff(printed["original"].splitlines(), printed[choice].sp
 st.code("\n".join(diff), language="diff")
 st.markdown(t(f"model.vgg_explain_{choice}"))
 st.caption(t("model.vgg_meta", shape=tensor_shape(1000)))
+
+practice_section("model", {"arch": arch})

@@ -7,7 +7,8 @@ import streamlit as st
 
 from core import course
 from core.basics import ops
-from ui import labels, lesson, photo_picker, screen_px, speed_control, t, tensor_shape, urlstate
+from ui import labels, lang, lesson, photo_picker, screen_px, speed_control, t, tensor_shape, urlstate
+from ui.practice import practice_section
 
 DEFAULTS = {"kernel_size": 3, "pool_stride": 0, "padding": 0, "dilation": 1, "ceil_mode": True, "pool_mode": "max",
             "count_include_pad": True}
@@ -52,7 +53,7 @@ def explain(trace: ops.Trace, start: int, picked: tuple[int, int] | None) -> les
                          for axis, n in (("H", x.shape[0]), ("W", x.shape[1]))),
         warnings=tuple(dropped), notes=(t("pool.ceil_rule"),),
         shape=t("pool.result_shape", input=tensor_shape(1, 1, *x.shape), output=tensor_shape(1, 1, *trace.output.shape)),
-        code=codegen.pool2d(x, mode, kernel, stride, padding, dilation, ceil_mode, include_pad))
+        code=codegen.pool2d(x, mode, kernel, stride, padding, dilation, ceil_mode, include_pad, lang()))
 
 
 st.title(t("pool.title"))
@@ -105,3 +106,6 @@ if photo is not None and trace is not None:
     left.image(photo, caption=t("pool.before", shape=tuple(image.shape)), width="stretch")
     right.image(features.to_image(pooled), caption=t("pool.after", shape=tuple(pooled.shape)), width="stretch")
     st.caption(t("pool.photo_caption"))
+
+practice_section("pool", {"x": x, "kernel_size": kernel, "stride": stride, "padding": padding, "dilation": dilation,
+                          "ceil_mode": ceil_mode, "mode": mode})

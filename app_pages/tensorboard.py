@@ -11,7 +11,7 @@ from core.data import images, paths
 from core.data.sample import SAMPLE
 from core.model import layer_table
 from core.training import runs
-from ui import CHART, labels, show_code, t, urlstate
+from ui import CHART, labels, lang, show_code, t, urlstate
 
 BATCH_SIZES = (16, 32, 64, 128)
 
@@ -56,7 +56,7 @@ sample = urlstate.choice(t("tensorboard.image"), images.samples(), images.sample
 batch_size = urlstate.choice("batch_size", BATCH_SIZES, 64, "batch_size", scope="tensorboard", kind="select_slider",
                              where=right)
 img_array = np.array(images.sample(sample))
-code = snippets.tensorboard(f"assets/samples/{sample}.jpg", "assets/cifar10-sample/test", batch_size)
+code = snippets.tensorboard(f"assets/samples/{sample}.jpg", "assets/cifar10-sample/test", batch_size, lang())
 if not ready:
     show_code(code, not_run=t("tensorboard.not_run"))
     st.markdown(t("tensorboard.hwc", shape=str(img_array.shape)))
@@ -80,14 +80,14 @@ with scalars_tab:
         column.metric(tag, f"{events[step][1]:g}", help=f"step {events[step][0]}")
     tag = "y=2x"
     events = logs.scalars[tag]
-    show_code(snippets.tensorboard_read(tag),
+    show_code(snippets.tensorboard_read(tag, lang()),
               output=f"{list(logs.scalars)} {list(logs.images)}\n{len(events)} {events[-1][0]} {events[-1][1]}")
     st.markdown(t("tensorboard.same_tag"))
     mixed = same_tag_twice()
     figure = go.Figure(go.Scatter(x=[step for step, _ in mixed], y=[v for _, v in mixed], mode="lines", name="y=2x"))
     figure.update_layout(height=260, margin={"l": 0, "r": 0, "t": 10, "b": 0}, xaxis_title="step")
     st.plotly_chart(figure, key="tb_same_tag", config=CHART)
-    show_code(snippets.tensorboard_same_tag(),
+    show_code(snippets.tensorboard_same_tag(lang()),
               output=f"{len(mixed)}\n{[(step, value) for step, value in mixed[98:102]]}")
 
 with images_tab:

@@ -12,8 +12,9 @@ from core.training import runs, scripts, train, trainviz
 from core.training.events import Phase, Step
 from core.training.jobs import Job, QueueFull
 from core.training.recipes import FAST_TRICKS, RECIPES
-from ui import CHART, class_label, explain, labels, show_code, t, urlstate
+from ui import CHART, class_label, explain, labels, lang, show_code, t, urlstate
 from ui.data import dataset_picker
+from ui.practice import practice_section
 from ui.training import me, run_label, trainings
 
 BATCHES = (32, 64, 128, 256, 512)
@@ -217,7 +218,7 @@ else:
         show_run(earlier)
 
 with st.expander(t("train.code_title")):
-    script = scripts.generate(config.resolved(), picked.shown, picked.found.kind)
+    script = scripts.generate(config.resolved(), picked.shown, picked.found.kind, lang())
     st.caption(t(f"train.script_{'course' if recipe == 'course' else 'fast'}"))
     show_code(script, not_run=t("common.not_run"))
     st.caption(t("train.tensorboard"))
@@ -248,3 +249,5 @@ if finished:
             c3.download_button(t("train.download"), path.read_bytes(), file_name=f"tudui_{pick.config['arch']}_"
                                f"epoch{epoch}.pth", mime="application/octet-stream", icon=":material/download:")
         st.caption(t("train.download_note"))
+
+practice_section("train")

@@ -9,8 +9,9 @@ import numpy as np
 import streamlit as st
 
 from core.data import images
-from ui import CHART, explain, labels, photo_picker, photo_source, screen_px, show_code, t, urlstate
+from ui import CHART, explain, labels, lang, photo_picker, photo_source, screen_px, show_code, t, urlstate
 from ui.loading import wait_for_torch
+from ui.practice import practice_section
 
 CHANNELS = ("mean_r", "mean_g", "mean_b", "std_r", "std_g", "std_b")
 
@@ -50,12 +51,7 @@ def to_tensor_view(photo) -> None:
     right.caption(t("tf.channels_caption"))
     st.dataframe(pixel_rows(photo, tensor), hide_index=True)
     st.markdown(t("tf.to_tensor_explain"))
-    code_block(photo, "\n".join([
-        "from PIL import Image", "import numpy as np", "from torchvision import transforms", "",
-        f"img = Image.open({photo_source('tf_photo')!r}).convert('RGB')",
-        "print(img.size, img.mode, np.asarray(img).shape)",
-        "tensor_trans = transforms.ToTensor()", "tensor_img = tensor_trans(img)",
-        "print(tensor_img.shape, tensor_img.dtype)", "print(tensor_img[:, 0, 0])"]))
+    code_block(photo, T.to_tensor_code(photo_source("tf_photo"), lang()))
 
 
 def normalize_view(photo) -> None:
@@ -86,12 +82,7 @@ def normalize_view(photo) -> None:
     c2.image(features.to_image(out[None]), caption=t("tf.shown_normalized"), width="stretch")
     c3.image(features.to_image(T.denormalize(out, mean, std)[None]), caption=t("tf.shown_back"), width="stretch")
     st.markdown(t("tf.normalize_explain"))
-    code_block(photo, "\n".join([
-        "from PIL import Image", "from torchvision import transforms", "",
-        f"img = Image.open({photo_source('tf_photo')!r}).convert('RGB')",
-        "img_tensor = transforms.ToTensor()(img)",
-        f"trans_norm = transforms.Normalize({tuple(mean)}, {tuple(std)})", "img_norm = trans_norm(img_tensor)",
-        "print(img_tensor[0][0][0], img_norm[0][0][0])", "print(img_norm.min(), img_norm.max())"]))
+    code_block(photo, T.normalize_code(photo_source("tf_photo"), mean, std, lang()))
 
 
 def resize_view(photo) -> None:
@@ -110,11 +101,7 @@ def resize_view(photo) -> None:
     else:
         size = urlstate.slider("size", 8, 512, 256, "size", where=c2)
     step = {"name": "Resize", "size": size, "interpolation": interpolation}
-    code = "\n".join(["from PIL import Image", "from torchvision import transforms"]
-                     + (["from torchvision.transforms import InterpolationMode"] if interpolation != "bilinear" else [])
-                     + ["", f"img = Image.open({photo_source('tf_photo')!r}).convert('RGB')", "print(img.size)",
-                        f"trans_resize = {T.expression(step)}", "img_resize = trans_resize(img)",
-                        "print(img_resize.size)"])
+    code = T.resize_code(step, photo_source("tf_photo"), lang())
     try:
         out = T.apply(step, photo, torch.Generator())
     except T.TooBig as err:
@@ -158,11 +145,7 @@ def crop_view(photo) -> None:
                 for column, k in zip(st.columns(3), range(row, min(row + 3, len(crops)))):
                     column.image(crops[k], caption=f"{k + 1}: top={boxes[k][0]}, left={boxes[k][1]}", width="stretch")
         step = {"name": "RandomCrop", "size": size, "padding": padding, "fill": fill, "padding_mode": padding_mode}
-        code_block(photo, "\n".join(["import torch", "from PIL import Image", "from torchvision import transforms", "",
-                                     f"img = Image.open({photo_source('tf_photo')!r}).convert('RGB')",
-                                     f"trans_random = {T.expression(step)}", f"torch.manual_seed({seed})",
-                                     f"for i in range({n}):", "    img_crop = trans_random(img)",
-                                     "    print(img_crop.size)"]))
+        code_block(photo, T.crop_code(step, seed, n, photo_source("tf_photo"), lang()))
 
     st.subheader(t("tf.more_title"))
     c1, c2, c3 = st.columns(3)
@@ -276,7 +259,7 @@ def compose_view(photo) -> None:
         last = stages[-1].value
         shown = last if not hasattr(last, "shape") else features.to_image(last[None].clamp(0, 1))
         st.image(images.fit(shown, 1024), caption=t("tf.result", shape=stages[-1].shape), width="content")
-    code_block(photo, T.code(plain, seed, photo_source("tf_photo")), not_run=t("tf.not_run_failed") if failed else None)
+    code_block(photo, T.code(plain, seed, photo_source("tf_photo"), lang()), not_run=t("tf.not_run_failed") if failed else None)
 
 
 VIEWS = {"to_tensor": to_tensor_view, "normalize": normalize_view, "resize": resize_view, "crop": crop_view,
@@ -292,3 +275,5 @@ if photo is not None:
     with tabs[view]:
         wait_for_torch()
         VIEWS[view](photo)
+
+practice_section("transforms")

@@ -47,6 +47,29 @@ def test_a_whole_model_saved_the_courses_first_way_is_explained():
     assert err.value.code == "full_pickle" and "Tudui" in err.value.params["detail"]
 
 
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_refusal_quotes_pytorchs_message_as_written(monkeypatch, lang):
+    """The course's file names __main__.Tudui, and PyTorch's message, cut at 200 characters, leaves a backtick
+    open: unescaped, Markdown showed a bold "main" and set the rest of the refusal as code."""
+    import re
+    import sys
+
+    from core import errors
+
+    class Main(Tudui):
+        pass
+
+    Main.__module__, Main.__qualname__ = "__main__", "Tudui"
+    monkeypatch.setattr(sys.modules["__main__"], "Tudui", Main, raising=False)
+    with pytest.raises(checkpoints.CheckpointError) as err:
+        checkpoints.read_state_dict(saved(Main("course")))
+    assert err.value.params["detail"].count("`") % 2 == 1   # the cut message really leaves one open
+    text = errors.explain(err.value, lang)
+    assert r"GLOBAL \_\_main\_\_.Tudui" in text
+    plain = re.sub(r"\\.", "", text)                        # what Markdown reads as markup
+    assert "__" not in plain and plain.count("`") % 2 == 0
+
+
 @pytest.mark.parametrize("data,code", [(b"", "not_checkpoint"), (b"not a checkpoint", "not_checkpoint"),
                                        (b"PK\x03\x04 broken zip", "not_checkpoint")])
 def test_junk_is_not_a_checkpoint(data, code):

@@ -100,7 +100,8 @@ def test_module_page_prints_tensor_2_and_the_gradients(lang):
     at = open_page("module", lang)
     assert not at.error
     printed = outputs(at)
-    assert "tensor(2.)\nhook saw tensor(2.)\ntensor(2.)\ntensor(2.)" in printed
+    hook_saw = i18n.t("code.module_call.hook_saw", lang)   # the printed label is in the learner's language
+    assert f"tensor(2.)\n{hook_saw} tensor(2.)\ntensor(2.)\ntensor(2.)" in printed
     g = backprop.gradients(SAMPLE / "test", 16, 0.01)
     assert "\n".join([g.printed_loss, "None", "torch.Size([32, 3, 5, 5])", f"{g.once} {g.twice} 2.0"]) in printed
     assert at.metric[2].value == "2"

@@ -102,8 +102,8 @@ def test_a_shape_mismatch_names_the_shapes():
     state["model.8.bias"] = torch.zeros(7)
     with pytest.raises(checkpoints.CheckpointError) as err:
         checkpoints.build(state, "course")
-    assert err.value.params["position"] == 5 and err.value.params["found"] == "`model.8`: bias [7], weight [7, 64]"
-    assert err.value.params["expected"] == "`model.8`: bias [10], weight [10, 64]"
+    assert err.value.params["position"] == 5 and err.value.params["found"] == "model.8: bias [7], weight [7, 64]"
+    assert err.value.params["expected"] == "model.8: bias [10], weight [10, 64]"
 
 
 @pytest.mark.parametrize("size,mode", [((451, 300), "RGB"), ((1, 1), "RGB"), ((40, 20), "L"), ((64, 64), "RGBA")])
@@ -209,7 +209,7 @@ def test_an_upload_keeps_tensors_only_when_they_fit():
     odd["model.8.weight"] = torch.zeros(7, 64)
     other = checkpoints.read_upload(saved(odd))
     assert other.guessed is None and other.state is None and other.shapes["model.8.weight"] == (7, 64)
-    assert checkpoints.mismatch(other.shapes, "course").params["found"] == "`model.8`: bias [10], weight [7, 64]"
+    assert checkpoints.mismatch(other.shapes, "course").params["found"] == "model.8: bias [10], weight [7, 64]"
 
 
 def test_the_whole_model_refusal_shows_how_to_resave_it(tmp_path, monkeypatch):

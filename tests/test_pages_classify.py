@@ -121,8 +121,8 @@ def test_a_mismatch_names_the_first_layer_that_differs(shipped):
     assert at.caption and any("+ BatchNorm + ReLU" in c.value for c in at.caption)  # recognised
     at.segmented_control(key="cls_upload_arch").set_value("course").run()
     assert at.error[0].value.startswith("These parameters do not fit the architecture “As in the course”. Its layer 2 "
-                                        "that holds tensors is `model.2`: bias [32], weight [32, 32, 5, 5]; the file's "
-                                        "is `model.1`: bias [32], num_batches_tracked [], running_mean [32]")
+                                        "that holds tensors is `model.2: bias [32], weight [32, 32, 5, 5]`; the file's "
+                                        "is `model.1: bias [32], num_batches_tracked [], running_mean [32]")
 
 
 def test_a_valid_state_dict_upload_predicts(shipped):

@@ -164,7 +164,7 @@ def mismatch(state: Shapes | Mapping[str, torch.Tensor], arch: str) -> Checkpoin
 def _described(layer: matching.Layer | None) -> str:
     if layer is None:
         return "—"
-    return f"`{layer.path}`: " + ", ".join(f"{name} {list(shape)}" for name, shape in layer.tensors)
+    return f"{layer.path}: " + ", ".join(f"{name} {list(shape)}" for name, shape in layer.tensors)
 
 
 def build(state: dict[str, torch.Tensor], arch: str) -> Tudui:

@@ -9,6 +9,7 @@ from core.viz import base
 READABLE_PX = 30  # the narrowest cell that shows a pixel's 0–255 over its ×weight at a font a phone reads (13 px)
 READABLE_FONT = 10  # the smallest font of a cell's value (its ×weight line is 70 % of it)
 LARGEST_PX = 14
+LINE_EM = 1.3  # Plotly's line height in font sizes: the ×weight line under a value takes a whole one, small as it is
 MOST_PX = 40  # the largest cell: on a desktop the height, not the width, sets the cells' size
 
 
@@ -78,7 +79,8 @@ def channels_animation(trace: MultiTrace, labels: dict[str, str], duration_ms: i
     # narrowed to 500 px still holds them. Fewer decimals rather than a font under READABLE_FONT: the formula has all.
     cell = min(MOST_PX, (width_px - base.MARGIN_PX) / total) - 2  # inside the 2 px gap between cells
     grid_values, weights, out_values = (a.ravel().tolist() for a in (trace.grid, trace.weight, trace.output))
-    write_in = (base.fit(grid_values, cell, LARGEST_PX, weights, floor=READABLE_FONT)
+    two_lines = min(LARGEST_PX, int(cell / (2 * LINE_EM)))
+    write_in = (base.fit(grid_values, cell, two_lines, weights, floor=READABLE_FONT)
                 or base.squeeze([*grid_values, *weights], cell))
     write_out = base.fit(out_values, cell, LARGEST_PX, floor=READABLE_FONT) or base.squeeze(out_values, cell)
     plain = [[[write_in.text(v) for v in row] for row in channel] for channel in trace.grid]

@@ -61,10 +61,10 @@ def test_home_shows_the_switch_and_chapter_one_on_the_first_screen(app, lang, wi
         page.close()
 
 
-# Every number's box, as the browser draws it, against its cell's size on screen (Plotly's px per cell)
+# Every number's box, as the browser draws it, against its cell's width and height on screen (Plotly's px per unit)
 CELLS = """gd => {
-  const cell = gd._fullLayout.xaxis._m;
-  return {cell, texts: Array.from(gd.querySelectorAll('g.heatmaplayer text')).filter(t => t.textContent)
+  const cell = gd._fullLayout.xaxis._m, tall = Math.abs(gd._fullLayout.yaxis._m);
+  return {cell, tall, texts: Array.from(gd.querySelectorAll('g.heatmaplayer text')).filter(t => t.textContent)
     .map(t => { const b = t.getBBox(); return [t.textContent, b.width, b.height]; })};
 }"""
 
@@ -85,7 +85,7 @@ def test_multi_channel_numbers_fit_cells_a_phone_can_read(app, lang, width):
             page.screenshot(path=str(SCREENSHOTS / f"first_visit_{name}_{lang}_{width}.png"))
             drawn = chart.evaluate(CELLS)
             assert drawn["cell"] >= 29, f"{name}: cells of {drawn['cell']:.0f} px"
-            too_wide = [(text, round(w)) for text, w, h in drawn["texts"] if w > drawn["cell"] - 2 or h > drawn["cell"]]
+            too_wide = [(text, round(w)) for text, w, h in drawn["texts"] if w > drawn["cell"] - 2 or h > drawn["tall"]]
             assert too_wide == [], f"{name}: numbers wider than their {drawn['cell']:.0f} px cells"
             box = chart.bounding_box()
             assert box["x"] + box["width"] <= width, name

@@ -183,13 +183,15 @@ def cell_lines(spec: dict) -> list[tuple[str, str, int]]:
     return out
 
 
-def drawn_cell_px(spec: dict, width: int) -> float:
-    """A cell's size on screen: square cells in the plot's width and height, whichever holds fewer."""
+def drawn_cell_px(spec: dict, width: int) -> tuple[float, float]:
+    """A cell's width and height on screen, as Plotly draws them: the x axis tied to the y axis at its scaleratio,
+    the plot's width or height, whichever holds fewer, setting the size."""
     layout = spec["layout"]
-    (x0, x1), (y1, y0) = layout["xaxis"]["range"], layout["yaxis"]["range"]
-    margin = layout["margin"]
-    return min((width - margin["l"] - margin["r"]) / (x1 - x0),
-               (layout["height"] - margin["t"] - margin["b"]) / (y1 - y0))
+    (x0, x1), (y1, y0), margin = layout["xaxis"]["range"], layout["yaxis"]["range"], layout["margin"]
+    ratio = layout["xaxis"].get("scaleratio", 1)
+    tall = min((layout["height"] - margin["t"] - margin["b"]) / (y1 - y0),
+               (width - margin["l"] - margin["r"]) / (x1 - x0) / ratio)
+    return tall * ratio, tall
 
 
 @settings(max_examples=30, deadline=None)
@@ -206,12 +208,12 @@ def test_channel_numbers_fit_readable_cells_on_a_phone_and_a_desktop(k, stride, 
         np.stack([np.array(course.CONV_INPUT, float)] * 3)
     trace = channel_trace(x, k, stride, padding, dilation, groups)
     spec = viz.channels_animation(trace, CHANNEL_LABELS, width_px=width).to_dict()
-    cell = drawn_cell_px(spec, width)
-    assert cell >= channels.READABLE_PX
-    room = cell - 2 + 0.05  # inside the cells' 2 px gap; 0.05: the figure's height is rounded to whole pixels
+    wide, tall = drawn_cell_px(spec, width)
+    assert wide >= channels.READABLE_PX - 0.05  # 0.05: the figure's height is rounded to whole pixels
+    room = wide - 2 + 0.05  # inside the cells' 2 px gap
     for value, weight, font in cell_lines(spec):
         assert viz.base.text_em(value) * font <= room and 0.7 * viz.base.text_em(weight) * font <= room, (value, weight)
-        assert font * 1.3 * (2 if weight else 1) <= cell  # Plotly's lines are 1.3 fonts apart, a small one too
+        assert font * 1.3 * (2 if weight else 1) <= tall - 2 + 0.05  # Plotly's lines are 1.3 fonts apart, small or not
     inputs, outputs = spec["data"][0]["textfont"]["size"], spec["data"][len(x)]["textfont"]["size"]
     longest = max(len(viz.base.cell_text(v, 0)) for v in trace.output.ravel())
     assert inputs >= channels.READABLE_FONT  # a sum of photo pixels such as -1258 in a 30 px cell needs 9 px

@@ -10,7 +10,8 @@ READABLE_PX = 30  # the narrowest cell that shows a pixel's 0–255 over its ×w
 READABLE_FONT = 10  # the smallest font of a cell's value (its ×weight line is 70 % of it)
 LARGEST_PX = 14
 LINE_EM = 1.3  # Plotly's line height in font sizes: the ×weight line under a value takes a whole one, small as it is
-MOST_PX = 40  # the largest cell: on a desktop the height, not the width, sets the cells' size
+MOST_PX = 40  # the widest cell: on a desktop the height, not the width, sets the cells' size
+TALLEST = 1.4  # a cell's height over its width, at most
 
 
 def line_cells(per: int, width: int) -> float:
@@ -67,7 +68,12 @@ def channels_animation(trace: MultiTrace, labels: dict[str, str], duration_ms: i
     out_top = inputs_bottom + 0.5 + base.GAP
     outs = grid_places(c_out, per_out, out_w, out_h, total, out_top, spread=True)
     bottom_row = outs[-1][1] + out_h
-    axes = {"xaxis": {"visible": False, "range": [-0.5, total - 0.5], "scaleanchor": "y", "constrain": "domain"},
+    # cells as wide as the screen allows, and taller than wide (up to TALLEST) where a square one could not hold a
+    # value over its ×weight at LARGEST_PX: on a phone, 31 px wide and 38 px tall
+    wide = min(MOST_PX, (width_px - base.MARGIN_PX) / total)
+    aspect = max(1.0, min(TALLEST, (2 * LINE_EM * LARGEST_PX + 2) / wide))
+    axes = {"xaxis": {"visible": False, "range": [-0.5, total - 0.5], "scaleanchor": "y", "scaleratio": 1 / aspect,
+                      "constrain": "domain"},
             "yaxis": {"visible": False, "range": [bottom_row + 0.5, -0.5]}}
     notes = [{"font": {"size": 14}, "showarrow": False, "text": labels["channel"].format(c="RGB"[c] if c_in == 3 else c),
               "x": left + (cols - 1) / 2, "xanchor": "center", "xref": "x", "y": top - 0.5, "yanchor": "bottom",
@@ -77,9 +83,9 @@ def channels_animation(trace: MultiTrace, labels: dict[str, str], duration_ms: i
                "yref": "y"} for o, (left, top) in enumerate(outs)]
     # the numbers sized for the cells at this width; at LARGEST_PX they fit cells of 27 px, so a desktop window
     # narrowed to 500 px still holds them. Fewer decimals rather than a font under READABLE_FONT: the formula has all.
-    cell = min(MOST_PX, (width_px - base.MARGIN_PX) / total) - 2  # inside the 2 px gap between cells
+    cell = wide - 2  # inside the 2 px gap between cells
     grid_values, weights, out_values = (a.ravel().tolist() for a in (trace.grid, trace.weight, trace.output))
-    two_lines = min(LARGEST_PX, int(cell / (2 * LINE_EM)))
+    two_lines = min(LARGEST_PX, int((wide * aspect - 2) / (2 * LINE_EM)))
     write_in = (base.fit(grid_values, cell, two_lines, weights, floor=READABLE_FONT)
                 or base.squeeze([*grid_values, *weights], cell))
     write_out = base.fit(out_values, cell, LARGEST_PX, floor=READABLE_FONT) or base.squeeze(out_values, cell)
@@ -153,7 +159,7 @@ def channels_animation(trace: MultiTrace, labels: dict[str, str], duration_ms: i
         (left, top), write = (ins[k], write_in) if k < c_in else (outs[k - c_in], write_out)
         data.append(base.cells(z, text, f"panel{k}", write.font) | {"x0": left, "y0": top})
     bottom = base.CONTROLS_PX + 30
-    height = base.grids_px(bottom_row + 1, total, width_px, most=MOST_PX) + 30 + bottom
+    height = round((bottom_row + 1) * wide * aspect) + 30 + bottom
     layout = {"template": base.template(), **axes, "height": height,
               "margin": {"l": 10, "r": 10, "t": 30, "b": bottom}, "plot_bgcolor": "white", "shapes": boxes(0),
               "annotations": notes + arrows(0) + formula(0), "updatemenus": base.menus(labels, 0, n, duration_ms),

@@ -158,7 +158,11 @@ def test_channel_arrows_lead_from_every_window_read_to_the_output_they_make(k, s
         assert len(heads) == len(s.in_channels)  # one arrow from each window
         for head in heads:  # to the top edge of the output cell
             assert (head["x"], head["y"]) == ((target["x0"] + target["x1"]) / 2, target["y0"])
-        every = [a for a in frame["layout"]["annotations"] if a.get("showarrow")]  # two legs a window, shown or not
+        notes = frame["layout"]["annotations"]
+        every = [a for a in notes if a.get("showarrow")]  # two legs a window, shown or not
+        titles = [k for k, a in enumerate(notes[:-1]) if not a.get("showarrow") and a["yanchor"] == "bottom"]
+        assert len(titles) == len(x) and all(notes[k]["bgcolor"] == "white" for k in titles)
+        assert min(titles) > max(k for k, a in enumerate(notes) if a.get("showarrow"))  # arrows pass behind titles
         assert len(every) == 2 * len(s.in_channels)
         for leg, c, box in zip(every[::2], s.in_channels, boxes[:-1], strict=True):  # from the bottom edge of its window
             assert (box["x0"], box["y0"]) == (lefts[c] + c0 - 0.5, tops[c] + r0 - 0.5) and box["x1"] == box["x0"] + span

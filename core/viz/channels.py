@@ -75,9 +75,10 @@ def channels_animation(trace: MultiTrace, labels: dict[str, str], duration_ms: i
     axes = {"xaxis": {"visible": False, "range": [-0.5, total - 0.5], "scaleanchor": "y", "scaleratio": 1 / aspect,
                       "constrain": "domain"},
             "yaxis": {"visible": False, "range": [bottom_row + 0.5, -0.5]}}
+    # on white, drawn after the arrows: an arrow from a grid down through the one stacked below passes behind its title
     notes = [{"font": {"size": 14}, "showarrow": False, "text": labels["channel"].format(c="RGB"[c] if c_in == 3 else c),
               "x": left + (cols - 1) / 2, "xanchor": "center", "xref": "x", "y": top - 0.5, "yanchor": "bottom",
-              "yref": "y"} for c, (left, top) in enumerate(ins)]
+              "yref": "y", "bgcolor": "white"} for c, (left, top) in enumerate(ins)]
     notes += [{"font": {"size": 14}, "showarrow": False, "text": labels["out_channel"].format(i=o),
                "x": left + (out_w - 1) / 2, "xanchor": "center", "xref": "x", "y": top + out_h - 0.5, "yanchor": "top",
                "yref": "y"} for o, (left, top) in enumerate(outs)]
@@ -162,9 +163,9 @@ def channels_animation(trace: MultiTrace, labels: dict[str, str], duration_ms: i
     height = round((bottom_row + 1) * wide * aspect) + 30 + bottom
     layout = {"template": base.template(), **axes, "height": height,
               "margin": {"l": 10, "r": 10, "t": 30, "b": bottom}, "plot_bgcolor": "white", "shapes": boxes(0),
-              "annotations": notes + arrows(0) + formula(0), "updatemenus": base.menus(labels, 0, n, duration_ms),
+              "annotations": arrows(0) + notes + formula(0), "updatemenus": base.menus(labels, 0, n, duration_ms),
               "sliders": [base.scrubber(labels, n)]}
     frames = [{"name": str(step), "traces": list(range(c_in + c_out)), "data": heatmaps(step),
-               "layout": {"shapes": boxes(step), "annotations": notes + arrows(step) + formula(step),
+               "layout": {"shapes": boxes(step), "annotations": arrows(step) + notes + formula(step),
                           "updatemenus": base.menus(labels, step, n, duration_ms)}} for step in range(n)]
     return base.Built({"data": data, "layout": layout, "frames": frames})

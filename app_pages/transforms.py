@@ -136,7 +136,8 @@ def crop_view(photo) -> None:
 
     shortest = min(photo.size)
     c1, c2, c3, c4 = st.columns(4)
-    size = urlstate.slider("size", 16, shortest + 64, max(16, min(256, shortest)), "crop_size", where=c1)
+    size = urlstate.slider("size", 16, shortest + 64, max(16, min(256, shortest)), "crop_size", where=c1,
+                           fits=True)
     padding = urlstate.slider("padding", 0, 64, 0, "padding", where=c2)
     fill = urlstate.slider("fill", 0, 255, 0, "fill", where=c3)
     padding_mode = urlstate.choice("padding_mode", T.PADDING_MODES, "constant", "padding_mode", scope="tf",
@@ -168,7 +169,7 @@ def crop_view(photo) -> None:
     c1, c2, c3 = st.columns(3)
     with c1:
         longest = max(2, max(photo.size))
-        center = urlstate.slider("CenterCrop size", 1, longest, max(1, shortest // 2), "center_size")
+        center = urlstate.slider("CenterCrop size", 1, longest, max(1, shortest // 2), "center_size", fits=True)
         st.image(images.fit(T.build({"name": "CenterCrop", "size": center})(photo), 1024),
                  caption=f"CenterCrop({center})", width="content")
     with c2:

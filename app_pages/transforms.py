@@ -13,6 +13,7 @@ from ui import CHART, explain, labels, photo_picker, photo_source, screen_px, sh
 from ui.loading import wait_for_torch
 
 CHANNELS = ("mean_r", "mean_g", "mean_b", "std_r", "std_g", "std_b")
+THUMB = 110  # the flips' and jitters' longer side: a 1024×1 strip at width=110 would be 0 px tall (PIL refuses)
 
 
 def code_block(photo, code: str, not_run: str | None = None) -> None:
@@ -176,13 +177,15 @@ def crop_view(photo) -> None:
         p = urlstate.slider("RandomHorizontalFlip p", 0.0, 1.0, 0.5, "p", step=0.05)
         generator = torch.Generator().manual_seed(seed)
         flip = {"name": "RandomHorizontalFlip", "p": p}
-        st.image([T.apply(flip, photo, generator) for _ in range(4)], caption=[f"#{i + 1}" for i in range(4)], width=110)
+        st.image([images.fit(T.apply(flip, photo, generator), THUMB) for _ in range(4)],
+                 caption=[f"#{i + 1}" for i in range(4)], width="content")
     with c3:
         jitter = urlstate.slider("ColorJitter brightness = contrast = saturation", 0.0, 1.0, 0.4, "jitter", step=0.05)
         hue = urlstate.slider("hue", 0.0, 0.5, 0.1, "hue", step=0.05)
         generator = torch.Generator().manual_seed(seed)
         step = {"name": "ColorJitter", "brightness": jitter, "contrast": jitter, "saturation": jitter, "hue": hue}
-        st.image([T.apply(step, photo, generator) for _ in range(4)], caption=[f"#{i + 1}" for i in range(4)], width=110)
+        st.image([images.fit(T.apply(step, photo, generator), THUMB) for _ in range(4)],
+                 caption=[f"#{i + 1}" for i in range(4)], width="content")
     st.caption(t("tf.more_caption"))
 
 

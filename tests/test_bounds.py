@@ -5,6 +5,8 @@ StreamlitValueAboveMaxError: crop_size=256 for a 64×48 photo), and a link's num
 nearest bound. The walks change the data under every page that has such a widget, with those widgets at their
 largest, and visit every tab after each change, as a learner clicking around would.
 """
+import shutil
+
 import numpy as np
 import pytest
 from PIL import Image
@@ -84,7 +86,7 @@ def upload(at, picker: str, size: tuple[int, int]) -> None:
 
 # (page, query parameters, the photo picker's key, the scope of its tabs, the tab with the crop's sliders, the tabs
 # an upload happens on, in turn, photos)
-PHOTO_WALKS = [("transforms", {}, "tf_photo", "tf", 3, [0, 1, 2, 4], [(3000, 2000), (64, 48), (1, 1), (1024, 1)]),
+PHOTO_WALKS = [("transforms", {}, "tf_photo", "tf", 3, [0, 1, 2, 4], [(3000, 2000), (1, 1), (1024, 1)]),
                ("conv", {"view": "channels", "input": "photo"}, "conv_photo", "conv", 1, [2],
                 [(64, 48), (3000, 2000), (400, 40)])]
 
@@ -137,15 +139,15 @@ def test_a_link_s_value_the_control_cannot_take_still_falls_back_to_the_default(
 
 
 def test_data_sets_of_different_lengths_one_after_another(tmp_path, monkeypatch):
-    """The bundled sample (5,000 training images), a folder set of 72, one of 6 and one of 3: the item index and
-    the batch at their largest on each; both tabs visited after each change."""
+    """The bundled sample (5,000 training images), a folder set of 6, then one of 72: the item index and the batch
+    at their largest on each; both tabs visited after each change."""
     make_folder_dataset(tmp_path / "mid", per_class=(24, 8))
     make_folder_dataset(tmp_path / "tiny", per_class=(2, 1))
     monkeypatch.setenv("DATA_DIR", str(tmp_path))
     at = open_page("data", "en")
     ids = {found.name: found.id for found in discovery.offered(tmp_path)}
     notes = 0
-    for dataset in (next(iter(ids.values())), ids["mid"], ids["tiny"], next(iter(ids.values()))):
+    for dataset in (next(iter(ids.values())), ids["tiny"], ids["mid"]):
         at.selectbox(key="data_dataset").set_value(dataset).run()
         check(at)
         notes += len(moved(at))
@@ -160,12 +162,14 @@ def test_data_sets_of_different_lengths_one_after_another(tmp_path, monkeypatch)
 
 @pytest.fixture(scope="module")
 def two_runs(tmp_path_factory):
-    """Two finished runs on a tiny folder data set, written by the engine: 3 epochs and 2."""
+    """Two finished runs on a tiny folder data set, written by the engine: 2 epochs, and a copy of it resumed to 3
+    (one more epoch rather than three)."""
     base = tmp_path_factory.mktemp("bounds")
     data = make_folder_dataset(base / "data" / "pets")
-    for epochs in (3, 2):
-        config = train.Config(data=str(data), arch="relu", epochs=epochs, batch_size=16, device="cpu")
-        train.run(config, base / "runs" / config.key())
+    two, three = (train.Config(data=str(data), arch="relu", epochs=n, batch_size=16, device="cpu") for n in (2, 3))
+    train.run(two, base / "runs" / two.key())
+    shutil.copytree(base / "runs" / two.key(), base / "runs" / three.key())
+    train.run(three, base / "runs" / three.key(), resume=True)
     return base
 
 

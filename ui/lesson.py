@@ -45,7 +45,7 @@ class Operation(Generic[TraceT]):
     fixes: the one-change ways out of a refusal, as (button label, {widget key: value}).
     explain: what to draw for a trace, opened at a step and with a picked grid cell outlined (clickable pages).
     clickable: a click on an output cell opens its step, a click on an input cell outlines the outputs reading it
-    (window operations, whose trace is a core.basics.ops.Trace).
+    (window operations, whose trace is a core.basics.ops.Trace); the clicked cell is the URL's ``cell=output:1,2``.
     defaults: the page's settings, for the "back to the course's numbers" button every refusal offers.
     """
 

@@ -7,10 +7,14 @@ named after PyTorch's own argument wherever there is one (``stride``,
 
 API (``from ui import urlstate``; every function takes ``where``, the container to draw in, default ``st``):
 
-- ``slider(label, low, high, default, name, step=None)``, ``number(label, low, high, default, name, step=None)``,
+- ``slider(label, low, high, default, name, step=None, fits=False)``, ``number(…, fits=False)``,
   ``toggle(label, default, name)``: Streamlit's own ``bind="query-params"``; the widget key *is* the query name
   (``st.session_state["stride"]``). Defaults are left out of the URL; page switches keep each page's own values
   (the same name on two pages, e.g. ``stride`` on conv and pool, stays two separate settings).
+  A value kept from earlier data that the bounds no longer hold (``crop_size=256``, then a 64×48 photo) moves to
+  the nearest bound with a note; ``fits=True`` (bounds that follow data: a photo's size, a data set's length) does
+  the same for a link's number. A slider whose bounds leave one value is drawn as a line.
+- ``keep_within(key, low, high, name=…)``: that move, for a number widget not bound to the URL (a run's epoch).
 - ``choice(label, options, default, name, scope=…, kind="segmented" | "selectbox" | "radio" | "select_slider",
   format_func=…)``: a choice whose URL value is the option's stable name (``kernel=box_blur``), never its
   translated label (Streamlit's binding would write the label: ``kernel=均值模糊``). Widget key:
@@ -25,6 +29,7 @@ API (``from ui import urlstate``; every function takes ``where``, the container 
 - ``custom(name, key, parse)`` + ``write(name, text)``: any other value with its own URL form (the Compose
   pipeline: ``compose=Resize(size=512);ToTensor``): parsed into ``st.session_state[key]`` on the first draw.
 - ``copy_link()``: a button that copies the page's address, settings included.
+- ``with notes_above(): …``: the notes of the controls drawn inside (a collapsed expander) go above it.
 
 A query value the control cannot take (``stride=-3``, ``kernel_size=x``, a 40×40 matrix) falls back to the
 default, and a short translated note under the control says so, once. Checks and matrix parsing live in

@@ -22,7 +22,7 @@ from test_pages import open_page
 # the widgets whose bounds follow data (a photo's size, a data set's length, a run's epochs, a layer's channels)
 DATA_BOUND = {"crop_size", "center_size", "top", "left", "index", "batch", "step", "cls_epoch", "cls_channel",
               "train_download_epoch"}
-SIZES = [(3000, 2000), (64, 48), (1, 1), (1, 1024), (1024, 1), (400, 40)]
+SIZES = [(3000, 2000), (64, 48), (1, 1), (1024, 1), (400, 40)]
 
 
 def gradient(width: int, height: int) -> bytes:

@@ -137,6 +137,7 @@ def run_choice(finished: list[runs.Run]) -> Chosen | None:
     by_key = {r.key: r for r in finished}
     run_names = {r.key: run_label(r) for r in finished}
     run = by_key[st.selectbox(t("cls.run"), list(by_key), format_func=run_names.get, key="cls_run")]
+    urlstate.keep_within("cls_epoch", 1, len(run.metrics), name="epoch")  # another run may have fewer epochs
     epoch = st.slider(t("cls.epoch"), 1, len(run.metrics), len(run.metrics), key="cls_epoch") \
         if len(run.metrics) > 1 else 1
     path = run.checkpoint(epoch)
@@ -253,6 +254,7 @@ def network_view(chosen: Chosen, maps: list[tuple[int, str, np.ndarray]], small:
     st.plotly_chart(viz.image_batch(tiles, [f"#{c}" for c in range(len(tiles))], columns=16, tile=52,
                                     width_px=screen_px()),
                     key="cls_maps", config=CHART)
+    urlstate.keep_within("cls_channel", 0, len(tiles) - 1, name="channel")  # another layer may have fewer
     channel = st.number_input(t("cls.channel"), 0, len(tiles) - 1, 0, key="cls_channel")
     left, right = st.columns(2)
     left.plotly_chart(viz.feature_grid([m[channel]], [f"#{channel}"], columns=1, cell_px=300,

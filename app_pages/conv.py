@@ -75,10 +75,8 @@ def steps_view(x: np.ndarray, w: np.ndarray, stride: int, padding: int, dilation
 
 def crop_slider(label: str, last: int, name: str, where) -> int:
     """Where the crop starts along one side (``top`` or ``left`` in the URL, torchvision's crop names); the
-    middle by default. Streamlit resets it when another photo changes the range; a photo with one place has none."""
-    if last == 0:
-        return 0
-    return urlstate.slider(label, 0, last, last // 2, name, where=where)
+    middle by default; another photo moves it into its own range."""
+    return urlstate.slider(label, 0, last, last // 2, name, where=where, fits=True)
 
 
 def photo_crop() -> np.ndarray | None:
@@ -196,7 +194,8 @@ dilation = urlstate.slider(t("conv.dilation"), 1, 3, DEFAULTS["dilation"], "dila
 with c4:
     duration = speed_control("conv_speed")
 
-with st.expander(t("conv.edit"), expanded=any(n in st.query_params for n in ("x", "weight"))):  # a shared matrix is shown
+# a shared matrix is shown; what became of a link's value for a control in here is said above, where it shows
+with urlstate.notes_above(), st.expander(t("conv.edit"), expanded=any(n in st.query_params for n in ("x", "weight"))):
     left, right = st.columns(2)
     with left:
         x = urlstate.matrix(t("conv.input_hint"), course.CONV_INPUT, "x", scope="conv", limits=INPUT_LIMITS)

@@ -72,7 +72,8 @@ dilation = urlstate.slider(t("conv_transpose.dilation"), 1, 3, DEFAULTS["dilatio
 with c5:
     duration = speed_control("conv_transpose_speed")
 
-with st.expander(t("conv_transpose.edit"), expanded=any(n in st.query_params for n in ("x", "weight"))):
+with urlstate.notes_above(), st.expander(t("conv_transpose.edit"),
+                                         expanded=any(n in st.query_params for n in ("x", "weight"))):
     left, right = st.columns(2)
     with left:
         x = urlstate.matrix(t("conv_transpose.input_hint"), COURSE_RESULT, "x", scope=SCOPE, limits=INPUT_LIMITS)

@@ -55,7 +55,7 @@ def dataset_view(picked: Picked, split: str, dataset) -> None:
     st.markdown(t("data.dataset_facts", n=n, classes=", ".join(classes) if classes else "—"))
     if n == 0:
         return
-    i = urlstate.number(t("data.index"), 0, n - 1, 0, "index")
+    i = urlstate.number(t("data.index"), 0, n - 1, 0, "index", fits=True)
     try:
         image, target = dataset[i]
     except paths.UNREADABLE:
@@ -95,21 +95,19 @@ def concat_view(picked: Picked, split: str) -> None:
 
 
 def batch_picker(batches: int) -> int:
-    """Previous / a slider / Next over the batch numbers; the number is the URL's ``batch=``."""
+    """Previous / a slider / Next over the batch numbers; the number is the URL's ``batch=`` (moved to the last
+    batch where there are fewer than before: a larger batch_size)."""
     key = "batch"
-    if st.session_state.get(key, 0) > batches - 1:
-        st.session_state[key] = batches - 1  # fewer batches than before (a larger batch_size)
     b1, b2, b3 = st.columns([1, 4, 1], vertical_alignment="bottom")
-    current = st.session_state.get(key, 0)
-    b1.button(t("data.previous"), icon=":material/chevron_left:", disabled=current == 0,
-              on_click=lambda: st.session_state.update({key: st.session_state.get(key, 0) - 1}))
     if batches > 1:
-        index = b2.slider(t("data.batch_index"), 0, batches - 1, key=key, bind=URL)
+        index = urlstate.slider(t("data.batch_index"), 0, batches - 1, 0, key, fits=True, where=b2)
     else:
         b2.caption(t("data.one_batch"))
         index = 0
+    b1.button(t("data.previous"), icon=":material/chevron_left:", disabled=index == 0,
+              on_click=lambda: st.session_state.update({key: index - 1}))
     b3.button(t("data.next"), icon=":material/chevron_right:", disabled=index == batches - 1,
-              on_click=lambda: st.session_state.update({key: st.session_state.get(key, 0) + 1}))
+              on_click=lambda: st.session_state.update({key: index + 1}))
     return index
 
 

@@ -78,7 +78,8 @@ with c4:
     duration = speed_control("pool_speed")
 stride = stride_choice or kernel
 
-with st.expander(t("pool.edit"), expanded=any(n in st.query_params for n in ("x",))):  # a shared matrix is shown
+# a shared matrix is shown; what became of a link's value for it is said above, where it shows
+with urlstate.notes_above(), st.expander(t("pool.edit"), expanded=any(n in st.query_params for n in ("x",))):
     x = urlstate.matrix(t("conv.input_hint"), course.CONV_INPUT, "x", scope="pool", limits=INPUT_LIMITS)
     b1, b2, _ = st.columns([1, 1, 2])
     b1.button(t("conv.random"), icon=":material/casino:", on_click=randomize)

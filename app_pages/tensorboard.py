@@ -99,7 +99,7 @@ with images_tab:
     st.markdown(t("tensorboard.batches"))
     epoch = urlstate.choice(t("tensorboard.epoch"), (0, 1), 0, "epoch", scope="tensorboard")
     pictures = logs.images[f"Epoch: {epoch}"]
-    shown = urlstate.slider("step", 0, len(pictures) - 1, 0, "step")
+    shown = urlstate.slider("step", 0, len(pictures) - 1, 0, "step", fits=True)
     picture = pictures[shown]
     # half the width of a wide screen (about twice the grid's size); the whole width on a phone, where columns
     # stack: a fixed width=512 pushed the phone's page sideways

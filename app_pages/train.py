@@ -243,6 +243,7 @@ if finished:
     c1, c2, c3 = st.columns([3, 1, 1], vertical_alignment="bottom")
     pick = by_key[c1.selectbox(t("train.download_run"), list(by_key), format_func=names.get, key="train_download_run")]
     if pick.metrics:
+        urlstate.keep_within("train_download_epoch", 1, len(pick.metrics), name="epoch", where=c2)
         epoch = c2.number_input("epoch", 1, len(pick.metrics), len(pick.metrics), key="train_download_epoch")
         path = pick.checkpoint(epoch)
         if path.is_file():

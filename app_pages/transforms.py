@@ -14,6 +14,7 @@ from ui.loading import wait_for_torch
 from ui.practice import practice_section
 
 CHANNELS = ("mean_r", "mean_g", "mean_b", "std_r", "std_g", "std_b")
+THUMB = 110  # the flips' and jitters' longer side: a 1024×1 strip at width=110 would be 0 px tall (PIL refuses)
 
 
 def code_block(photo, code: str, not_run: str | None = None) -> None:
@@ -123,7 +124,8 @@ def crop_view(photo) -> None:
 
     shortest = min(photo.size)
     c1, c2, c3, c4 = st.columns(4)
-    size = urlstate.slider("size", 16, shortest + 64, max(16, min(256, shortest)), "crop_size", where=c1)
+    size = urlstate.slider("size", 16, shortest + 64, max(16, min(256, shortest)), "crop_size", where=c1,
+                           fits=True)
     padding = urlstate.slider("padding", 0, 64, 0, "padding", where=c2)
     fill = urlstate.slider("fill", 0, 255, 0, "fill", where=c3)
     padding_mode = urlstate.choice("padding_mode", T.PADDING_MODES, "constant", "padding_mode", scope="tf",
@@ -151,20 +153,22 @@ def crop_view(photo) -> None:
     c1, c2, c3 = st.columns(3)
     with c1:
         longest = max(2, max(photo.size))
-        center = urlstate.slider("CenterCrop size", 1, longest, max(1, shortest // 2), "center_size")
+        center = urlstate.slider("CenterCrop size", 1, longest, max(1, shortest // 2), "center_size", fits=True)
         st.image(images.fit(T.build({"name": "CenterCrop", "size": center})(photo), 1024),
                  caption=f"CenterCrop({center})", width="content")
     with c2:
         p = urlstate.slider("RandomHorizontalFlip p", 0.0, 1.0, 0.5, "p", step=0.05)
         generator = torch.Generator().manual_seed(seed)
         flip = {"name": "RandomHorizontalFlip", "p": p}
-        st.image([T.apply(flip, photo, generator) for _ in range(4)], caption=[f"#{i + 1}" for i in range(4)], width=110)
+        st.image([images.fit(T.apply(flip, photo, generator), THUMB) for _ in range(4)],
+                 caption=[f"#{i + 1}" for i in range(4)], width="content")
     with c3:
         jitter = urlstate.slider("ColorJitter brightness = contrast = saturation", 0.0, 1.0, 0.4, "jitter", step=0.05)
         hue = urlstate.slider("hue", 0.0, 0.5, 0.1, "hue", step=0.05)
         generator = torch.Generator().manual_seed(seed)
         step = {"name": "ColorJitter", "brightness": jitter, "contrast": jitter, "saturation": jitter, "hue": hue}
-        st.image([T.apply(step, photo, generator) for _ in range(4)], caption=[f"#{i + 1}" for i in range(4)], width=110)
+        st.image([images.fit(T.apply(step, photo, generator), THUMB) for _ in range(4)],
+                 caption=[f"#{i + 1}" for i in range(4)], width="content")
     st.caption(t("tf.more_caption"))
 
 

@@ -242,11 +242,13 @@ def test_conv_channels_on_a_photo_crop_follow_the_link_and_print_the_animation_s
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_conv_channels_a_crop_off_the_photo_falls_back_to_the_middle_with_a_note(lang):
+def test_conv_channels_a_crop_off_the_photo_moves_into_it_with_a_note(lang):
+    """top=999 (a link made on a larger photo) moves to the last row a 5×5 crop fits; left=x, no number, falls back
+    to the middle."""
     at = open_page("conv", lang, view="channels", input="photo", top="999", left="x")
     notes = "\n".join(c.value for c in at.caption)
     assert "top=999" in notes and "left=x" in notes
-    assert printed(at)[0].endswith(str(photo_crop_output(13, 21)[1]))   # the middle of a 32×48 photo
+    assert printed(at)[0].endswith(str(photo_crop_output(27, 21)[1]))   # of a 32×48 photo
     assert not at.error
 
 

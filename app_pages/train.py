@@ -96,6 +96,7 @@ def show_run(run: runs.Run | None, live_steps: list[dict] | None = None) -> None
     if seen is not None:
         st.markdown(f"**{t('train.insight_title', epoch=seen['epoch'])}**")
         classes = [class_label(name) for name in seen["classes"]]
+        classes += [f"#{i}" for i in range(len(classes), len(seen["confusion"]))]  # outputs past a small set's classes
         left, right = st.columns(2)
         left.caption(t("train.insight_grid"))
         left.plotly_chart(trainviz.prediction_grid(seen["images"].numpy(), seen["labels"].tolist(),

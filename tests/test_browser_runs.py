@@ -10,7 +10,7 @@ from core import i18n
 from browser import PHONE_AGENT, SCREENSHOTS, app_in_chromium, exceptions, settle
 from conftest import make_folder_dataset
 
-WIDE, PHONE = {"width": 1400, "height": 1600}, {"width": 420, "height": 900}
+WIDE, PHONE = {"width": 1400, "height": 1600}, {"width": 420, "height": 2400}
 SETTINGS = {"recipe": "fast", "arch": "course", "epochs": 2, "batch_size": 32}
 # Each legend's and chart's box: a legend whose right or bottom edge passes its chart's is cut off
 LEGENDS = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).filter(p => p.querySelector('g.legend'))

@@ -86,6 +86,8 @@ def show_run(run: runs.Run | None, live_steps: list[dict] | None = None) -> None
     if run is not None and run.damaged:
         st.caption(t("train.damaged", count=run.damaged))
     draw_curves({t("train.this_run"): (steps, metrics)})
+    if run is not None and run.config["recipe"] == "fast" and metrics:   # epoch 2's steps are coming: why they may jump
+        st.caption(f":material/query_stats: {t('train_runs.loss_jump')}")
     if metrics:
         last = metrics[-1]
         if "test_loss_sum" in last:

@@ -83,6 +83,7 @@ def test_a_tiny_run_trains_in_the_background_and_stays_on_screen(lang, tmp_path,
     charts = at.get("plotly_chart")
     assert len(charts) >= 4 + 2, "the run's four curves, its prediction grid and confusion matrix stay on screen"
     assert any(i18n.t("train.insight_grid", lang) in c.value for c in at.caption)
+    assert any(i18n.t("train_runs.loss_jump", lang) in c.value for c in at.caption), "the fast recipe's jump explained"
     (picker,) = at.multiselect
     key = picker.value[0]
     assert "2/2" in picker.options[0], "compare runs names the run as it is now: both epochs done"

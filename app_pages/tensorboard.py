@@ -83,7 +83,7 @@ def scalar_chart(tag: str, events: tuple[tuple[int, float], ...], height: int = 
     few = len(steps) <= 12   # a run's epochs: each point marked, each step its own tick (never "0.5")
     figure = go.Figure(go.Scatter(x=steps, y=[v for _, v in events], mode="lines+markers" if few else "lines", name=tag))
     figure.update_layout(title={"text": tag, "font": {"size": 14}}, height=height, xaxis_title="step",
-                         margin={"l": 10, "r": 10, "t": 36, "b": 10})
+                         margin={"l": 10, "r": 24, "t": 36, "b": 10})   # room for the last step's label
     if few:
         figure.update_xaxes(tickmode="array", tickvals=steps)
     return figure

@@ -1,6 +1,6 @@
 """Real browser on the training and TensorBoard pages with finished and half-finished runs on disk: compare-runs
 labels follow a run as it is now, the compare legend and the same-tag chart stay inside the screen, the prediction
-grid leaves no blank band on a phone; screenshots of both pages at 1400 px and 420 px (a phone), 中文 and English."""
+grid leaves no blank band on a phone; screenshots of both pages at 1400 px (English) and 420 px (a phone, 中文)."""
 import threading
 
 import pytest
@@ -20,9 +20,12 @@ LEGENDS = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).filt
 PICTURE_GAPS = """() => Array.from(document.querySelectorAll('.js-plotly-plot'))
     .filter(p => p.querySelector('g.imagelayer image'))
     .map(p => p.querySelector('g.imagelayer image').getBoundingClientRect().top - p.getBoundingClientRect().top)"""
-# The right edge of each chart's drawing (its axes and curve), against the screen's width
-CHART_RIGHT = """(key) => { const p = document.querySelector(`.st-key-${key} .js-plotly-plot`);
-    return p && [p.querySelector('.main-svg').getBoundingClientRect().right, document.documentElement.clientWidth]; }"""
+# How far a chart's tick labels pass its drawing's right edge (cut off there), and the screen's width less the right
+# edge of its plot area (the curve ran into the screen's edge)
+CHART_RIGHT = """(key) => { const p = document.querySelector(`.st-key-${key} .js-plotly-plot`),
+    svg = p.querySelector('.main-svg').getBoundingClientRect(), plot = p.querySelector('.nsewdrag').getBoundingClientRect();
+    return [Math.max(...Array.from(p.querySelectorAll('g.xtick text')).map(t => t.getBoundingClientRect().right))
+            - svg.right, document.documentElement.clientWidth - plot.right]; }"""
 
 
 def make_run(data, runs, lr: float, epochs_done: int):
@@ -84,6 +87,18 @@ def test_compare_labels_follow_a_run_as_it_is_now(app):
         page.close()
 
 
+def add_the_other_run(page, label: str) -> None:
+    """Open compare runs' list and pick the run not yet picked (a click while the page redraws may not open it)."""
+    for _ in range(5):
+        page.get_by_role("combobox", name=label).click()
+        try:
+            page.get_by_role("option").first.click(timeout=5000)
+            break
+        except Exception:  # noqa: BLE001 - Playwright's timeout: click the box again
+            page.keyboard.press("Escape")
+    page.keyboard.press("Escape")
+
+
 def look(page, url: str, path: str, name: str) -> None:
     page.goto(url + path)
     settle(page, last='[data-testid="stCode"]')
@@ -94,29 +109,25 @@ def look(page, url: str, path: str, name: str) -> None:
 @pytest.mark.parametrize("lang,width", [("en", 1400), ("zh", 420)])
 def test_runs_and_tensorboard_fit_the_screen(app, lang, width):
     """At 1400 px two runs compared: the legend is whole inside its chart. At 420 px as a phone: no blank band
-    above the prediction grid, the same-tag chart inside the screen. Screenshots of both pages in both languages."""
+    above the prediction grid, the same-tag chart inside the screen (its curve ran into the screen's edge and its
+    last step's label was cut). Screenshots of what is looked at."""
     url, browser, _, done, half = app
     agent = {"user_agent": PHONE_AGENT} if width < 800 else {}
     page = browser.new_page(viewport=WIDE if width > 800 else PHONE, **agent)
-    other = "zh" if lang == "en" else "en"
     try:
         look(page, url, link(done, lang), f"runs_train_{lang}_{width}")
         if width > 800:
-            page.get_by_role("combobox", name=i18n.t("train.compare", lang)).click()
-            page.get_by_role("option").first.click()
-            page.keyboard.press("Escape")
+            add_the_other_run(page, i18n.t("train.compare", lang))
             settle(page)
             page.screenshot(path=str(SCREENSHOTS / f"runs_compare_{lang}_{width}.png"), full_page=True)
             (legend,) = page.evaluate(LEGENDS)
             assert legend["right"] <= 0 and legend["bottom"] <= 0, legend
-            assert "1/2" in legend["text"] and "2/2" in legend["text"], "each run's whole label"
+            assert "lr 0.05" in legend["text"] and "lr 0.02" in legend["text"], "each run's whole label"
         else:
             (gap,) = page.evaluate(PICTURE_GAPS)   # the prediction grid (the confusion matrix has its axis titles)
             assert gap < 20, "no blank band above the prediction grid"
-        look(page, url, f"/tensorboard?lang={lang}", f"runs_tensorboard_{lang}_{width}")
-        right, screen = page.evaluate(CHART_RIGHT, "tb_same_tag")
-        assert right <= screen, "the same-tag chart stays inside the screen"
-        look(page, url, f"/tensorboard?lang={other}&tab=files", f"runs_tensorboard_files_{other}_{width}")
-        look(page, url, link(half, other), f"runs_train_{other}_{width}")
+            look(page, url, f"/tensorboard?lang={lang}", f"runs_tensorboard_{lang}_{width}")
+            cut, room = page.evaluate(CHART_RIGHT, "tb_same_tag")
+            assert cut <= 0 and room >= 24, "the same-tag chart's last step and its curve end inside the screen"
     finally:
         page.close()

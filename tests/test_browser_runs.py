@@ -36,8 +36,14 @@ def make_run(data, runs, lr: float, epochs_done: int):
 
     config = train.Config(data=str(data), lr=lr, **SETTINGS)
     stop, ended = threading.Event(), []
-    train.run(config, runs / config.key(), stop=stop, on_event=lambda e: isinstance(e, EpochEnd) and (
-        ended.append(e), len(ended) >= epochs_done and stop.set()))
+
+    def on_event(event) -> None:
+        if isinstance(event, EpochEnd):
+            ended.append(event)
+            if len(ended) >= epochs_done:
+                stop.set()
+
+    train.run(config, runs / config.key(), stop=stop, on_event=on_event)
     RunDir(runs / config.key()).set_state(RunState.DONE if epochs_done >= SETTINGS["epochs"] else RunState.STOPPED)
     return config
 

@@ -223,3 +223,21 @@ def test_model_py_checks_the_shape_only_when_run_as_a_script():
     with contextlib.redirect_stdout(out):
         exec(compile(saving.model_py(), "model.py", "exec"), {"__name__": "__main__"})
     assert out.getvalue().strip() == "torch.Size([64, 10])"
+
+
+@needs_tensorboard
+def test_stored_logs_are_read_back_whole_and_a_damaged_file_is_written_again(tmp_path, course_logs):
+    img, result = course_logs
+    asked = []
+
+    def batches(batch_size):
+        asked.append(batch_size)
+        return [[torch.rand(4, 3, 32, 32, generator=torch.Generator().manual_seed(0))]] * 2
+
+    (tmp_path / tblog.store_name(img, 64)).write_bytes(tblog.dump(result))
+    assert tblog.stored(tmp_path, img, 64, batches) == result and asked == [], "read, not written again"
+    (tmp_path / tblog.store_name(img, 64)).write_bytes(b"PK\x03\x04 cut short")
+    again = tblog.stored(tmp_path, img, 64, batches)
+    assert asked == [64] and again.last_batch_shape == "torch.Size([4, 3, 32, 32])"
+    assert tblog.load((tmp_path / tblog.store_name(img, 64)).read_bytes()) == again, "and kept in its place"
+    assert tblog.store_name(img, 64) != tblog.store_name(img[::-1], 64) != tblog.store_name(img, 128)

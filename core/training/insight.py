@@ -26,8 +26,8 @@ def snapshot(epoch: int, model: nn.Module, images: torch.Tensor, indices: list[i
              predicted: torch.Tensor, classes: list[str]) -> dict:
     """The insight of one epoch: grid images (uint8) with true and predicted classes, confusion, conv1 filters."""
     conv1 = next(m for m in model.modules() if isinstance(m, nn.Conv2d))
-    outputs = [m for m in model.modules() if isinstance(m, nn.Linear)][-1].out_features
-    size = max(len(classes), outputs)  # the net has 10 outputs even on a 3-class folder set: it may predict #3 … #9
+    # the net has 10 outputs even on a 3-class folder set, so it may answer #7: the matrix reaches the highest answer
+    size = max(len(classes), int(predicted.max()) + 1 if len(predicted) else 0)
     pick = torch.tensor(indices)
     return {"epoch": epoch, "images": images, "labels": labels[pick].cpu(), "predicted": predicted[pick].cpu(),
             "confusion": confusion(labels.cpu(), predicted.cpu(), size),

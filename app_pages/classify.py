@@ -31,6 +31,7 @@ from ui import (
     urlstate,
 )
 from ui.data import dataset_picker, split_notes
+from ui.neuron import linear_view, neuron_view
 from ui.receptive import receptive_view
 from ui.training import run_label
 
@@ -189,9 +190,14 @@ def preprocessing(photo, prepared: infer.Prepared, chosen: Chosen) -> None:
     st.caption(t("cls.rgb_note"))
 
 
+def named(probs, classes: list[str]) -> list[str]:
+    """A name per output; a model trained on fewer classes leaves the others unnamed (their index)."""
+    return [class_label(classes[i]) if i < len(classes) else f"#{i}" for i in range(len(probs))]
+
+
 def prediction(logits, probs, classes: list[str]) -> None:
-    """All ten outputs; a model trained on fewer classes leaves the others unnamed (their index)."""
-    names = [class_label(classes[i]) if i < len(classes) else f"#{i}" for i in range(len(probs))]
+    """All ten outputs, named."""
+    names = named(probs, classes)
     best = int(probs.argmax())
     st.subheader(t("cls.verdict", name=names[best], p=f"{float(probs[best]):.1%}"))
     st.plotly_chart(viz.bars(names, probs.tolist(), best, y_title="softmax"), key="cls_probs", config=CHART)
@@ -201,7 +207,7 @@ def prediction(logits, probs, classes: list[str]) -> None:
         st.markdown(t("cls.argmax", k=best))
 
 
-def network_view(chosen: Chosen, maps: list[tuple[int, str, np.ndarray]], small: Image.Image) -> None:
+def network_view(chosen: Chosen, maps: list[tuple[int, str, np.ndarray]], prepared: infer.Prepared, key: str) -> None:
     names = {i: f"model[{index}] {layer.split('(')[0]} → {list(m.shape)}" for i, (index, layer, m) in enumerate(maps)}
     pick = st.selectbox(t("cls.layer"), list(names), format_func=names.get, key="cls_layer")
     index, layer, m = maps[pick]
@@ -220,7 +226,8 @@ def network_view(chosen: Chosen, maps: list[tuple[int, str, np.ndarray]], small:
         weight = chosen.model.model[0].weight.detach().numpy()
         st.plotly_chart(viz.image_batch(viz.kernel_tiles(weight), [f"#{c}" for c in range(len(weight))], columns=8,
                                         tile=40, width_px=screen_px(share=0.5)), key="cls_kernels", config=CHART)
-    receptive_view(chosen.model, index, m[channel], np.asarray(small.convert("RGB")))
+    receptive_view(chosen.model, index, m[channel], np.asarray(prepared.small.convert("RGB")),
+                   then=lambda cell: neuron_view(key, chosen.model, prepared.batch, index, channel, cell))
 
 
 def audit_view(chosen: Chosen) -> None:
@@ -266,7 +273,9 @@ if chosen is not None and photo is not None:
                                "view", scope="cls")
     with tabs[view]:  # only the open tab is computed
         if view == "sees":
-            network_view(chosen, result.maps, prepared.small)
+            key = f"{chosen.id}|{photo_digest(photo)}|{chosen.mean}|{chosen.std}"
+            network_view(chosen, result.maps, prepared, key)
+            linear_view(key, chosen.model, prepared.batch, named(result.probs, chosen.classes), int(result.probs.argmax()))
         elif view == "code":
             image_path = photo_source("cls_photo")
             snippet = codegen.classify(chosen.model.arch, chosen.path, image_path, chosen.mean, chosen.std)

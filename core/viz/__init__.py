@@ -16,11 +16,12 @@ from core.viz.charts import bars, channel_histograms, confusion, curves, matrice
 from core.viz.images import feature_grid, gray_tiles, image_batch, image_with_boxes, kernel_tiles
 from core.viz.legend import SWATCH, Look
 from core.viz.network import architecture, receptive_field
+from core.viz.neuron import neuron_animation, neuron_channels
 from core.viz.scatter import scatter_animation, scatter_cropped
 from core.viz.window import window_animation, window_looks
 
 __all__ = ["CONTROLS_PX", "CURRENT", "DONE", "EMPTY", "INPUT", "OUTSIDE", "PADDING", "PHONE_PX", "PICKED", "READ",
            "SWATCH", "Built", "Look", "architecture", "bars", "channel_histograms", "channels_animation", "confusion",
            "curves", "feature_grid", "gray_tiles", "image_batch", "image_with_boxes", "kernel_tiles", "matrices",
-           "receptive_field", "scatter_animation", "scatter_cropped", "window_animation",
+           "neuron_animation", "neuron_channels", "receptive_field", "scatter_animation", "scatter_cropped", "window_animation",
            "window_looks"]

@@ -30,6 +30,7 @@ from ui import (
     uploads,
     urlstate,
 )
+from ui.confusion import confusion_view
 from ui.data import dataset_picker, split_notes
 from ui.neuron import linear_view, neuron_view
 from ui.receptive import receptive_view
@@ -248,11 +249,10 @@ def audit_view(chosen: Chosen) -> None:
     class_names = [class_label(name) for name in split.classes]
     st.plotly_chart(viz.bars(class_names, result.per_class, y_title=t("cls.per_class")), key="cls_per_class",
                     config=CHART)
-    st.plotly_chart(viz.confusion(result.confusion, class_names, t("cls.predicted"), t("cls.true")),
-                    key="cls_confusion", config=CHART)
+    named = [*class_names, *(f"#{i}" for i in range(len(class_names), 10))]
+    confusion_view(result, split.images, named[: len(result.confusion)])
     st.markdown(t("cls.mistakes"))
     pictures = split.images[[i for i, *_ in result.mistakes]].permute(0, 2, 3, 1).numpy()
-    named = [*class_names, *(f"#{i}" for i in range(len(class_names), 10))]
     captions = [f"{named[truth]}→{named[pred]} {conf:.0%}" for _, truth, pred, conf in result.mistakes]
     st.plotly_chart(viz.image_batch(np.ascontiguousarray(pictures), captions, columns=8, tile=96,
                                     width_px=screen_px()), key="cls_mistakes", config=CHART)

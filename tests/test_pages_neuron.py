@@ -4,13 +4,13 @@ import json
 
 import pytest
 import torch
-from test_pages_classify import shipped  # noqa: F401  (the fixture)
 
 from core import i18n
 from core.data import images
 from core.inference import infer
 
 from test_pages import open_page
+from test_pages_classify import shipped  # noqa: F401  (the fixture)
 
 
 def chart(at, key: str) -> dict:

@@ -24,7 +24,7 @@ def _conv(key: str, index: int, channel: int, cell: tuple[int, int], language: s
     n = neuron.conv_neuron(_model, _batch, index, channel, *cell)
     names = ("map", "window", "output", "channel_sum", "total")
     labels = animation_labels() | {name: t(f"neuron.{name}") for name in names}
-    columns = (1 if n.maps.shape[1] > 30 else 2) if width_px <= viz.PHONE_PX else min(4, len(n.partials))
+    columns = (1 if n.maps.shape[1] > 30 else 2) if width_px <= viz.PHONE_PX else min(8, len(n.partials))
     return n, viz.neuron_animation(n, labels, width_px=width_px), viz.neuron_channels(n, columns, width_px)
 
 

@@ -30,6 +30,7 @@ from ui import (
     uploads,
     urlstate,
 )
+from ui.attribution import looked_view
 from ui.confusion import confusion_view
 from ui.data import dataset_picker, split_notes
 from ui.neuron import linear_view, neuron_view
@@ -265,17 +266,21 @@ st.divider()
 photo = photo_picker("cls_photo", camera=True, runs_code=True)
 if chosen is not None and photo is not None:
     prepared = infer.prepare(photo, chosen.mean, chosen.std)
-    result = seen(chosen.id, photo_digest(photo), chosen.mean, chosen.std, chosen.model, prepared.batch)
+    digest = photo_digest(photo)
+    result = seen(chosen.id, digest, chosen.mean, chosen.std, chosen.model, prepared.batch)
+    key = f"{chosen.id}|{digest}|{chosen.mean}|{chosen.std}"  # the model and the photo, for the views' caches
     st.subheader(t("cls.steps_title"))
     preprocessing(photo, prepared, chosen)
     prediction(result.logits, result.probs, chosen.classes)
-    view, tabs = urlstate.tabs({"sees": t("cls.tab_sees"), "code": t("cls.tab_code"), "audit": t("cls.tab_audit")},
-                               "view", scope="cls")
+    view, tabs = urlstate.tabs({"sees": t("cls.tab_sees"), "looked": t("looked.tab"), "code": t("cls.tab_code"),
+                                "audit": t("cls.tab_audit")}, "view", scope="cls")
     with tabs[view]:  # only the open tab is computed
         if view == "sees":
-            key = f"{chosen.id}|{photo_digest(photo)}|{chosen.mean}|{chosen.std}"
             network_view(chosen, result.maps, prepared, key)
             linear_view(key, chosen.model, prepared.batch, named(result.probs, chosen.classes), int(result.probs.argmax()))
+        elif view == "looked":
+            looked_view(key, chosen.model, prepared.batch, np.asarray(prepared.small.convert("RGB")),
+                        named(result.probs, chosen.classes), int(result.probs.argmax()))
         elif view == "code":
             image_path = photo_source("cls_photo")
             snippet = codegen.classify(chosen.model.arch, chosen.path, image_path, chosen.mean, chosen.std)

@@ -1,5 +1,5 @@
-"""AppTest of Classify's neuron views: a feature-map cell's own calculation and a class score's contributions, as
-the page writes them, equal what the network computes."""
+"""AppTest of Classify's views inside the network: a feature-map cell's own calculation, a class score's
+contributions and where the network looked, as the page writes them, equal what the network computes."""
 import json
 
 import pytest
@@ -7,7 +7,7 @@ import torch
 
 from core import i18n
 from core.data import images
-from core.inference import infer
+from core.inference import attribution, infer
 
 from test_pages import open_page
 from test_pages_classify import shipped  # noqa: F401  (the fixture)
@@ -47,3 +47,17 @@ def test_a_pool_cell_and_a_class_score(shipped):  # noqa: F811
     at.selectbox(key="cls_linear_class").set_value(3).run()
     bars = chart(at, "cls_linear")["data"][0]
     assert sum(bars["y"]) == pytest.approx(float(logits[3]), abs=1e-4)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_where_it_looked_for_a_class_named_in_the_link(lang, shipped):  # noqa: F811
+    model, card = shipped
+    at = open_page("classify", lang, view="looked", target="3")
+    assert at.selectbox(key="cls_target").value == 3
+    batch = infer.prepare(images.sample("cat"), card["mean"], card["std"]).batch
+    ig = attribution.integrated_gradients(model, batch, 3)
+    name = i18n.t("classes.cat", lang)
+    assert i18n.t("looked.ig_means", lang, name=name, total=f"{ig.attribution.sum():.3f}", gap=f"{ig.gap:.3f}") in \
+        [m.value for m in at.markdown]
+    figure = chart(at, "cls_looked")
+    assert len(figure["data"]) == 4  # the photo under Grad-CAM, the grey photo under the pixels' shares

@@ -44,7 +44,7 @@ def test_a_pool_cell_and_a_class_score(shipped):  # noqa: F811
     batch = infer.prepare(images.sample("cat"), card["mean"], card["std"]).batch
     with torch.no_grad():
         logits = model.eval()(batch)[0]
-    at.selectbox(key="cls_linear_class").set_value(3).run()
+    at.selectbox(key="cls_target").set_value(3).run()
     bars = chart(at, "cls_linear")["data"][0]
     assert sum(bars["y"]) == pytest.approx(float(logits[3]), abs=1e-4)
 

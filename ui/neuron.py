@@ -11,7 +11,7 @@ from torch import nn
 
 from core.basics import ops
 from core.inference import neuron
-from ui import CHART, animation_labels, lang, screen_px, t
+from ui import CHART, animation_labels, lang, screen_px, t, urlstate
 
 TOP = 8  # a Linear output's largest contributions shown one by one; the others are summed
 
@@ -64,8 +64,8 @@ def linear_view(key: str, model, batch, names: list[str], best: int) -> None:
 
     index = max(i for i, layer in enumerate(model.model) if isinstance(layer, nn.Linear))
     st.markdown(f"**{t('neuron.linear_title')}**")
-    unit = st.selectbox(t("neuron.linear_class"), range(len(names)), best, format_func=names.__getitem__,
-                        key="cls_linear_class")
+    unit = urlstate.choice(t("looked.target"), list(range(len(names))), best, "target", scope="cls", kind="selectbox",
+                           format_func=lambda i: names[i])  # the same class as "where it looked" explains
     lin = neuron.linear_neuron(model, batch, index, unit)
     shown, rest = lin.top(TOP)
     bars = [f"h{i}" for i in shown] + [t("neuron.others", n=len(lin.inputs) - TOP), t("neuron.bias")]

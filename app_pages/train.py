@@ -15,6 +15,7 @@ from core.training.recipes import FAST_TRICKS, RECIPES
 from ui import CHART, class_label, explain, labels, show_code, t, urlstate
 from ui.data import dataset_picker
 from ui.training import me, run_label, trainings
+from ui.training_inside import layers_view
 
 BATCHES = (32, 64, 128, 256, 512)
 
@@ -103,6 +104,7 @@ def show_run(run: runs.Run | None, live_steps: list[dict] | None = None) -> None
         right.image(trainviz.filter_sheet(seen["filters"].numpy()), use_container_width=True)
         st.plotly_chart(viz.confusion(seen["confusion"].tolist(), classes, t("train.predicted"),
                                       t("train.true")), config=CHART)
+    layers_view(metrics)
 
 
 @st.fragment(run_every=1.0)

@@ -52,6 +52,7 @@ def layers_view(metrics: list[dict]) -> None:
         lines = {_name(last[i]): np.array([getattr(stats[i], field) or math.nan for stats in by_index]) for i in weighted}
         figure = viz.curves(epochs, lines, x_title=t("train.axis_epoch"), y_title=t(title))
         figure.update_yaxes(type="log")
+        figure.update_xaxes(dtick=1)
         figure.update_layout(height=280)
         column.plotly_chart(figure, config=CHART)
     spreads = [s.grad_std for s in last]

@@ -2,14 +2,18 @@
 was, and each epoch of a run records them."""
 import copy
 
+import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
 from streamlit.testing.v1 import AppTest
 
 from core import i18n
+from core.inference import checkpoints
 from core.model import build
 from core.training import inside, runs, train
+
+from test_neuron import check_model
 
 
 def hooked(model, x, y):
@@ -59,7 +63,11 @@ def test_the_statistics_equal_what_hooks_record(arch):
 def test_each_epoch_of_a_run_records_every_layer(tmp_path, folder_dataset):
     cfg = train.Config(data=str(folder_dataset), arch="relu", epochs=1, batch_size=16, device="cpu")
     rows = train.run(cfg, tmp_path / "run")
-    saved = runs.load(tmp_path / "run").metrics
+    run = runs.load(tmp_path / "run")
+    saved = run.metrics
+    # one run trained, so test_neuron's check of a clicked cell runs on it too: a run's model adds up as shipped ones do
+    model = checkpoints.build(checkpoints.read_state_dict(run.checkpoint(1).read_bytes()), "relu")
+    check_model(model, run.config, np.random.default_rng(7))
     for row, kept in zip(rows, saved):
         stats = [inside.LayerStats.from_row(r) for r in kept["layers"]]
         assert kept["layers"] == row["layers"] and len(stats) == 13 and None not in stats  # Tudui("relu") has 13

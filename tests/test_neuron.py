@@ -1,5 +1,5 @@
 """A clicked neuron's hand-made total equals the network's own activation: conv1–conv3, the max-pool layers and
-the Linear outputs, on several photos, for every shipped model and a run trained here."""
+the Linear outputs, on several photos, for the shipped models (test_inside.py checks a run trained there too)."""
 import numpy as np
 import pytest
 import torch
@@ -8,7 +8,6 @@ from torch import nn
 
 from core.data import images
 from core.inference import infer, neuron, weights
-from core.training import train
 
 PHOTOS = ("cat", "rocket")
 
@@ -63,18 +62,6 @@ def check_model(model, card, rng):
 def test_every_clicked_cell_of_a_shipped_model_adds_up_to_the_network_s_own(name):
     model, card = weights.load(name)
     check_model(model, card, np.random.default_rng(len(name)))
-
-
-def test_a_run_trained_here_adds_up_too(tmp_path, folder_dataset):
-    from core.training import runs
-
-    cfg = train.Config(data=str(folder_dataset), arch="bn_relu", epochs=1, batch_size=16, device="cpu")
-    train.run(cfg, tmp_path / "run")
-    run = runs.load(tmp_path / "run")
-    from core.inference import checkpoints
-
-    model = checkpoints.build(checkpoints.read_state_dict(run.checkpoint(1).read_bytes()), "bn_relu")
-    check_model(model, run.config, np.random.default_rng(7))
 
 
 def test_a_layer_of_another_kind_is_refused():

@@ -34,8 +34,21 @@ def opened(app, path: str, screen: str, last: str = ".st-key-cls_receptive .js-p
 
 
 def pick_option(page, label: str, option: str) -> None:
-    page.locator('[data-testid="stSelectbox"]').filter(has_text=label).locator("input").click()
-    page.get_by_role("option", name=option).click()
+    """Open the selectbox and take the option; a click that came while the page was still drawing left the list shut
+    at times on a phone, so it is clicked again."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout  # here: where playwright is missing, a skip
+
+    box = page.locator('[data-testid="stSelectbox"]').filter(has_text=label).locator("input")
+    choice = page.get_by_role("option", name=option, exact=True)
+    for _ in range(3):
+        box.scroll_into_view_if_needed()
+        box.click()
+        try:
+            choice.wait_for(timeout=5_000)
+            break
+        except PlaywrightTimeout:
+            page.keyboard.press("Escape")
+    choice.click()
     settle(page, last=".st-key-cls_receptive .js-plotly-plot")
 
 

@@ -49,12 +49,13 @@ def neuron_animation(n: ConvNeuron, labels: dict[str, str], duration_ms: int = 7
 
     def window_cells(c: int) -> tuple[list, list[list[str]]]:
         kind = np.where(inside[c, r0 : r0 + k, c0 : c0 + k], float(base.READ), float(base.PADDING))
-        text = [[f"{numbers.text(v)}<br><span style='font-size:70%'>×{numbers.text(w)}</span>"
+        # learned weights are small (±0.05 in conv2): 3 decimals, else most read ×0
+        text = [[f"{numbers.text(v)}<br><span style='font-size:70%'>×{base.cell_text(w, 3, short=True)}</span>"
                  for v, w in zip(row, weights)] for row, weights in zip(windows[c], n.weight[c])]
         return kind.tolist(), text
 
     def out_text(step: int) -> list[list[str]]:
-        return [[numbers.text(n.total if step == c_in else running[step])]]
+        return [[base.cell_text(n.total if step == c_in else running[step], 3, short=True)]]
 
     def notes(step: int) -> list[dict]:
         c = min(step, c_in - 1)

@@ -33,7 +33,10 @@ from ui import (
     uploads,
     urlstate,
 )
+from ui.attribution import looked_view
+from ui.confusion import confusion_view
 from ui.data import dataset_picker, split_notes
+from ui.neuron import linear_view, neuron_view
 from ui.receptive import receptive_view
 from ui.training import run_label
 
@@ -230,9 +233,14 @@ def preprocessing(photo, prepared: infer.Prepared, chosen: Chosen) -> None:
     st.caption(t("cls.rgb_note"))
 
 
+def named(probs, classes: list[str]) -> list[str]:
+    """A name per output; a model trained on fewer classes leaves the others unnamed (their index)."""
+    return [class_label(classes[i]) if i < len(classes) else f"#{i}" for i in range(len(probs))]
+
+
 def prediction(logits, probs, classes: list[str]) -> None:
-    """All ten outputs; a model trained on fewer classes leaves the others unnamed (their index)."""
-    names = [class_label(classes[i]) if i < len(classes) else f"#{i}" for i in range(len(probs))]
+    """All ten outputs, named."""
+    names = named(probs, classes)
     best = int(probs.argmax())
     st.subheader(t("cls.verdict", name=names[best], p=f"{float(probs[best]):.1%}"))
     st.plotly_chart(viz.bars(names, probs.tolist(), best, y_title="softmax"), key="cls_probs", config=CHART)
@@ -242,7 +250,7 @@ def prediction(logits, probs, classes: list[str]) -> None:
         st.markdown(t("cls.argmax", k=best))
 
 
-def network_view(chosen: Chosen, maps: list[tuple[int, str, np.ndarray]], small: Image.Image) -> None:
+def network_view(chosen: Chosen, maps: list[tuple[int, str, np.ndarray]], prepared: infer.Prepared, key: str) -> None:
     if not maps:  # a learner's network without convolution or pooling
         st.info(t("ckpt.no_maps"), icon=":material/info:")
         return
@@ -268,7 +276,8 @@ def network_view(chosen: Chosen, maps: list[tuple[int, str, np.ndarray]], small:
             st.plotly_chart(viz.image_batch(viz.kernel_tiles(weight), [f"#{c}" for c in range(len(weight))],
                                             columns=8, tile=40, width_px=screen_px(share=0.5)),
                             key="cls_kernels", config=CHART)
-    receptive_view(chosen.model, index, m[channel], np.asarray(small.convert("RGB")))
+    receptive_view(chosen.model, index, m[channel], np.asarray(prepared.small.convert("RGB")),
+                   then=lambda cell: neuron_view(key, chosen.model, prepared.batch, index, channel, cell))
 
 
 def audit_view(chosen: Chosen) -> None:
@@ -290,8 +299,7 @@ def audit_view(chosen: Chosen) -> None:
     st.plotly_chart(viz.bars(class_names, result.per_class, y_title=t("cls.per_class")), key="cls_per_class",
                     config=CHART)
     named = [*class_names, *(f"#{i}" for i in range(len(class_names), len(result.confusion)))]
-    st.plotly_chart(viz.confusion(result.confusion, named, t("cls.predicted"), t("cls.true")),
-                    key="cls_confusion", config=CHART)
+    confusion_view(result, split.images, named)
     st.markdown(t("cls.mistakes"))
     pictures = split.images[[i for i, *_ in result.mistakes]].permute(0, 2, 3, 1).numpy()
     captions = [f"{named[truth]}→{named[pred]} {conf:.0%}" for _, truth, pred, conf in result.mistakes]
@@ -306,15 +314,21 @@ st.divider()
 photo = photo_picker("cls_photo", camera=True, runs_code=True)
 if chosen is not None and photo is not None:
     prepared = infer.prepare(photo, chosen.mean, chosen.std)
-    result = seen(chosen.id, photo_digest(photo), chosen.mean, chosen.std, chosen.model, prepared.batch)
+    digest = photo_digest(photo)
+    result = seen(chosen.id, digest, chosen.mean, chosen.std, chosen.model, prepared.batch)
+    key = f"{chosen.id}|{digest}|{chosen.mean}|{chosen.std}"  # the model and the photo, for the views' caches
     st.subheader(t("cls.steps_title"))
     preprocessing(photo, prepared, chosen)
     prediction(result.logits, result.probs, chosen.classes)
-    view, tabs = urlstate.tabs({"sees": t("cls.tab_sees"), "code": t("cls.tab_code"), "audit": t("cls.tab_audit")},
-                               "view", scope="cls")
+    view, tabs = urlstate.tabs({"sees": t("cls.tab_sees"), "looked": t("looked.tab"), "code": t("cls.tab_code"),
+                                "audit": t("cls.tab_audit")}, "view", scope="cls")
     with tabs[view]:  # only the open tab is computed
         if view == "sees":
-            network_view(chosen, result.maps, prepared.small)
+            network_view(chosen, result.maps, prepared, key)
+            linear_view(key, chosen.model, prepared.batch, named(result.probs, chosen.classes), int(result.probs.argmax()))
+        elif view == "looked":
+            looked_view(key, chosen.model, prepared.batch, np.asarray(prepared.small.convert("RGB")),
+                        named(result.probs, chosen.classes), int(result.probs.argmax()))
         elif view == "code":
             image_path = photo_source("cls_photo")
             snippet = codegen.classify(chosen.model.model, chosen.path, image_path, chosen.mean, chosen.std, lang())

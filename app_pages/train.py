@@ -16,6 +16,7 @@ from ui import CHART, class_label, explain, labels, lang, screen_px, show_code, 
 from ui.data import dataset_picker
 from ui.practice import practice_section
 from ui.training import compare_picker, me, run_label, trainings
+from ui.training_inside import layers_view
 
 BATCHES = (32, 64, 128, 256, 512)
 
@@ -108,6 +109,7 @@ def show_run(run: runs.Run | None, live_steps: list[dict] | None = None) -> None
         right.image(trainviz.filter_sheet(seen["filters"].numpy()), use_container_width=True)
         st.plotly_chart(viz.confusion(seen["confusion"].tolist(), classes, t("train.predicted"),
                                       t("train.true")), config=CHART)
+    layers_view(metrics)
 
 
 @st.fragment(run_every=1.0)

@@ -4,11 +4,11 @@ the URL."""
 import numpy as np
 import pytest
 from PIL import Image
-from test_browser import animation, click_cell, step_label
 
 from core import i18n
 
 from browser import SCREENSHOTS, app_in_chromium, exceptions, settle
+from test_browser import animation, click_cell, step_label
 
 SIZES = [(64, 48), (1, 1024), (1, 1), (48, 64)]
 

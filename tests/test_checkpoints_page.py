@@ -1,7 +1,6 @@
 """Classify with a learner's own checkpoint: a whole model of their variation, a renamed and wrapped state_dict."""
 import pytest
 import torch
-from test_pages_classify import shipped, upload_weights, verdict  # noqa: F401 - shipped is a fixture
 from torch import nn
 
 from core import i18n
@@ -11,6 +10,7 @@ from core.model import Tudui
 
 from test_classify import saved
 from test_pages import open_page
+from test_pages_classify import shipped, upload_weights, verdict  # noqa: F401 - shipped is a fixture
 
 pytestmark = pytest.mark.usefixtures("shipped")
 

@@ -1,7 +1,7 @@
 """Receptive fields on the trained network: click a feature-map cell, see the 32×32 input region it sees."""
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -50,11 +50,13 @@ def show_diagram(layers: Sequence[nn.Module], key: str) -> None:
     st.caption(t("receptive.diagram"))
 
 
-def receptive_view(net, index: int, fmap: np.ndarray, image: np.ndarray, key: str = "cls_receptive") -> None:
+def receptive_view(net, index: int, fmap: np.ndarray, image: np.ndarray, key: str = "cls_receptive",
+                   then: Callable[[tuple[int, int]], None] | None = None) -> None:
     """The map of layer ``index`` of ``net`` (a core.model.Network) beside the input picture (32×32×3 uint8): a click
     on a cell outlines what it sees.
 
     Under it the network's diagram says every stage's receptive field, so the growth with depth is in plain view.
+    then: drawn for the clicked cell (the centre one before any click) between the map and the diagram.
     """
     field = receptive.fields(list(net.model))[index]
     if field is None:
@@ -66,5 +68,7 @@ def receptive_view(net, index: int, fmap: np.ndarray, image: np.ndarray, key: st
     st.plotly_chart(figure, key=key, config=CHART, on_select="rerun", selection_mode="points")
     r0, c0, r1, c1 = region
     st.caption(t("receptive.seen", row=cell[0], col=cell[1], size=field.size, r0=r0, r1=r1, c0=c0, c1=c1))
+    if then is not None:
+        then(cell)
     show_diagram(net.model, f"{key}_diagram")
     st.caption(t("receptive.why"))

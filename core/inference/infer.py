@@ -70,6 +70,15 @@ class Audit:
     per_class: list[float]
     confusion: list[list[int]]              # rows: true class, columns: predicted (outputs past the classes included)
     mistakes: list[tuple[int, int, int, float]]  # (test index, true, predicted, confidence), most confident first
+    truth: np.ndarray                       # [N]: each test image's class
+    probs: np.ndarray                       # [N, outputs] float32: the softmax the model gave each test image
+
+    def cell(self, true: int, predicted: int) -> list[int]:
+        """The test images behind confusion cell (true, predicted): of class ``true``, predicted ``predicted``,
+        the most confident first."""
+        guessed = self.probs.argmax(1)
+        inside = np.flatnonzero((self.truth == true) & (guessed == predicted))
+        return inside[np.argsort(-self.probs[inside, predicted], kind="stable")].tolist()
 
 
 @torch.no_grad()
@@ -78,7 +87,7 @@ def audit(model: nn.Module, split: TensorSplit, mean: list[float] | None, std: l
     """Test accuracy, per-class accuracy, the confusion matrix and the most confident mistakes."""
     model.eval()
     n_classes = len(split.classes)
-    predictions, confidences = [], []
+    predictions, confidences, every = [], [], []
     m = torch.tensor(mean).view(1, 3, 1, 1) if mean is not None else None
     s = torch.tensor(std).view(1, 3, 1, 1) if std is not None else None
     for i in range(0, len(split.labels), batch_size):
@@ -86,6 +95,7 @@ def audit(model: nn.Module, split: TensorSplit, mean: list[float] | None, std: l
         if m is not None:
             x = (x - m) / s
         probs = model(x).softmax(1)
+        every.append(probs)
         confidence, predicted = probs.max(1)
         predictions.append(predicted)
         confidences.append(confidence)
@@ -97,4 +107,5 @@ def audit(model: nn.Module, split: TensorSplit, mean: list[float] | None, std: l
     wrong = (predicted != truth).nonzero().flatten()
     worst = wrong[confidence[wrong].argsort(descending=True)[:mistakes]]
     return Audit((predicted == truth).float().mean().item(), per_class, confusion.tolist(),
-                 [(int(i), int(truth[i]), int(predicted[i]), float(confidence[i])) for i in worst])
+                 [(int(i), int(truth[i]), int(predicted[i]), float(confidence[i])) for i in worst],
+                 truth.numpy(), torch.cat(every).numpy())

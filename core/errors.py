@@ -19,6 +19,7 @@ class ErrorKind(StrEnum):
     CHECKPOINT = "cls.error_"
     QUERY = "url."
     TRANSFORM = "tf."
+    REMOTE = "jobs_redis.error_"
 
 
 class CodedError(Exception):

@@ -281,19 +281,22 @@ class Mirror:
         self.backend, self.root = backend, root
         self._seen: dict[str, tuple[float, str]] = {}
         self._thread: threading.Thread | None = None
+        self._closed = threading.Event()
 
     def start(self) -> None:
         if self._thread is None:
             self._thread = threading.Thread(target=self._loop, name="runs-mirror", daemon=True)
             self._thread.start()
 
+    def close(self) -> None:
+        self._closed.set()
+
     def _loop(self) -> None:
-        while True:
+        while not self._closed.wait(MIRROR_EVERY_S):
             try:
                 self.sync()
             except RedisError:   # Redis away: the page says so; the mirror tries again
-                time.sleep(2)
-            time.sleep(MIRROR_EVERY_S)
+                self._closed.wait(2)
 
     def sync(self) -> list[str]:
         """One pass: abandoned jobs given back to the queue (RQ's cleanup), then every changed run copied.

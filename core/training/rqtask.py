@@ -23,7 +23,7 @@ from rq.job import Job
 
 from core.data import discovery
 from core.data.paths import DataError
-from core.errors import CodedError
+from core.errors import CodedError, without_paths
 from core.training import remote, train
 from core.training.events import EpochEnd, Event, Finished, Progress, Started, Step, Stopped
 from core.training.rundir import RESUME, RunDir
@@ -90,6 +90,10 @@ def train_job(request: dict) -> dict:
             error = train.TrainingError("disk", reason=err.strerror or type(err).__name__)
             _fail(job, error)
             raise error from None
+        except Exception as err:   # retrying cannot mend it (retries are for workers that died): said, not retried
+            first = (str(err).splitlines() or [""])[0]
+            _fail(job, remote.RemoteError("failed", reason=f"{type(err).__name__}: {without_paths(first)}"))
+            raise
         publisher.send_tensorboard(out)
     return {"state": "stopped" if worker.stop.is_set() else "done", "epochs": len(metrics)}
 

@@ -12,7 +12,6 @@ from contextlib import ExitStack
 
 import pytest
 import torch
-from redisfix import ROOT, Databases, redis_server, wait_for, worker
 
 from core import i18n
 from core.errors import explain
@@ -20,6 +19,7 @@ from core.training import remote
 from core.training.jobs import JobState
 
 from conftest import CIFAR_CLASSES, make_folder_dataset
+from redisfix import ROOT, Databases, redis_server, wait_for, worker
 
 pytest.importorskip("rq", reason="rq is not installed")
 

@@ -102,11 +102,12 @@ def validate(payload: object, max_epochs: int = 0, max_images: int = 0) -> Reque
     if not isinstance(dataset, str) or not 0 < len(dataset) <= 200 or "\\" in dataset or ".." in dataset.split("/") \
             or dataset.startswith("/") or ":" in dataset:
         raise RemoteError("refused", setting="dataset")
-    if request.recipe not in RECIPES:
+    if not isinstance(request.recipe, str) or request.recipe not in RECIPES:
         raise RemoteError("refused", setting="recipe")
-    if request.arch not in ARCHITECTURES:
+    if not isinstance(request.arch, str) or request.arch not in ARCHITECTURES:
         raise RemoteError("refused", setting="arch")
-    if request.optimizer is not None and request.optimizer not in set(Optimizer):
+    if request.optimizer is not None and (not isinstance(request.optimizer, str)
+                                          or request.optimizer not in set(Optimizer)):
         raise RemoteError("refused", setting="optimizer")
     if request.batch_size is not None and request.batch_size not in BATCHES:
         raise RemoteError("refused", setting="batch_size")

@@ -175,7 +175,7 @@ class Publisher:
         metrics = folder.metrics().rows
         steps = [s for s in folder.steps().rows if s.get("epoch") == epoch]
         fields = {"row": json.dumps(metrics[-1]), "steps": "".join(json.dumps(s) + "\n" for s in steps),
-                  "weights": folder.checkpoint(epoch).read_bytes()}
+                  "weights": folder.checkpoint(epoch).read_bytes(), "at": time.time()}   # at: for latency figures
         insight = self.out / "insight.pt"
         if insight.is_file():
             fields["insight"] = insight.read_bytes()

@@ -119,7 +119,7 @@ def live(key: str) -> None:
         start = trainings().expected_start(job)
         st.info(t("train.queued", place=trainings().position(job), size=len(trainings().queued()),
                   start=wait_text(start)), icon=":material/hourglass_top:")
-        no_worker_note(job)
+        no_worker_note()
         if mine:
             st.button(t("train.cancel"), icon=":material/close:", key=f"cancel_{key}",
                       on_click=trainings().cancel, args=(job, me()))

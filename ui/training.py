@@ -10,16 +10,18 @@ from __future__ import annotations
 import hashlib
 import os
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 import streamlit as st
-from redis import RedisError
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from core.data.discovery import Found
 from core.training import remote, runs, train
 from core.training.jobs import Job, Registry
-from core.training.rqjobs import RemoteJob, RemoteTrainings
 from ui.language import labels, t
+
+if TYPE_CHECKING:   # rq and redis are imported only by a server that uses them
+    from core.training.rqjobs import RemoteJob, RemoteTrainings
 
 WORKER_COMMAND = "JOBS_REDIS_URL=… python -m core.worker --device cuda --name lab-gpu"
 
@@ -46,6 +48,8 @@ def trainings() -> Registry | RemoteTrainings:
     max_queued = int(os.environ.get("TRAIN_QUEUE", 8))
     url = redis_url()
     if url:
+        from core.training.rqjobs import RemoteTrainings
+
         backend = RemoteTrainings(url, max_queued=max_queued)
         backend.mirror.start()
         return backend
@@ -92,23 +96,23 @@ def request(config: train.Config, found: Found) -> remote.Request:
 
 def job_key(config: train.Config, found: Found) -> str:
     """The job's key and run folder's name under the queue in use (on Redis the same on every app server)."""
-    return request(config, found).key() if isinstance(trainings(), RemoteTrainings) else config.key()
+    return config.key() if isinstance(trainings(), Registry) else request(config, found).key()
 
 
 def submit(config: train.Config, found: Found) -> None:
     """Queue a training run for this browser (QueueFull when the queue is full), on whichever queue is in use."""
     backend = trainings()
-    if isinstance(backend, RemoteTrainings):
-        backend.submit(request(config, found), owner=me(),
-                       estimate=runs.estimate_seconds(replace(config, data=found.id)))
-    else:
+    if isinstance(backend, Registry):
         backend.submit(config.key(), runs.training_work(config, owner=me()), owner=me(),
                        estimate=runs.estimate_seconds(config))
+    else:
+        backend.submit(request(config, found), owner=me(),
+                       estimate=runs.estimate_seconds(replace(config, data=found.id)))
 
 
 def where(job: Job | RemoteJob) -> str:
     """Where a job trains, in words: "GPU worker lab-4090 · NVIDIA GeForce RTX 4090", "this server · CPU"."""
-    if isinstance(job, RemoteJob):
+    if not isinstance(job, Job):
         if job.worker is None:
             return t("jobs_redis.where_unassigned")
         return t("jobs_redis.where_gpu_worker" if job.device not in ("CPU", "Apple MPS") else "jobs_redis.where_worker",
@@ -127,7 +131,7 @@ def queue_note() -> bool:
     Returns False on the embedded queue, where the page names this server's device instead.
     """
     backend = trainings()
-    if not isinstance(backend, RemoteTrainings):
+    if isinstance(backend, Registry):
         return False
     if not backend.reachable():
         st.warning(t("jobs_redis.unreachable"), icon=":material/cloud_off:")
@@ -144,14 +148,18 @@ def queue_note() -> bool:
 def reachable() -> bool:
     """True on the embedded queue or when Redis answers (asked at most every few seconds)."""
     backend = trainings()
-    return not isinstance(backend, RemoteTrainings) or backend.reachable()
+    return isinstance(backend, Registry) or backend.reachable()
 
 
-def no_worker_note(job: Job | RemoteJob) -> None:
+def no_worker_note() -> None:
     """A queued job on Redis with no worker connected: say so, with the command that starts one."""
     backend = trainings()
+    if isinstance(backend, Registry):
+        return
+    from redis import RedisError
+
     try:
-        if isinstance(backend, RemoteTrainings) and not backend.workers():
+        if not backend.workers():
             st.caption(t("jobs_redis.no_worker_queued", command=WORKER_COMMAND))
     except RedisError:
         pass

@@ -267,3 +267,18 @@ def test_the_page_queues_on_redis_says_no_worker_and_where_the_run_trains(url, d
     finally:
         trainings().mirror.close()
         trainings.clear()
+
+
+def test_an_error_written_into_a_jobs_meta_by_hand_never_breaks_the_page():
+    from core.training.rqjobs import _error
+
+    class Job:   # a job whose worker left no result (it died)
+        def latest_result(self):
+            return None
+
+    good = _error({"kind": "train.error_", "code": "too_few_images", "params": {"images": "5", "batch": "64"}}, Job())
+    assert explain(good, "en") == i18n.t("train.error_too_few_images", "en", images=5, batch=64)
+    half = {"kind": "train.error_", "code": "too_few_images", "params": {"images": "5"}}   # a placeholder left open
+    for hostile in (half, {"kind": "os.system", "code": "x", "params": {}}, {"kind": 1}, "junk", None):
+        error = _error(hostile, Job())
+        assert explain(error, "zh") and error.code == "failed"

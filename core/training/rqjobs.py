@@ -27,7 +27,8 @@ from rq.exceptions import InvalidJobOperation, NoSuchJobError
 from rq.job import Job, JobStatus
 from rq.serializers import JSONSerializer
 
-from core.errors import CodedError, ErrorKind, without_paths
+from core import i18n
+from core.errors import CodedError, ErrorKind, explain, without_paths
 from core.training import remote, runs
 from core.training.events import Phase, Started, Step
 from core.training.jobs import JobState, QueueFull
@@ -136,9 +137,12 @@ class RemoteJob:
 def _error(data: object, job: Job) -> CodedError:
     """The failure a worker reported; an abandoned job (its worker died too often) or anything unforeseen in words."""
     if isinstance(data, dict) and isinstance(data.get("params"), dict):
-        try:
-            return Reported(data["kind"], str(data["code"]), **data["params"])
-        except (KeyError, ValueError):
+        try:   # only a message both languages can fill: meta written by hand must not break the page
+            error = Reported(data["kind"], str(data["code"]), **data["params"])
+            for lang in i18n.LANGUAGES:
+                explain(error, lang)
+            return error
+        except (KeyError, ValueError, IndexError, TypeError):
             pass
     last = job.latest_result()
     text = (last.exc_string or "").strip().splitlines()[-1:] if last is not None and last.exc_string else []

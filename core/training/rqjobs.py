@@ -308,9 +308,13 @@ class Mirror:
         redis = self.backend.redis
         self.backend.queue.started_job_registry.cleanup()
         copied = []
-        for raw, score in redis.zrangebyscore(remote.RUNS_INDEX, time.time() - 7 * 24 * 3600, "+inf", withscores=True):
+        index = redis.zrangebyscore(remote.RUNS_INDEX, time.time() - 7 * 24 * 3600, "+inf", withscores=True)
+        with redis.pipeline(transaction=False) as pipe:   # every run's status in one round trip
+            for raw, _ in index:
+                pipe.hget(Job.key_for(raw.decode()), "status")
+            statuses = pipe.execute()
+        for (raw, score), status in zip(index, statuses, strict=True):
             key = raw.decode()
-            status = redis.hget(f"rq:job:{key}", "status")
             mark = (score, (status or b"").decode())
             if self._seen.get(key) != mark and _is_key(key):
                 try:

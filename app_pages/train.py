@@ -15,7 +15,7 @@ from core.training.recipes import FAST_TRICKS, RECIPES
 from ui import CHART, class_label, explain, labels, lang, screen_px, show_code, t, urlstate
 from ui.data import dataset_picker
 from ui.practice import practice_section
-from ui.training import compare_picker, me, run_label, trainings
+from ui.training import compare_picker, job_key, me, no_worker_note, queue_note, reachable, run_label, submit, trainings, where
 from ui.training_inside import layers_view
 
 BATCHES = (32, 64, 128, 256, 512)
@@ -115,6 +115,9 @@ def show_run(run: runs.Run | None, live_steps: list[dict] | None = None) -> None
 @st.fragment(run_every=1.0)
 def live(key: str) -> None:
     """A queued or running job, redrawn every second while the rest of the page stays usable."""
+    if not reachable():
+        st.warning(t("jobs_redis.unreachable"), icon=":material/cloud_off:")
+        return
     job = trainings().get(key)
     if job is None or not (job.running or job.waiting):
         st.rerun(scope="app")   # it ended: the page shows it as a finished run
@@ -123,6 +126,7 @@ def live(key: str) -> None:
         start = trainings().expected_start(job)
         st.info(t("train.queued", place=trainings().position(job), size=len(trainings().queued()),
                   start=wait_text(start)), icon=":material/hourglass_top:")
+        no_worker_note()
         if mine:
             st.button(t("train.cancel"), icon=":material/close:", key=f"cancel_{key}",
                       on_click=trainings().cancel, args=(job, me()))
@@ -132,6 +136,7 @@ def live(key: str) -> None:
         st.caption(t("train.resuming", epoch=tracker.resumed_from))
     fraction, text = phase_line(job)
     st.progress(min(1.0, fraction), text=text)
+    st.caption(t("jobs_redis.trains_on", where=where(job)))
     if mine:
         st.button(t("train.stop"), icon=":material/stop:", on_click=job.stop, args=(me(),), key=f"stop_{key}",
                   disabled=job.stop_event.is_set())
@@ -143,12 +148,10 @@ def live(key: str) -> None:
                    if isinstance(e, Step) and e.epoch > last])
 
 
-def start(config: train.Config) -> None:
+def start(config: train.Config, found) -> None:
     """Start's callback: queue the job before the page reruns, so the rerun already shows its first phase."""
-    key = config.key()
     try:
-        trainings().submit(key, runs.training_work(config, owner=me()), owner=me(),
-                           estimate=runs.estimate_seconds(config))
+        submit(config, found)
     except QueueFull as full:
         st.session_state["train_full"] = full.size
     else:
@@ -170,7 +173,8 @@ def capped(epochs: int, subset: int, train_images: int | None) -> tuple[int, int
 st.title(t("train.title"))
 st.markdown(t("train.intro"))
 on_cpu = train.pick_device("auto").type == "cpu"
-st.info(device_line(), icon=":material/memory:")
+if not queue_note():
+    st.info(device_line(), icon=":material/memory:")
 picked = dataset_picker(t("data.choose"), discovery.trainable, key="dataset")
 if picked is None:
     st.markdown(t("train.needs_data"))
@@ -197,18 +201,18 @@ subset = urlstate.number(t("train.subset"), 0, 50_000, 0, "subset", step=1000, w
 epochs, subset = capped(int(epochs), int(subset), None)
 config = train.Config(data=str(picked.path), recipe=recipe, arch=arch, epochs=epochs, lr=lr, batch_size=batch_size,
                       optimizer=optimizer, subset=subset or None)
-key = config.key()
+key = job_key(config, picked.found)
 settings = config.resolved()  # the recipe's defaults where the learner left a setting open
 optimizer_name = t(f"train.optimizer_{RECIPES[recipe].optimizer_kind(settings.optimizer)}")
 st.caption(t(f"train.about_{recipe}", batch_size=settings.batch_size, lr=f"{settings.lr:g}", optimizer=optimizer_name))
 if recipe == "fast":
     st.markdown("\n".join(f"- {t('train.trick_' + trick)}" for trick in FAST_TRICKS))
 
-job = trainings().get(key)
+job = trainings().get(key) if reachable() else None
 earlier = runs.load(runs.runs_root() / key)
 if job is not None and (job.running or job.waiting):
     live(key)
-else:
+elif reachable():
     if job is not None and job.state == "failed":
         st.error(error_text(job.error), icon=":material/error:")
     if runs.stopped_before_first_epoch(runs.runs_root() / key):
@@ -219,7 +223,7 @@ else:
         resume = earlier is not None and earlier.metrics
         label = t("train.resume", epoch=len(earlier.metrics) + 1) if resume else t("train.start")
         st.button(label, icon=":material/play_arrow:", type="primary", key="train_start", on_click=start,
-                  args=(config,))
+                  args=(config, picked.found))
         if "train_full" in st.session_state:
             st.warning(t("train.queue_full", size=st.session_state.pop("train_full")), icon=":material/hourglass_top:")
     if earlier is not None and earlier.metrics:

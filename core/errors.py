@@ -22,6 +22,7 @@ class ErrorKind(StrEnum):
     QUERY = "url."
     TRANSFORM = "tf."
     PRACTICE = "practice."
+    REMOTE = "jobs_redis.error_"
 
 
 class CodedError(Exception):

@@ -9,24 +9,51 @@ from __future__ import annotations
 
 import hashlib
 import os
+from dataclasses import replace
+from typing import TYPE_CHECKING
 
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from core.training import runs, train
-from core.training.jobs import Registry
+from core.data.discovery import Found
+from core.training import remote, runs, train
+from core.training.jobs import Job, Registry
 from ui.language import labels, t
+
+if TYPE_CHECKING:   # rq and redis are imported only by a server that uses them
+    from core.training.rqjobs import RemoteJob, RemoteTrainings
+
+WORKER_COMMAND = "JOBS_REDIS_URL=… python -m core.worker --device cuda --name lab-gpu"
+
+
+def redis_url() -> str | None:
+    """$JOBS_REDIS_URL, else the same name in Streamlit's secrets (Community Cloud); None: the embedded queue."""
+    if os.environ.get("JOBS_REDIS_URL"):
+        return os.environ["JOBS_REDIS_URL"]
+    try:
+        return st.secrets.get("JOBS_REDIS_URL") or None
+    except Exception:   # no secrets file at all: Streamlit raises rather than answering "not set"
+        return None
 
 
 @st.cache_resource(show_spinner=False)
-def trainings() -> Registry:
-    """A bounded queue in front of one trainer (configurable), with the interrupted runs put back in it.
+def trainings() -> Registry | RemoteTrainings:
+    """The server's training queue: RQ on Redis where JOBS_REDIS_URL is set (created without touching the network,
+    so a Redis that does not answer slows no page), else a bounded queue in front of one trainer (configurable),
+    with the interrupted runs put back in it.
 
     They resume where their last finished epoch left them, owned by whoever started them.
     """
     train.configure_backends()
-    registry = Registry(max_running=int(os.environ.get("TRAIN_JOBS", 1)),
-                        max_queued=int(os.environ.get("TRAIN_QUEUE", 8)))
+    max_queued = int(os.environ.get("TRAIN_QUEUE", 8))
+    url = redis_url()
+    if url:
+        from core.training.rqjobs import RemoteTrainings
+
+        backend = RemoteTrainings(url, max_queued=max_queued)
+        backend.mirror.start()
+        return backend
+    registry = Registry(max_running=int(os.environ.get("TRAIN_JOBS", 1)), max_queued=max_queued)
     for run in runs.interrupted():
         owner = run.folder.state()["owner"]
         registry.submit(run.key, runs.training_work(run.as_config(), owner=owner), owner=owner)
@@ -52,9 +79,12 @@ def run_label(run: runs.Run) -> str:
     c = run.config
     best = max((m["test_acc"] for m in run.metrics), default=0)
     subset = t("train.run_subset", n=c["subset"]) if c.get("subset") else ""
-    return t("train.run_label", recipe=labels("train.recipe_")(c["recipe"]), arch=labels("arch.")(c["arch"]),
-             done=len(run.metrics), epochs=c["epochs"], lr=c["lr"], batch_size=c["batch_size"], subset=subset,
-             best=f"{best:.1%}")
+    label = t("train.run_label", recipe=labels("train.recipe_")(c["recipe"]), arch=labels("arch.")(c["arch"]),
+              done=len(run.metrics), epochs=c["epochs"], lr=c["lr"], batch_size=c["batch_size"], subset=subset,
+              best=f"{best:.1%}")
+    if isinstance(c.get("worker"), str) and isinstance(c.get("device_label"), str):   # trained by a queue's worker
+        return f"{label} · {t('jobs_redis.run_where', worker=c['worker'], device=c['device_label'])}"
+    return label
 
 
 def compare_picker(found: list[runs.Run], watched: str) -> list[runs.Run]:
@@ -76,3 +106,82 @@ def compare_picker(found: list[runs.Run], watched: str) -> list[runs.Run]:
                             key=f"train_compare_{version}")
     state["train_compare_keys"] = chosen
     return [by_key[k] for k in chosen]
+
+
+
+def request(config: train.Config, found: Found) -> remote.Request:
+    """The page's settings as a job for the workers: the data set by its stable id, never this server's path."""
+    return remote.Request(dataset=found.id, recipe=config.recipe, arch=config.arch, epochs=config.epochs,
+                          lr=config.lr, batch_size=config.batch_size, optimizer=config.optimizer,
+                          subset=config.subset, seed=config.seed)
+
+
+def job_key(config: train.Config, found: Found) -> str:
+    """The job's key and run folder's name under the queue in use (on Redis the same on every app server)."""
+    return config.key() if isinstance(trainings(), Registry) else request(config, found).key()
+
+
+def submit(config: train.Config, found: Found) -> None:
+    """Queue a training run for this browser (QueueFull when the queue is full), on whichever queue is in use."""
+    backend = trainings()
+    if isinstance(backend, Registry):
+        backend.submit(config.key(), runs.training_work(config, owner=me()), owner=me(),
+                       estimate=runs.estimate_seconds(config))
+    else:
+        backend.submit(request(config, found), owner=me(),
+                       estimate=runs.estimate_seconds(replace(config, data=found.id)))
+
+
+def where(job: Job | RemoteJob) -> str:
+    """Where a job trains, in words: "GPU worker lab-4090 · NVIDIA GeForce RTX 4090", "this server · CPU"."""
+    if not isinstance(job, Job):
+        if job.worker is None:
+            return t("jobs_redis.where_unassigned")
+        return t("jobs_redis.where_gpu_worker" if job.device not in ("CPU", "Apple MPS") else "jobs_redis.where_worker",
+                 worker=job.worker, device=job.device)
+    device = train.pick_device("auto")
+    if device.type == "cuda":
+        import torch
+
+        return t("jobs_redis.where_here", device=torch.cuda.get_device_name(0))
+    return t("jobs_redis.where_here", device="Apple MPS" if device.type == "mps" else "CPU")
+
+
+def queue_note() -> bool:
+    """On Redis, one line on what trains the runs (the workers connected), or that Redis does not answer.
+
+    Returns False on the embedded queue, where the page names this server's device instead.
+    """
+    backend = trainings()
+    if isinstance(backend, Registry):
+        return False
+    if not backend.reachable():
+        st.warning(t("jobs_redis.unreachable"), icon=":material/cloud_off:")
+        return True
+    workers = backend.workers()
+    if workers:
+        names = ", ".join(f"{w.name} · {w.device}" for w in workers)
+        st.info(t("jobs_redis.workers", count=len(workers), names=names), icon=":material/dns:")
+    else:
+        st.warning(t("jobs_redis.no_workers", command=WORKER_COMMAND), icon=":material/dns:")
+    return True
+
+
+def reachable() -> bool:
+    """True on the embedded queue or when Redis answers (asked at most every few seconds)."""
+    backend = trainings()
+    return isinstance(backend, Registry) or backend.reachable()
+
+
+def no_worker_note() -> None:
+    """A queued job on Redis with no worker connected: say so, with the command that starts one."""
+    backend = trainings()
+    if isinstance(backend, Registry):
+        return
+    from redis import RedisError
+
+    try:
+        if not backend.workers():
+            st.caption(t("jobs_redis.no_worker_queued", command=WORKER_COMMAND))
+    except RedisError:
+        pass

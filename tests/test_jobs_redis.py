@@ -14,7 +14,7 @@ import pytest
 import torch
 
 from core import i18n
-from core.errors import explain
+from core.errors import explain, quoted
 from core.training import remote
 from core.training.jobs import JobState
 
@@ -157,8 +157,11 @@ def test_hostile_jobs_are_refused_and_caps_enforced_by_the_worker(url, data_dir,
     assert said[0] == i18n.t("jobs_redis.error_refused", "en", setting="function")
     assert said[1] == i18n.t("jobs_redis.error_refused", "en", setting="epochs")
     assert said[2] == i18n.t("jobs_redis.error_cap_epochs", "en", cap=2)
-    assert said[3] == i18n.t("jobs_redis.error_no_data", "en", dataset="holiday-photos", worker="w-guard")
-    assert "holiday-photos" in explain(jobs[3].error, "zh") and str(data_dir) not in " ".join(said)
+    named = {"dataset": "holiday-photos", "worker": "w-guard"}   # as the page shows them: Markdown-escaped
+    assert said[3] == i18n.t("jobs_redis.error_no_data", "en",
+                             **quoted(i18n.catalog("en")["jobs_redis.error_no_data"], named))
+    zh = quoted(i18n.catalog("zh")["jobs_redis.error_no_data"], named)["dataset"]
+    assert zh in explain(jobs[3].error, "zh") and str(data_dir) not in " ".join(said)
     assert not (tmp_path / "runs").exists() or not any((tmp_path / "runs").iterdir()), "nothing trained"
 
 
@@ -204,7 +207,8 @@ def test_killed_workers_and_a_restarted_app_lose_and_repeat_no_epoch(url, data_d
         weights = torch.load(folder / f"epoch_{epoch:03d}.pth", weights_only=True)
         assert weights["model.0.weight"].shape == (32, 3, 5, 5)
     assert json.loads((folder / "state.json").read_text())["state"] == "done"
-    assert json.loads((folder / "config.json").read_text())["worker"] == "w-last"
+    # the worker that committed the last epoch: w-last, or w-kill2 where the kill landed after that commit
+    assert json.loads((folder / "config.json").read_text())["worker"] in names[-2:]
     assert list((folder / "tensorboard").glob("events.out.tfevents.*"))
 
 
@@ -262,7 +266,8 @@ def test_the_page_queues_on_redis_says_no_worker_and_where_the_run_trains(url, d
                      what="the page to say where the run trains")
             wait_for(lambda: rerun(at) and at.success, 90, every=0.5, what="the run to finish on the page")
         assert not at.exception
-        label = at.multiselect(key="train_compare").format_func(at.multiselect(key="train_compare").value[0])
+        (picker,) = at.multiselect   # compare runs: its key changes with its labels
+        label = picker.format_func(picker.value[0])
         assert label.endswith(" · w-page · CPU"), "the run's label keeps where it trained"
     finally:
         trainings().mirror.close()

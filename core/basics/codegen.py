@@ -84,13 +84,19 @@ def pool2d(x: np.ndarray, mode: str, kernel_size: int, stride: int, padding: int
 
 
 def activations(x: np.ndarray) -> str:
-    """The course's nn.ReLU / nn.Sigmoid demo on the input x."""
+    """The course's nn.ReLU / nn.Sigmoid demo on the input x, printed as the course prints it: 2-D.
+
+    An activation works element by element on any shape, so the (-1, 1, H, W) image-batch shape the course
+    reshapes to changes only the brackets; the matrix prints as the course's notes show it.
+    """
     return "\n".join([
-        *_nn_input(x),
+        "import torch", "from torch import nn", "", tensor_line("input", x, integral(x), float32=True), "",
         "relu = nn.ReLU()",
         "sigmoid = nn.Sigmoid()",
         "print(relu(input))",
         "print(sigmoid(input))",
+        f"print(relu(torch.reshape(input, (-1, 1, {np.shape(x)[0]}, {np.shape(x)[1]}))).shape)   # an image batch: "
+        "the same numbers, 4-D",
     ])
 
 

@@ -241,7 +241,7 @@ for i in range({int(epochs)}):
             total_accuracy = total_accuracy + (outputs.argmax(1) == targets).sum()   # .sum(), with ()
     print("test loss (sum of batch means):", total_test_loss)
     print("test accuracy:", (total_accuracy / test_data_size).item())
-    writer.add_scalar("test_loss", total_test_loss, i)
+    writer.add_scalar("test_loss", total_test_loss, i)   # a sum of batch means, not a mean per image
     writer.add_scalar("test_accuracy", total_accuracy / test_data_size, i)
     torch.save(tudui, "tudui_{{}}.pth".format(i))   # way 1, as the course saves; see the saving page
 writer.close()

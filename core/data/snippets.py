@@ -78,3 +78,28 @@ def dataloader(kind: Kind, path: str, split: str, names: Sequence[str], resize: 
         "            print(imgs.shape)",
         "            print(targets)",
     ])
+
+
+def sample_label_layout(sample: str, folder: str, names: Sequence[str]) -> str:
+    """Lines that lay the bundled sample's ``names`` out in the course's second layout under ``folder``.
+
+    The page opens that layout in its own cache folder, which a learner's computer does not have; these lines
+    make the same folder from the sample the repository ships (``sample``, one split of it), so the snippet
+    after them opens a folder that exists. Copies, where the page links: the learner's folder stands alone.
+    """
+    return f"""import os
+import shutil
+
+# the course's second layout, made from the bundled sample as the page made it in its cache
+for name in {list(names)!r}:
+    source = os.path.join({sample!r}, name)
+    image_dir = os.path.join({folder!r}, name + "_image")
+    label_dir = os.path.join({folder!r}, name + "_label")
+    os.makedirs(image_dir, exist_ok=True)
+    os.makedirs(label_dir, exist_ok=True)
+    for file in sorted(os.listdir(source)):
+        shutil.copy(os.path.join(source, file), image_dir)
+        with open(os.path.join(label_dir, os.path.splitext(file)[0] + ".txt"), "w", encoding="utf-8") as f:
+            f.write(name)
+
+"""

@@ -1,7 +1,10 @@
 """The course's last gaps: each snippet a page shows for them runs on its own and prints what the page shows."""
 import pytest
+import torch
+from torch import nn
 
-from core import runner
+from core import i18n, runner
+from core.chapters import modes
 from core.data import discovery, sample
 
 from test_pages import open_page
@@ -20,3 +23,39 @@ def test_the_sample_label_layout_snippet_makes_the_folder_it_opens(tmp_path, mon
     printed = runner.run(blocks[i], {"assets/cifar10-sample/train": str(sample.SAMPLE / "train")})
     assert printed == blocks[i + 1], "the snippet prints what the page shows"
     assert len(list((tmp_path / sample.LABELS_NAME / "train" / "cat_label").iterdir())) == 500
+
+
+@pytest.mark.parametrize("p", [0.1, 0.2, 0.5, 0.8])
+def test_the_dropout_drawn_with_a_local_generator_is_what_nn_dropout_gives_after_manual_seed(p):
+    for seed in range(0, 400, 37):
+        shown = modes.dropout(p, seed)
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(seed)
+            expected = nn.Dropout(p)(torch.ones(modes.DROPOUT_SHAPE))
+        assert torch.equal(shown.train, expected) and torch.equal(shown.eval, torch.ones(modes.DROPOUT_SHAPE))
+
+
+def test_the_modes_snippet_prints_the_pages_numbers():
+    before = torch.get_rng_state()
+    lines = runner.run(modes.snippet(0.2, 7))
+    assert torch.equal(torch.get_rng_state(), before), "the page's seed never touches the process's generator"
+    bn, (predicted, right) = modes.batchnorm(), modes.predictions()
+    expected = [str(modes.dropout(0.2, 7).train), str(torch.ones(modes.DROPOUT_SHAPE)),
+                str(bn.train.requires_grad_()).replace("requires_grad=True", "grad_fn=<NativeBatchNormBackward0>"),
+                f"{bn.running_mean} {bn.running_var}",
+                str(bn.eval.requires_grad_()).replace("requires_grad=True", "grad_fn=<NativeBatchNormBackward0>"),
+                "True", "False", str(predicted), str(right)]
+    assert lines == "\n".join(expected)
+    assert predicted.tolist() == [1, 0, 2] and int(right) == 2
+
+
+def test_the_module_page_shows_dropout_in_both_modes():
+    lang = "en"   # the data page's test opens its page in 中文
+    at = open_page("module", lang, p="0.8", manual_seed="5")
+    shown = modes.dropout(0.8, 5)
+    said = i18n.t("gaps.dropout", lang, zeros=int((shown.train == 0).sum()), n=16, p=0.8, scale="5",
+                  mean=f"{shown.train.mean().item():g}")
+    assert said in [m.value for m in at.markdown]
+    blocks = [c.value for c in at.code]
+    i = next(i for i, code in enumerate(blocks) if "nn.Dropout(p=0.8)" in code and "torch.manual_seed(5)" in code)
+    assert blocks[i + 1].startswith(str(shown.train))

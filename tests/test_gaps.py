@@ -59,3 +59,20 @@ def test_the_module_page_shows_dropout_in_both_modes():
     blocks = [c.value for c in at.code]
     i = next(i for i, code in enumerate(blocks) if "nn.Dropout(p=0.8)" in code and "torch.manual_seed(5)" in code)
     assert blocks[i + 1].startswith(str(shown.train))
+
+
+@pytest.mark.parametrize("batch_size", [16, 64])
+def test_the_reshape_snippet_prints_what_the_tensorboard_page_shows(batch_size, tmp_path, monkeypatch):
+    from core.chapters import reshaping, tblog
+
+    imgs = tblog.sample_batches(sample.SAMPLE / "test", batch_size, epochs=1)[0][0]
+    shown = reshaping.course_reshape(imgs)
+    assert torch.equal(shown.shown[1], shown.output[0, 3:]), "picture 1 is image 0's channels 3 to 5"
+    monkeypatch.chdir(tmp_path)
+    printed = runner.run(reshaping.snippet("assets/cifar10-sample/test", batch_size),
+                         {"assets/cifar10-sample/test": str(sample.SAMPLE / "test")})
+    assert printed == reshaping.printed(shown)
+    assert printed.splitlines()[2] == f"torch.Size([{2 * batch_size}, 3, 30, 30])"
+    assert "view size is not compatible" in printed and "Use .reshape(...) instead" in printed
+    assert (tmp_path / "logs").is_dir(), "the snippet writes its TensorBoard log as the course's does"
+

@@ -1,11 +1,12 @@
 """The course's last gaps: each snippet a page shows for them runs on its own and prints what the page shows."""
+import numpy as np
 import pytest
 import torch
 from torch import nn
 
 from core import i18n, runner
 from core.chapters import modes
-from core.data import discovery, sample
+from core.data import discovery, images, sample
 
 from test_pages import open_page
 
@@ -76,3 +77,30 @@ def test_the_reshape_snippet_prints_what_the_tensorboard_page_shows(batch_size, 
     assert "view size is not compatible" in printed and "Use .reshape(...) instead" in printed
     assert (tmp_path / "logs").is_dir(), "the snippet writes its TensorBoard log as the course's does"
 
+
+
+@pytest.mark.parametrize("name", images.samples())
+def test_the_pil_and_opencv_snippet_prints_what_the_transforms_page_computes(name, tmp_path):
+    from core.chapters import imaging
+
+    photo = images.sample(name)
+    photo.save(tmp_path / "photo.png")
+    r = imaging.read(photo)
+    assert np.array_equal(r.bgr[..., 0], r.rgb[..., 2]) and np.array_equal(r.bgr[..., 2], r.rgb[..., 0])
+    assert r.same and r.round_trip.size == photo.size
+    path = f"assets/samples/{name}.jpg"
+    assert runner.run(imaging.snippet(path), {path: str(tmp_path / "photo.png")}) == imaging.printed(r)
+    assert runner.run(imaging.call_snippet()) == "__call__ Hello zhangsan\nhello lisi\nTrue True"
+
+
+def test_the_transforms_page_shows_call_to_pil_and_bgr():
+    from core.chapters import imaging
+
+    at = open_page("transforms", "en")
+    r = imaging.read(images.sample(images.samples()[0]))
+    said = [m.value for m in at.markdown]
+    assert i18n.t("gaps.cv2", "en", rgb=str(r.rgb[0, 0].tolist()), bgr=str(r.bgr[0, 0].tolist()),
+                  shape=r.rgb.shape) in said
+    codes = [c.value for c in at.code]
+    assert "__call__ Hello zhangsan\nhello lisi\nTrue True" in codes and imaging.printed(r) in codes
+    assert i18n.t("gaps.cv2_not_run", "en") in [c.value for c in at.caption]

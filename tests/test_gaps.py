@@ -104,3 +104,46 @@ def test_the_transforms_page_shows_call_to_pil_and_bgr():
     codes = [c.value for c in at.code]
     assert "__call__ Hello zhangsan\nhello lisi\nTrue True" in codes and imaging.printed(r) in codes
     assert i18n.t("gaps.cv2_not_run", "en") in [c.value for c in at.caption]
+
+
+def test_vgg16_is_described_as_torchvision_downloads_it_and_never_loaded_half(tmp_path, monkeypatch):
+    import torchvision
+
+    from core.chapters import pretrained
+
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path))
+    d = pretrained.download()
+    with torch.device("meta"):
+        assert d.params == sum(p.numel() for p in torchvision.models.vgg16(weights=None).parameters()) == 138357544
+    assert d.url.endswith("/vgg16-397923af.pth") and round(d.mib) == 528 and d.found_mib is None
+    assert pretrained.downloading(d).endswith("/vgg16-397923af.pth\n100%|██████████| 528M/528M")
+    assert str(tmp_path) not in pretrained.downloading(d)
+    d.file.parent.mkdir(parents=True)
+    d.file.write_bytes(b"\0" * 4096)   # an unfinished download
+    half = pretrained.download()
+    assert half.found_mib == pytest.approx(4096 / 2 ** 20) and not pretrained.usable(half)
+    with pytest.raises(FileNotFoundError):
+        pretrained.load(half)
+
+
+def test_vgg16s_top5_is_torchs_softmax_of_the_preprocessed_photo():
+    import torchvision
+
+    from core.chapters import pretrained
+
+    model = nn.Sequential(nn.AdaptiveAvgPool2d(2), nn.Flatten(), nn.Linear(12, 1000))
+    photo = images.sample("cat")
+    weights = torchvision.models.VGG16_Weights.DEFAULT
+    with torch.no_grad():
+        expected = model(weights.transforms()(photo)[None]).softmax(1)[0].topk(5)
+    found = pretrained.top5(model, photo)
+    assert [name for name, _ in found] == [weights.meta["categories"][i] for i in expected.indices.tolist()]
+    assert [p for _, p in found] == pytest.approx(expected.values.tolist(), abs=0)
+
+
+def test_the_model_page_says_the_weights_are_absent_and_does_not_run_vgg16(tmp_path, monkeypatch):
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path))
+    at = open_page("model", "zh", vgg_photo="coffee")
+    assert i18n.t("gaps.vgg_not_run", "zh") in [c.value for c in at.caption]
+    assert any("Image.open('assets/samples/coffee.jpg')" in c.value for c in at.code)
+    assert i18n.t("gaps.vgg_absent", "zh", file="vgg16-397923af.pth", mib="527.8") in [m.value for m in at.info]

@@ -147,3 +147,21 @@ def test_the_model_page_says_the_weights_are_absent_and_does_not_run_vgg16(tmp_p
     assert i18n.t("gaps.vgg_not_run", "zh") in [c.value for c in at.caption]
     assert any("Image.open('assets/samples/coffee.jpg')" in c.value for c in at.code)
     assert i18n.t("gaps.vgg_absent", "zh", file="vgg16-397923af.pth", mib="527.8") in [m.value for m in at.info]
+
+
+def test_the_training_page_names_the_recipe_shown_and_opens_the_courses_loop_in_one_click(tmp_path, monkeypatch):
+    from conftest import make_folder_dataset
+
+    make_folder_dataset(tmp_path / "data" / "pets")
+    monkeypatch.setenv("DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("RUNS_DIR", str(tmp_path / "runs"))
+    at = open_page("train", "en", dataset="pets")
+    shown = at.segmented_control(key="train_recipe").value
+    assert shown != "course" and not at.code[0].value.startswith("# The course's train.py")
+    recipe = i18n.t(f"train.recipe_{shown}", "en")
+    assert i18n.t("gaps.train_shown", "en", recipe=recipe) in [i.value for i in at.info]
+    at.button(key="train_to_course").click().run()
+    assert at.segmented_control(key="train_recipe").value == "course" and at.query_params.get("recipe") in (
+        "course", ["course"])
+    assert at.code[0].value.startswith("# The course's train.py") and all(b.key != "train_to_course" for b in at.button)
+    assert 'writer.add_scalar("total_test_loss", total_test_loss' in at.code[0].value

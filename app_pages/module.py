@@ -44,8 +44,8 @@ def modes_section() -> None:
     st.markdown(t("gaps.dropout", zeros=zeros, n=dropped.train.numel(), p=p, scale=f"{1 / (1 - p):g}",
                   mean=f"{dropped.train.mean().item():g}"))
     bn = modes.batchnorm()
-    st.markdown(t("gaps.batchnorm", train=str(bn.train.numpy().round(4).tolist()), mean=str(bn.running_mean.tolist()),
-                  eval=str(bn.eval.numpy().round(4).tolist())))
+    st.markdown(t("gaps.batchnorm", train=modes.written(bn.train), mean=modes.written(bn.running_mean),
+                  eval=modes.written(bn.eval)))
     predicted, right_count = modes.predictions()
     st.markdown(t("gaps.no_grad_argmax", predicted=str(predicted.tolist()), right=int(right_count),
                   n=len(predicted)))

@@ -57,6 +57,13 @@ def predictions() -> tuple[torch.Tensor, torch.Tensor]:
     return predicted, (predicted == torch.tensor(TARGETS)).sum()
 
 
+def written(t: torch.Tensor) -> str:
+    """A tensor's numbers for a sentence: nested lists, four decimals, as torch prints them."""
+    if t.dim() == 0:
+        return f"{t.item():.4f}"
+    return "[" + ", ".join(written(row) for row in t) + "]"
+
+
 def snippet(p: float, seed: int) -> str:
     """The four lines of the course's loop, each shown doing its job."""
     return f"""import torch

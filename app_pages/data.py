@@ -55,12 +55,12 @@ def snippet_path(picked: Picked) -> str:
     return sample.LABELS_NAME if sample_labels(picked) else picked.shown
 
 
-def made_here(picked: Picked, split: str) -> str:
-    """The lines that make the folder the snippet opens, where the page used its cache (else nothing)."""
+def made_here(picked: Picked, split: str, snippet: str) -> str:
+    """The snippet, with the lines that make the folder it opens where the page used its cache."""
     if not sample_labels(picked):
-        return ""
-    return data_snippets.sample_label_layout(f"{paths.shown(sample.SAMPLE)}/{split}", f"{sample.LABELS_NAME}/{split}",
-                                             pair_names(picked, split))
+        return snippet
+    return data_snippets.with_sample_layout(snippet, f"{paths.shown(sample.SAMPLE)}/{split}",
+                                            f"{sample.LABELS_NAME}/{split}", pair_names(picked, split))
 
 
 def skipped_note(dataset, skipped: tuple[int, ...]) -> None:
@@ -87,8 +87,8 @@ def dataset_view(picked: Picked, split: str, dataset) -> None:
                      name=class_name(dataset, target)))
     if picked.found.kind == discovery.Kind.CIFAR10:
         right.caption(t("data.course_item"))
-    snippet = made_here(picked, split) + codegen.dataset_item(picked.found.kind, snippet_path(picked), split,
-                                                              pair_names(picked, split), i)
+    snippet = made_here(picked, split, codegen.dataset_item(picked.found.kind, snippet_path(picked), split,
+                                                            pair_names(picked, split), i))
     printed = f"{n} {image.shape} {target}" + ("" if classes is None else f"\n{classes[target]}")
     show_code(snippet, output=printed)
 
@@ -179,9 +179,9 @@ def loader_view(picked: Picked, split: str, resize: int | None) -> None:
         if num_workers:
             st.caption(t("data.workers_note", n=num_workers))
     with right:
-        snippet = made_here(picked, split) + codegen.dataloader(
+        snippet = made_here(picked, split, codegen.dataloader(
             picked.found.kind, snippet_path(picked), split, pair_names(picked, split), resize, batch_size, shuffle,
-            drop_last, num_workers, seed, epoch, index)
+            drop_last, num_workers, seed, epoch, index))
         show_code(snippet, output=f"{len(dataset)} {count.batches}\n{imgs.shape}\n{targets}")
 
 

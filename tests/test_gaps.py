@@ -24,6 +24,12 @@ def test_the_sample_label_layout_snippet_makes_the_folder_it_opens(tmp_path, mon
     printed = runner.run(blocks[i], {"assets/cifar10-sample/train": str(sample.SAMPLE / "train")})
     assert printed == blocks[i + 1], "the snippet prints what the page shows"
     assert len(list((tmp_path / sample.LABELS_NAME / "train" / "cat_label").iterdir())) == 500
+    at.session_state["view"] = "DataLoader"
+    at.run()
+    blocks = [c.value for c in at.code]
+    i = next(i for i, code in enumerate(blocks) if "DataLoader(dataset=" in code)
+    assert blocks[i].count("import os") == 1 and "shutil.copy" in blocks[i]
+    assert runner.run(blocks[i], {"assets/cifar10-sample/train": str(sample.SAMPLE / "train")}) == blocks[i + 1]
 
 
 @pytest.mark.parametrize("p", [0.1, 0.2, 0.5, 0.8])

@@ -80,14 +80,16 @@ def dataloader(kind: Kind, path: str, split: str, names: Sequence[str], resize: 
     ])
 
 
-def sample_label_layout(sample: str, folder: str, names: Sequence[str]) -> str:
-    """Lines that lay the bundled sample's ``names`` out in the course's second layout under ``folder``.
+def with_sample_layout(snippet: str, sample: str, folder: str, names: Sequence[str]) -> str:
+    """A label-file snippet that first lays the bundled sample's ``names`` out in the course's second layout under
+    ``folder``, right after its imports.
 
     The page opens that layout in its own cache folder, which a learner's computer does not have; these lines
     make the same folder from the sample the repository ships (``sample``, one split of it), so the snippet
-    after them opens a folder that exists. Copies, where the page links: the learner's folder stands alone.
+    opens a folder that exists. Copies, where the page links: the learner's folder stands alone.
     """
-    return f"""import os
+    imports, rest = snippet.split("\n\n", 1)
+    return f"""{imports}
 import shutil
 
 # the course's second layout, made from the bundled sample as the page made it in its cache
@@ -102,4 +104,4 @@ for name in {list(names)!r}:
         with open(os.path.join(label_dir, os.path.splitext(file)[0] + ".txt"), "w", encoding="utf-8") as f:
             f.write(name)
 
-"""
+{rest}"""

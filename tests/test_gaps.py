@@ -63,6 +63,14 @@ def test_the_module_page_shows_dropout_in_both_modes():
     said = i18n.t("gaps.dropout", lang, zeros=int((shown.train == 0).sum()), n=16, p=0.8, scale="5",
                   mean=f"{shown.train.mean().item():g}")
     assert said in [m.value for m in at.markdown]
+    bn = modes.batchnorm()
+    with torch.no_grad():
+        layer = nn.BatchNorm1d(3)
+        batch = torch.tensor(modes.BN_BATCH)
+        trained, running, tested = layer(batch), layer.running_mean.clone(), layer.eval()(batch)
+    assert torch.allclose(bn.train, trained) and torch.allclose(bn.eval, tested) and torch.equal(bn.running_mean, running)
+    assert i18n.t("gaps.batchnorm", lang, train="[[-1.0000, -1.0000, -1.0000], [1.0000, 1.0000, 1.0000]]",
+                  mean="[0.2000, 0.4000, 0.6000]", eval=modes.written(tested)) in [m.value for m in at.markdown]
     blocks = [c.value for c in at.code]
     i = next(i for i, code in enumerate(blocks) if "nn.Dropout(p=0.8)" in code and "torch.manual_seed(5)" in code)
     assert blocks[i + 1].startswith(str(shown.train))

@@ -25,7 +25,8 @@ def surgery() -> dict[str, str]:
 
 @st.cache_resource(max_entries=1, show_spinner=False)
 def vgg16_true(file: str, mib: float):
-    """The pretrained VGG16, loaded once per process (memory-mapped: the file's pages, not a copy)."""
+    """The pretrained VGG16, loaded once per process (memory-mapped: the file's pages, not a copy); the arguments
+    only key the cache, so that a file put there later is loaded anew."""
     from core.chapters import pretrained
 
     return pretrained.load(pretrained.download())
@@ -38,7 +39,7 @@ def pretrained_section() -> None:
     st.subheader(t("gaps.vgg_title"))
     d = pretrained.download()
     st.markdown(t("gaps.vgg_intro", mib=f"{d.mib:.0f}", params=f"{d.params:,}", top1=d.top1))
-    st.code(pretrained.downloading(d), language=None)
+    st.code(pretrained.downloading(d), language=None, wrap_lines=True)
     with st.expander("print(vgg16_true)"):
         st.code(surgery()["original"], language=None)
     sample = urlstate.choice(t("gaps.vgg_photo"), images.samples(), images.samples()[0], "vgg_photo", scope="model",

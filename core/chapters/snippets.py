@@ -216,7 +216,7 @@ writer = SummaryWriter("logs_train")
 start_time = time.time()          # wall-clock time; time.process_time() misses the time spent waiting for the GPU
 for i in range({int(epochs)}):
     print("epoch", i + 1)
-    tudui.train()
+    tudui.train()                 # training mode for Dropout and BatchNorm (the course's net has neither)
     for imgs, targets in train_dataloader:
         {train_batch}
         outputs = tudui(imgs)
@@ -229,10 +229,10 @@ for i in range({int(epochs)}):
             print(time.time() - start_time, total_train_step, loss.item())
             writer.add_scalar("train_loss", loss.item(), total_train_step)
 
-    tudui.eval()
+    tudui.eval()                  # Dropout off, BatchNorm on its running statistics
     total_test_loss = 0
     total_accuracy = 0
-    with torch.no_grad():
+    with torch.no_grad():         # no backward() in the test: autograd records nothing
         for imgs, targets in test_dataloader:
             {test_batch}
             outputs = tudui(imgs)

@@ -7,20 +7,23 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 from PIL import Image
+from torch import nn
 
 from core import viz
 from core.basics import codegen
 from core.course import CIFAR10_CLASSES
 from core.data import discovery, paths, tensors
 from core.data.transforms import NORMALIZE_PRESETS
-from core.inference import checkpoints, infer, weights
-from core.model import ARCHITECTURES, Tudui
+from core.errors import CodedError
+from core.inference import checkpoints, infer, matching, weights
+from core.model import ARCHITECTURES, Network, Tudui
 from core.training import runs
 from ui import (
     CHART,
     class_label,
     explain,
     labels,
+    lang,
     photo_picker,
     photo_source,
     screen_px,
@@ -30,7 +33,10 @@ from ui import (
     uploads,
     urlstate,
 )
+from ui.attribution import looked_view
+from ui.confusion import confusion_view
 from ui.data import dataset_picker, split_notes
+from ui.neuron import linear_view, neuron_view
 from ui.receptive import receptive_view
 from ui.training import run_label
 
@@ -40,7 +46,7 @@ class Chosen:
     """A model ready to predict, with what the page needs to say about it."""
 
     id: str                      # identifies the weights, for the caches shared by every session
-    model: Tudui
+    model: Network
     mean: list[float] | None
     std: list[float] | None
     path: str                    # the weights file as the snippet opens it (never the server's absolute path)
@@ -61,19 +67,21 @@ def run_model(path: str, modified: float, arch: str) -> Tudui:
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
-def read_upload(digest: str, _content: bytes) -> checkpoints.Upload | checkpoints.CheckpointError:
+def read_upload(digest: str, _content: bytes) -> checkpoints.Upload | CodedError:
     """An uploaded checkpoint read once for every session, keyed by its sha256; a refusal is kept too.
 
-    What is kept is small: the tensors only when they fit an architecture (under 1 MB), else their shapes.
+    What is kept is small: the tensors only when they fit an architecture or make a whole model (at most MAX_MB),
+    else their shapes.
     """
     try:
         return checkpoints.read_upload(_content)
-    except checkpoints.CheckpointError as err:
+    except CodedError as err:  # a refused state_dict or whole model
         return err.bare()
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
 def upload_model(digest: str, arch: str, _upload: checkpoints.Upload) -> Tudui:
+    """A state_dict upload in the architecture chosen, its layers renamed when they lined up by position."""
     return checkpoints.build(_upload.state, arch)
 
 
@@ -98,15 +106,15 @@ def photo_digest(photo: Image.Image) -> str:
     return hashlib.sha256(f"{photo.size}".encode() + photo.tobytes()).hexdigest()
 
 
-def read_weights(content: bytes) -> tuple[str, checkpoints.Upload | checkpoints.CheckpointError]:
+def read_weights(content: bytes) -> tuple[str, checkpoints.Upload | CodedError]:
     """(sha256, the verdict): hashed once per upload in a session (a 20 MB file takes ~40 ms), read once for all."""
     digest = hashlib.sha256(content).hexdigest()
     return digest, read_upload(digest, content)
 
 
-def refused(read: tuple[str, checkpoints.Upload | checkpoints.CheckpointError]) -> bool:
+def refused(read: tuple[str, checkpoints.Upload | CodedError]) -> bool:
     """A refused upload's bytes are not needed again; a model's are, to run its snippet (they are small)."""
-    return isinstance(read[1], checkpoints.CheckpointError)
+    return isinstance(read[1], CodedError)
 
 
 def choose_model() -> Chosen | None:
@@ -132,6 +140,7 @@ def run_choice(finished: list[runs.Run]) -> Chosen | None:
     by_key = {r.key: r for r in finished}
     run_names = {r.key: run_label(r) for r in finished}
     run = by_key[st.selectbox(t("cls.run"), list(by_key), format_func=run_names.get, key="cls_run")]
+    urlstate.keep_within("cls_epoch", 1, len(run.metrics), name="epoch")  # another run may have fewer epochs
     epoch = st.slider(t("cls.epoch"), 1, len(run.metrics), len(run.metrics), key="cls_epoch") \
         if len(run.metrics) > 1 else 1
     path = run.checkpoint(epoch)
@@ -155,17 +164,19 @@ def upload_choice() -> Chosen | None:
     if read is None:
         return None
     digest, upload = read.value
-    if isinstance(upload, checkpoints.CheckpointError):  # its bytes have left the server: only the verdict is kept
+    if isinstance(upload, CodedError):  # its bytes have left the server: only the verdict is kept
         st.error(explain(upload), icon=":material/gpp_bad:")
         if upload.code == "full_pickle":
-            st.code(codegen.resave(read.name, upload.params["global_name"]), language="python")
+            st.code(codegen.resave(read.name, upload.params["global_name"], lang()), language="python")
         return None
+    norm = st.toggle(t("cls.upload_norm"), False, key="cls_upload_norm")
+    mean, std = (list(v) for v in NORMALIZE_PRESETS["cifar10"]) if norm else (None, None)
+    if upload.whole is not None:
+        return whole_model_choice(digest, upload.whole, read.name, mean, std)
     arch = st.segmented_control(t("model.arch"), ARCHITECTURES, format_func=labels("arch."),
                                 default=upload.guessed or "course", required=True, key="cls_upload_arch")
     if upload.guessed:
         st.caption(t("cls.recognised", arch=t(f"arch.{upload.guessed}")))
-    norm = st.toggle(t("cls.upload_norm"), False, key="cls_upload_norm")
-    mean, std = (list(v) for v in NORMALIZE_PRESETS["cifar10"]) if norm else (None, None)
     error = checkpoints.mismatch(upload.shapes, arch)
     if error is None:  # the shapes fit, so the upload kept its tensors
         try:
@@ -175,7 +186,40 @@ def upload_choice() -> Chosen | None:
     if error is not None:
         st.error(explain(error, arch=t(f"arch.{arch}")), icon=":material/error:")
         return None
+    renamed = checkpoints.renames(upload.shapes, arch)
+    for shown, note in ((upload.wrapper, t("ckpt.from_wrapper", entry=upload.wrapper)),
+                        (upload.prefix, t("ckpt.cut_prefix")),
+                        (renamed, t("ckpt.renamed", pairs=pairs(matching.summarised(renamed))))):
+        if shown:
+            st.caption(note)
+    if upload.wrapper or upload.prefix or renamed:  # the snippet opens the state_dict the page loaded
+        return rebuilt_choice(f"upload:{digest}:{arch}", model, read.name, mean, std)
     return Chosen(f"upload:{digest}:{arch}", model, mean, std, file.name, file.getvalue, list(CIFAR10_CLASSES))
+
+
+def pairs(renamed: list[tuple[str, str]], shown: int = 6) -> str:
+    """``model1.0`` → ``model.0``, … (the first few)."""
+    text = ", ".join(f"`{mine}` → `{theirs}`" for mine, theirs in renamed[:shown])
+    return text + (" …" if len(renamed) > shown else "")
+
+
+def whole_model_choice(digest: str, whole: checkpoints.Rebuilt, name: str, mean, std) -> Chosen:
+    """A whole model: what its file held, and the network the page rebuilt from it."""
+    classes = ", ".join(f"`{c}`" for c in whole.classes) or "`torch.nn.Sequential`"
+    known = t("ckpt.whole_known", arch=t(f"arch.{whole.network.arch}")) if whole.network.arch else t("ckpt.whole_own")
+    st.caption(f"{t('ckpt.whole', classes=classes, count=len(whole.paths))} {known}")
+    renamed = [(path, f"model.{i}") for i, path in enumerate(whole.paths) if path != f"model.{i}"]
+    if renamed:
+        st.caption(t("ckpt.layer_names", pairs=pairs(matching.summarised(renamed), 20)))
+    return rebuilt_choice(f"whole:{digest}", whole.network, name, mean, std)
+
+
+def rebuilt_choice(model_id: str, model: Network, name: str, mean, std) -> Chosen:
+    """A network the page built from an upload: its snippet opens the state_dict the page saved of it."""
+    path = f"{name.rsplit('.', 1)[0]}_state_dict.pth"
+    st.caption(t("ckpt.snippet_file", name=path))
+    return Chosen(model_id, model, mean, std, path, lambda: checkpoints.saved_state_dict(model),
+                  list(CIFAR10_CLASSES))
 
 
 def preprocessing(photo, prepared: infer.Prepared, chosen: Chosen) -> None:
@@ -189,9 +233,14 @@ def preprocessing(photo, prepared: infer.Prepared, chosen: Chosen) -> None:
     st.caption(t("cls.rgb_note"))
 
 
+def named(probs, classes: list[str]) -> list[str]:
+    """A name per output; a model trained on fewer classes leaves the others unnamed (their index)."""
+    return [class_label(classes[i]) if i < len(classes) else f"#{i}" for i in range(len(probs))]
+
+
 def prediction(logits, probs, classes: list[str]) -> None:
-    """All ten outputs; a model trained on fewer classes leaves the others unnamed (their index)."""
-    names = [class_label(classes[i]) if i < len(classes) else f"#{i}" for i in range(len(probs))]
+    """All ten outputs, named."""
+    names = named(probs, classes)
     best = int(probs.argmax())
     st.subheader(t("cls.verdict", name=names[best], p=f"{float(probs[best]):.1%}"))
     st.plotly_chart(viz.bars(names, probs.tolist(), best, y_title="softmax"), key="cls_probs", config=CHART)
@@ -201,7 +250,10 @@ def prediction(logits, probs, classes: list[str]) -> None:
         st.markdown(t("cls.argmax", k=best))
 
 
-def network_view(chosen: Chosen, maps: list[tuple[int, str, np.ndarray]], small: Image.Image) -> None:
+def network_view(chosen: Chosen, maps: list[tuple[int, str, np.ndarray]], prepared: infer.Prepared, key: str) -> None:
+    if not maps:  # a learner's network without convolution or pooling
+        st.info(t("ckpt.no_maps"), icon=":material/info:")
+        return
     names = {i: f"model[{index}] {layer.split('(')[0]} → {list(m.shape)}" for i, (index, layer, m) in enumerate(maps)}
     pick = st.selectbox(t("cls.layer"), list(names), format_func=names.get, key="cls_layer")
     index, layer, m = maps[pick]
@@ -210,17 +262,22 @@ def network_view(chosen: Chosen, maps: list[tuple[int, str, np.ndarray]], small:
     st.plotly_chart(viz.image_batch(tiles, [f"#{c}" for c in range(len(tiles))], columns=16, tile=52,
                                     width_px=screen_px()),
                     key="cls_maps", config=CHART)
+    urlstate.keep_within("cls_channel", 0, len(tiles) - 1, name="channel")  # another layer may have fewer
     channel = st.number_input(t("cls.channel"), 0, len(tiles) - 1, 0, key="cls_channel")
     left, right = st.columns(2)
     left.plotly_chart(viz.feature_grid([m[channel]], [f"#{channel}"], columns=1, cell_px=300,
                                        width_px=screen_px(share=0.5)),
                       key="cls_one_map", config=CHART)
-    with right:
-        st.markdown(t("cls.kernels"))
-        weight = chosen.model.model[0].weight.detach().numpy()
-        st.plotly_chart(viz.image_batch(viz.kernel_tiles(weight), [f"#{c}" for c in range(len(weight))], columns=8,
-                                        tile=40, width_px=screen_px(share=0.5)), key="cls_kernels", config=CHART)
-    receptive_view(chosen.model, index, m[channel], np.asarray(small.convert("RGB")))
+    first_conv = next((layer for layer in chosen.model.model if isinstance(layer, nn.Conv2d)), None)
+    if first_conv is not None:  # a learner's network may start with pooling
+        with right:
+            st.markdown(t("cls.kernels"))
+            weight = first_conv.weight.detach().numpy()
+            st.plotly_chart(viz.image_batch(viz.kernel_tiles(weight), [f"#{c}" for c in range(len(weight))],
+                                            columns=8, tile=40, width_px=screen_px(share=0.5)),
+                            key="cls_kernels", config=CHART)
+    receptive_view(chosen.model, index, m[channel], np.asarray(prepared.small.convert("RGB")),
+                   then=lambda cell: neuron_view(key, chosen.model, prepared.batch, index, channel, cell))
 
 
 def audit_view(chosen: Chosen) -> None:
@@ -241,11 +298,10 @@ def audit_view(chosen: Chosen) -> None:
     class_names = [class_label(name) for name in split.classes]
     st.plotly_chart(viz.bars(class_names, result.per_class, y_title=t("cls.per_class")), key="cls_per_class",
                     config=CHART)
-    st.plotly_chart(viz.confusion(result.confusion, class_names, t("cls.predicted"), t("cls.true")),
-                    key="cls_confusion", config=CHART)
+    named = [*class_names, *(f"#{i}" for i in range(len(class_names), len(result.confusion)))]
+    confusion_view(result, split.images, named)
     st.markdown(t("cls.mistakes"))
     pictures = split.images[[i for i, *_ in result.mistakes]].permute(0, 2, 3, 1).numpy()
-    named = [*class_names, *(f"#{i}" for i in range(len(class_names), 10))]
     captions = [f"{named[truth]}→{named[pred]} {conf:.0%}" for _, truth, pred, conf in result.mistakes]
     st.plotly_chart(viz.image_batch(np.ascontiguousarray(pictures), captions, columns=8, tile=96,
                                     width_px=screen_px()), key="cls_mistakes", config=CHART)
@@ -258,18 +314,24 @@ st.divider()
 photo = photo_picker("cls_photo", camera=True, runs_code=True)
 if chosen is not None and photo is not None:
     prepared = infer.prepare(photo, chosen.mean, chosen.std)
-    result = seen(chosen.id, photo_digest(photo), chosen.mean, chosen.std, chosen.model, prepared.batch)
+    digest = photo_digest(photo)
+    result = seen(chosen.id, digest, chosen.mean, chosen.std, chosen.model, prepared.batch)
+    key = f"{chosen.id}|{digest}|{chosen.mean}|{chosen.std}"  # the model and the photo, for the views' caches
     st.subheader(t("cls.steps_title"))
     preprocessing(photo, prepared, chosen)
     prediction(result.logits, result.probs, chosen.classes)
-    view, tabs = urlstate.tabs({"sees": t("cls.tab_sees"), "code": t("cls.tab_code"), "audit": t("cls.tab_audit")},
-                               "view", scope="cls")
+    view, tabs = urlstate.tabs({"sees": t("cls.tab_sees"), "looked": t("looked.tab"), "code": t("cls.tab_code"),
+                                "audit": t("cls.tab_audit")}, "view", scope="cls")
     with tabs[view]:  # only the open tab is computed
         if view == "sees":
-            network_view(chosen, result.maps, prepared.small)
+            network_view(chosen, result.maps, prepared, key)
+            linear_view(key, chosen.model, prepared.batch, named(result.probs, chosen.classes), int(result.probs.argmax()))
+        elif view == "looked":
+            looked_view(key, chosen.model, prepared.batch, np.asarray(prepared.small.convert("RGB")),
+                        named(result.probs, chosen.classes), int(result.probs.argmax()))
         elif view == "code":
             image_path = photo_source("cls_photo")
-            snippet = codegen.classify(chosen.model.arch, chosen.path, image_path, chosen.mean, chosen.std)
+            snippet = codegen.classify(chosen.model.model, chosen.path, image_path, chosen.mean, chosen.std, lang())
             show_code(snippet, files={image_path: photo, chosen.path: chosen.content()})
         else:
             audit_view(chosen)

@@ -11,6 +11,7 @@ from core.basics.ops import SettingsError
 from ui import (
     CHART,
     labels,
+    lang,
     lesson,
     photo_picker,
     screen_px,
@@ -66,7 +67,7 @@ def steps_view(x: np.ndarray, w: np.ndarray, stride: int, padding: int, dilation
                              for axis, n, k in (("H", x.shape[0], w.shape[0]), ("W", x.shape[1], w.shape[1]))),
             shape=t("conv.result_shape", input=tensor_shape(1, 1, *x.shape),
                     output=tensor_shape(1, 1, *trace.output.shape), h=x.shape[0], w=x.shape[1]),
-            code=codegen.conv2d(x, w, stride, padding, dilation))
+            code=codegen.conv2d(x, w, stride, padding, dilation, lang()))
 
     lesson.show(lesson.Operation("conv", lambda: ops.conv2d_trace(x, w, stride, padding, dilation),
                                  lambda err: fixes(err, padding, dilation), explain, DEFAULTS, clickable=True))
@@ -74,10 +75,8 @@ def steps_view(x: np.ndarray, w: np.ndarray, stride: int, padding: int, dilation
 
 def crop_slider(label: str, last: int, name: str, where) -> int:
     """Where the crop starts along one side (``top`` or ``left`` in the URL, torchvision's crop names); the
-    middle by default. Streamlit resets it when another photo changes the range; a photo with one place has none."""
-    if last == 0:
-        return 0
-    return urlstate.slider(label, 0, last, last // 2, name, where=where)
+    middle by default; another photo moves it into its own range."""
+    return urlstate.slider(label, 0, last, last // 2, name, where=where, fits=True)
 
 
 def photo_crop() -> np.ndarray | None:
@@ -138,7 +137,7 @@ def channels_view(k: int, stride: int, padding: int, dilation: int, duration: in
                                   "bias": t("conv.bias")}
     st.plotly_chart(viz.channels_animation(trace, names, duration, screen_px()), key="conv_channels", config=CHART)
     st.caption(t(f"conv.channels_legend{depthwise}"))
-    show_code(multichannel.code(x, weight, bias, stride, padding, dilation, groups))
+    show_code(multichannel.code(x, weight, bias, stride, padding, dilation, groups, lang()))
 
 
 def photo_view(w: np.ndarray, stride: int, padding: int, dilation: int) -> None:
@@ -195,7 +194,8 @@ dilation = urlstate.slider(t("conv.dilation"), 1, 3, DEFAULTS["dilation"], "dila
 with c4:
     duration = speed_control("conv_speed")
 
-with st.expander(t("conv.edit"), expanded=any(n in st.query_params for n in ("x", "weight"))):  # a shared matrix is shown
+# a shared matrix is shown; what became of a link's value for a control in here is said above, where it shows
+with urlstate.notes_above(), st.expander(t("conv.edit"), expanded=any(n in st.query_params for n in ("x", "weight"))):
     left, right = st.columns(2)
     with left:
         x = urlstate.matrix(t("conv.input_hint"), course.CONV_INPUT, "x", scope="conv", limits=INPUT_LIMITS)

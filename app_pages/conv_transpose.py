@@ -7,7 +7,7 @@ import streamlit as st
 
 from core import course
 from core.basics import ops, transposed
-from ui import CHART, animation_labels, lesson, screen_px, speed_control, t, tensor_shape, urlstate
+from ui import CHART, animation_labels, lang, lesson, screen_px, speed_control, t, tensor_shape, urlstate
 from ui.practice import practice_section
 
 SCOPE = "conv_transpose"
@@ -55,7 +55,7 @@ def explain(trace: transposed.TransposeTrace, *_: object) -> lesson.Explanation:
                          for axis, n, k in (("H", x.shape[0], w.shape[0]), ("W", x.shape[1], w.shape[1]))),
         shape=t("conv_transpose.result_shape", input=tensor_shape(1, 1, *x.shape),
                 output=tensor_shape(1, 1, *trace.output.shape)),
-        code=transposed.code(x, w, stride, padding, output_padding, dilation),
+        code=transposed.code(x, w, stride, padding, output_padding, dilation, lang()),
         extra=not_an_inverse if course_numbers else None)
 
 
@@ -72,7 +72,8 @@ dilation = urlstate.slider(t("conv_transpose.dilation"), 1, 3, DEFAULTS["dilatio
 with c5:
     duration = speed_control("conv_transpose_speed")
 
-with st.expander(t("conv_transpose.edit"), expanded=any(n in st.query_params for n in ("x", "weight"))):
+with urlstate.notes_above(), st.expander(t("conv_transpose.edit"),
+                                         expanded=any(n in st.query_params for n in ("x", "weight"))):
     left, right = st.columns(2)
     with left:
         x = urlstate.matrix(t("conv_transpose.input_hint"), COURSE_RESULT, "x", scope=SCOPE, limits=INPUT_LIMITS)

@@ -20,7 +20,7 @@ from core import viz  # noqa: E402
 from core.basics import codegen  # noqa: E402
 from core.data import discovery, images, loader, paths, sample, sets  # noqa: E402
 from core.data import snippets as data_snippets  # noqa: E402
-from ui import CHART, class_label, explain, screen_px, show_code, tensor_shape, urlstate  # noqa: E402
+from ui import CHART, class_label, explain, lang, screen_px, show_code, tensor_shape, urlstate  # noqa: E402
 from ui.data import Picked, cifar10_panel, dataset_picker, found_datasets, opened  # noqa: E402
 
 URL = "query-params"
@@ -60,7 +60,7 @@ def made_here(picked: Picked, split: str, snippet: str) -> str:
     if not sample_labels(picked):
         return snippet
     return data_snippets.with_sample_layout(snippet, f"{paths.shown(sample.SAMPLE)}/{split}",
-                                            f"{sample.LABELS_NAME}/{split}", pair_names(picked, split))
+                                            f"{sample.LABELS_NAME}/{split}", pair_names(picked, split), lang())
 
 
 def skipped_note(dataset, skipped: tuple[int, ...]) -> None:
@@ -75,7 +75,7 @@ def dataset_view(picked: Picked, split: str, dataset) -> None:
     st.markdown(t("data.dataset_facts", n=n, classes=", ".join(classes) if classes else "—"))
     if n == 0:
         return
-    i = urlstate.number(t("data.index"), 0, n - 1, 0, "index")
+    i = urlstate.number(t("data.index"), 0, n - 1, 0, "index", fits=True)
     try:
         image, target = dataset[i]
     except paths.UNREADABLE:
@@ -88,7 +88,7 @@ def dataset_view(picked: Picked, split: str, dataset) -> None:
     if picked.found.kind == discovery.Kind.CIFAR10:
         right.caption(t("data.course_item"))
     snippet = made_here(picked, split, codegen.dataset_item(picked.found.kind, snippet_path(picked), split,
-                                                            pair_names(picked, split), i))
+                                                            pair_names(picked, split), i, lang()))
     printed = f"{n} {image.shape} {target}" + ("" if classes is None else f"\n{classes[target]}")
     show_code(snippet, output=printed)
 
@@ -116,21 +116,19 @@ def concat_view(picked: Picked, split: str) -> None:
 
 
 def batch_picker(batches: int) -> int:
-    """Previous / a slider / Next over the batch numbers; the number is the URL's ``batch=``."""
+    """Previous / a slider / Next over the batch numbers; the number is the URL's ``batch=`` (moved to the last
+    batch where there are fewer than before: a larger batch_size)."""
     key = "batch"
-    if st.session_state.get(key, 0) > batches - 1:
-        st.session_state[key] = batches - 1  # fewer batches than before (a larger batch_size)
     b1, b2, b3 = st.columns([1, 4, 1], vertical_alignment="bottom")
-    current = st.session_state.get(key, 0)
-    b1.button(t("data.previous"), icon=":material/chevron_left:", disabled=current == 0,
-              on_click=lambda: st.session_state.update({key: st.session_state.get(key, 0) - 1}))
     if batches > 1:
-        index = b2.slider(t("data.batch_index"), 0, batches - 1, key=key, bind=URL)
+        index = urlstate.slider(t("data.batch_index"), 0, batches - 1, 0, key, fits=True, where=b2)
     else:
         b2.caption(t("data.one_batch"))
         index = 0
+    b1.button(t("data.previous"), icon=":material/chevron_left:", disabled=index == 0,
+              on_click=lambda: st.session_state.update({key: index - 1}))
     b3.button(t("data.next"), icon=":material/chevron_right:", disabled=index == batches - 1,
-              on_click=lambda: st.session_state.update({key: st.session_state.get(key, 0) + 1}))
+              on_click=lambda: st.session_state.update({key: index + 1}))
     return index
 
 
@@ -181,7 +179,7 @@ def loader_view(picked: Picked, split: str, resize: int | None) -> None:
     with right:
         snippet = made_here(picked, split, codegen.dataloader(
             picked.found.kind, snippet_path(picked), split, pair_names(picked, split), resize, batch_size, shuffle,
-            drop_last, num_workers, seed, epoch, index))
+            drop_last, num_workers, seed, epoch, index, lang()))
         show_code(snippet, output=f"{len(dataset)} {count.batches}\n{imgs.shape}\n{targets}")
 
 

@@ -6,7 +6,7 @@ import torch
 
 from core.chapters import snippets
 from core.training import speed
-from ui import labels, show_code, t, urlstate
+from ui import labels, lang, show_code, t, urlstate
 from ui.practice import practice_section
 
 
@@ -31,7 +31,7 @@ with c2:
 with c3:
     epochs = urlstate.slider("epoch", 1, 30, 10, "epochs")
 
-scripts = {form: snippets.gpu_training(form, batch_size, lr, epochs) for form in snippets.GPU_FORMS}
+scripts = {form: snippets.gpu_training(form, batch_size, lr, epochs, lang()) for form in snippets.GPU_FORMS}
 st.markdown(t("gpu.diff"))
 st.code("\n".join(difflib.unified_diff(*(s.splitlines() for s in scripts.values()), "train_gpu_1.py", "train_gpu_2.py",
                                       lineterm="", n=0)), language="diff", wrap_lines=True)
@@ -44,12 +44,12 @@ for column, (form, script) in zip((left, right), scripts.items()):
 
 st.subheader(t("gpu.device_title"))
 st.markdown(t("gpu.device"))
-show_code(snippets.device_line())
+show_code(snippets.device_line(lang()))
 
 st.subheader(t("gpu.timing_title"))
 st.markdown(t("gpu.timing"))
 with st.spinner(t("gpu.timing_running")):
-    show_code(snippets.timing(), output=timing())
+    show_code(snippets.timing(lang()), output=timing())
 
 st.subheader(t("gpu.measured_title"))
 recipe_name = labels("gpu.recipe_")

@@ -6,7 +6,7 @@ import numpy as np
 import streamlit as st
 
 from core import course
-from ui import CHART, photo_picker, screen_px, show_code, t, tensor_shape, urlstate
+from ui import CHART, lang, photo_picker, screen_px, show_code, t, tensor_shape, urlstate
 from ui.loading import wait_for_torch
 from ui.practice import practice_section
 
@@ -53,7 +53,7 @@ def act_view() -> None:
     right.plotly_chart(matrices, key="act_matrices", config=CHART)
     st.plotly_chart(curves, key="act_curves", config=CHART)
     st.markdown(t("layers.act_explain"))
-    show_code(codegen.activations(x))
+    show_code(codegen.activations(x, lang()))
 
     st.subheader(t("layers.act_photo_title"))
     photo = photo_picker("act_photo", longest=200)
@@ -107,7 +107,7 @@ def flat_view() -> None:
                       last=last))
         show_paths(layers.flatten_paths(batch, channels, size, size, last), batch, last)
     st.info(t("layers.flat_lesson", features=channels * size * size), icon=":material/lightbulb:")
-    show_code(codegen.flatten(batch, channels, size, size))
+    show_code(codegen.flatten(batch, channels, size, size, lang()))
 
     st.subheader(t("layers.quick_title"))
     rows = [r for r in model.layer_table("course", (64, 3, 32, 32)) if r.index <= 7]
@@ -149,7 +149,7 @@ def loss_view() -> None:
                       p=f"{float(ce['softmax'][target]):.4f}", grad=vector(ce["grad"])))
         st.plotly_chart(viz.bars([str(i) for i in range(len(logits))], ce["softmax"].tolist(), target,
                                  y_title="softmax"), key="ce_bars", config=CHART)
-    show_code(codegen.losses(inputs, targets, logits, target))
+    show_code(codegen.losses(inputs, targets, logits, target, lang()))
 
 
 st.title(t("layers.title"))

@@ -8,7 +8,7 @@ import streamlit as st
 
 from core.course import ARCHITECTURES
 from core.data import images
-from ui import labels, show_code, t, tensor_shape, urlstate
+from ui import labels, lang, show_code, t, tensor_shape, urlstate
 from ui.loading import wait_for_torch
 from ui.practice import practice_section
 from ui.receptive import show_diagram
@@ -44,7 +44,7 @@ def pretrained_section() -> None:
         st.code(surgery()["original"], language=None)
     sample = urlstate.choice(t("gaps.vgg_photo"), images.samples(), images.samples()[0], "vgg_photo", scope="model",
                              kind="selectbox", format_func=labels("samples."))
-    code = pretrained.snippet(f"assets/samples/{sample}.jpg")
+    code = pretrained.snippet(f"assets/samples/{sample}.jpg", lang())
     if not pretrained.usable(d):
         st.info(t("gaps.vgg_absent" if d.found_mib is None else "gaps.vgg_partial", file=d.file.name,
                   found=f"{d.found_mib or 0:.1f}", mib=f"{d.mib:.1f}"), icon=":material/cloud_off:")
@@ -64,10 +64,10 @@ arch = urlstate.choice(t("model.arch"), ARCHITECTURES, "course", "arch", scope="
 wait_for_torch()
 from core.basics import codegen, ops  # noqa: E402  (after the header: these import torch)
 from core.inference import weights  # noqa: E402
-from core.model import Tudui, count_parameters, layer_table  # noqa: E402
+from core.model import Tudui, count_parameters, layer_table, skeleton  # noqa: E402
 
 rows = layer_table(arch, (64, 3, 32, 32))
-show_diagram(arch, "model_diagram")
+show_diagram(skeleton(arch).model, "model_diagram")
 
 # the numbers first, the long layer text last: on a phone the table scrolls sideways, the shapes stay in view
 st.dataframe([{"#": r.index, t("model.col_shape"): str(list(r.shape)), t("model.col_params"): f"{r.params:,}",
@@ -88,7 +88,7 @@ if cards:
                   for c in cards.values()], hide_index=True)
     st.caption(t("model.measured_note"))
 
-show_code(codegen.model(arch))
+show_code(codegen.model(arch, lang()))
 
 st.subheader(t("model.vgg_title"))
 st.markdown(t("model.vgg_intro"))

@@ -5,7 +5,7 @@ import streamlit as st
 from core import viz
 from core.chapters import backprop, modes, snippets
 from core.data.sample import SAMPLE
-from ui import CHART, screen_px, show_code, t, tensor_shape, urlstate
+from ui import CHART, lang, screen_px, show_code, t, tensor_shape, urlstate
 
 DATA = "assets/cifar10-sample/test"
 ROOT = SAMPLE / "test"
@@ -49,14 +49,14 @@ def modes_section() -> None:
     predicted, right_count = modes.predictions()
     st.markdown(t("gaps.no_grad_argmax", predicted=str(predicted.tolist()), right=int(right_count),
                   n=len(predicted)))
-    show_code(modes.snippet(p, seed))
+    show_code(modes.snippet(p, seed, lang()))
 
 
 st.title(t("module.title"))
 st.markdown(t("module.intro"))
 st.subheader(t("module.call_title"))
 st.markdown(t("module.call"))
-show_code(snippets.module_call())
+show_code(snippets.module_call(lang()))
 
 st.subheader(t("module.backward_title"))
 st.markdown(t("module.backward", n=backprop.SUBSET))
@@ -67,7 +67,7 @@ lr = urlstate.choice("lr", (0.001, 0.01, 0.1), 0.01, "lr", scope="module", kind=
 with st.spinner(t("module.computing")):
     g = gradients(batch_size, lr)
 shape = tuple(g.grad.shape)
-show_code(snippets.gradients(DATA, batch_size),
+show_code(snippets.gradients(DATA, batch_size, lang()),
           output="\n".join([g.printed_loss, "None", f"torch.Size({list(shape)})", f"{g.once} {g.twice} {g.ratio}"]))
 st.dataframe([{t("module.col_param"): name, "grad.shape": str(list(s))} for name, s in g.shapes], hide_index=True)
 st.markdown(t("module.shape", shape=tensor_shape(*shape)))
@@ -87,7 +87,7 @@ modes_section()
 st.subheader(t("module.optim_title"))
 st.markdown(t("module.optim", n=backprop.SUBSET, batch_size=batch_size, lr=lr))
 epochs = urlstate.slider("epochs", 1, 20, 5, "epochs")
-code = snippets.optimizer(DATA, batch_size, epochs, lr)
+code = snippets.optimizer(DATA, batch_size, epochs, lr, lang())
 settings = (batch_size, epochs, lr)
 if st.button(t("module.run"), icon=":material/play_arrow:", key="module_run"):
     st.session_state.module_ran = settings

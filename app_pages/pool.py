@@ -7,7 +7,7 @@ import streamlit as st
 
 from core import course
 from core.basics import ops
-from ui import labels, lesson, photo_picker, screen_px, speed_control, t, tensor_shape, urlstate
+from ui import labels, lang, lesson, photo_picker, screen_px, speed_control, t, tensor_shape, urlstate
 from ui.practice import practice_section
 
 DEFAULTS = {"kernel_size": 3, "pool_stride": 0, "padding": 0, "dilation": 1, "ceil_mode": True, "pool_mode": "max",
@@ -53,7 +53,7 @@ def explain(trace: ops.Trace, start: int, picked: tuple[int, int] | None) -> les
                          for axis, n in (("H", x.shape[0]), ("W", x.shape[1]))),
         warnings=tuple(dropped), notes=(t("pool.ceil_rule"),),
         shape=t("pool.result_shape", input=tensor_shape(1, 1, *x.shape), output=tensor_shape(1, 1, *trace.output.shape)),
-        code=codegen.pool2d(x, mode, kernel, stride, padding, dilation, ceil_mode, include_pad))
+        code=codegen.pool2d(x, mode, kernel, stride, padding, dilation, ceil_mode, include_pad, lang()))
 
 
 st.title(t("pool.title"))
@@ -78,7 +78,8 @@ with c4:
     duration = speed_control("pool_speed")
 stride = stride_choice or kernel
 
-with st.expander(t("pool.edit"), expanded=any(n in st.query_params for n in ("x",))):  # a shared matrix is shown
+# a shared matrix is shown; what became of a link's value for it is said above, where it shows
+with urlstate.notes_above(), st.expander(t("pool.edit"), expanded=any(n in st.query_params for n in ("x",))):
     x = urlstate.matrix(t("conv.input_hint"), course.CONV_INPUT, "x", scope="pool", limits=INPUT_LIMITS)
     b1, b2, _ = st.columns([1, 1, 2])
     b1.button(t("conv.random"), icon=":material/casino:", on_click=randomize)

@@ -3,7 +3,7 @@ import streamlit as st
 import torch
 
 from core.chapters import saving
-from ui import show_code, t, urlstate
+from ui import lang, show_code, t, urlstate
 from ui.practice import practice_section
 
 
@@ -20,7 +20,7 @@ def outcome(scenario: saving.Scenario) -> saving.Result:
 
 def scenario(load: str) -> None:
     """One load script: its code, what it printed (or the error that stopped it), and what that means."""
-    loaded = outcome(saving.LOADS[load][1]).loads[load]
+    loaded = outcome(saving.LOADS[load]).loads[load]
     st.markdown(t(f"save_load.{load}_title"))
     show_code(loaded_code(load), output=loaded.error or loaded.printed)
     explain = st.warning if loaded.failed else st.success
@@ -28,7 +28,7 @@ def scenario(load: str) -> None:
 
 
 def loaded_code(load: str) -> str:
-    return f"# model_load.py\n{saving.LOADS[load][0]}"
+    return f"# model_load.py\n{saving.load_script(load, lang())}"
 
 
 st.title(t("save_load.title"))
@@ -38,10 +38,11 @@ open_tab, tabs = urlstate.tabs({"way1": t("save_load.tab_way1"), "way2": t("save
 
 with tabs[open_tab]:
     if open_tab in ("way1", "way2"):
-        saved = outcome(saving.Scenario.BOTH_WAYS).saved
+        saved_by = saving.Scenario.BOTH_WAYS
+        saved = outcome(saved_by).saved
         whole, params = saving.sizes(saved)
         st.markdown(t("save_load.save_intro"))
-        show_code(f"# model_save.py\n{saving.SAVE}", output=saved.error or saved.printed)
+        show_code(f"# model_save.py\n{saving.save_script(saved_by, lang())}", output=saved.error or saved.printed)
         left, right = st.columns(2)
         left.metric(t("save_load.size_way1"), f"{whole:,} B")
         right.metric(t("save_load.size_way2"), f"{params:,} B", delta=f"{params - whole:,} B", delta_color="off")
@@ -49,7 +50,7 @@ with tabs[open_tab]:
     if open_tab == "way1":
         st.markdown(t("save_load.way1_intro"))
         st.markdown(t("save_load.model_py"))
-        st.code(f"# model.py\n{saving.MODEL}", language="python", wrap_lines=True)
+        st.code(f"# model.py\n{saving.model_py(lang())}", language="python", wrap_lines=True)
         for load in ("no_class", "weights_only", "with_class"):
             scenario(load)
         st.markdown(t("save_load.way1_advice"))
@@ -58,7 +59,7 @@ with tabs[open_tab]:
         scenario("state_dict")
     else:
         st.markdown(t("save_load.gpu_intro"))
-        show_code(f"# model_save.py\n{saving.SAVE_GPU}", not_run=t("save_load.gpu_saved"))
+        show_code(f"# model_save.py\n{saving.save_script(saving.Scenario.GPU, lang())}", not_run=t("save_load.gpu_saved"))
         for load in ("gpu_plain", "gpu_map_location"):
             scenario(load)
 

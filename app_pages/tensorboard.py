@@ -1,26 +1,53 @@
 """TensorBoard: the course's SummaryWriter calls run into a real log directory and read back with TensorBoard's reader."""
+import threading
+from pathlib import Path
+
 import numpy as np
-import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
+import torch
 
 from core import viz
 from core.basics import features
 from core.chapters import reshaping, snippets, tblog
-from core.data import images, paths
+from core.data import cachedir, images, paths
 from core.data.sample import SAMPLE
 from core.model import layer_table
 from core.training import runs
-from ui import CHART, labels, show_code, t, urlstate
+from ui import CHART, labels, lang, show_code, t, urlstate
+from ui.training import run_label
 
 BATCH_SIZES = (16, 32, 64, 128)
 
 
+@st.cache_resource(show_spinner=False, max_entries=4)
+def store(data_root: Path) -> Path | None:
+    """Where the course's logs of each setting are kept once written (None: nowhere writable, written each time)."""
+    return cachedir.writable(cachedir.shared_candidates(data_root))
+
+
+def batches(batch_size: int) -> list[list[torch.Tensor]]:
+    return tblog.sample_batches(SAMPLE / "test", batch_size, epochs=2)
+
+
 @st.cache_data(max_entries=4, show_spinner=False)
-def course_logs(sample: str, batch_size: int) -> tblog.CourseLogs:
-    """The same for everyone with these settings: written once into a temporary folder, read back, zipped."""
-    batches = tblog.sample_batches(SAMPLE / "test", batch_size, epochs=2)
-    return tblog.course_logs(np.array(images.sample(sample)), batches)
+def course_logs(folder: Path | None, sample: str, batch_size: int) -> tblog.CourseLogs:
+    """The same for everyone with these settings: written once per server into ``folder``, read back from there."""
+    return tblog.stored(folder, np.array(images.sample(sample)), batch_size, batches)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def warm(folder: Path, sample: str) -> threading.Thread:
+    """Write this photo's logs for every batch size into ``folder`` in the background, once per server: the
+    learner who moves the batch_size slider next reads them there instead of waiting ~10 s for the writer.
+
+    Not a daemon: one killed inside the writer's native code aborts the interpreter as it exits; it stops instead
+    after the setting it is writing once the server's main thread has ended."""
+    thread = threading.Thread(target=tblog.write_ahead, args=(folder, np.array(images.sample(sample)), BATCH_SIZES,
+                                                              batches, threading.main_thread().is_alive),
+                              name=f"tensorboard-warm-{sample}")
+    thread.start()
+    return thread
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
@@ -59,8 +86,27 @@ def reshape_section(batch_size: int) -> None:
     # add_images clips floats to [0, 1] (× 255): the conv's negative numbers show as black, as in TensorBoard
     right.image(features.to_image(tblog.grid(r.shown[:16].clamp(0, 1))[None]), caption=t("gaps.reshape_output"),
                 width="stretch")
-    show_code(reshaping.snippet("assets/cifar10-sample/test", batch_size), output=reshaping.printed(r))
+    show_code(reshaping.snippet("assets/cifar10-sample/test", batch_size, lang()), output=reshaping.printed(r))
     st.markdown(t("gaps.view"))
+
+
+def run_name(folder: str) -> str:
+    """A run's log folder as the training page names the run (recipe, network, epochs, best accuracy); a folder
+    that holds no readable run keeps its own name."""
+    run = runs.load(runs.runs_root() / Path(folder).parent)
+    return run_label(run) if run is not None else folder
+
+
+def scalar_chart(tag: str, events: tuple[tuple[int, float], ...], height: int = 240) -> go.Figure:
+    """One tag's curve, titled with the tag, as TensorBoard draws a scalar."""
+    steps = [s for s, _ in events]
+    few = len(steps) <= 12   # a run's epochs: each point marked, each step its own tick (never "0.5")
+    figure = go.Figure(go.Scatter(x=steps, y=[v for _, v in events], mode="lines+markers" if few else "lines", name=tag))
+    figure.update_layout(title={"text": tag, "font": {"size": 14}}, height=height, xaxis_title="step",
+                         margin={"l": 10, "r": 24, "t": 36, "b": 10})   # room for the last step's label
+    if few:
+        figure.update_xaxes(tickmode="array", tickvals=steps)
+    return figure
 
 
 st.title(t("tensorboard.title"))
@@ -76,7 +122,7 @@ sample = urlstate.choice(t("tensorboard.image"), images.samples(), images.sample
 batch_size = urlstate.choice("batch_size", BATCH_SIZES, 64, "batch_size", scope="tensorboard", kind="select_slider",
                              where=right)
 img_array = np.array(images.sample(sample))
-code = snippets.tensorboard(f"assets/samples/{sample}.jpg", "assets/cifar10-sample/test", batch_size)
+code = snippets.tensorboard(f"assets/samples/{sample}.jpg", "assets/cifar10-sample/test", batch_size, lang())
 if not ready:
     show_code(code, not_run=t("tensorboard.not_run"))
     st.markdown(t("tensorboard.hwc", shape=str(img_array.shape)))
@@ -85,79 +131,83 @@ if not ready:
     st.plotly_chart(viz.architecture(stages), key="tb_graph_offline", config=CHART)
     st.stop()
 
+kept = store(paths.data_root())
 with st.spinner(t("tensorboard.writing")):
-    result = course_logs(sample, batch_size)
+    result = course_logs(kept, sample, batch_size)
+if kept is not None:
+    warm(kept, sample)
 logs = result.logs
 
-scalars_tab, images_tab, graph_tab, files_tab = st.tabs(["SCALARS", "IMAGES", "GRAPHS", t("tensorboard.tab_files")])
-with scalars_tab:
-    st.markdown(t("tensorboard.scalars"))
-    step = urlstate.slider("global_step", 0, 99, 99, "global_step")
-    frame = pd.DataFrame({tag: [v for _, v in events] for tag, events in logs.scalars.items()})
-    st.line_chart(frame, x_label="step", height=300)
-    columns = st.columns(len(logs.scalars))
-    for column, (tag, events) in zip(columns, logs.scalars.items()):
-        column.metric(tag, f"{events[step][1]:g}", help=f"step {events[step][0]}")
-    tag = "y=2x"
-    events = logs.scalars[tag]
-    show_code(snippets.tensorboard_read(tag),
-              output=f"{list(logs.scalars)} {list(logs.images)}\n{len(events)} {events[-1][0]} {events[-1][1]}")
-    st.markdown(t("tensorboard.same_tag"))
-    mixed = same_tag_twice()
-    figure = go.Figure(go.Scatter(x=[step for step, _ in mixed], y=[v for _, v in mixed], mode="lines", name="y=2x"))
-    figure.update_layout(height=260, margin={"l": 0, "r": 0, "t": 10, "b": 0}, xaxis_title="step")
-    st.plotly_chart(figure, key="tb_same_tag", config=CHART)
-    show_code(snippets.tensorboard_same_tag(),
-              output=f"{len(mixed)}\n{[(step, value) for step, value in mixed[98:102]]}")
+view, tabs = urlstate.tabs({"scalars": "SCALARS", "images": "IMAGES", "graphs": "GRAPHS",
+                            "files": t("tensorboard.tab_files")}, "tab", scope="tensorboard")
+with tabs[view]:
+    if view == "scalars":
+        st.markdown(t("tensorboard.scalars"))
+        step = urlstate.slider("global_step", 0, 99, 99, "global_step")
+        for column, (tag, events) in zip(st.columns(len(logs.scalars)), logs.scalars.items()):
+            column.plotly_chart(scalar_chart(tag, events), key=f"tb_scalar_{tag}", config=CHART)
+            column.metric(tag, f"{events[step][1]:g}", help=f"step {events[step][0]}")
+        tag = "y=2x"
+        events = logs.scalars[tag]
+        show_code(snippets.tensorboard_read(tag, lang()),
+                  output=f"{list(logs.scalars)} {list(logs.images)}\n{len(events)} {events[-1][0]} {events[-1][1]}")
+        st.markdown(t("tensorboard.same_tag"))
+        mixed = same_tag_twice()
+        st.plotly_chart(scalar_chart("y=2x", mixed, height=260), key="tb_same_tag", config=CHART)
+        show_code(snippets.tensorboard_same_tag(lang()),
+                  output=f"{len(mixed)}\n{[(step, value) for step, value in mixed[98:102]]}")
 
-with images_tab:
-    test = logs.images["test"][0]
-    st.markdown(t("tensorboard.hwc", shape=str(img_array.shape)))
-    st.image(test.png, caption=f"test · step {test.step} · {test.width}×{test.height}")
-    st.markdown(t("tensorboard.wrong"))
-    st.code(f'writer.add_image("test", img_array, 1)\n# {result.wrong_dataformats}', language="python", wrap_lines=True)
-    st.markdown(t("tensorboard.batches"))
-    epoch = urlstate.choice(t("tensorboard.epoch"), (0, 1), 0, "epoch", scope="tensorboard")
-    pictures = logs.images[f"Epoch: {epoch}"]
-    shown = urlstate.slider("step", 0, len(pictures) - 1, 0, "step")
-    picture = pictures[shown]
-    # half the width of a wide screen (about twice the grid's size); the whole width on a phone, where columns
-    # stack: a fixed width=512 pushed the phone's page sideways
-    st.columns(2)[0].image(picture.png, caption=f"Epoch: {epoch} · step {picture.step} · {picture.width}×{picture.height}",
-                           width="stretch")
-    st.caption(t("tensorboard.batches_note", n=len(pictures), batch_size=batch_size))
-    reshape_section(batch_size)
+    elif view == "images":
+        test = logs.images["test"][0]
+        st.markdown(t("tensorboard.hwc", shape=str(img_array.shape)))
+        st.image(test.png, caption=f"test · step {test.step} · {test.width}×{test.height}")
+        st.markdown(t("tensorboard.wrong"))
+        st.code(f'writer.add_image("test", img_array, 1)\n# {result.wrong_dataformats}', language="python", wrap_lines=True)
+        st.markdown(t("tensorboard.batches"))
+        epoch = urlstate.choice(t("tensorboard.epoch"), (0, 1), 0, "epoch", scope="tensorboard")
+        pictures = logs.images[f"Epoch: {epoch}"]
+        shown = urlstate.slider("step", 0, len(pictures) - 1, 0, "step", fits=True)
+        picture = pictures[shown]
+        # half the width of a wide screen (about twice the grid's size); the whole width on a phone, where columns
+        # stack: a fixed width=512 pushed the phone's page sideways
+        st.columns(2)[0].image(picture.png, caption=f"Epoch: {epoch} · step {picture.step} · {picture.width}×{picture.height}",
+                               width="stretch")
+        st.caption(t("tensorboard.batches_note", n=len(pictures), batch_size=batch_size))
+        reshape_section(batch_size)
 
-with graph_tab:
-    st.markdown(t("tensorboard.graph"))
-    stages = [("", tblog.GRAPH_INPUT[1:])] + [(op.scope.split("[")[0], op.shape[1:]) for op in logs.graph]
-    st.plotly_chart(viz.architecture(stages), key="tb_graph", config=CHART)
-    st.dataframe([{"scope": f"Tudui/Sequential[model]/{op.scope}", "op": f"aten::{op.op}", "shape": str(list(op.shape))}
-                  for op in logs.graph], hide_index=True)
+    elif view == "graphs":
+        st.markdown(t("tensorboard.graph"))
+        stages = [("", tblog.GRAPH_INPUT[1:])] + [(op.scope.split("[")[0], op.shape[1:]) for op in logs.graph]
+        st.plotly_chart(viz.architecture(stages), key="tb_graph", config=CHART)
+        st.dataframe([{"scope": f"Tudui/Sequential[model]/{op.scope}", "op": f"aten::{op.op}", "shape": str(list(op.shape))}
+                      for op in logs.graph], hide_index=True)
 
-with files_tab:
-    st.markdown(t("tensorboard.download_intro"))
-    st.download_button(t("tensorboard.download"), result.zip, "logs.zip", "application/zip",
-                       icon=":material/download:", key="tb_zip")
-    st.code("tensorboard --logdir=logs --port=6007", language="bash")
-    st.dataframe([{t("tensorboard.col_file"): f"logs/{name}", t("tensorboard.col_size"): f"{size / 1e6:.2f} MB"}
-                  for name, size in logs.files], hide_index=True)
-    st.subheader(t("tensorboard.runs_title"))
-    root = runs.runs_root()
-    folders = tblog.run_event_dirs(root)
-    if not folders:
-        st.info(t("tensorboard.no_runs"), icon=":material/info:")
     else:
-        st.code(f"tensorboard --logdir={root.name} --port=6007", language="bash")
-        names = [paths.relative(f, root) for f in folders]
-        folder = urlstate.choice(t("tensorboard.run"), names, names[-1], "run", scope="tensorboard", kind="selectbox")
-        stamp = max(p.stat().st_mtime for p in (root / folder).iterdir())
-        found = run_logs(folder, stamp)
-        if not found or not found.scalars:
-            st.warning(t("tensorboard.damaged"), icon=":material/broken_image:")
+        st.markdown(t("tensorboard.download_intro"))
+        st.download_button(t("tensorboard.download"), result.zip, "logs.zip", "application/zip",
+                           icon=":material/download:", key="tb_zip")
+        st.code("tensorboard --logdir=logs --port=6007", language="bash")
+        st.dataframe([{t("tensorboard.col_file"): f"logs/{name}", t("tensorboard.col_size"): f"{size / 1e6:.2f} MB"}
+                      for name, size in logs.files], hide_index=True)
+        st.subheader(t("tensorboard.runs_title"))
+        root = runs.runs_root()
+        folders = tblog.run_event_dirs(root)
+        if not folders:
+            st.info(t("tensorboard.no_runs"), icon=":material/info:")
         else:
-            for tag, events in found.scalars.items():
-                st.line_chart(pd.DataFrame({tag: [v for _, v in events]}, index=[s for s, _ in events]), height=200)
+            st.code(f"tensorboard --logdir={root.name} --port=6007", language="bash")
+            names = {name: run_name(name) for name in (paths.relative(f, root) for f in folders)}
+            folder = urlstate.choice(t("tensorboard.run"), list(names), list(names)[-1], "run", scope="tensorboard",
+                                     kind="selectbox", format_func=names.get)
+            stamp = max(p.stat().st_mtime for p in (root / folder).iterdir())
+            found = run_logs(folder, stamp)
+            if not found or not found.scalars:
+                st.warning(t("tensorboard.damaged"), icon=":material/broken_image:")
+            else:
+                for k, (tag, events) in enumerate(found.scalars.items()):
+                    if k % 2 == 0:
+                        row = st.columns(2)
+                    row[k % 2].plotly_chart(scalar_chart(tag, events), key=f"tb_run_{tag}", config=CHART)
 
 st.subheader(t("tensorboard.code_title"))
 show_code(code, output="\n".join(["<class 'numpy.ndarray'>", str(img_array.shape), result.last_batch_shape]))

@@ -12,10 +12,11 @@ from core.training import runs, scripts, train, trainviz
 from core.training.events import Phase, Step
 from core.training.jobs import Job, QueueFull
 from core.training.recipes import FAST_TRICKS, RECIPES
-from ui import CHART, class_label, explain, labels, show_code, t, urlstate
+from ui import CHART, class_label, explain, labels, lang, screen_px, show_code, t, urlstate
 from ui.data import dataset_picker
 from ui.practice import practice_section
-from ui.training import me, run_label, trainings
+from ui.training import compare_picker, me, run_label, trainings
+from ui.training_inside import layers_view
 
 BATCHES = (32, 64, 128, 256, 512)
 
@@ -87,6 +88,8 @@ def show_run(run: runs.Run | None, live_steps: list[dict] | None = None) -> None
     if run is not None and run.damaged:
         st.caption(t("train.damaged", count=run.damaged))
     draw_curves({t("train.this_run"): (steps, metrics)})
+    if run is not None and run.config["recipe"] == "fast" and metrics:   # epoch 2's steps are coming: why they may jump
+        st.caption(f":material/query_stats: {t('train_runs.loss_jump')}")
     if metrics:
         last = metrics[-1]
         if "test_loss_sum" in last:
@@ -96,14 +99,17 @@ def show_run(run: runs.Run | None, live_steps: list[dict] | None = None) -> None
     if seen is not None:
         st.markdown(f"**{t('train.insight_title', epoch=seen['epoch'])}**")
         classes = [class_label(name) for name in seen["classes"]]
+        classes += [f"#{i}" for i in range(len(classes), len(seen["confusion"]))]  # outputs past a small set's classes
         left, right = st.columns(2)
         left.caption(t("train.insight_grid"))
         left.plotly_chart(trainviz.prediction_grid(seen["images"].numpy(), seen["labels"].tolist(),
-                                                   seen["predicted"].tolist(), classes), config=CHART)
+                                                   seen["predicted"].tolist(), classes, screen_px(share=0.5)),
+                          config=CHART)
         right.caption(t("train.insight_filters"))
         right.image(trainviz.filter_sheet(seen["filters"].numpy()), use_container_width=True)
         st.plotly_chart(viz.confusion(seen["confusion"].tolist(), classes, t("train.predicted"),
                                       t("train.true")), config=CHART)
+    layers_view(metrics)
 
 
 @st.fragment(run_every=1.0)
@@ -209,6 +215,8 @@ if job is not None and (job.running or job.waiting):
 else:
     if job is not None and job.state == "failed":
         st.error(error_text(job.error), icon=":material/error:")
+    if runs.stopped_before_first_epoch(runs.runs_root() / key):
+        st.info(t("train_runs.stopped_first_epoch"), icon=":material/stop_circle:")
     if earlier is not None and earlier.complete:
         st.success(t("train.already", acc=f"{earlier.metrics[-1]['test_acc']:.1%}"), icon=":material/check_circle:")
     else:
@@ -222,24 +230,19 @@ else:
         show_run(earlier)
 
 with st.expander(t("train.code_title")):
-    script = scripts.generate(config.resolved(), picked.shown, picked.found.kind)
+    script = scripts.generate(config.resolved(), picked.shown, picked.found.kind, lang())
     st.caption(t(f"train.script_{'course' if recipe == 'course' else 'fast'}"))
     show_code(script, not_run=t("common.not_run"))
     st.caption(t("train.tensorboard"))
 
-finished = runs.all_runs()
+finished = runs.comparable()
 if finished:
     st.subheader(t("train.compare_title"))
     by_key = {r.key: r for r in finished}
-    names = {r.key: run_label(r) for r in finished}  # options are the stable keys: labels change as epochs finish
-    default = [key] if key in by_key else list(by_key)[:1]
-    if st.session_state.get("train_compare_for") != key:   # the run just watched comes first
-        st.session_state["train_compare_for"] = key
-        st.session_state["train_compare"] = default + [k for k in st.session_state.get("train_compare", [])
-                                                       if k in by_key and k not in default]
-    chosen = st.multiselect(t("train.compare"), list(by_key), format_func=names.get, key="train_compare")
+    names = {r.key: run_label(r) for r in finished}
+    chosen = compare_picker(finished, key)
     if chosen:
-        draw_curves({names[k][:40]: (by_key[k].steps(), by_key[k].metrics) for k in chosen})
+        draw_curves({names[r.key]: (r.steps(), r.metrics) for r in chosen})
     st.caption(t("train.runs_size", count=len(finished), mb=f"{runs.size_mb():.0f}",
                  keep=os.environ.get("RUNS_KEEP", runs.DEFAULT_KEEP),
                  max_mb=os.environ.get("RUNS_MAX_MB", runs.DEFAULT_MAX_MB)))
@@ -247,6 +250,7 @@ if finished:
     c1, c2, c3 = st.columns([3, 1, 1], vertical_alignment="bottom")
     pick = by_key[c1.selectbox(t("train.download_run"), list(by_key), format_func=names.get, key="train_download_run")]
     if pick.metrics:
+        urlstate.keep_within("train_download_epoch", 1, len(pick.metrics), name="epoch", where=c2)
         epoch = c2.number_input("epoch", 1, len(pick.metrics), len(pick.metrics), key="train_download_epoch")
         path = pick.checkpoint(epoch)
         if path.is_file():

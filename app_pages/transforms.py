@@ -9,11 +9,12 @@ import numpy as np
 import streamlit as st
 
 from core.data import images
-from ui import CHART, explain, labels, photo_picker, photo_source, screen_px, show_code, t, urlstate
+from ui import CHART, explain, labels, lang, photo_picker, photo_source, screen_px, show_code, t, urlstate
 from ui.loading import wait_for_torch
 from ui.practice import practice_section
 
 CHANNELS = ("mean_r", "mean_g", "mean_b", "std_r", "std_g", "std_b")
+THUMB = 110  # the flips' and jitters' longer side: a 1024×1 strip at width=110 would be 0 px tall (PIL refuses)
 
 
 def code_block(photo, code: str, not_run: str | None = None) -> None:
@@ -51,12 +52,7 @@ def to_tensor_view(photo) -> None:
     right.caption(t("tf.channels_caption"))
     st.dataframe(pixel_rows(photo, tensor), hide_index=True)
     st.markdown(t("tf.to_tensor_explain"))
-    code_block(photo, "\n".join([
-        "from PIL import Image", "import numpy as np", "from torchvision import transforms", "",
-        f"img = Image.open({photo_source('tf_photo')!r}).convert('RGB')",
-        "print(img.size, img.mode, np.asarray(img).shape)",
-        "tensor_trans = transforms.ToTensor()", "tensor_img = tensor_trans(img)",
-        "print(tensor_img.shape, tensor_img.dtype)", "print(tensor_img[:, 0, 0])"]))
+    code_block(photo, T.to_tensor_code(photo_source("tf_photo"), lang()))
     around_to_tensor(photo)
 
 
@@ -66,7 +62,7 @@ def around_to_tensor(photo) -> None:
 
     st.subheader(t("gaps.call_title"))
     st.markdown(t("gaps.call"))
-    show_code(imaging.call_snippet())
+    show_code(imaging.call_snippet(lang()))
     st.subheader(t("gaps.pil_title"))
     r = imaging.read(photo)
     st.markdown(t("gaps.to_pil", mode=r.round_trip.mode, size=r.round_trip.size,
@@ -75,8 +71,8 @@ def around_to_tensor(photo) -> None:
     left.image(r.rgb, caption=t("gaps.as_pil"), width="stretch")
     right.image(r.bgr, caption=t("gaps.as_cv2"), width="stretch")   # shown as if it were R, G, B: the colours swap
     st.markdown(t("gaps.cv2", rgb=str(r.rgb[0, 0].tolist()), bgr=str(r.bgr[0, 0].tolist()), shape=r.rgb.shape))
-    code_block(photo, imaging.snippet(photo_source("tf_photo")))
-    show_code(imaging.cv2_snippet(photo_source("tf_photo")), not_run=t("gaps.cv2_not_run"))
+    code_block(photo, imaging.snippet(photo_source("tf_photo"), lang()))
+    show_code(imaging.cv2_snippet(photo_source("tf_photo"), lang()), not_run=t("gaps.cv2_not_run"))
 
 
 def normalize_view(photo) -> None:
@@ -107,12 +103,7 @@ def normalize_view(photo) -> None:
     c2.image(features.to_image(out[None]), caption=t("tf.shown_normalized"), width="stretch")
     c3.image(features.to_image(T.denormalize(out, mean, std)[None]), caption=t("tf.shown_back"), width="stretch")
     st.markdown(t("tf.normalize_explain"))
-    code_block(photo, "\n".join([
-        "from PIL import Image", "from torchvision import transforms", "",
-        f"img = Image.open({photo_source('tf_photo')!r}).convert('RGB')",
-        "img_tensor = transforms.ToTensor()(img)",
-        f"trans_norm = transforms.Normalize({tuple(mean)}, {tuple(std)})", "img_norm = trans_norm(img_tensor)",
-        "print(img_tensor[0][0][0], img_norm[0][0][0])", "print(img_norm.min(), img_norm.max())"]))
+    code_block(photo, T.normalize_code(photo_source("tf_photo"), mean, std, lang()))
 
 
 def resize_view(photo) -> None:
@@ -131,11 +122,7 @@ def resize_view(photo) -> None:
     else:
         size = urlstate.slider("size", 8, 512, 256, "size", where=c2)
     step = {"name": "Resize", "size": size, "interpolation": interpolation}
-    code = "\n".join(["from PIL import Image", "from torchvision import transforms"]
-                     + (["from torchvision.transforms import InterpolationMode"] if interpolation != "bilinear" else [])
-                     + ["", f"img = Image.open({photo_source('tf_photo')!r}).convert('RGB')", "print(img.size)",
-                        f"trans_resize = {T.expression(step)}", "img_resize = trans_resize(img)",
-                        "print(img_resize.size)"])
+    code = T.resize_code(step, photo_source("tf_photo"), lang())
     try:
         out = T.apply(step, photo, torch.Generator())
     except T.TooBig as err:
@@ -157,7 +144,8 @@ def crop_view(photo) -> None:
 
     shortest = min(photo.size)
     c1, c2, c3, c4 = st.columns(4)
-    size = urlstate.slider("size", 16, shortest + 64, max(16, min(256, shortest)), "crop_size", where=c1)
+    size = urlstate.slider("size", 16, shortest + 64, max(16, min(256, shortest)), "crop_size", where=c1,
+                           fits=True)
     padding = urlstate.slider("padding", 0, 64, 0, "padding", where=c2)
     fill = urlstate.slider("fill", 0, 255, 0, "fill", where=c3)
     padding_mode = urlstate.choice("padding_mode", T.PADDING_MODES, "constant", "padding_mode", scope="tf",
@@ -179,30 +167,28 @@ def crop_view(photo) -> None:
                 for column, k in zip(st.columns(3), range(row, min(row + 3, len(crops)))):
                     column.image(crops[k], caption=f"{k + 1}: top={boxes[k][0]}, left={boxes[k][1]}", width="stretch")
         step = {"name": "RandomCrop", "size": size, "padding": padding, "fill": fill, "padding_mode": padding_mode}
-        code_block(photo, "\n".join(["import torch", "from PIL import Image", "from torchvision import transforms", "",
-                                     f"img = Image.open({photo_source('tf_photo')!r}).convert('RGB')",
-                                     f"trans_random = {T.expression(step)}", f"torch.manual_seed({seed})",
-                                     f"for i in range({n}):", "    img_crop = trans_random(img)",
-                                     "    print(img_crop.size)"]))
+        code_block(photo, T.crop_code(step, seed, n, photo_source("tf_photo"), lang()))
 
     st.subheader(t("tf.more_title"))
     c1, c2, c3 = st.columns(3)
     with c1:
         longest = max(2, max(photo.size))
-        center = urlstate.slider("CenterCrop size", 1, longest, max(1, shortest // 2), "center_size")
+        center = urlstate.slider("CenterCrop size", 1, longest, max(1, shortest // 2), "center_size", fits=True)
         st.image(images.fit(T.build({"name": "CenterCrop", "size": center})(photo), 1024),
                  caption=f"CenterCrop({center})", width="content")
     with c2:
         p = urlstate.slider("RandomHorizontalFlip p", 0.0, 1.0, 0.5, "p", step=0.05)
         generator = torch.Generator().manual_seed(seed)
         flip = {"name": "RandomHorizontalFlip", "p": p}
-        st.image([T.apply(flip, photo, generator) for _ in range(4)], caption=[f"#{i + 1}" for i in range(4)], width=110)
+        st.image([images.fit(T.apply(flip, photo, generator), THUMB) for _ in range(4)],
+                 caption=[f"#{i + 1}" for i in range(4)], width="content")
     with c3:
         jitter = urlstate.slider("ColorJitter brightness = contrast = saturation", 0.0, 1.0, 0.4, "jitter", step=0.05)
         hue = urlstate.slider("hue", 0.0, 0.5, 0.1, "hue", step=0.05)
         generator = torch.Generator().manual_seed(seed)
         step = {"name": "ColorJitter", "brightness": jitter, "contrast": jitter, "saturation": jitter, "hue": hue}
-        st.image([T.apply(step, photo, generator) for _ in range(4)], caption=[f"#{i + 1}" for i in range(4)], width=110)
+        st.image([images.fit(T.apply(step, photo, generator), THUMB) for _ in range(4)],
+                 caption=[f"#{i + 1}" for i in range(4)], width="content")
     st.caption(t("tf.more_caption"))
 
 
@@ -297,7 +283,7 @@ def compose_view(photo) -> None:
         last = stages[-1].value
         shown = last if not hasattr(last, "shape") else features.to_image(last[None].clamp(0, 1))
         st.image(images.fit(shown, 1024), caption=t("tf.result", shape=stages[-1].shape), width="content")
-    code_block(photo, T.code(plain, seed, photo_source("tf_photo")), not_run=t("tf.not_run_failed") if failed else None)
+    code_block(photo, T.code(plain, seed, photo_source("tf_photo"), lang()), not_run=t("tf.not_run_failed") if failed else None)
 
 
 VIEWS = {"to_tensor": to_tensor_view, "normalize": normalize_view, "resize": resize_view, "crop": crop_view,

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import string
 from enum import StrEnum
 from typing import ClassVar
 
@@ -17,6 +18,7 @@ class ErrorKind(StrEnum):
     DOWNLOAD = "data.download_"
     TRAINING = "train.error_"
     CHECKPOINT = "cls.error_"
+    WHOLE_MODEL = "ckpt.error_"
     QUERY = "url."
     TRANSFORM = "tf."
     PRACTICE = "practice."
@@ -54,8 +56,31 @@ class CodedError(Exception):
 
 
 def explain(error: CodedError, lang: str, **params: object) -> str:
-    """The error's message in ``lang``; ``params`` add to (or override) the values the error carries."""
-    return i18n.t(error.key, lang, **{**error.params, **params})
+    """The error's message in ``lang``; ``params`` add to (or override) the values the error carries.
+
+    The message is Markdown and its values are not: each text value is escaped for where the message puts it.
+    """
+    template = i18n.t(error.key, lang)
+    return i18n.t(error.key, lang, **quoted(template, {**error.params, **params}))
+
+
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]<>#+\-!|~$])")
+
+
+def quoted(template: str, params: dict[str, object]) -> dict[str, object]:
+    """``params`` with each text value escaped for its place in the Markdown ``template``.
+
+    Outside a `code span`, Markdown would read the ``__main__`` of a quoted PyTorch message as bold "main" and
+    a lone backtick as the start of code: there every Markdown character is escaped. Inside a span, escapes show
+    as written and only a backtick can end it early: it becomes a quote.
+    """
+    safe, inside = dict(params), False
+    for literal, field, _, _ in string.Formatter().parse(template):
+        inside ^= literal.count("`") % 2 == 1
+        value = params.get(field) if field else None
+        if isinstance(value, str):
+            safe[field] = value.replace("`", "'") if inside else _MARKDOWN.sub(r"\\\1", value)
+    return safe
 
 
 _PATH = re.compile(r"(?:[A-Za-z]:)?[\\/](?:[^\s'\"\\/:]+[\\/])+([^\s'\"\\/:]*)")

@@ -76,7 +76,7 @@ def app_in_chromium(env: dict[str, str]):
 
 
 def settle(page, timeout_s: float = 90, last: str | None = None) -> None:
-    """Wait until Streamlit has run the page: the sidebar's language switch (on every page) and the page's title
+    """Wait until Streamlit has run the page: the language switch (on every page) and the page's title
     are drawn, then, for three checks in a row: Streamlit's own script state says "notRunning" (a page's first run
     may start a second), ``last`` (a selector for what the page draws last) is there, no spinner, skeleton or
     "loading PyTorch…" note is left, and the main area's height holds still.
@@ -96,13 +96,13 @@ def settle(page, timeout_s: float = 90, last: str | None = None) -> None:
 
 
 def assert_routed(page, slug: str, lang: str) -> None:
-    """A deep link ran the entry script (its sidebar's language switch is there) and landed on its own page, in the
+    """A deep link ran the entry script (its language switch is there) and landed on its own page, in the
     link's language: with a `pages/` folder beside the entry, Streamlit would route it alone (README, Layout)."""
     from core import i18n
 
     title = i18n.t("home.title_long" if slug in ("", "home") else f"{slug}.title", lang)
     assert page.locator("h1").first.inner_text().strip() == title, slug
-    assert page.locator('[data-testid="stSidebar"]').get_by_role("radio", name="English").count() == 1, slug
+    assert page.locator('[data-testid="stMain"]').get_by_role("radio", name="English").count() == 1, slug
     assert f"lang={lang}" in page.url, slug
 
 

@@ -160,7 +160,7 @@ def test_a_feature_map_cell_shows_the_input_region_it_sees(app):
 def test_language_switch_rewrites_the_page_and_the_url(app):
     with open_page(app, "/pool") as page:
         assert page.locator("h1").first.inner_text().strip() == "池化"
-        page.locator('[data-testid="stSidebar"]').get_by_role("radio", name="English").click()
+        page.locator('[data-testid="stMain"]').get_by_role("radio", name="English").click()
         settle(page)
         assert page.locator("h1").first.inner_text().strip() == "Pooling"
         assert "lang=en" in page.url

@@ -29,8 +29,9 @@ def run_in(folder, code: str) -> str:
 
 
 def test_module_call_prints_tensor_2():
-    assert codegen.run(snippets.module_call()).splitlines() == [
+    assert codegen.run(snippets.module_call("en")).splitlines() == [
         "tensor(2.)", "hook saw tensor(2.)", "tensor(2.)", "tensor(2.)"]
+    assert codegen.run(snippets.module_call("zh")).splitlines()[1] == "钩子看到 tensor(2.)"
 
 
 def test_backward_gradients_match_the_snippet():
@@ -169,13 +170,13 @@ def test_gpu_saved_file_needs_map_location_on_a_cpu(loads):
         assert "map_location=torch.device('cpu')" in plain.error
 
 
-def test_measured_speeds_are_the_readme_s():
+def test_measured_speeds_are_the_benchmark_figures():
     import re
     from pathlib import Path
 
     from core.training import speed
 
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    readme = (Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md").read_text()
     assert speed.BENCHMARK in readme
     for m in speed.MEASURED:
         row = rf"\| {re.escape(m.device)} \| {re.escape(m.recipe)} \| {m.seconds_per_epoch:g} \| {m.images_per_s:,} \|"
@@ -205,7 +206,7 @@ def test_both_gpu_scripts_train_and_print_the_course_s_lines(form, tiny_cifar, t
     os.chdir(tmp_path / "run")
     try:
         with contextlib.redirect_stdout(out):
-            exec(compile(snippets.gpu_training(form, 16, 0.01, 1), "train_gpu.py", "exec"), script.__dict__)
+            exec(compile(snippets.gpu_training(form, 16, 0.01, 1, "en"), "train_gpu.py", "exec"), script.__dict__)
     finally:
         os.chdir(here)
     printed = out.getvalue().splitlines()
@@ -217,8 +218,26 @@ def test_both_gpu_scripts_train_and_print_the_course_s_lines(form, tiny_cifar, t
 def test_model_py_checks_the_shape_only_when_run_as_a_script():
     from core.chapters import saving
 
-    assert codegen.run(saving.MODEL) == ""                 # imported: nothing runs
+    assert codegen.run(saving.model_py()) == ""                 # imported: nothing runs
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
-        exec(compile(saving.MODEL, "model.py", "exec"), {"__name__": "__main__"})
+        exec(compile(saving.model_py(), "model.py", "exec"), {"__name__": "__main__"})
     assert out.getvalue().strip() == "torch.Size([64, 10])"
+
+
+@needs_tensorboard
+def test_stored_logs_are_read_back_whole_and_a_damaged_file_is_written_again(tmp_path, course_logs):
+    img, result = course_logs
+    asked = []
+
+    def batches(batch_size):
+        asked.append(batch_size)
+        return [[torch.rand(4, 3, 32, 32, generator=torch.Generator().manual_seed(0))]] * 2
+
+    (tmp_path / tblog.store_name(img, 64)).write_bytes(tblog.dump(result))
+    assert tblog.stored(tmp_path, img, 64, batches) == result and asked == [], "read, not written again"
+    (tmp_path / tblog.store_name(img, 64)).write_bytes(b"PK\x03\x04 cut short")
+    again = tblog.stored(tmp_path, img, 64, batches)
+    assert asked == [64] and again.last_batch_shape == "torch.Size([4, 3, 32, 32])"
+    assert tblog.load((tmp_path / tblog.store_name(img, 64)).read_bytes()) == again, "and kept in its place"
+    assert tblog.store_name(img, 64) != tblog.store_name(img[::-1], 64) != tblog.store_name(img, 128)

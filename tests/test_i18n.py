@@ -119,3 +119,9 @@ def test_an_unforeseen_error_s_words_keep_no_server_path():
     for kept in ("mat1 and mat2 shapes cannot be multiplied (1x49152 and 196608x10)", "lr 1/2",
                  "CUDA out of memory. Tried to allocate 20.00 MiB"):
         assert without_paths(kept) == kept
+
+
+def test_a_quoted_value_inside_a_code_span_keeps_its_text_and_cannot_end_the_span():
+    values = errors.quoted("`{step}` failed: {error}", {"step": "Resize(a_b)`", "error": "**x** `y", "n": 3})
+    assert values == {"step": "Resize(a_b)'", "error": r"\*\*x\*\* \`y", "n": 3}
+

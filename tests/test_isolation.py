@@ -13,7 +13,7 @@ from core import course, runner
 from core.basics import codegen
 from core.data import images
 from core.data import transforms as T
-from core.model import Tudui
+from core.model import Tudui, skeleton
 
 ROUNDS = 100
 
@@ -35,7 +35,7 @@ def snippets(tmp_path_factory):
         codegen.losses(course.LOSS_INPUT, course.LOSS_TARGET, course.CROSS_ENTROPY_LOGITS, 1),
         codegen.flatten(4, 3, 8, 8),
         T.code(crop, 7, "cat.jpg").replace("print(", "print(img_out[0, :2, :4], ") + "\nprint(torch.rand(2))",
-        codegen.classify("relu", "tudui.pth", "cat.jpg", None, None),
+        codegen.classify(skeleton("relu").model, "tudui.pth", "cat.jpg", None, None),
     ]
     return [(code, files, runner.run(code, files)) for code in codes]
 

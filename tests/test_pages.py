@@ -4,6 +4,7 @@ from pathlib import Path
 import pytest
 import torch
 import torch.nn.functional as F
+from codetext import slips
 from streamlit.testing.v1 import AppTest
 
 from core import course, i18n
@@ -42,6 +43,7 @@ def test_every_page_renders_in_both_languages(slug, lang):
     expected = i18n.t("home.title_long" if slug == HOME.slug else f"{slug}.title", lang)
     assert at.title[0].value == expected
     assert not at.error
+    assert [slip for c in at.code if c.proto.language == "python" for slip in slips(c.value, lang)] == []
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -240,9 +242,21 @@ def test_conv_channels_on_a_photo_crop_follow_the_link_and_print_the_animation_s
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_conv_channels_a_crop_off_the_photo_falls_back_to_the_middle_with_a_note(lang):
+def test_conv_channels_a_crop_off_the_photo_moves_into_it_with_a_note(lang):
+    """top=999 (a link made on a larger photo) moves to the last row a 5×5 crop fits; left=x, no number, falls back
+    to the middle."""
     at = open_page("conv", lang, view="channels", input="photo", top="999", left="x")
     notes = "\n".join(c.value for c in at.caption)
     assert "top=999" in notes and "left=x" in notes
-    assert printed(at)[0].endswith(str(photo_crop_output(13, 21)[1]))   # the middle of a 32×48 photo
+    assert printed(at)[0].endswith(str(photo_crop_output(27, 21)[1]))   # of a 32×48 photo
     assert not at.error
+
+
+@pytest.mark.parametrize("slug,view", [("conv", "channels"), ("layers", "flatten"), ("layers", "loss"),
+                                       ("classify", "code"), ("transforms", "normalize"),
+                                       ("transforms", "resize"), ("transforms", "crop"), ("transforms", "compose")])
+def test_the_code_on_every_tab_is_in_the_pages_language(slug, view):
+    """English, the language a page would forget to pass (test_every_page_renders… checks each first view in both)."""
+    at = open_page(slug, "en", view=view)
+    python = [c.value for c in at.code if c.proto.language == "python"]
+    assert python and [slip for code in python for slip in slips(code, "en")] == []

@@ -1,5 +1,7 @@
 """AppTest of the chapters pages (TensorBoard, nn.Module and backward, saving and loading, GPU) in both languages."""
+import json
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -16,10 +18,11 @@ ROOT = Path(__file__).resolve().parent.parent
 needs_tensorboard = pytest.mark.skipif(not tblog.available(), reason="tensorboard is not installed")
 
 
-def open_page(slug: str, lang: str) -> AppTest:
+def open_page(slug: str, lang: str, **params: str) -> AppTest:
     """As tests/test_pages.py opens a page, with time for the first visit's work (fresh interpreters, a log dir)."""
     at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=240)
     at.query_params["lang"] = lang
+    at.query_params.update(params)
     at.run()
     at.switch_page(f"app_pages/{slug}.py").run()
     assert not at.exception, [e.value for e in at.exception]
@@ -46,6 +49,10 @@ def test_home_lists_every_chapter_in_the_course_s_order_with_its_pages():
     assert sum(link.label == i18n.t("tensorboard.title", "en") for link in at.get("page_link")) == 2   # card + map
 
 
+def chart_titles(at) -> list[str]:
+    return [json.loads(c.proto.spec)["layout"].get("title", {}).get("text") for c in at.get("plotly_chart")]
+
+
 @needs_tensorboard
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_tensorboard_page_shows_what_the_event_files_hold(lang):
@@ -54,11 +61,50 @@ def test_tensorboard_page_shows_what_the_event_files_hold(lang):
     printed = outputs(at)
     assert "<class 'numpy.ndarray'>\n(300, 451, 3)\ntorch.Size([40, 3, 32, 32])" in printed
     assert "['y=2x', 'y=x'] ['test', 'Epoch: 0', 'Epoch: 1']\n100 99 198.0" in printed
-    assert "tensorboard --logdir=logs --port=6007" in printed
     assert "200\n[(98, 196.0), (99, 198.0), (0, 0.0), (1, 3.0)]" in printed   # one tag, two runs: the curve doubles back
-    assert any(o.startswith('writer.add_image("test", img_array, 1)\n# TypeError') for o in printed)
+    assert chart_titles(at) == ["y=2x", "y=x", "y=2x"], "each chart titled with its tag, as TensorBoard does"
     at.slider(key="global_step").set_value(10).run()
     assert [m.value for m in at.metric] == ["20", "10"]
+    printed = outputs(open_page("tensorboard", lang, tab="images"))
+    assert any(o.startswith('writer.add_image("test", img_array, 1)\n# TypeError') for o in printed)
+    assert "tensorboard --logdir=logs --port=6007" in outputs(open_page("tensorboard", lang, tab="files"))
+
+
+@needs_tensorboard
+def test_the_open_tensorboard_tab_is_in_the_url():
+    at = open_page("tensorboard", "en", tab="graphs")
+    assert at.query_params.get("tab") in ("graphs", ["graphs"])
+    assert at.dataframe and "aten::" in str(at.dataframe[0].value), "a link opens the graph's tab"
+    assert not [o for o in outputs(at) if o.startswith("['y=2x'")], "only the open tab is computed"
+    at = open_page("tensorboard", "en")
+    assert "tab" not in at.query_params, "the first tab is the default: not written"
+
+
+@needs_tensorboard
+def test_other_batch_sizes_are_written_once_in_the_background_and_read_at_once(tmp_path, monkeypatch):
+    """Moving batch_size waited ~8 s on a spinner while the course's calls were written again."""
+    import torch
+
+    def few_batches(root, batch_size, epochs, seed=0):   # the course's calls on a batch or two: the same work, less
+        return [[torch.rand(batch_size // 8, 3, 32, 32, generator=torch.Generator().manual_seed(seed))]] * epochs
+
+    monkeypatch.setattr(tblog, "sample_batches", few_batches)
+    monkeypatch.setenv("DATA_DIR", str(tmp_path))
+    at = open_page("tensorboard", "en")
+    deadline = time.time() + 240
+    while len(list(tmp_path.glob(".tensor-cache/tensorboard-course-*.zip"))) < 4 and time.time() < deadline:
+        time.sleep(0.5)
+    assert len(list(tmp_path.glob(".tensor-cache/tensorboard-course-*.zip"))) == 4, "every batch size, once"
+
+    def no_writer(*args):
+        raise AssertionError("the course's calls were written again")
+
+    monkeypatch.setattr(tblog, "write_course_calls", no_writer)
+    began = time.perf_counter()
+    at.select_slider(key="tensorboard_batch_size").set_value(16).run()
+    print(f"batch_size 16 shown {time.perf_counter() - began:.2f} s after the change")
+    assert not at.exception
+    assert any(o.endswith("torch.Size([2, 3, 32, 32])") for o in outputs(at)), "batch_size 16's logs, read back"
 
 
 @needs_tensorboard
@@ -80,12 +126,35 @@ def test_tensorboard_page_reads_the_training_runs_event_files(tmp_path, monkeypa
     (tmp_path / "bad" / "tensorboard").mkdir(parents=True)
     (tmp_path / "bad" / "tensorboard" / "events.out.tfevents.1.host").write_bytes(b"\x00not an event file" * 20)
     monkeypatch.setenv("RUNS_DIR", str(tmp_path))
-    at = open_page("tensorboard", "en")
+    at = open_page("tensorboard", "en", tab="files")
     assert "tensorboard --logdir=" + tmp_path.name + " --port=6007" in outputs(at)
     assert at.selectbox(key="tensorboard_run").options == ["bad/tensorboard", "good/tensorboard"]
     assert not at.warning
+    assert chart_titles(at)[-1] == "test_accuracy", "the run's chart titled with its tag"
     at.selectbox(key="tensorboard_run").set_value("bad/tensorboard").run()
     assert not at.exception and at.warning[0].value == i18n.t("tensorboard.damaged", "en")
+
+
+@needs_tensorboard
+@pytest.mark.parametrize("lang", ["zh"])   # the learners' language; run_label is the training page's, in both
+def test_training_runs_logs_are_listed_as_the_training_page_names_them(lang, tmp_path, monkeypatch):
+    """They were listed by folder ("e5f9d1a16ade/tensorboard") while the training page named the run."""
+    from core.training import runs, train
+
+    from conftest import make_folder_dataset
+
+    data = make_folder_dataset(tmp_path / "data" / "pets", per_class=(12, 4))
+    config = train.Config(data=str(data), recipe="fast", arch="course", epochs=1, batch_size=16)
+    train.run(config, tmp_path / "runs" / config.key())
+    monkeypatch.setenv("RUNS_DIR", str(tmp_path / "runs"))
+    at = open_page("tensorboard", lang, tab="files")
+    picker = at.selectbox(key="tensorboard_run")
+    assert picker.value == f"{config.key()}/tensorboard", "the run stays in the URL by its folder"
+    best = runs.load(tmp_path / "runs" / config.key()).metrics[-1]["test_acc"]
+    named = i18n.t("train.run_label", lang, recipe=i18n.t("train.recipe_fast", lang), arch=i18n.t("arch.course", lang),
+                   done=1, epochs=1, lr=0.05, batch_size=16, subset="", best=f"{best:.1%}")
+    assert picker.options == [named]
+    assert chart_titles(at)[-2:] == ["test_loss", "test_accuracy"]   # train_loss is logged every 100 steps
 
 
 def test_tensorboard_page_without_tensorboard_says_how_to_install(monkeypatch):
@@ -100,7 +169,8 @@ def test_module_page_prints_tensor_2_and_the_gradients(lang):
     at = open_page("module", lang)
     assert not at.error
     printed = outputs(at)
-    assert "tensor(2.)\nhook saw tensor(2.)\ntensor(2.)\ntensor(2.)" in printed
+    hook_saw = i18n.t("code.module_call.hook_saw", lang)   # the printed label is in the learner's language
+    assert f"tensor(2.)\n{hook_saw} tensor(2.)\ntensor(2.)\ntensor(2.)" in printed
     g = backprop.gradients(SAMPLE / "test", 16, 0.01)
     assert "\n".join([g.printed_loss, "None", "torch.Size([32, 3, 5, 5])", f"{g.once} {g.twice} 2.0"]) in printed
     assert at.metric[2].value == "2"

@@ -83,7 +83,10 @@ def test_a_tiny_run_trains_in_the_background_and_stays_on_screen(lang, tmp_path,
     charts = at.get("plotly_chart")
     assert len(charts) >= 4 + 2, "the run's four curves, its prediction grid and confusion matrix stay on screen"
     assert any(i18n.t("train.insight_grid", lang) in c.value for c in at.caption)
-    key = at.multiselect(key="train_compare").value[0]
+    assert any(i18n.t("train_runs.loss_jump", lang) in c.value for c in at.caption), "the fast recipe's jump explained"
+    (picker,) = at.multiselect
+    key = picker.value[0]
+    assert "2/2" in picker.options[0], "compare runs names the run as it is now: both epochs done"
     assert (tmp_path / "runs" / key / "insight.pt").is_file(), "the run just watched is first in compare runs"
     assert at.get("download_button")
     fresh = open_page("train", lang, dataset="pets", epochs="2", batch_size="32")  # a reload: the same run is there
@@ -231,4 +234,34 @@ def test_a_queued_run_says_its_expected_wait_in_seconds_under_a_minute(tmp_path,
             trainings().cancel(queued, queued.owner)
         busy.set()
         other.join(10)
+        trainings.clear()
+
+
+def test_a_run_stopped_in_its_first_epoch_says_so_and_is_not_offered_for_comparison(tmp_path, monkeypatch):
+    """Stop during epoch 1 (here: as its first test pass begins): the page said nothing and showed Start again,
+    and compare runs offered the empty run ("0/3 epochs · best 0.0%", four empty charts)."""
+    from core.training import train
+    from ui.training import trainings
+
+    def stopped_evaluate(model, recipe, feed, autocast, stop, report):
+        stop.set()   # what Stop does; the test pass gives up and the epoch is not saved
+        return None
+
+    monkeypatch.setattr(train, "evaluate", stopped_evaluate)
+    trainings.clear()
+    try:
+        at = train_page("en", tmp_path, monkeypatch, epochs="2", batch_size="32")
+        assert not at.info or i18n.t("train_runs.stopped_first_epoch", "en") not in [i.value for i in at.info]
+        at.button(key="train_start").click().run()
+        for _ in range(120):
+            if "train_start" in [b.key for b in at.button]:
+                break
+            time.sleep(0.5)
+            at.run()
+        assert i18n.t("train_runs.stopped_first_epoch", "en") in [i.value for i in at.info]
+        assert at.button(key="train_start").label == i18n.t("train.start", "en")
+        assert not at.multiselect, "a run with no finished epoch has nothing to compare"
+        fresh = open_page("train", "en", dataset="pets", epochs="2", batch_size="32")   # a reload says it too
+        assert i18n.t("train_runs.stopped_first_epoch", "en") in [i.value for i in fresh.info]
+    finally:
         trainings.clear()

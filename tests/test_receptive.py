@@ -1,11 +1,12 @@
 """The receptive field computed from kernel/stride/padding equals the pixels a cell's gradient reaches."""
 import pytest
 import torch
-from test_pages_classify import shipped  # noqa: F401 - the fixture the page test uses
 from torch import nn
 
 from core.inference import receptive
 from core.model import Tudui
+
+from test_pages_classify import shipped  # noqa: F401 - the fixture the page test uses
 
 
 @pytest.mark.parametrize("arch", ["course", "relu", "bn_relu"])

@@ -4,7 +4,7 @@ import numpy as np
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from core import viz
+from core import course, viz
 from core.basics import ops, transposed
 from core.basics.ops import SettingsError
 
@@ -123,22 +123,31 @@ def test_transposed_arrow_leads_from_each_input_cell_to_the_region_it_adds_into(
         assert region["x0"] == legs[-1]["x"] and region["y0"] < legs[-1]["y"] < region["y1"]  # to its left edge
 
 
-@settings(max_examples=60, deadline=None)
-@given(k=st.integers(1, 5), stride=st.integers(1, 3), padding=st.integers(0, 2), dilation=st.integers(1, 2),
-       groups=st.sampled_from([1, 3]))
-def test_channel_arrows_lead_from_every_window_read_to_the_output_they_make(k, stride, padding, dilation, groups):
+CHANNEL_LABELS = LABELS | {"channel": "{c}", "out_channel": "{i}", "bias": "bias"}
+WIDTHS = st.sampled_from([viz.PHONE_PX, viz.base.DESKTOP_PX])
+
+
+def channel_trace(x: np.ndarray, k: int, stride: int, padding: int, dilation: int, groups: int):
+    """The channel view's trace (nn.Conv2d(3, 2, k), or depthwise with groups=3), or nothing where PyTorch refuses."""
     from core.basics import multichannel
 
-    x = np.stack([np.arange(25.0).reshape(5, 5) * (c + 1) for c in range(3)])
     out_channels = 2 if groups == 1 else 3
     weight = multichannel.default_weight(out_channels, 3 // groups, k)
     try:
-        trace = multichannel.conv2d_trace(x, weight, np.ones(out_channels), stride, padding, dilation, groups)
+        return multichannel.conv2d_trace(x, weight, np.ones(out_channels), stride, padding, dilation, groups)
     except SettingsError:
         assume(False)
-    spec = viz.channels_animation(trace, LABELS | {"channel": "{c}", "out_channel": "{i}", "bias": "bias"}).to_dict()
+
+
+@settings(max_examples=60, deadline=None)
+@given(k=st.integers(1, 5), stride=st.integers(1, 3), padding=st.integers(0, 2), dilation=st.integers(1, 2),
+       groups=st.sampled_from([1, 3]), width=WIDTHS)
+def test_channel_arrows_lead_from_every_window_read_to_the_output_they_make(k, stride, padding, dilation, groups, width):
+    x = np.stack([np.arange(25.0).reshape(5, 5) * (c + 1) for c in range(3)])
+    trace = channel_trace(x, k, stride, padding, dilation, groups)
+    spec = viz.channels_animation(trace, CHANNEL_LABELS, width_px=width).to_dict()
     same_count_every_frame(spec)
-    lefts = [t.get("x0", 0) for t in spec["data"]]
+    lefts, tops = [t["x0"] for t in spec["data"]], [t["y0"] for t in spec["data"]]
     span = dilation * (k - 1) + 1
     for frame, s in zip(spec["frames"], trace.steps, strict=True):
         legs, boxes = arrows(frame["layout"]), frame["layout"]["shapes"]
@@ -149,12 +158,75 @@ def test_channel_arrows_lead_from_every_window_read_to_the_output_they_make(k, s
         assert len(heads) == len(s.in_channels)  # one arrow from each window
         for head in heads:  # to the top edge of the output cell
             assert (head["x"], head["y"]) == ((target["x0"] + target["x1"]) / 2, target["y0"])
-        starts = [leg for leg in legs if (leg["ax"], leg["ay"]) not in {(other["x"], other["y"]) for other in legs}]
-        for leg, c, box in zip(starts, s.in_channels, boxes[:-1], strict=True):  # from the bottom edge of its window
-            assert (box["x0"], box["y0"]) == (lefts[c] + c0 - 0.5, r0 - 0.5) and box["x1"] == box["x0"] + span
+        notes = frame["layout"]["annotations"]
+        every = [a for a in notes if a.get("showarrow")]  # two legs a window, shown or not
+        titles = [k for k, a in enumerate(notes[:-1]) if not a.get("showarrow") and a["yanchor"] == "bottom"]
+        assert len(titles) == len(x) and all(notes[k]["bgcolor"] == "white" for k in titles)
+        assert min(titles) > max(k for k, a in enumerate(notes) if a.get("showarrow"))  # arrows pass behind titles
+        assert len(every) == 2 * len(s.in_channels)
+        for leg, c, box in zip(every[::2], s.in_channels, boxes[:-1], strict=True):  # from the bottom edge of its window
+            assert (box["x0"], box["y0"]) == (lefts[c] + c0 - 0.5, tops[c] + r0 - 0.5) and box["x1"] == box["x0"] + span
             assert box["x0"] < leg["ax"] <= box["x1"] and leg["ay"] == box["y1"] and (leg["ax"] - lefts[c]) % 1 == 0.5
+        for leg in (leg for leg in legs if leg["ax"] == leg["x"]):  # down through a grid: between its columns only
+            crossed = [p for p in spec["data"][: len(x)] if p["x0"] - 0.5 < leg["x"] < p["x0"] + len(p["z"][0]) - 0.5
+                       and min(leg["y"], leg["ay"]) < p["y0"] + len(p["z"]) - 0.5 and max(leg["y"], leg["ay"]) > p["y0"]]
+            assert all((leg["x"] - p["x0"]) % 1 == 0.5 for p in crossed)
         output = spec["data"][len(x) + s.out_channel]
         assert (target["x0"], target["y0"]) == (output["x0"] + j - 0.5, output["y0"] + i - 0.5)
+
+
+def cell_lines(spec: dict) -> list[tuple[str, str, int]]:
+    """(a cell's value, its small ×weight line or "", the font) for every grid cell of every frame, as drawn."""
+    fonts = [t["textfont"]["size"] for t in spec["data"]]
+    shown = [(fonts[k], t["text"]) for frame in [spec, *spec["frames"]] for k, t in enumerate(frame["data"])]
+    out = []
+    for font, rows in shown:
+        for cell in (cell for row in rows for cell in row if cell):
+            first, _, small = cell.partition("<br>")
+            out.append((first, small.split(">")[1].split("<")[0] if small else "", font))
+    return out
+
+
+def drawn_cell_px(spec: dict, width: int) -> tuple[float, float]:
+    """A cell's width and height on screen, as Plotly draws them: the x axis tied to the y axis at its scaleratio,
+    the plot's width or height, whichever holds fewer, setting the size."""
+    layout = spec["layout"]
+    (x0, x1), (y1, y0), margin = layout["xaxis"]["range"], layout["yaxis"]["range"], layout["margin"]
+    ratio = layout["xaxis"].get("scaleratio", 1)
+    tall = min((layout["height"] - margin["t"] - margin["b"]) / (y1 - y0),
+               (width - margin["l"] - margin["r"]) / (x1 - x0) / ratio)
+    return tall * ratio, tall
+
+
+@settings(max_examples=30, deadline=None)
+@given(k=st.integers(1, 5), stride=st.integers(1, 3), padding=st.integers(0, 3), dilation=st.integers(1, 2),
+       groups=st.sampled_from([1, 3]), photo=st.booleans(), seed=st.integers(0, 2**32 - 1), width=WIDTHS)
+def test_channel_numbers_fit_readable_cells_on_a_phone_and_a_desktop(k, stride, padding, dilation, groups, photo, seed,
+                                                                      width):
+    """At 420 px the three inputs side by side had 20 px cells: a pixel's 174 over its ×-0.5 spilled into its
+    neighbours and the output's 719 was unreadable. Panels now share a line only while their cells stay 30 px wide
+    (on a phone: R and G, then B), every value and its ×weight fit the cell, and no two panels overlap."""
+    from core.viz import channels
+
+    x = np.random.default_rng(seed).integers(0, 256, (3, 5, 5)).astype(float) if photo else \
+        np.stack([np.array(course.CONV_INPUT, float)] * 3)
+    trace = channel_trace(x, k, stride, padding, dilation, groups)
+    spec = viz.channels_animation(trace, CHANNEL_LABELS, width_px=width).to_dict()
+    wide, tall = drawn_cell_px(spec, width)
+    assert wide >= channels.READABLE_PX - 0.05  # 0.05: the figure's height is rounded to whole pixels
+    room = wide - 2 + 0.05  # inside the cells' 2 px gap
+    for value, weight, font in cell_lines(spec):
+        assert viz.base.text_em(value) * font <= room and 0.7 * viz.base.text_em(weight) * font <= room, (value, weight)
+        assert font * 1.3 * (2 if weight else 1) <= tall - 2 + 0.05  # Plotly's lines are 1.3 fonts apart, small or not
+    inputs, outputs = spec["data"][0]["textfont"]["size"], spec["data"][len(x)]["textfont"]["size"]
+    longest = max(len(viz.base.cell_text(v, 0)) for v in trace.output.ravel())
+    assert inputs >= channels.READABLE_FONT  # a sum of photo pixels such as -1258 in a 30 px cell needs 9 px
+    assert outputs >= channels.READABLE_FONT or longest > 4
+    boxes = [(t["x0"], t["y0"], t["x0"] + len(t["z"][0]), t["y0"] + len(t["z"])) for t in spec["data"]]
+    (left, right), (bottom, top) = spec["layout"]["xaxis"]["range"], spec["layout"]["yaxis"]["range"]
+    assert all(left <= a - 0.5 and c - 0.5 <= right and top <= b - 0.5 and d - 0.5 <= bottom for a, b, c, d in boxes)
+    assert not any(a < c2 and a2 < c and b < d2 and b2 < d for i, (a, b, c, d) in enumerate(boxes)
+                   for a2, b2, c2, d2 in boxes[i + 1 :])
 
 
 CLASSES = ["飞机", "汽车", "鸟", "猫", "鹿", "狗", "青蛙", "马", "船", "卡车", "airplane", "automobile", "truck"]

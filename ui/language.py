@@ -10,7 +10,7 @@ from core.course import CIFAR10_CLASSES
 
 
 def lang() -> str:
-    """The current language: the sidebar switch, which is bound to ``?lang=`` in the URL."""
+    """The current language: the switch at the top of the page, which is bound to ``?lang=`` in the URL."""
     return i18n.normalize(st.session_state.get("lang"))
 
 
@@ -45,13 +45,16 @@ def class_label(name: str) -> str:
 
 
 def language_switch() -> None:
-    """中文 / English in the sidebar, kept in the URL as ?lang=zh / ?lang=en so a shared link opens in the same language.
+    """中文 / English at the top right of every page's main area, kept in the URL as ?lang=zh / ?lang=en so a shared
+    link opens in the same language.
 
-    The URL decides on a session's first run; after that the switch does, and
-    writes its choice back to the URL (page switches drop query parameters).
+    Not in the sidebar: a phone folds the sidebar away behind », where a learner who reads only English would never
+    find it. The URL decides on a session's first run; after that the switch does, and writes its choice back to
+    the URL (page switches drop query parameters).
     """
     if "lang" not in st.session_state:
         st.session_state.lang = i18n.normalize(st.query_params.get("lang"))
-    st.sidebar.segmented_control("语言 / Language", options=list(i18n.LANGUAGES), format_func=i18n.LANGUAGES.get,
-                                 required=True, key="lang")
+    with st.container(horizontal=True, horizontal_alignment="right", key="language"):
+        st.segmented_control("语言 / Language", options=list(i18n.LANGUAGES), format_func=i18n.LANGUAGES.get,
+                             required=True, key="lang", label_visibility="collapsed")
     st.query_params["lang"] = lang()

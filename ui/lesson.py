@@ -13,10 +13,10 @@ from typing import Any, Generic, TypeVar
 
 import streamlit as st
 
-from core import i18n
+from core import i18n, query
 from core.basics import ops
 from core.basics.ops import SettingsError
-from ui import CHART, lang, settings_problem, show_code, t
+from ui import CHART, lang, settings_problem, show_code, t, urlstate
 from ui.loading import wait_for_torch
 
 TraceT = TypeVar("TraceT")
@@ -45,7 +45,7 @@ class Operation(Generic[TraceT]):
     fixes: the one-change ways out of a refusal, as (button label, {widget key: value}).
     explain: what to draw for a trace, opened at a step and with a picked grid cell outlined (clickable pages).
     clickable: a click on an output cell opens its step, a click on an input cell outlines the outputs reading it
-    (window operations, whose trace is a core.basics.ops.Trace).
+    (window operations, whose trace is a core.basics.ops.Trace); the clicked cell is the URL's ``cell=output:1,2``.
     defaults: the page's settings, for the "back to the course's numbers" button every refusal offers.
     """
 
@@ -85,7 +85,37 @@ def clicked(key: str) -> tuple[str, int, int] | None:
     return str(data[0]), int(data[1]), int(data[2])
 
 
-def _focus(trace: ops.Trace, click: tuple[str, int, int] | None) -> tuple[int, tuple[int, int] | None, int]:
+Click = tuple[str, int, int]  # (grid name, row, column)
+GRIDS = ("input", "output")
+
+
+def parse_cell(text: str) -> Click:
+    """The URL's ``cell=output:1,2`` (or ``input:0,3``) as a click; QueryError for anything else."""
+    grid, _, place = text.partition(":")
+    try:
+        r, c = (int(v) for v in place.split(","))
+    except ValueError:
+        r = c = -1
+    if grid not in GRIDS or r < 0 or c < 0:
+        raise query.QueryError("cell.bad", value=text[:20])
+    return grid, r, c
+
+
+def cell_text(click: Click) -> str:
+    grid, r, c = click
+    return f"{grid}:{r},{c}"
+
+
+def _on_grid(trace: ops.Trace, click: Click | None) -> Click | None:
+    """The click, if its cell is on the grids these settings draw (a linked or kept cell may be past them)."""
+    if click is None:
+        return None
+    grid, r, c = click
+    rows, cols = trace.output.shape if grid == "output" else trace.grid.shape
+    return click if r < rows and c < cols else None
+
+
+def _focus(trace: ops.Trace, click: Click | None) -> tuple[int, tuple[int, int] | None, int]:
     """(step to open, picked grid cell, how many windows read it) for a click on the animation."""
     if click is None:
         return 0, None, 0
@@ -104,11 +134,17 @@ def show(op: Operation[TraceT]) -> TraceT | None:
         settings_problem(err, op.fixes(err) + [(t(op.reset_label), {**op.defaults})], key=f"{op.scope}_problem")
         return None
     wait_for_torch()
-    key = f"{op.scope}_animation"
-    start, picked, readers = _focus(trace, clicked(key)) if op.clickable else (0, None, 0)
+    key, cell = f"{op.scope}_animation", f"{op.scope}_cell"
+    click = None
+    if op.clickable:  # the clicked cell is kept under ``cell`` and in the URL, so a link opens the same step
+        urlstate.custom("cell", cell, parse_cell)
+        click = _on_grid(trace, st.session_state.get(cell))
+        urlstate.write("cell", None if click is None else cell_text(click))
+    start, picked, readers = _focus(trace, click)
     shown = op.explain(trace, start, picked)
     if op.clickable:
-        st.plotly_chart(shown.figure, key=key, config=CHART, on_select="rerun", selection_mode="points")
+        st.plotly_chart(shown.figure, key=key, config=CHART, selection_mode="points",
+                        on_select=lambda: st.session_state.update({cell: clicked(key)}))
     else:
         st.plotly_chart(shown.figure, key=key, config=CHART)
     # markdown, not a caption: a caption's faded text would fade the swatches, which must match the figure

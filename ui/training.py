@@ -55,3 +55,24 @@ def run_label(run: runs.Run) -> str:
     return t("train.run_label", recipe=labels("train.recipe_")(c["recipe"]), arch=labels("arch.")(c["arch"]),
              done=len(run.metrics), epochs=c["epochs"], lr=c["lr"], batch_size=c["batch_size"], subset=subset,
              best=f"{best:.1%}")
+
+
+def compare_picker(found: list[runs.Run], watched: str) -> list[runs.Run]:
+    """The runs to overlay, picked by the learner: the run just watched first, each listed as it is now.
+
+    A multiselect keeps what it shows as text in the browser, so a label that changes (an epoch finished) would
+    stay as it was, and no longer match any option. The widget is therefore named after its labels: when one
+    changes, a fresh widget is drawn with the current labels, holding the runs picked before (kept by key).
+    """
+    by_key = {r.key: r for r in found}
+    names = {key: run_label(run) for key, run in by_key.items()}
+    state = st.session_state
+    if watched in by_key and state.get("train_compare_for") != watched:   # once it has an epoch to draw
+        state["train_compare_for"] = watched
+        state["train_compare_keys"] = [watched, *(k for k in state.get("train_compare_keys", []) if k != watched)]
+    kept = [k for k in state.get("train_compare_keys", list(by_key)[:1]) if k in by_key]
+    version = hashlib.sha1("\n".join(f"{k} {v}" for k, v in names.items()).encode()).hexdigest()[:10]
+    chosen = st.multiselect(t("train.compare"), list(by_key), default=kept, format_func=names.get,
+                            key=f"train_compare_{version}")
+    state["train_compare_keys"] = chosen
+    return [by_key[k] for k in chosen]

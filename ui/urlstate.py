@@ -7,10 +7,14 @@ named after PyTorch's own argument wherever there is one (``stride``,
 
 API (``from ui import urlstate``; every function takes ``where``, the container to draw in, default ``st``):
 
-- ``slider(label, low, high, default, name, step=None)``, ``number(label, low, high, default, name, step=None)``,
+- ``slider(label, low, high, default, name, step=None, fits=False)``, ``number(…, fits=False)``,
   ``toggle(label, default, name)``: Streamlit's own ``bind="query-params"``; the widget key *is* the query name
   (``st.session_state["stride"]``). Defaults are left out of the URL; page switches keep each page's own values
   (the same name on two pages, e.g. ``stride`` on conv and pool, stays two separate settings).
+  A value kept from earlier data that the bounds no longer hold (``crop_size=256``, then a 64×48 photo) moves to
+  the nearest bound with a note; ``fits=True`` (bounds that follow data: a photo's size, a data set's length) does
+  the same for a link's number. A slider whose bounds leave one value is drawn as a line.
+- ``keep_within(key, low, high, name=…)``: that move, for a number widget not bound to the URL (a run's epoch).
 - ``choice(label, options, default, name, scope=…, kind="segmented" | "selectbox" | "radio" | "select_slider",
   format_func=…)``: a choice whose URL value is the option's stable name (``kernel=box_blur``), never its
   translated label (Streamlit's binding would write the label: ``kernel=均值模糊``). Widget key:
@@ -25,6 +29,7 @@ API (``from ui import urlstate``; every function takes ``where``, the container 
 - ``custom(name, key, parse)`` + ``write(name, text)``: any other value with its own URL form (the Compose
   pipeline: ``compose=Resize(size=512);ToTensor``): parsed into ``st.session_state[key]`` on the first draw.
 - ``copy_link()``: a button that copies the page's address, settings included.
+- ``with notes_above(): …``: the notes of the controls drawn inside (a collapsed expander) go above it.
 
 A query value the control cannot take (``stride=-3``, ``kernel_size=x``, a 40×40 matrix) falls back to the
 default, and a short translated note under the control says so, once. Checks and matrix parsing live in
@@ -35,7 +40,10 @@ the control is drawn in a session; after that the control decides and writes its
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Sequence
+import math
+from collections.abc import Callable, Hashable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 import numpy as np
@@ -57,12 +65,30 @@ def _drawn_before(state_key: str) -> bool:
     return False
 
 
+_NOTES: ContextVar[Any] = ContextVar("urlstate_notes", default=None)  # per script thread, never shared
+
+
+@contextmanager
+def notes_above(where=st) -> Iterator[None]:
+    """Controls drawn inside (a collapsed expander) say what became of a link's value in a container placed here,
+    where the learner sees it, not beside themselves."""
+    token = _NOTES.set(where.container())
+    try:
+        yield
+    finally:
+        _NOTES.reset(token)
+
+
+def _say(where, icon: str, text: str) -> None:
+    (_NOTES.get() or where).caption(f":orange[:material/{icon}:] {text}")
+
+
 def _note(where, name: str, raw: str, default: object) -> None:
-    where.caption(f":orange[:material/link_off:] {t('url.bad_value', name=name, value=raw[:40], default=default)}")
+    _say(where, "link_off", t("url.bad_value", name=name, value=raw[:40], default=default))
 
 
 def _unreadable(where, name: str, err: query.QueryError) -> None:
-    where.caption(f":orange[:material/link_off:] {t('url.unreadable', name=name, reason=explain(err))}")
+    _say(where, "link_off", t("url.unreadable", name=name, reason=explain(err)))
 
 
 def _check(where, name: str, rule: query.Rule, default: object) -> None:
@@ -70,6 +96,42 @@ def _check(where, name: str, rule: query.Rule, default: object) -> None:
     raw = st.query_params.get(name)  # Streamlit removes a value it dropped, so this speaks once
     if raw is not None and not rule.accepts(raw):
         _note(where, name, raw, default)
+
+
+def _moved(where, name: str, value: float, used: float, low: float, high: float) -> None:
+    numbers = {k: query.format_number(v) for k, v in (("value", value), ("low", low), ("high", high), ("used", used))}
+    _say(where, "straighten", t("bounds.moved", name=name, **numbers))
+
+
+def keep_within(key: str, low: float, high: float, *, name: str | None = None, where=st) -> None:
+    """Before a number widget whose bounds follow data (a photo's size, a data set's length, a run's epochs) is
+    drawn: a value kept from other data that the new bounds no longer hold moves to the nearest bound, with a note.
+
+    Streamlit would raise StreamlitValueAboveMaxError for a slider, or quietly reset a number box to its default.
+    ``name`` is the setting as the note names it (the query name; the widget key by default).
+    """
+    kept = st.session_state.get(key)
+    if isinstance(kept, bool) or not isinstance(kept, int | float) or low <= kept <= high:
+        return
+    used = min(max(kept, low), high)
+    st.session_state[key] = used
+    _moved(where, name or key, kept, used, low, high)
+
+
+def _fit_link(where, name: str, low: float, high: float) -> bool:
+    """A link's number beyond bounds that follow data (``crop_size=256`` for a 64×48 photo) is moved to the nearest
+    bound, with a note, rather than dropped: the link was made on other data and meant as much as fits here."""
+    raw = st.query_params.get(name)
+    try:
+        value = float(raw) if raw is not None and name not in st.session_state else math.nan
+    except ValueError:
+        return False
+    if not math.isfinite(value) or low <= value <= high:
+        return False
+    used = min(max(value, low), high)
+    st.session_state[name] = type(low)(used)
+    _moved(where, name, value, used, low, high)
+    return True
 
 
 def custom(name: str, key: str, parse: Callable[[str], Any], where=st) -> None:
@@ -100,18 +162,37 @@ def write(name: str, value: str | None) -> None:
         pass
 
 
+def _bounded(where, name: str, low: float, high: float, default: float | None, fits: bool) -> float | None:
+    """Before a bound number widget is drawn: its default, a kept value and (``fits``) a link's value within
+    ``low``…``high``; a link's value the control cannot take gets the fallback note."""
+    default = default if default is None else type(default)(min(max(default, low), high))
+    if not (fits and _fit_link(where, name, low, high)):
+        _check(where, name, query.Numbers(low, high), default)
+    keep_within(name, low, high, where=where)
+    return default
+
+
 def slider(label: str, low: float, high: float, default: float, name: str, step: float | None = None,
-           where=st, **options: Any) -> Any:
-    """``st.slider`` bound to ``?name=``."""
-    _check(where, name, query.Numbers(low, high), default)
+           where=st, fits: bool = False, **options: Any) -> Any:
+    """``st.slider`` bound to ``?name=``.
+
+    fits: the bounds follow data (a photo's size, a data set's length): a link's value beyond them moves to the
+    nearest bound instead of the default. Bounds that leave one value draw it as a line (Streamlit's slider
+    refuses equal bounds).
+    """
+    if high <= low:
+        where.caption(f"{label}: {query.format_number(low)}")
+        write(name, None)
+        return type(default)(low)
+    default = _bounded(where, name, low, high, default, fits)
     return where.slider(label, low, high, default, step, key=name, bind="query-params", persist_state="session",
                         **options)
 
 
-def number(label: str, low: float, high: float, default: float, name: str, step: float | None = None,
-           where=st, **options: Any) -> Any:
-    """``st.number_input`` bound to ``?name=``."""
-    _check(where, name, query.Numbers(low, high), default)
+def number(label: str, low: float, high: float, default: float | None, name: str, step: float | None = None,
+           where=st, fits: bool = False, **options: Any) -> Any:
+    """``st.number_input`` bound to ``?name=``; ``fits`` as for ``slider``."""
+    default = _bounded(where, name, low, high, default, fits)
     return where.number_input(label, low, high, default, step, key=name, bind="query-params",
                               persist_state="session", **options)
 
@@ -162,15 +243,19 @@ def tabs(labels: dict[str, str], name: str, *, scope: str, where=st) -> tuple[st
     """
     ids = list(labels)
     key = f"{scope}_{name}_{'_'.join(labels.values())}"[:200]
+    kept = f"{scope}_{name}_open"  # the open tab through runs that draw no tabs (an upload's empty picker)
     if not _drawn_before(key):
         raw = st.query_params.get(name)
         if raw in labels:
             st.session_state[key] = labels[raw]
         elif raw is not None:
             _note(where, name, raw, ids[0])
+    elif key not in st.session_state and st.session_state.get(kept) in labels:
+        st.session_state[key] = labels[st.session_state[kept]]
     containers = where.tabs(list(labels.values()), key=key, on_change="rerun")
     by_id = dict(zip(ids, containers))
     open_id = next((i for i, tab in by_id.items() if tab.open), ids[0])
+    st.session_state[kept] = open_id
     write(name, None if open_id == ids[0] else open_id)
     return open_id, by_id
 

@@ -11,8 +11,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.basics.codegen import functional
+from core import i18n
+from core.basics.codegen import integral, tensor_lines
 from core.basics.ops import check_conv, conv_output_size
+from core.code.render import render
 
 COURSE_WEIGHT = np.array([[1, 2, 1], [0, 1, 0], [2, 1, 0]])
 CROP = 5                           # a photo's crop is as big as the course's matrix
@@ -98,10 +100,7 @@ def conv2d_trace(x: np.ndarray, weight: np.ndarray, bias: np.ndarray, stride: in
 
 
 def code(x: np.ndarray, weight: np.ndarray, bias: np.ndarray, stride: int, padding: int, dilation: int,
-         groups: int) -> str:
+         groups: int, lang: str = i18n.DEFAULT) -> str:
     """Standalone PyTorch code for this multi-channel convolution, printing the shapes and the output."""
-    return functional({"input": x, "weight": weight, "bias": bias}, {"input": (1, *np.shape(x))},
-                      f"output = F.conv2d(input, weight, bias, stride={stride}, padding={padding}, dilation={dilation}, "
-                      f"groups={groups})",
-                      "print(input.shape, weight.shape, '->', output.shape)",
-                      "print(output)")
+    return render("conv2d_channels", lang, **tensor_lines(integral(x, weight, bias), input=x, weight=weight, bias=bias),
+                  input_shape=(1, *np.shape(x)), stride=stride, padding=padding, dilation=dilation, groups=groups)

@@ -18,8 +18,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.basics.codegen import functional
+from core import i18n
+from core.basics.codegen import integral, tensor_lines
 from core.basics.ops import SettingsError, number
+from core.code.render import render
 
 
 def output_size(n: int, k: int, stride: int = 1, padding: int = 0, output_padding: int = 0, dilation: int = 1) -> int:
@@ -116,11 +118,10 @@ def step_formula(step: Scatter, digits: int = 4) -> str:
     return f"x[{step.source[0]},{step.source[1]}] = {value}: {adds or '—'}"
 
 
-def code(x: np.ndarray, weight: np.ndarray, stride: int, padding: int, output_padding: int, dilation: int) -> str:
+def code(x: np.ndarray, weight: np.ndarray, stride: int, padding: int, output_padding: int, dilation: int,
+         lang: str = i18n.DEFAULT) -> str:
     """Standalone PyTorch code for these matrices and settings (float tensors: conv_transpose2d has no int kernel)."""
     (h, w), (kh, kw) = np.shape(x), np.shape(weight)
-    return functional({"input": x, "kernel": weight}, {"input": (1, 1, h, w), "kernel": (1, 1, kh, kw)},
-                      f"output = F.conv_transpose2d(input, kernel, stride={stride}, padding={padding}, "
-                      f"output_padding={output_padding}, dilation={dilation})",
-                      "print(output.shape)",
-                      "print(output)", float32=True)
+    return render("conv_transpose2d", lang, **tensor_lines(integral(x, weight), True, input=x, kernel=weight),
+                  input_shape=(1, 1, h, w), kernel_shape=(1, 1, kh, kw), stride=stride, padding=padding,
+                  output_padding=output_padding, dilation=dilation)

@@ -13,6 +13,9 @@ import numpy as np
 from PIL import Image
 from torchvision import transforms
 
+from core import i18n
+from core.code.render import render
+
 
 @dataclass(frozen=True)
 class Reading:
@@ -37,54 +40,16 @@ def printed(r: Reading) -> str:
                       str(channels)])
 
 
-def snippet(path: str) -> str:
+def snippet(path: str, lang: str = i18n.DEFAULT) -> str:
     """ToPILImage back from a tensor, and PIL's array beside the one cv2.imread returns (made with numpy)."""
-    return f"""import numpy as np
-from PIL import Image
-from torchvision import transforms
-
-img = Image.open({path!r}).convert('RGB')
-tensor_img = transforms.ToTensor()(img)
-img_back = transforms.ToPILImage()(tensor_img)      # [C, H, W] floats in [0, 1] back to a PIL image
-print(type(img_back).__name__, img_back.mode, img_back.size)
-print(np.array_equal(np.asarray(img_back), np.asarray(img)))
-
-img_rgb = np.asarray(img)                           # PIL: H × W × C, uint8, in R, G, B order
-img_bgr = img_rgb[:, :, ::-1]                       # what cv2.imread gives: the same array in B, G, R order
-print(img_rgb.shape, img_rgb.dtype, img_rgb[0, 0])
-print(img_bgr.shape, img_bgr.dtype, img_bgr[0, 0])
-print(transforms.ToTensor()(img_bgr.copy())[:, 0, 0])   # ToTensor keeps the order it gets: channel 0 is blue
-"""
+    return render("imaging", lang, path=repr(path))
 
 
-def cv2_snippet(path: str) -> str:
+def cv2_snippet(path: str, lang: str = i18n.DEFAULT) -> str:
     """The course's OpenCV reading, shown without running (OpenCV is not installed here)."""
-    return f"""import cv2                                          # pip install opencv-python
-from torchvision import transforms
-
-img_cv = cv2.imread({path!r})                       # a numpy array: H × W × C, uint8, B, G, R
-print(type(img_cv), img_cv.shape, img_cv.dtype, img_cv[0, 0])
-img_rgb = cv2.cvtColor(img_cv, cv2.COLOR_BGR2RGB)   # R, G, B, as PIL and the trained network expect
-tensor_img = transforms.ToTensor()(img_rgb)         # ToTensor takes a numpy array as it takes a PIL image
-"""
+    return render("imaging_cv2", lang, path=repr(path))
 
 
-def call_snippet() -> str:
+def call_snippet(lang: str = i18n.DEFAULT) -> str:
     """The course's Person class: what ``__call__`` does, and why a transform is called like a function."""
-    return """from torchvision import transforms
-
-
-class Person:
-    def __call__(self, name):
-        print("__call__" + " Hello " + name)
-
-    def hello(self, name):
-        print("hello " + name)
-
-
-person = Person()
-person("zhangsan")                  # an object called like a function runs its __call__
-person.hello("lisi")                # any other method needs its name
-tensor_trans = transforms.ToTensor()
-print(callable(person), callable(tensor_trans))   # so tensor_trans(img) runs ToTensor.__call__(img)
-"""
+    return render("imaging_call", lang)

@@ -14,6 +14,9 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+from core import i18n
+from core.code.render import render
+
 DROPOUT_SHAPE = (2, 8)
 BN_BATCH = ((1.0, 2.0, 3.0), (3.0, 6.0, 9.0))
 SCORES = ((0.1, 2.0, -1.0), (1.5, 0.2, 0.3), (-0.4, 0.1, 0.9))
@@ -64,34 +67,7 @@ def written(t: torch.Tensor) -> str:
     return "[" + ", ".join(written(row) for row in t) + "]"
 
 
-def snippet(p: float, seed: int) -> str:
+def snippet(p: float, seed: int, lang: str = i18n.DEFAULT) -> str:
     """The four lines of the course's loop, each shown doing its job."""
-    return f"""import torch
-from torch import nn
-
-torch.manual_seed({int(seed)})
-x = torch.ones({DROPOUT_SHAPE})
-model = nn.Sequential(nn.Dropout(p={float(p)!r}))
-model.train()                  # a new module starts in this mode: Dropout zeroes each value with probability p
-print(model(x))                # and multiplies the rest by 1 / (1 - p), so the mean stays the same
-model.eval()                   # for testing: Dropout lets everything through
-print(model(x))
-
-bn = nn.BatchNorm1d(3)
-batch = torch.tensor({[list(r) for r in BN_BATCH]})
-bn.train()
-print(bn(batch))               # normalised with this batch's mean and variance; running statistics updated
-print(bn.running_mean, bn.running_var)
-bn.eval()
-print(bn(batch))               # normalised with the running statistics: one image's result no longer depends on the batch
-
-layer = nn.Linear(3, 2)
-print(layer(torch.ones(1, 3)).requires_grad)      # autograd records every step for backward()
-with torch.no_grad():                             # testing: no backward(), so record nothing (less memory, faster)
-    print(layer(torch.ones(1, 3)).requires_grad)
-
-outputs = torch.tensor({[list(r) for r in SCORES]})
-targets = torch.tensor({list(TARGETS)})
-print(outputs.argmax(1))       # along dim 1, the classes: the index of each row's largest score
-print((outputs.argmax(1) == targets).sum())      # how many predictions are right
-"""
+    return render("modes", lang, seed=int(seed), shape=DROPOUT_SHAPE, p=repr(float(p)),
+                  bn_batch=[list(r) for r in BN_BATCH], scores=[list(r) for r in SCORES], targets=list(TARGETS))

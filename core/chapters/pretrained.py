@@ -16,6 +16,9 @@ import torch
 from PIL import Image
 from torch import nn
 
+from core import i18n
+from core.code.render import render
+
 MIB = 1024 ** 2
 TOP = 5
 HUB_SHOWN = "~/.cache/torch/hub/checkpoints"   # torch's default folder, as shown: never this server's own path
@@ -77,28 +80,9 @@ def top5(model: nn.Module, photo: Image.Image) -> list[tuple[str, float]]:
     return [(weights.meta["categories"][i], float(v)) for v, i in zip(values, indices.tolist())]
 
 
-def snippet(photo_path: str) -> str:
+def snippet(photo_path: str, lang: str = i18n.DEFAULT) -> str:
     """The course's two VGG16 lines in today's spelling, then the downloaded network on a photo."""
-    return f"""import torch
-import torchvision
-from PIL import Image
-
-# the course wrote pretrained=True / pretrained=False: deprecated since torchvision 0.13, same networks
-vgg16_false = torchvision.models.vgg16(weights=None)        # random weights, nothing downloaded
-vgg16_true = torchvision.models.vgg16(weights='DEFAULT')    # downloads vgg16-397923af.pth (528 MB) once
-print(sum(p.numel() for p in vgg16_true.parameters()))
-print(vgg16_true.classifier[6])                              # the last layer: 1000 ImageNet classes
-
-weights = torchvision.models.VGG16_Weights.DEFAULT
-img = Image.open({photo_path!r}).convert('RGB')
-batch = weights.transforms()(img).unsqueeze(0)              # resize 256, crop 224, ImageNet's Normalize
-vgg16_true.eval()
-with torch.no_grad():
-    probabilities = vgg16_true(batch).softmax(1)[0]
-values, indices = probabilities.topk({TOP})
-for v, i in zip(values, indices.tolist()):
-    print(weights.meta["categories"][i], round(v.item(), 4))
-"""
+    return render("pretrained", lang, photo_path=repr(photo_path), top=TOP)
 
 
 def printed(d: Download, model: nn.Module, found: list[tuple[str, float]]) -> str:

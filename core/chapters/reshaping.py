@@ -15,6 +15,9 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+from core import i18n
+from core.code.render import render
+
 SEED = 0
 
 
@@ -63,37 +66,6 @@ def printed(r: Reshaped) -> str:
                       str(r.shown.transpose(2, 3).reshape(-1, 3, 900).shape), f"RuntimeError: {r.view_error}"])
 
 
-def snippet(data_root: str, batch_size: int) -> str:
+def snippet(data_root: str, batch_size: int, lang: str = i18n.DEFAULT) -> str:
     """The course's nn_conv2d.py for one batch, then view against reshape."""
-    return f"""import torch
-import torchvision
-from torch import nn
-from torch.utils.data import DataLoader
-from torch.utils.tensorboard import SummaryWriter
-
-dataset = torchvision.datasets.ImageFolder({data_root!r}, transform=torchvision.transforms.ToTensor())
-dataloader = DataLoader(dataset, batch_size={int(batch_size)}, shuffle=True, generator=torch.Generator().manual_seed(0))
-torch.manual_seed({SEED})
-conv1 = nn.Conv2d(in_channels=3, out_channels=6, kernel_size=3, stride=1, padding=0)
-
-writer = SummaryWriter("logs")
-imgs, targets = next(iter(dataloader))
-output = conv1(imgs)
-print(imgs.shape)
-print(output.shape)                                # 6 channels: add_images shows 1 or 3
-writer.add_images("input", imgs, 0)
-output = torch.reshape(output, (-1, 3, 30, 30))    # -1: PyTorch works it out, {int(batch_size)} × 6 / 3
-print(output.shape)
-print([round(v, 4) for v in output[1, 0, 0, :4].tolist()])   # picture 1 is image 0's channels 3, 4, 5
-writer.add_images("output", output, 0)
-writer.close()
-
-print(output.is_contiguous(), output.view(-1, 3, 30, 30).shape)   # view: the same memory, read with new sizes
-swapped = output.transpose(2, 3)                   # the same numbers, read column by column
-print(swapped.is_contiguous())
-print(swapped.reshape(-1, 3, 900).shape)           # reshape copies when it must
-try:
-    swapped.view(-1, 3, 900)                       # view cannot: the memory is not in this order
-except RuntimeError as error:
-    print("RuntimeError:", error)
-"""
+    return render("reshaping", lang, data_root=repr(data_root), batch_size=int(batch_size), seed=SEED)

@@ -19,26 +19,12 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
-from core.basics.codegen import _tudui
+from core import i18n
+from core.code.render import render, tudui_class
 
 TIMEOUT_S = 120
 _ONE_AT_A_TIME = threading.Lock()   # each run imports torch in a new process: a few hundred MB while it lasts
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
-_CLASS = "\n".join(["import torch", "from torch import nn", "", "", *_tudui("course"), ""])
-
-# The course's model.py: the class in a file of its own, with a shape check that runs only as a script.
-MODEL = _CLASS + """
-
-if __name__ == "__main__":
-    tudui = Tudui()
-    input = torch.ones((64, 3, 32, 32))
-    output = tudui(input)
-    print(output.shape)
-"""
-_IMPORT = """import torch
-
-from model import Tudui   # the class, from the file that defines it
-"""
 
 
 class Scenario(StrEnum):
@@ -47,56 +33,27 @@ class Scenario(StrEnum):
     GPU = "gpu"
 
 
-SAVE = _CLASS + """
+# Each load script (model_load.py.tmpl) by name -> the scenario whose save script writes the file it reads.
+LOADS: dict[str, Scenario] = {"no_class": Scenario.BOTH_WAYS, "weights_only": Scenario.BOTH_WAYS,
+                              "with_class": Scenario.BOTH_WAYS, "state_dict": Scenario.BOTH_WAYS,
+                              "gpu_plain": Scenario.GPU, "gpu_map_location": Scenario.GPU}
 
-tudui = Tudui()
-torch.save(tudui, "tudui_method1.pth")               # way 1: the whole model (structure + parameters)
-torch.save(tudui.state_dict(), "tudui_method2.pth")  # way 2: the parameters only (recommended)
-import os
-print(os.path.getsize("tudui_method1.pth"), os.path.getsize("tudui_method2.pth"))
-"""
 
-SAVE_GPU = _CLASS + """
+def model_py(lang: str = i18n.DEFAULT) -> str:
+    """The course's model.py: the class in a file of its own, with a shape check that runs only as a script."""
+    return render("model_py", lang, tudui=tudui_class("course"))
 
-tudui = Tudui()
-if torch.cuda.is_available():
-    tudui = tudui.cuda()
-else:  # this computer has no GPU: tag the storages "cuda:0", which is all a GPU's torch.save writes differently
-    torch.serialization.register_package(0, lambda storage: "cuda:0", lambda storage, location: None)
-torch.save(tudui.state_dict(), "tudui_gpu.pth")
-"""
 
-# name -> (script, the scenario whose save script writes the file it reads)
-LOADS: dict[str, tuple[str, Scenario]] = {
-    "no_class": ("""import torch
+def save_script(scenario: Scenario, lang: str = i18n.DEFAULT) -> str:
+    """model_save.py: both ways of saving, or a state_dict saved from a GPU."""
+    return render("model_save", lang, scenario=scenario.value, tudui=tudui_class("course"))
 
-model = torch.load("tudui_method1.pth", weights_only=False)
-print(model)
-""", Scenario.BOTH_WAYS),
-    "weights_only": (_IMPORT + """
-model = torch.load("tudui_method1.pth")   # weights_only=True is the default since torch 2.6
-print(model)
-""", Scenario.BOTH_WAYS),
-    "with_class": (_IMPORT + """
-model = torch.load("tudui_method1.pth", weights_only=False)   # only for a file you trust
-print(model)
-""", Scenario.BOTH_WAYS),
-    "state_dict": (_IMPORT + """
-tudui = Tudui()
-print(tudui.load_state_dict(torch.load("tudui_method2.pth", weights_only=True)))
-""", Scenario.BOTH_WAYS),
-    "gpu_plain": ("""import torch
 
-state_dict = torch.load("tudui_gpu.pth", weights_only=True)
-print(state_dict["model.0.weight"].device)
-""", Scenario.GPU),
-    "gpu_map_location": ("""import torch
-
-state_dict = torch.load("tudui_gpu.pth", weights_only=True, map_location=torch.device("cpu"))
-print(state_dict["model.0.weight"].device)
-""", Scenario.GPU),
-}
-SAVES = {Scenario.BOTH_WAYS: SAVE, Scenario.GPU: SAVE_GPU}
+def load_script(load: str, lang: str = i18n.DEFAULT) -> str:
+    """model_load.py for one of LOADS."""
+    if load not in LOADS:
+        raise KeyError(load)
+    return render("model_load", lang, load=load)
 
 
 @dataclass(frozen=True)
@@ -113,7 +70,7 @@ class Outcome:
 
 
 def _python(folder: Path, name: str, code: str) -> Outcome:
-    (folder / name).write_text(code)
+    (folder / name).write_text(code, encoding="utf-8")
     try:
         done = subprocess.run([sys.executable, name], cwd=folder, capture_output=True, text=True, timeout=TIMEOUT_S)
     except subprocess.TimeoutExpired:
@@ -132,12 +89,16 @@ class Result:
 
 def run(scenario: Scenario) -> Result:
     """The save script, then each of its load scripts, each in a fresh interpreter, in one temporary folder
-    that also holds the course's model.py for the scripts that import the class."""
+    that also holds the course's model.py for the scripts that import the class.
+
+    Run in the default language and shown in either: the two differ only in comments, which change nothing a
+    script prints (tests/test_code_templates.py checks), so one run serves every learner.
+    """
     with _ONE_AT_A_TIME, tempfile.TemporaryDirectory(prefix="save-load-") as folder:
-        (Path(folder) / "model.py").write_text(MODEL)
-        saved = _python(Path(folder), "model_save.py", SAVES[scenario])
-        return Result(saved, {name: _python(Path(folder), "model_load.py", script)
-                              for name, (script, owner) in LOADS.items() if owner == scenario})
+        (Path(folder) / "model.py").write_text(model_py(), encoding="utf-8")
+        saved = _python(Path(folder), "model_save.py", save_script(scenario))
+        return Result(saved, {name: _python(Path(folder), "model_load.py", load_script(name))
+                              for name, owner in LOADS.items() if owner == scenario})
 
 
 def sizes(saved: Outcome) -> tuple[int, int]:

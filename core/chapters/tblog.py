@@ -7,17 +7,26 @@ files back with TensorBoard's own reader (``EventAccumulator``), and keeps what
 it read plus the directory as a zip. The directory is gone when ``course_logs``
 returns: nothing per visitor stays on disk.
 
+Writing and reading them back takes ~10 s of CPU, and it is the same for
+everyone with the same photo and batch_size. ``stored`` keeps each result in
+a small cache file (written once per server, read in a fraction of a second):
+the page warms every setting in the background after its first visit, so a
+learner who changes batch_size does not wait for the writer.
+
 ``tensorboard`` is an optional install here; ``available()`` says whether it
 is importable, and nothing else in this module imports it at import time.
 """
 from __future__ import annotations
 
+import hashlib
 import importlib
 import io
+import json
 import tempfile
 import threading
 import time
 import zipfile
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,12 +34,12 @@ import numpy as np
 import torch
 
 from core.model import build
-from core.training.rundir import TENSORBOARD
+from core.training.rundir import TENSORBOARD, write_atomic
 
 READER = "tensorboard.backend.event_processing.event_accumulator"
 SCALARS = {"y=2x": 2, "y=x": 1}     # the course's tags and their slopes, written for i in range(100)
 GRAPH_INPUT = (64, 3, 32, 32)       # torch.ones((64, 3, 32, 32)), as in the course
-_ONE_LOG = threading.Lock()         # logs are written one at a time: a few seconds of CPU each, shared by everyone
+_ONE_LOG = threading.RLock()        # one writer at a time (a few seconds of CPU each); stored holds it around course_logs
 
 
 def available() -> bool:
@@ -187,6 +196,83 @@ def course_logs(img_array: np.ndarray, batches: list[list[torch.Tensor]]) -> Cou
         logdir = Path(folder) / "logs"
         wrong = write_course_calls(logdir, img_array, batches)
         return CourseLogs(read(logdir), wrong, zip_dir(logdir), str(batches[-1][-1].shape))
+
+
+STORE_FORMAT = 1   # bump when CourseLogs or what the course's calls write changes: older files are ignored
+
+
+def store_name(img_array: np.ndarray, batch_size: int) -> str:
+    """The cache file of one setting: the photo's pixels, the batch size, this format and the library versions."""
+    import tensorboard
+
+    digest = hashlib.sha256(img_array.tobytes() + str((img_array.shape, batch_size, STORE_FORMAT, torch.__version__,
+                                                      tensorboard.__version__)).encode()).hexdigest()[:16]
+    return f"tensorboard-course-{batch_size}-{digest}.zip"
+
+
+def dump(logs: CourseLogs) -> bytes:
+    """CourseLogs as one zip: a JSON manifest, each image event's PNG, the log directory's own zip (no pickle)."""
+    manifest = {"scalars": logs.logs.scalars, "graph": [[op.scope, op.op, op.shape] for op in logs.logs.graph],
+                "files": logs.logs.files, "wrong": logs.wrong_dataformats, "last_batch_shape": logs.last_batch_shape,
+                "images": {tag: [[p.step, p.width, p.height] for p in pictures]
+                           for tag, pictures in logs.logs.images.items()}}
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as z:   # PNGs and the logs zip are compressed already
+        z.writestr("manifest.json", json.dumps(manifest))
+        for i, pictures in enumerate(logs.logs.images.values()):
+            for j, picture in enumerate(pictures):
+                z.writestr(f"images/{i}/{j}.png", picture.png)
+        z.writestr("logs.zip", logs.zip)
+    return buf.getvalue()
+
+
+def load(data: bytes) -> CourseLogs:
+    """What ``dump`` wrote; a damaged file raises ValueError."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            m = json.loads(z.read("manifest.json"))
+            images = {tag: tuple(Picture(step, z.read(f"images/{i}/{j}.png"), width, height)
+                                 for j, (step, width, height) in enumerate(events))
+                      for i, (tag, events) in enumerate(m["images"].items())}
+            logs = Logs({tag: tuple((step, value) for step, value in events) for tag, events in m["scalars"].items()},
+                        images, tuple(GraphOp(scope, op, tuple(shape)) for scope, op, shape in m["graph"]),
+                        tuple((name, size) for name, size in m["files"]))
+            return CourseLogs(logs, m["wrong"], z.read("logs.zip"), m["last_batch_shape"])
+    except (zipfile.BadZipFile, KeyError, TypeError, ValueError) as err:
+        raise ValueError(f"damaged course logs: {err}") from None
+
+
+def stored(folder: Path | None, img_array: np.ndarray, batch_size: int,
+           batches: Callable[[int], list[list[torch.Tensor]]]) -> CourseLogs:
+    """The course's logs for this photo and batch size: from ``folder``'s cache file, else written (``batches``
+    gives the DataLoader's batches for a batch size) and kept there. With no folder (nothing writable) they are
+    written every time: slower, never broken. One writer at a time: a second asker for the same setting waits
+    and then reads the first one's file."""
+    path = folder / store_name(img_array, batch_size) if folder is not None else None
+    with _ONE_LOG:
+        if path is not None and path.is_file():
+            try:
+                return load(path.read_bytes())
+            except (OSError, ValueError):
+                pass   # damaged or half-removed: written again below
+        logs = course_logs(img_array, batches(batch_size))
+        if path is not None:
+            try:
+                write_atomic(path, dump(logs))
+            except OSError:
+                pass
+        return logs
+
+
+def write_ahead(folder: Path, img_array: np.ndarray, batch_sizes: Iterable[int],
+                batches: Callable[[int], list[list[torch.Tensor]]], going: Callable[[], bool]) -> None:
+    """Write into ``folder`` the logs of each batch size it does not hold yet (a background warm-up), while
+    ``going()`` says so: a server that stops waits for one setting at most, not for all of them."""
+    for batch_size in batch_sizes:
+        if not going():
+            return
+        if not (folder / store_name(img_array, batch_size)).is_file():
+            stored(folder, img_array, batch_size, batches)
 
 
 def read_zip(data: bytes) -> Logs:

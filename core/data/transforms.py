@@ -25,7 +25,8 @@ from PIL import Image
 from torchvision import transforms
 from torchvision.transforms import InterpolationMode
 
-from core.errors import CodedError, ErrorKind
+from core import i18n
+from core.code.render import render
 from core.data.transform_steps import (  # noqa: F401 - the steps and their link form; callers use transforms.*
     DEFAULT_PIPELINE,
     DEFAULTS,
@@ -40,6 +41,7 @@ from core.data.transform_steps import (  # noqa: F401 - the steps and their link
     from_query,
     to_query,
 )
+from core.errors import CodedError, ErrorKind
 
 MAX_PIXELS = 25_000_000  # a Resize(256) of a 1×1000 strip would be 256×256,000: refused before it is made
 # What a link's words stand for as torchvision takes them (the code writes them the same way: InterpolationMode.NEAREST).
@@ -234,14 +236,32 @@ def denormalize(x: torch.Tensor, mean, std) -> torch.Tensor:
     return x * torch.tensor(std).view(-1, 1, 1) + torch.tensor(mean).view(-1, 1, 1)
 
 
-def code(steps: list[dict], seed: int, source: str) -> str:
+def _interpolation(*steps: dict) -> bool:
+    """Whether the code names an InterpolationMode, so it must import it."""
+    return any(isinstance(v, InterpolationMode) for s in steps for v in _arguments(s)[1].values())
+
+
+def code(steps: list[dict], seed: int, source: str, lang: str = i18n.DEFAULT) -> str:
     """The pipeline as the course writes it, printing what each page row shows."""
-    lines = ["import torch", "from PIL import Image", "from torchvision import transforms"]
-    if any(isinstance(v, InterpolationMode) for s in steps for v in _arguments(s)[1].values()):
-        lines.append("from torchvision.transforms import InterpolationMode")
-    lines += ["", f"img = Image.open({source!r}).convert('RGB')", f"torch.manual_seed({seed})",
-              "trans_compose = transforms.Compose(["]
-    lines += [f"    {expression(s)}," for s in steps]
-    lines += ["])", "img_out = trans_compose(img)",
-              "print(type(img_out).__name__, img_out.size if isinstance(img_out, Image.Image) else img_out.shape)"]
-    return "\n".join(lines)
+    return render("transforms_compose", lang, steps=[expression(s) for s in steps], seed=seed, source=repr(source),
+                  interpolation=_interpolation(*steps))
+
+
+def to_tensor_code(source: str, lang: str = i18n.DEFAULT) -> str:
+    """ToTensor on the photo at ``source``: the PIL image's size and mode, the tensor's shape, dtype and a pixel."""
+    return render("to_tensor", lang, source=repr(source))
+
+
+def normalize_code(source: str, mean: list[float], std: list[float], lang: str = i18n.DEFAULT) -> str:
+    """Normalize after ToTensor: one value before and after, and the new range."""
+    return render("normalize", lang, source=repr(source), mean=tuple(mean), std=tuple(std))
+
+
+def resize_code(step: dict, source: str, lang: str = i18n.DEFAULT) -> str:
+    """One Resize step, printing the size before and after."""
+    return render("resize", lang, source=repr(source), step=expression(step), interpolation=_interpolation(step))
+
+
+def crop_code(step: dict, seed: int, n: int, source: str, lang: str = i18n.DEFAULT) -> str:
+    """``n`` RandomCrops after torch.manual_seed(seed), printing each crop's size."""
+    return render("random_crop", lang, source=repr(source), step=expression(step), seed=seed, n=n)

@@ -39,12 +39,12 @@ def predict(model: nn.Module, batch: torch.Tensor) -> tuple[torch.Tensor, torch.
 
 @torch.no_grad()
 def feature_maps(model: nn.Module, batch: torch.Tensor) -> list[tuple[int, str, torch.Tensor]]:
-    """The output of every Conv2d and MaxPool2d for one image: (index in model.model, layer, [C, H, W])."""
+    """The output of every Conv2d and pooling layer for one image: (index in model.model, layer, [C, H, W])."""
     model.eval()
     maps, x = [], batch
     for i, layer in enumerate(model.model):
         x = layer(x)
-        if isinstance(layer, (nn.Conv2d, nn.MaxPool2d)):
+        if isinstance(layer, nn.Conv2d | nn.MaxPool2d | nn.AvgPool2d):
             maps.append((i, repr(layer), x[0]))
     return maps
 
@@ -68,8 +68,17 @@ def seen(model: nn.Module, batch: torch.Tensor) -> Seen:
 class Audit:
     accuracy: float
     per_class: list[float]
-    confusion: list[list[int]]              # rows: true class, columns: predicted
+    confusion: list[list[int]]              # rows: true class, columns: predicted (outputs past the classes included)
     mistakes: list[tuple[int, int, int, float]]  # (test index, true, predicted, confidence), most confident first
+    truth: np.ndarray                       # [N]: each test image's class
+    probs: np.ndarray                       # [N, outputs] float32: the softmax the model gave each test image
+
+    def cell(self, true: int, predicted: int) -> list[int]:
+        """The test images behind confusion cell (true, predicted): of class ``true``, predicted ``predicted``,
+        the most confident first."""
+        guessed = self.probs.argmax(1)
+        inside = np.flatnonzero((self.truth == true) & (guessed == predicted))
+        return inside[np.argsort(-self.probs[inside, predicted], kind="stable")].tolist()
 
 
 @torch.no_grad()
@@ -78,7 +87,7 @@ def audit(model: nn.Module, split: TensorSplit, mean: list[float] | None, std: l
     """Test accuracy, per-class accuracy, the confusion matrix and the most confident mistakes."""
     model.eval()
     n_classes = len(split.classes)
-    predictions, confidences = [], []
+    predictions, confidences, every = [], [], []
     m = torch.tensor(mean).view(1, 3, 1, 1) if mean is not None else None
     s = torch.tensor(std).view(1, 3, 1, 1) if std is not None else None
     for i in range(0, len(split.labels), batch_size):
@@ -86,14 +95,17 @@ def audit(model: nn.Module, split: TensorSplit, mean: list[float] | None, std: l
         if m is not None:
             x = (x - m) / s
         probs = model(x).softmax(1)
+        every.append(probs)
         confidence, predicted = probs.max(1)
         predictions.append(predicted)
         confidences.append(confidence)
     predicted, confidence = torch.cat(predictions), torch.cat(confidences)
     truth = split.labels
-    confusion = torch.bincount(truth * n_classes + predicted, minlength=n_classes ** 2).view(n_classes, n_classes)
-    per_class = (confusion.diag().float() / confusion.sum(1).clamp(min=1)).tolist()
+    size = max(n_classes, probs.shape[1])  # a model with more outputs than the set has classes can predict those too
+    confusion = torch.bincount(truth * size + predicted, minlength=size ** 2).view(size, size)
+    per_class = (confusion.diag().float() / confusion.sum(1).clamp(min=1))[:n_classes].tolist()
     wrong = (predicted != truth).nonzero().flatten()
     worst = wrong[confidence[wrong].argsort(descending=True)[:mistakes]]
     return Audit((predicted == truth).float().mean().item(), per_class, confusion.tolist(),
-                 [(int(i), int(truth[i]), int(predicted[i]), float(confidence[i])) for i in worst])
+                 [(int(i), int(truth[i]), int(predicted[i]), float(confidence[i])) for i in worst],
+                 truth.numpy(), torch.cat(every).numpy())

@@ -17,16 +17,18 @@ def grid_indices(test_size: int) -> list[int]:
     return torch.randperm(test_size, generator=torch.Generator().manual_seed(0))[:GRID].tolist()
 
 
-def confusion(labels: torch.Tensor, predicted: torch.Tensor, classes: int) -> torch.Tensor:
-    """Rows: true class; columns: predicted class."""
-    return torch.bincount(labels * classes + predicted, minlength=classes * classes).reshape(classes, classes)
+def confusion(labels: torch.Tensor, predicted: torch.Tensor, size: int) -> torch.Tensor:
+    """Rows: true class; columns: predicted class; ``size`` covers both (see ``snapshot``)."""
+    return torch.bincount(labels * size + predicted, minlength=size * size).reshape(size, size)
 
 
 def snapshot(epoch: int, model: nn.Module, images: torch.Tensor, indices: list[int], labels: torch.Tensor,
              predicted: torch.Tensor, classes: list[str]) -> dict:
     """The insight of one epoch: grid images (uint8) with true and predicted classes, confusion, conv1 filters."""
     conv1 = next(m for m in model.modules() if isinstance(m, nn.Conv2d))
+    # the net has 10 outputs even on a 3-class folder set, so it may answer #7: the matrix reaches the highest answer
+    size = max(len(classes), int(predicted.max()) + 1 if len(predicted) else 0)
     pick = torch.tensor(indices)
     return {"epoch": epoch, "images": images, "labels": labels[pick].cpu(), "predicted": predicted[pick].cpu(),
-            "confusion": confusion(labels.cpu(), predicted.cpu(), len(classes)),
+            "confusion": confusion(labels.cpu(), predicted.cpu(), size),
             "filters": conv1.weight.detach().float().cpu().clone(), "classes": list(classes)}

@@ -208,6 +208,7 @@ def _is_insight(seen: object) -> bool:
     return (isinstance(classes, list) and all(isinstance(c, str) for c in classes)
             and seen["images"].dtype == torch.uint8 and seen["images"].dim() == 4 and seen["images"].shape[1] == 3
             and len(seen["labels"]) == n and len(seen["predicted"]) == n
-            and tuple(seen["confusion"].shape) == (len(classes), len(classes))
+            and seen["confusion"].dim() == 2 and seen["confusion"].shape[0] == seen["confusion"].shape[1] >= len(classes)
             and seen["filters"].dim() == 4 and seen["filters"].shape[1] == 3
-            and all(0 <= int(v) < len(classes) for v in (*seen["labels"].tolist(), *seen["predicted"].tolist())))
+            and all(0 <= int(v) < len(classes) for v in seen["labels"].tolist())
+            and all(0 <= int(v) < len(seen["confusion"]) for v in seen["predicted"].tolist()))

@@ -98,6 +98,21 @@ def load(path: Path) -> Run | None:
     return Run(config.get("key", folder.key), folder.path, config, rows, lines.damaged + len(lines.rows) - len(rows))
 
 
+def stopped_before_first_epoch(path: Path) -> bool:
+    """Whether a run was started here and stopped before its first epoch ended: nothing of it was saved, so
+    Start trains again from the beginning (the page says so instead of silently showing Start again)."""
+    if not path.is_dir():
+        return False
+    run = load(path)
+    return (run is None or not run.metrics) and RunDir(path).state()["state"] == RunState.STOPPED
+
+
+def comparable(root: Path | None = None) -> list[Run]:
+    """The runs worth comparing, newest first: those with at least one finished epoch (a run still in its first
+    epoch, or stopped there, has no curve to draw)."""
+    return [r for r in all_runs(root) if r.metrics]
+
+
 def all_runs(root: Path | None = None) -> list[Run]:
     """Every run under root, newest first."""
     root = root or runs_root()

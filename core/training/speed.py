@@ -1,9 +1,9 @@
 """Training speed on a CPU and on a GPU, as this project measured it, and why GPU work is timed with time.time().
 
-The figures are the README's ``benchmarks/train_speed.py`` table (the course's
+The figures are docs/benchmarks.md's ``benchmarks/train_speed.py`` table (the course's
 loop and the improved recipe, CIFAR10-quick on the JPEG copy of CIFAR-10,
 medians over 3 epochs), each labelled with the device it was measured on;
-tests/test_chapters.py checks they still agree with the README.
+tests/test_chapters.py checks they still agree with docs/benchmarks.md.
 """
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ BENCHMARK = "benchmarks/train_speed.py --data data/cifar10-jpg --epochs 3"
 
 @dataclass(frozen=True)
 class Measured:
-    device: str              # as the README names it: "2-core CPU", "H100"
+    device: str              # as docs/benchmarks.md names it: "2-core CPU", "H100"
     recipe: str              # "course loop" or "improved"
     seconds_per_epoch: float
     images_per_s: int

@@ -24,7 +24,7 @@ from torch import nn
 
 from core.errors import CodedError, ErrorKind
 from core.model import ARCHITECTURES, build
-from core.training import cudagraph, insight
+from core.training import cudagraph, inside, insight
 from core.training.events import EpochEnd, Finished, Listener, Phase, Progress, Started, Step, Stopped
 from core.training.recipes import RECIPES, Feed, Improved, Recipe
 from core.training.rundir import RunDir
@@ -150,12 +150,15 @@ def run(config: Config, out: Path | None = None, resume: bool = False, on_event:
         learn_batch = cudagraph.graphed(learn_batch, example, model, optimizer)
     grid = insight.grid_indices(feed.test_size)
     grid_images = feed.sample(grid)
+    probe = inside.probe_indices(feed.test_size)
+    probe_x = feed.normalise(feed.sample(probe)).to(device)
     writer = _tensorboard(out)
     emit(Started(cfg.epochs, feed.steps_per_epoch, start_epoch, device.type, feed.train_size, feed.test_size))
     try:
         step = start_epoch * feed.steps_per_epoch
         for epoch in range(start_epoch + 1, cfg.epochs + 1):
             model.train()
+            before = inside.weights_of(model)
             began, losses, step_rows, seen, pending = time.perf_counter(), [], [], 0, []
             reported = began
             emit(Progress(Phase.TRAINING, epoch, 0, feed.steps_per_epoch))
@@ -191,7 +194,8 @@ def run(config: Config, out: Path | None = None, resume: bool = False, on_event:
                    "test_loss_sum_batch": course_batch, "test_acc": round(test_acc, 5),
                    "seconds": round(time.perf_counter() - began, 3), "train_seconds": round(train_seconds, 3),
                    "images_per_s": round(seen / train_seconds, 1),
-                   "device": device.type, "lr": round(float(optimizer.param_groups[0]["lr"]), 6)}
+                   "device": device.type, "lr": round(float(optimizer.param_groups[0]["lr"]), 6),
+                   "layers": inside.as_rows(inside.layer_stats(model, probe_x, labels[probe].to(device), before))}
             metrics = [*metrics, row]
             emit(Progress(Phase.SAVING, epoch))
             if folder is not None:

@@ -62,9 +62,35 @@ def curves(runs: Curves, titles: Sequence[str], axes: tuple[str, str], height: i
     loss.update_yaxes(rangemode="tozero")
     for fig in (test_loss, acc, speed):
         _epoch_axis(fig, runs)
-    if len(runs) > 1:
-        loss.update_layout(showlegend=True, legend={"orientation": "h", "y": -0.3})
+    if len(runs) > 1:   # under the loss chart, a run to a row; its neighbour grows as much, so the plots align
+        lines = sum(len(wrapped(name).split("<br>")) for name in runs)
+        below = LEGEND_LINE_PX * lines + 50
+        for trace in loss.data:
+            trace.name = wrapped(trace.name)
+        loss.update_layout(showlegend=True, legend={"orientation": "h", "entrywidth": 1, "entrywidthmode": "fraction",
+                                                    "x": 0, "y": 0, "yref": "container", "yanchor": "bottom"})
+        for fig in (loss, test_loss):
+            fig.update_layout(height=height + below, margin={"b": below})
     return [loss, test_loss, acc, speed]
+
+
+LEGEND_LINE_PX = 19   # a legend line at Plotly's 12 px font
+
+
+def wrapped(name: str, most: int = 40) -> str:
+    """A run's label on as many lines as it needs, broken between its " · " parts: a legend entry is never cut
+    at the chart's right edge (a phone's chart is ~380 px wide, about 45 characters; CJK ones count double)."""
+    lines: list[str] = []
+    for part in name.split(" · "):
+        if lines and _width(lines[-1] + " · " + part) <= most:
+            lines[-1] += " · " + part
+        else:
+            lines.append(part)
+    return "<br>".join(lines)
+
+
+def _width(text: str) -> int:
+    return sum(2 if ord(c) > 0x2E80 else 1 for c in text)
 
 
 def upscale(images: np.ndarray, factor: int) -> np.ndarray:
@@ -73,8 +99,12 @@ def upscale(images: np.ndarray, factor: int) -> np.ndarray:
 
 
 def prediction_grid(images: np.ndarray, labels: Sequence[int], predicted: Sequence[int], classes: Sequence[str],
-                    columns: int = 4) -> go.Figure:
-    """16 test images [N, 3, H, W] uint8, each titled with the predicted class: green when right, red when wrong."""
+                    width_px: int, columns: int = 4) -> go.Figure:
+    """16 test images [N, 3, H, W] uint8, each titled with the predicted class: green when right, red when wrong.
+
+    The figure is as tall as the grid drawn ``width_px`` wide (the column's width on the learner's screen): a
+    fixed height left a blank band above and below it on a phone.
+    """
     n = len(images)
     rows = -(-n // columns)
     pictures = upscale(np.asarray(images).transpose(0, 2, 3, 1), 4)
@@ -92,7 +122,8 @@ def prediction_grid(images: np.ndarray, labels: Sequence[int], predicted: Sequen
     fig.add_trace(go.Image(z=canvas, hoverinfo="skip"))
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)
-    fig.update_layout(height=int(canvas.shape[0] * 0.85) + 10, margin={"l": 0, "r": 0, "t": 4, "b": 0})  # a ~450 px column
+    fig.update_layout(height=round(canvas.shape[0] * width_px / canvas.shape[1]) + 4,
+                      margin={"l": 0, "r": 0, "t": 4, "b": 0})
     return fig
 
 

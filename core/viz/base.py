@@ -76,13 +76,14 @@ class Fit:
         return cell_text(v, self.digits, self.short)
 
 
-def fit(values: Sequence[float], cell: float, largest: int, weights: Sequence[float] = ()) -> Fit | None:
+def fit(values: Sequence[float], cell: float, largest: int, weights: Sequence[float] = (),
+        floor: int = FLOOR_PX) -> Fit | None:
     """The most precise format (FORMATS) at which the widest of ``values`` fits a ``cell`` px wide at a font of at
-    least FLOOR_PX, and its font; None where none does. weights: also a second line ×weight at 70 % of the font."""
+    least ``floor``, and its font; None where none does. weights: also a second line ×weight at 70 % of the font."""
     tall = cell / (1.3 * (1.7 if weights else 1))
     for digits, short in FORMATS:
-        font = int(min(largest, cell / _widest(values, Fit(FLOOR_PX, digits, short), weights), tall))
-        if font >= FLOOR_PX:
+        font = int(min(largest, cell / _widest(values, Fit(floor, digits, short), weights), tall))
+        if font >= floor:
             return Fit(font, digits, short)
     return None
 

@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from core.basics.ops import number
-from core.viz.base import DESKTOP_PX, DONE, cells, grids_px
+from core.viz.base import DESKTOP_PX, DONE, PICKED, cells, grids_px
 
 _RGB = ("#d62728", "#2ca02c", "#1f77b4")
 
@@ -71,12 +71,28 @@ def channel_histograms(x: np.ndarray, bins: int = 64, x_title: str = "", height:
     return fig
 
 
-def confusion(matrix: Sequence[Sequence[int]], labels: Sequence[str], x_title: str, y_title: str) -> go.Figure:
-    """Rows: true class, columns: predicted; the diagonal is what the model gets right."""
+def confusion(matrix: Sequence[Sequence[int]], labels: Sequence[str], x_title: str, y_title: str,
+              picked: tuple[int, int] | None = None) -> go.Figure:
+    """Rows: true class, columns: predicted; the diagonal is what the model gets right.
+
+    picked: a (true, predicted) cell outlined. Every cell reports a click as ("confusion", true, predicted) through
+    an invisible marker (heatmaps report no selection).
+    """
     m = np.asarray(matrix)
     fig = go.Figure(go.Heatmap(z=m, x=list(labels), y=list(labels), colorscale="Blues", text=m,
                                texttemplate="%{text}", hovertemplate="%{y} → %{x}: %{z}<extra></extra>"))
+    where = [(r, c) for r in range(len(m)) for c in range(len(m))]
+    invisible = {"marker": {"opacity": 0}}
+    fig.add_trace(go.Scatter(x=[labels[c] for _, c in where], y=[labels[r] for r, _ in where], mode="markers",
+                             customdata=[["confusion", r, c] for r, c in where], showlegend=False, hoverinfo="none",
+                             marker={"size": 30, "symbol": "square", "opacity": 0}, selected=invisible,
+                             unselected=invisible))
+    if picked is not None:
+        r, c = picked
+        fig.add_shape(type="rect", x0=c - 0.5, x1=c + 0.5, y0=r - 0.5, y1=r + 0.5,
+                      line={"color": PICKED, "width": 3})
     fig.update_yaxes(autorange="reversed", title_text=y_title)
     fig.update_xaxes(title_text=x_title, side="top")
-    fig.update_layout(height=480, margin={"l": 10, "r": 10, "t": 60, "b": 10})
+    fig.update_layout(height=480, margin={"l": 10, "r": 10, "t": 60, "b": 10}, dragmode=False,
+                      clickmode="event+select")
     return fig

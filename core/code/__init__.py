@@ -1,0 +1,1 @@
+"""The code every page shows, generated from one folder of readable templates (``core/code/templates``)."""

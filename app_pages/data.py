@@ -18,7 +18,8 @@ import torch  # noqa: E402
 
 from core import viz  # noqa: E402
 from core.basics import codegen  # noqa: E402
-from core.data import discovery, images, loader, paths, sets  # noqa: E402
+from core.data import discovery, images, loader, paths, sample, sets  # noqa: E402
+from core.data import snippets as data_snippets  # noqa: E402
 from ui import CHART, class_label, explain, lang, screen_px, show_code, tensor_shape, urlstate  # noqa: E402
 from ui.data import Picked, cifar10_panel, dataset_picker, found_datasets, opened  # noqa: E402
 
@@ -41,6 +42,25 @@ def class_name(dataset, target) -> str:
 def pair_names(picked: Picked, split: str) -> list[str]:
     """The x of x_image/x_label folders (the course's second layout), which the snippet's MyData needs."""
     return discovery.label_pairs(paths.inside(picked.path, split)) if picked.found.kind == discovery.Kind.LABEL_FILES else []
+
+
+def sample_labels(picked: Picked) -> bool:
+    """The bundled sample in the course's second layout, which the page lays out in its cache folder."""
+    return picked.found.bundled and picked.found.kind == discovery.Kind.LABEL_FILES
+
+
+def snippet_path(picked: Picked) -> str:
+    """Where the snippet opens the data set: the page's cache folder exists only here, so the sample's label
+    layout is opened where the snippet itself makes it."""
+    return sample.LABELS_NAME if sample_labels(picked) else picked.shown
+
+
+def made_here(picked: Picked, split: str, snippet: str) -> str:
+    """The snippet, with the lines that make the folder it opens where the page used its cache."""
+    if not sample_labels(picked):
+        return snippet
+    return data_snippets.with_sample_layout(snippet, f"{paths.shown(sample.SAMPLE)}/{split}",
+                                            f"{sample.LABELS_NAME}/{split}", pair_names(picked, split), lang())
 
 
 def skipped_note(dataset, skipped: tuple[int, ...]) -> None:
@@ -67,7 +87,8 @@ def dataset_view(picked: Picked, split: str, dataset) -> None:
                      name=class_name(dataset, target)))
     if picked.found.kind == discovery.Kind.CIFAR10:
         right.caption(t("data.course_item"))
-    snippet = codegen.dataset_item(picked.found.kind, picked.shown, split, pair_names(picked, split), i, lang())
+    snippet = made_here(picked, split, codegen.dataset_item(picked.found.kind, snippet_path(picked), split,
+                                                            pair_names(picked, split), i, lang()))
     printed = f"{n} {image.shape} {target}" + ("" if classes is None else f"\n{classes[target]}")
     show_code(snippet, output=printed)
 
@@ -156,8 +177,9 @@ def loader_view(picked: Picked, split: str, resize: int | None) -> None:
         if num_workers:
             st.caption(t("data.workers_note", n=num_workers))
     with right:
-        snippet = codegen.dataloader(picked.found.kind, picked.shown, split, pair_names(picked, split), resize,
-                                     batch_size, shuffle, drop_last, num_workers, seed, epoch, index, lang())
+        snippet = made_here(picked, split, codegen.dataloader(
+            picked.found.kind, snippet_path(picked), split, pair_names(picked, split), resize, batch_size, shuffle,
+            drop_last, num_workers, seed, epoch, index, lang()))
         show_code(snippet, output=f"{len(dataset)} {count.batches}\n{imgs.shape}\n{targets}")
 
 

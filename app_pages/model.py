@@ -7,6 +7,7 @@ import difflib
 import streamlit as st
 
 from core.course import ARCHITECTURES
+from core.data import images
 from ui import labels, lang, show_code, t, tensor_shape, urlstate
 from ui.loading import wait_for_torch
 from ui.practice import practice_section
@@ -20,6 +21,40 @@ def surgery() -> dict[str, str]:
     from core.model import vgg16_surgery
 
     return vgg16_surgery()
+
+
+@st.cache_resource(max_entries=1, show_spinner=False)
+def vgg16_true(file: str, mib: float):
+    """The pretrained VGG16, loaded once per process (memory-mapped: the file's pages, not a copy); the arguments
+    only key the cache, so that a file put there later is loaded anew."""
+    from core.chapters import pretrained
+
+    return pretrained.load(pretrained.download())
+
+
+def pretrained_section() -> None:
+    """The course's pretrained VGG16: what it downloads and prints; run only where the weights are on disk."""
+    from core.chapters import pretrained
+
+    st.subheader(t("gaps.vgg_title"))
+    d = pretrained.download()
+    st.markdown(t("gaps.vgg_intro", mib=f"{d.mib:.0f}", params=f"{d.params:,}", top1=d.top1))
+    st.code(pretrained.downloading(d), language=None, wrap_lines=True)
+    with st.expander("print(vgg16_true)"):
+        st.code(surgery()["original"], language=None)
+    sample = urlstate.choice(t("gaps.vgg_photo"), images.samples(), images.samples()[0], "vgg_photo", scope="model",
+                             kind="selectbox", format_func=labels("samples."))
+    code = pretrained.snippet(f"assets/samples/{sample}.jpg", lang())
+    if not pretrained.usable(d):
+        st.info(t("gaps.vgg_absent" if d.found_mib is None else "gaps.vgg_partial", file=d.file.name,
+                  found=f"{d.found_mib or 0:.1f}", mib=f"{d.mib:.1f}"), icon=":material/cloud_off:")
+        show_code(code, not_run=t("gaps.vgg_not_run"))
+        return
+    st.caption(t("gaps.vgg_present", file=d.file.name))
+    with st.spinner(t("gaps.vgg_running")):
+        model = vgg16_true(str(d.file), d.mib)
+        found = pretrained.top5(model, images.sample(sample))
+    show_code(code, output=pretrained.printed(d, model, found))
 
 
 st.title(t("model.title"))
@@ -64,5 +99,7 @@ diff = difflib.unified_diff(printed["original"].splitlines(), printed[choice].sp
 st.code("\n".join(diff), language="diff")
 st.markdown(t(f"model.vgg_explain_{choice}"))
 st.caption(t("model.vgg_meta", shape=tensor_shape(1000)))
+
+pretrained_section()
 
 practice_section("model", {"arch": arch})

@@ -3,7 +3,7 @@ import pandas as pd
 import streamlit as st
 
 from core import viz
-from core.chapters import backprop, snippets
+from core.chapters import backprop, modes, snippets
 from core.data.sample import SAMPLE
 from ui import CHART, lang, screen_px, show_code, t, tensor_shape, urlstate
 
@@ -27,6 +27,29 @@ def kernels(weight, title: str, key: str) -> None:
     # rows of 8: 40-pixel tiles on a phone too (16 to a row shrink them to half); the same size on a wide screen
     st.plotly_chart(viz.image_batch(tiles, [str(i) for i in range(len(tiles))], columns=8, tile=40, width_px=screen_px()),
                     key=key, config=CHART)
+
+
+def modes_section() -> None:
+    """model.train() / eval() on Dropout and BatchNorm, torch.no_grad() and argmax(1), as the training loop uses them."""
+    st.subheader(t("gaps.modes_title"))
+    st.markdown(t("gaps.modes_intro"))
+    left, right = st.columns(2)
+    p = urlstate.choice("p", (0.1, 0.2, 0.5, 0.8), 0.5, "p", scope="module", kind="select_slider", where=left)
+    seed = urlstate.number("torch.manual_seed", 0, 9999, 0, "manual_seed", where=right)
+    dropped = modes.dropout(p, seed)
+    for mode, values in (("model.train()", dropped.train), ("model.eval()", dropped.eval)):
+        st.plotly_chart(viz.matrices([values.numpy()], [f"{mode}: nn.Dropout(p={p})(torch.ones(2, 8))"], screen_px()),
+                        key=f"module_dropout_{mode}", config=CHART)
+    zeros = int((dropped.train == 0).sum())
+    st.markdown(t("gaps.dropout", zeros=zeros, n=dropped.train.numel(), p=p, scale=f"{1 / (1 - p):g}",
+                  mean=f"{dropped.train.mean().item():g}"))
+    bn = modes.batchnorm()
+    st.markdown(t("gaps.batchnorm", train=modes.written(bn.train), mean=modes.written(bn.running_mean),
+                  eval=modes.written(bn.eval)))
+    predicted, right_count = modes.predictions()
+    st.markdown(t("gaps.no_grad_argmax", predicted=str(predicted.tolist()), right=int(right_count),
+                  n=len(predicted)))
+    show_code(modes.snippet(p, seed, lang()))
 
 
 st.title(t("module.title"))
@@ -58,6 +81,8 @@ a.metric(t("module.once"), f"{g.once:.6g}")
 b.metric(t("module.twice"), f"{g.twice:.6g}")
 c.metric(t("module.ratio"), f"{g.ratio:g}")
 st.markdown(t("module.zero_grad"))
+
+modes_section()
 
 st.subheader(t("module.optim_title"))
 st.markdown(t("module.optim", n=backprop.SUBSET, batch_size=batch_size, lr=lr))

@@ -9,7 +9,7 @@ import torch
 
 from core import viz
 from core.basics import features
-from core.chapters import snippets, tblog
+from core.chapters import reshaping, snippets, tblog
 from core.data import cachedir, images, paths
 from core.data.sample import SAMPLE
 from core.model import layer_table
@@ -68,6 +68,26 @@ def run_logs(folder: str, stamp: float) -> tblog.Logs | None:
         return tblog.read(runs.runs_root() / folder)
     except Exception:  # noqa: BLE001 - a damaged or half-written event file gets a note, never a traceback
         return None
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def course_reshape(batch_size: int) -> reshaping.Reshaped:
+    """The same for everyone with this batch size: the course's conv1 on the DataLoader's first batch."""
+    return reshaping.course_reshape(tblog.sample_batches(SAMPLE / "test", batch_size, epochs=1)[0][0])
+
+
+def reshape_section(batch_size: int) -> None:
+    """The course's reshape(-1, 3, 30, 30) to show a 6-channel output with add_images, and view against reshape."""
+    st.subheader(t("gaps.reshape_title"))
+    st.markdown(t("gaps.reshape_intro", n=batch_size, twice=2 * batch_size))
+    r = course_reshape(batch_size)
+    left, right = st.columns(2)
+    left.image(features.to_image(tblog.grid(r.imgs[:8])[None]), caption=t("gaps.reshape_input"), width="stretch")
+    # add_images clips floats to [0, 1] (× 255): the conv's negative numbers show as black, as in TensorBoard
+    right.image(features.to_image(tblog.grid(r.shown[:16].clamp(0, 1))[None]), caption=t("gaps.reshape_output"),
+                width="stretch")
+    show_code(reshaping.snippet("assets/cifar10-sample/test", batch_size, lang()), output=reshaping.printed(r))
+    st.markdown(t("gaps.view"))
 
 
 def run_name(folder: str) -> str:
@@ -153,6 +173,7 @@ with tabs[view]:
         st.columns(2)[0].image(picture.png, caption=f"Epoch: {epoch} · step {picture.step} · {picture.width}×{picture.height}",
                                width="stretch")
         st.caption(t("tensorboard.batches_note", n=len(pictures), batch_size=batch_size))
+        reshape_section(batch_size)
 
     elif view == "graphs":
         st.markdown(t("tensorboard.graph"))

@@ -205,6 +205,10 @@ key = job_key(config, picked.found)
 settings = config.resolved()  # the recipe's defaults where the learner left a setting open
 optimizer_name = t(f"train.optimizer_{RECIPES[recipe].optimizer_kind(settings.optimizer)}")
 st.caption(t(f"train.about_{recipe}", batch_size=settings.batch_size, lr=f"{settings.lr:g}", optimizer=optimizer_name))
+if recipe != "course":
+    st.info(t("gaps.train_shown", recipe=t(f"train.recipe_{recipe}")), icon=":material/info:")
+    st.button(t("gaps.train_course"), icon=":material/school:", key="train_to_course",
+              on_click=st.session_state.__setitem__, args=("train_recipe", "course"))
 if recipe == "fast":
     st.markdown("\n".join(f"- {t('train.trick_' + trick)}" for trick in FAST_TRICKS))
 

@@ -53,6 +53,26 @@ def to_tensor_view(photo) -> None:
     st.dataframe(pixel_rows(photo, tensor), hide_index=True)
     st.markdown(t("tf.to_tensor_explain"))
     code_block(photo, T.to_tensor_code(photo_source("tf_photo"), lang()))
+    around_to_tensor(photo)
+
+
+def around_to_tensor(photo) -> None:
+    """The course's other pieces around ToTensor: __call__, ToPILImage, and OpenCV's BGR against PIL."""
+    from core.chapters import imaging
+
+    st.subheader(t("gaps.call_title"))
+    st.markdown(t("gaps.call"))
+    show_code(imaging.call_snippet(lang()))
+    st.subheader(t("gaps.pil_title"))
+    r = imaging.read(photo)
+    st.markdown(t("gaps.to_pil", mode=r.round_trip.mode, size=r.round_trip.size,
+                  same=t("gaps.same_yes" if r.same else "gaps.same_no")))
+    left, right = st.columns(2)
+    left.image(r.rgb, caption=t("gaps.as_pil"), width="stretch")
+    right.image(r.bgr, caption=t("gaps.as_cv2"), width="stretch")   # shown as if it were R, G, B: the colours swap
+    st.markdown(t("gaps.cv2", rgb=str(r.rgb[0, 0].tolist()), bgr=str(r.bgr[0, 0].tolist()), shape=r.rgb.shape))
+    code_block(photo, imaging.snippet(photo_source("tf_photo"), lang()))
+    show_code(imaging.cv2_snippet(photo_source("tf_photo"), lang()), not_run=t("gaps.cv2_not_run"))
 
 
 def normalize_view(photo) -> None:

@@ -3,7 +3,7 @@ comments and docstrings are in the learner's language, and in a fresh interprete
 
 As jrieke/traingenerator does for its templates; the runs are batched into one interpreter to stay fast. The
 snippets that need TensorBoard, a GPU data set, a training run or a saved whole model are run by test_chapters,
-test_train and test_classify.
+test_train, test_classify and test_gaps (VGG16 weights, OpenCV).
 """
 import io
 import json
@@ -21,7 +21,7 @@ from PIL import Image
 
 from core import course, i18n
 from core.basics import codegen, multichannel, transposed
-from core.chapters import saving, snippets
+from core.chapters import imaging, modes, pretrained, reshaping, saving, snippets
 from core.code import render
 from core.data import snippets as data_snippets
 from core.data import transforms as T
@@ -71,6 +71,9 @@ RUNNABLE: dict[str, Builder] = {
     "random_crop": lambda lang: [T.crop_code(CROP, 3, 4, "photo.png", lang)],
     "module_call": lambda lang: [snippets.module_call(lang)],
     "device_line": lambda lang: [snippets.device_line(lang)],
+    "modes": lambda lang: [modes.snippet(0.5, 3, lang)],
+    "imaging": lambda lang: [imaging.snippet("photo.png", lang)],
+    "imaging_call": lambda lang: [imaging.call_snippet(lang)],
 }
 
 
@@ -97,6 +100,12 @@ RENDERED: dict[str, Builder] = {
     "model_load": lambda lang: [saving.load_script(load, lang) for load in saving.LOADS],
     "train_course": _training,
     "train_tensor": _training,
+    "reshaping": lambda lang: [reshaping.snippet("assets/cifar10-sample/test", 8, lang)],
+    "imaging_cv2": lambda lang: [imaging.cv2_snippet("photo.png", lang)],
+    "pretrained": lambda lang: [pretrained.snippet("assets/samples/cat.jpg", lang)],
+    "sample_layout": lambda lang: [data_snippets.with_sample_layout(
+        data_snippets.dataset_item(Kind.LABEL_FILES, "labels", "train", ["ants", "bees"], 0, lang),
+        "assets/sample/train", "labels/train", ["ants", "bees"], lang)],
 }
 PARTIALS = {"tudui_class", "dataset", "dataset_imports", "network_head"}  # pieces the others include
 

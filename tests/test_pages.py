@@ -111,7 +111,7 @@ def test_pool_padding_beyond_half_the_kernel_is_explained(lang):
 
 def test_layers_page_shows_the_course_numbers():
     at = open_page("layers", "en")
-    assert "tensor([[[[1., 0.],\n          [0., 3.]]]])" in printed(at)[0]
+    assert printed(at)[0].startswith("tensor([[1., 0.],\n        [0., 3.]])")   # as the course prints it
     at = open_page("layers", "en", view="loss")
     assert "tensor(0.6667)\ntensor(1.3333)\ntensor(1.1019)" in printed(at)
     text = "\n".join(m.value for m in at.markdown)

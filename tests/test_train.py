@@ -365,6 +365,13 @@ def test_each_generated_script_prints_the_engines_first_epoch(folder_dataset, tm
     assert [numbers[0], numbers[1], numbers[-1]] == pytest.approx(
         [row["train_loss"], row["test_loss"], row["test_acc"]], abs=1e-4)
     assert (tmp_path / "tudui_1.pth").is_file()
+    if recipe == "course":   # its TensorBoard test_loss is the run's mean per image; the course's sum is named apart
+        from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+        logged = EventAccumulator(str(tmp_path / "logs_train"))
+        logged.Reload()
+        assert logged.Scalars("test_loss")[-1].value == pytest.approx(row["test_loss"], abs=1e-4)
+        assert logged.Scalars("total_test_loss")[-1].value == pytest.approx(row["test_loss_sum"], abs=1e-2)
 
 
 def test_the_eta_counts_test_passes_and_saving_not_just_steps(monkeypatch):

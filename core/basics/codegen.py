@@ -75,7 +75,11 @@ def pool2d(x: np.ndarray, mode: str, kernel_size: int, stride: int, padding: int
 
 
 def activations(x: np.ndarray, lang: str = i18n.DEFAULT) -> str:
-    """The course's nn.ReLU / nn.Sigmoid demo on the input x."""
+    """The course's nn.ReLU / nn.Sigmoid demo on the input x, printed as the course prints it: 2-D.
+
+    An activation works element by element on any shape, so the (-1, 1, H, W) image-batch shape the course
+    reshapes to changes only the brackets; the matrix prints as the course's notes show it.
+    """
     return render("activations", lang, **_nn_input(x))
 
 

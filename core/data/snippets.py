@@ -34,3 +34,16 @@ def dataloader(kind: Kind, path: str, split: str, names: Sequence[str], resize: 
     """The course's DataLoader loop, printing one batch's imgs.shape and targets as the page shows them."""
     return render("dataloader", lang, **_dataset(kind, path, split, names, resize), batch_size=batch_size,
                   shuffle=shuffle, drop_last=drop_last, num_workers=num_workers, seed=seed, epochs=epoch, batch=batch)
+
+
+def with_sample_layout(snippet: str, sample: str, folder: str, names: Sequence[str], lang: str = i18n.DEFAULT) -> str:
+    """A label-file snippet that first lays the bundled sample's ``names`` out in the course's second layout under
+    ``folder``, right after its imports.
+
+    The page opens that layout in its own cache folder, which a learner's computer does not have; these lines
+    make the same folder from the sample the repository ships (``sample``, one split of it), so the snippet
+    opens a folder that exists. Copies, where the page links: the learner's folder stands alone.
+    """
+    imports, rest = snippet.split("\n\n", 1)
+    layout = render("sample_layout", lang, names=repr(list(names)), sample=repr(sample), folder=repr(folder))
+    return f"{imports}\n{layout}\n{rest}"

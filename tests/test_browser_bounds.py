@@ -10,6 +10,8 @@ from core import i18n
 from browser import SCREENSHOTS, app_in_chromium, exceptions, settle
 from test_browser import animation, click_cell, step_label
 
+pytestmark = pytest.mark.slow   # minutes of browser work: python -m pytest -m slow
+
 SIZES = [(64, 48), (1, 1024), (1, 1), (48, 64)]
 
 

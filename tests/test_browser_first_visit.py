@@ -9,6 +9,8 @@ from core import i18n
 
 from browser import PHONE_AGENT, SCREENSHOTS, app_in_chromium, exceptions, settle
 
+pytestmark = pytest.mark.slow   # minutes of browser work: python -m pytest -m slow
+
 SCREEN_H = 900
 # (language, width): the phone in Chinese, the learners' language; the desktop in English, the longer texts
 SCREENS = [("zh", 420), ("en", 1400)]

@@ -9,6 +9,8 @@ from core import i18n
 from browser import PHONE_AGENT, ROOT, SCREENSHOTS, app_in_chromium, exceptions, settle
 from test_browser import click_cell
 
+pytestmark = pytest.mark.slow   # minutes of browser work: python -m pytest -m slow
+
 SCREENS = {"desktop": ({"width": 1400, "height": 1600}, None), "phone": ({"width": 420, "height": 900}, PHONE_AGENT)}
 
 

@@ -5,11 +5,15 @@ from __future__ import annotations
 import re
 from contextlib import ExitStack
 
+import pytest
+
 from core import i18n
 
 from browser import CHROMIUM, FLAGS, PHONE_AGENT, SCREENSHOTS, exceptions, require_browser, settle, streamlit_server
 from conftest import CIFAR_CLASSES, make_folder_dataset
 from redisfix import redis_server, worker
+
+pytestmark = pytest.mark.slow   # minutes of browser work: python -m pytest -m slow
 
 POINTS = """() => {
     const chart = document.querySelector('[data-testid="stPlotlyChart"] .js-plotly-plot');

@@ -166,6 +166,7 @@ def test_hostile_jobs_are_refused_and_caps_enforced_by_the_worker(url, data_dir,
 
 
 # -- a worker killed mid-epoch, an app restarted mid-run ------------------------------------------------------
+@pytest.mark.slow   # three workers killed in turn: ~100 s; python -m pytest -m slow
 def test_killed_workers_and_a_restarted_app_lose_and_repeat_no_epoch(url, data_dir, tmp_path):
     request = tiny(5, epochs=3)
     runs = tmp_path / "runs"

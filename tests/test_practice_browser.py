@@ -8,6 +8,8 @@ from core.practice import topics
 
 from browser import PHONE_AGENT, SCREENSHOTS, app_in_chromium, exceptions, settle
 
+pytestmark = pytest.mark.slow   # minutes of browser work: python -m pytest -m slow
+
 SEED = 4   # a 2×2 window over the padding: four cells to click, two of them padding
 QID = f"practice_conv_conv_value_{SEED}"
 

@@ -45,7 +45,8 @@ def test_orders_torchvision_rejects_are_explained(steps, code):
     assert error.code == code and error.params["step"] == stages[-1].expression
     for lang in i18n.LANGUAGES:  # PyTorch's own message, then why, in the learner's language
         message = errors.explain(error, lang)
-        assert error.params["error"] in message and message != i18n.t("tf.step_failed", lang, **error.params)
+        shown = errors.quoted(i18n.t(error.key, lang), error.params)["error"]   # as Markdown, escaped
+        assert shown in message and message != i18n.t("tf.step_failed", lang, **error.params)
 
 
 def test_pipeline_code_prints_the_last_stage(tmp_path, monkeypatch):

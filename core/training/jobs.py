@@ -42,8 +42,26 @@ class QueueFull(RuntimeError):
         self.size = size
 
 
+class Watched:
+    """What a page reads of any job, embedded or on a queue's worker: its state and who may stop it."""
+
+    state: JobState
+    owner: str | None
+
+    @property
+    def running(self) -> bool:
+        return self.state == JobState.RUNNING
+
+    @property
+    def waiting(self) -> bool:
+        return self.state == JobState.QUEUED
+
+    def may_stop(self, session: str | None) -> bool:
+        return self.owner is None or session == self.owner
+
+
 @dataclass(eq=False)
-class Job:
+class Job(Watched):
     key: str
     work: Callable[[Job], None]
     owner: str | None = None                # the session that asked for it: only it may stop or cancel
@@ -94,8 +112,6 @@ class Job:
     def progress(self, done: float, total: float) -> None:
         self.done, self.total = done, total
 
-    def may_stop(self, session: str | None) -> bool:
-        return self.owner is None or session == self.owner
 
     def stop(self, session: str | None = None) -> bool:
         """Ask the work to stop after its current step; False if this session may not."""
@@ -108,13 +124,6 @@ class Job:
         if self._thread.is_alive() or self.state != JobState.QUEUED:
             self._thread.join(timeout)
 
-    @property
-    def running(self) -> bool:
-        return self.state == JobState.RUNNING
-
-    @property
-    def waiting(self) -> bool:
-        return self.state == JobState.QUEUED
 
     def eta(self) -> float | None:
         """Seconds left: the work's own estimate where it gives one, else at the rate kept so far."""

@@ -31,7 +31,7 @@ from core import i18n
 from core.errors import CodedError, ErrorKind, explain, without_paths
 from core.training import remote, runs
 from core.training.events import Phase, Started, Step
-from core.training.jobs import JobState, QueueFull
+from core.training.jobs import JobState, QueueFull, Watched
 from core.training.rundir import RunDir, RunState, write_atomic
 
 STOPPING = "tudui:stopping:"       # + job id: a stop was asked for (every replica shows "stopping")
@@ -89,7 +89,7 @@ class WorkerInfo:
     device: str
 
 
-class RemoteJob:
+class RemoteJob(Watched):
     """One RQ job as the training page reads a core.training.jobs.Job."""
 
     def __init__(self, backend: RemoteTrainings, job: Job, stopping: bool) -> None:
@@ -112,16 +112,7 @@ class RemoteJob:
             self.stop_event.set()
         self.error = _error(meta.get("error"), job) if self.state == JobState.FAILED else None
 
-    @property
-    def running(self) -> bool:
-        return self.state == JobState.RUNNING
 
-    @property
-    def waiting(self) -> bool:
-        return self.state == JobState.QUEUED
-
-    def may_stop(self, session: str | None) -> bool:
-        return self.owner is None or session == self.owner
 
     def stop(self, session: str | None = None) -> bool:
         return self.backend.stop(self, session)

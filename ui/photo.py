@@ -26,13 +26,15 @@ def photo_picker(key: str, longest: int | None = None, camera: bool = False, lin
     link: the sample in the URL (``?sample=rocket``), where a link names numbers read off the photo (a crop).
     runs_code: the page runs its code on the photo (the note on a reduced photo says the code sees the copy).
     """
+    from ui import urlstate  # here: urlstate itself imports from ui, which imports this module
+
+    # A run without a photo draws none of the page's controls below; the next one sends their values again
+    urlstate.resend_kept(st.session_state.pop(f"{key}_blank", False))
     sources = ["sample", "upload"] + (["camera"] if camera else [])
     source = st.segmented_control(t("photo.source"), sources, format_func=labels("photo."),
                                   default="sample", required=True, key=f"{key}_source", persist_state="session")
     if source == "sample":
         if link:
-            from ui import urlstate  # here: urlstate itself imports from ui, which imports this module
-
             name = urlstate.choice(t("photo.sample"), images.samples(), images.samples()[0], "sample", scope=key,
                                    kind="selectbox", format_func=labels("samples."))
         else:
@@ -44,7 +46,8 @@ def photo_picker(key: str, longest: int | None = None, camera: bool = False, lin
         options = {} if source == "camera" else {"type": list(images.UPLOAD_TYPES)}
         file = widget(t(f"photo.{source}_label"), key=f"{key}_{source}", **options)
         upload = uploads.read_once(f"{key}_{source}", file, _open)
-        if upload is None:
+        if upload is None:  # also for one run while an upload is replaced: the uploader holds no file then
+            st.session_state[f"{key}_blank"] = True
             st.info(t(f"photo.{source}_hint"))
             return None
         loaded = upload.value

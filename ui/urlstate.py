@@ -15,6 +15,8 @@ API (``from ui import urlstate``; every function takes ``where``, the container 
   the nearest bound with a note; ``fits=True`` (bounds that follow data: a photo's size, a data set's length) does
   the same for a link's number. A slider whose bounds leave one value is drawn as a line.
 - ``keep_within(key, low, high, name=…)``: that move, for a number widget not bound to the URL (a run's epoch).
+- ``resend_kept(on)``: after a run that drew none of the controls below a photo picker (an upload being replaced),
+  the controls drawn next send their kept values to the browser again, which would otherwise show their defaults.
 - ``choice(label, options, default, name, scope=…, kind="segmented" | "selectbox" | "radio" | "select_slider",
   format_func=…)``: a choice whose URL value is the option's stable name (``kernel=box_blur``), never its
   translated label (Streamlit's binding would write the label: ``kernel=均值模糊``). Widget key:
@@ -118,6 +120,25 @@ def keep_within(key: str, low: float, high: float, *, name: str | None = None, w
     _moved(where, name or key, kept, used, low, high)
 
 
+_RESEND = "_urlstate_resend"
+
+
+def resend_kept(on: bool) -> None:
+    """``on``: the controls drawn from here on in this run send their kept values to the browser again.
+
+    For a run that follows one that drew none of them (an upload being replaced: the uploader holds no file for one
+    run). The browser forgets a control's value when a run ends without it, but its next request, sent before that
+    run ended, still carried the value, so Streamlit believes the browser has it and the browser draws the control
+    at its default (crop_size 65 became 16). Assigning the kept value makes Streamlit send it.
+    """
+    st.session_state[_RESEND] = on
+
+
+def _resend(key: str) -> None:
+    if st.session_state.get(_RESEND) and key in st.session_state:
+        st.session_state[key] = st.session_state[key]
+
+
 def _fit_link(where, name: str, low: float, high: float) -> bool:
     """A link's number beyond bounds that follow data (``crop_size=256`` for a 64×48 photo) is moved to the nearest
     bound, with a note, rather than dropped: the link was made on other data and meant as much as fits here."""
@@ -169,6 +190,7 @@ def _bounded(where, name: str, low: float, high: float, default: float | None, f
     if not (fits and _fit_link(where, name, low, high)):
         _check(where, name, query.Numbers(low, high), default)
     keep_within(name, low, high, where=where)
+    _resend(name)
     return default
 
 
@@ -200,6 +222,7 @@ def number(label: str, low: float, high: float, default: float | None, name: str
 def toggle(label: str, default: bool, name: str, where=st, **options: Any) -> bool:
     """``st.toggle`` bound to ``?name=true|false``."""
     _check(where, name, query.Flag(), str(default).lower())
+    _resend(name)
     return where.toggle(label, default, key=name, bind="query-params", persist_state="session", **options)
 
 
@@ -219,6 +242,7 @@ def choice(label: str, options: Sequence[Hashable], default: Hashable, name: str
             _note(where, name, raw, format_func(default))
     if st.session_state.get(key) not in options:
         st.session_state.pop(key, None)
+    _resend(key)
     initial = {}
     if key not in st.session_state:
         argument = _DEFAULT_ARGUMENT[kind]

@@ -112,24 +112,36 @@ def show_run(run: runs.Run | None, live_steps: list[dict] | None = None) -> None
     layers_view(metrics)
 
 
+def owner_button(job, key: str) -> None:
+    """Cancel (queued) or Stop (training) for the browser that started the job, drawn outside the live view: a click
+    that lands while a fragment redraws itself every second can be dropped (1 or 2 clicks in 8 in a busy one)."""
+    if not job.may_stop(me()):
+        return
+    if job.waiting:
+        st.button(t("train.cancel"), icon=":material/close:", key=f"cancel_{key}",
+                  on_click=trainings().cancel, args=(job, me()))
+    else:
+        st.button(t("train.stop"), icon=":material/stop:", on_click=job.stop, args=(me(),), key=f"stop_{key}",
+                  disabled=job.stop_event.is_set())
+
+
 @st.fragment(run_every=1.0)
-def live(key: str) -> None:
-    """A queued or running job, redrawn every second while the rest of the page stays usable."""
+def live(key: str, waiting: bool) -> None:
+    """A queued or running job, redrawn every second while the rest of the page stays usable.
+
+    waiting: whether the page drew it queued (with Cancel); once that changes, the whole page runs again."""
     if not reachable():
         st.warning(t("jobs_redis.unreachable"), icon=":material/cloud_off:")
         return
     job = trainings().get(key)
-    if job is None or not (job.running or job.waiting):
-        st.rerun(scope="app")   # it ended: the page shows it as a finished run
+    if job is None or not (job.running or job.waiting) or job.waiting != waiting:
+        st.rerun(scope="app")   # it ended, or it started: the page shows it as it is now
     mine = job.may_stop(me())
     if job.waiting:
         start = trainings().expected_start(job)
         st.info(t("train.queued", place=trainings().position(job), size=len(trainings().queued()),
                   start=wait_text(start)), icon=":material/hourglass_top:")
         no_worker_note()
-        if mine:
-            st.button(t("train.cancel"), icon=":material/close:", key=f"cancel_{key}",
-                      on_click=trainings().cancel, args=(job, me()))
         return
     tracker = job.detail
     if tracker is not None and tracker.resumed_from:
@@ -137,10 +149,7 @@ def live(key: str) -> None:
     fraction, text = phase_line(job)
     st.progress(min(1.0, fraction), text=text)
     st.caption(t("jobs_redis.trains_on", where=where(job)))
-    if mine:
-        st.button(t("train.stop"), icon=":material/stop:", on_click=job.stop, args=(me(),), key=f"stop_{key}",
-                  disabled=job.stop_event.is_set())
-    else:
+    if not mine:
         st.caption(t("train.watching"))
     run = runs.load(runs.runs_root() / key)
     last = run.metrics[-1]["epoch"] if run and run.metrics else 0
@@ -215,7 +224,8 @@ if recipe == "fast":
 job = trainings().get(key) if reachable() else None
 earlier = runs.load(runs.runs_root() / key)
 if job is not None and (job.running or job.waiting):
-    live(key)
+    owner_button(job, key)
+    live(key, job.waiting)
 elif reachable():
     if job is not None and job.state == "failed":
         st.error(error_text(job.error), icon=":material/error:")

@@ -186,16 +186,24 @@ def test_killed_workers_and_a_restarted_app_lose_and_repeat_no_epoch(url, data_d
         apps[-1].mirror.sync()
         return apps[-1].get(job.key).state == state
 
+    def connected(name: str) -> bool:
+        """The worker has loaded PyTorch and waits for jobs (its heartbeat names it): on a loaded machine that
+        alone can take a minute, so it is waited for on its own, before the job is expected to move to it."""
+        return name in {w.name for w in apps[-1].workers()}
+
     names = ["w-kill0", "w-kill1", "w-kill2", "w-last"]
     with ExitStack() as workers:
         procs = [workers.enter_context(worker(url, data_dir, names[0]))]
         for kill, name in enumerate(names[:-1]):
-            wait_for(lambda name=name, kill=kill: training_on(name, kill), 90, what=f"the job training on {name}")
+            wait_for(lambda name=name: connected(name), 240, every=0.5, what=f"{name} to connect")
+            # given back to the queue once the killed worker's heartbeat lapses (6 s), then one epoch at most
+            wait_for(lambda name=name, kill=kill: training_on(name, kill), 120, what=f"the job training on {name}")
             procs.append(workers.enter_context(worker(url, data_dir, names[kill + 1])))   # waits, ready to take over
             time.sleep(rng.uniform(0.1, 2.0))   # anywhere in epoch kill + 1: training, testing or saving
             os.kill(procs[kill].pid, signal.SIGKILL)
             if kill == 1:   # the app restarts: a new process with the same runs/ folder and nothing in memory
                 apps.append(backend(url, runs))
+        wait_for(lambda: connected(names[-1]), 240, every=0.5, what=f"{names[-1]} to connect")
         wait_for(lambda: synced(JobState.DONE), 120, every=0.5, what="the run to finish on the last worker")
     apps[-1].mirror.sync()
     folder = runs / job.key

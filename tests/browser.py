@@ -68,7 +68,11 @@ def app_in_chromium(env: dict[str, str]):
     require_browser()
     from playwright.sync_api import sync_playwright
 
+    from conftest import share_derived
+
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    if "DATA_DIR" in env:
+        share_derived(Path(env["DATA_DIR"]))
     with streamlit_server(env) as (url, _), sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         yield url, browser

@@ -11,6 +11,23 @@ import pytest
 from PIL import Image
 
 
+def share_derived(data_root: Path) -> Path:
+    """``data_root`` with its cache folder linked to the one the app falls back to without a data directory.
+
+    What the app derives from the bundled sample (the TensorBoard page's course logs for each batch size, the
+    sample's decoded tensors) is the same for every data directory and named by its content; a fresh temporary data
+    directory per test made each test write it again (~10 s of CPU for the TensorBoard logs, and their background
+    warm-up). Linked, it is made once per machine. Nothing of the owner's data sets goes there.
+    """
+    from core.data import cachedir
+
+    if data_root.is_dir() and not (data_root / cachedir.NAME).exists():
+        shared = cachedir.shared_candidates(data_root / "no-such-folder")[-1]
+        shared.mkdir(parents=True, exist_ok=True)
+        (data_root / cachedir.NAME).symlink_to(shared, target_is_directory=True)
+    return data_root
+
+
 def encode(im: Image.Image, fmt: str, **options) -> bytes:
     buf = io.BytesIO()
     im.save(buf, fmt, **options)

@@ -17,7 +17,7 @@ from torchvision.datasets import CIFAR10
 from core.data import download, sample, tensors
 from ui.nav import HOME, SECTIONS
 
-from conftest import CIFAR_CLASSES, make_cifar10, make_folder_dataset, make_label_files
+from conftest import CIFAR_CLASSES, make_cifar10, make_folder_dataset, make_label_files, share_derived
 from test_pages import ROOT
 
 PAGES = [HOME.slug] + [info.slug for _, infos in SECTIONS for info in infos]
@@ -126,7 +126,7 @@ def page_opener():
 
 @pytest.mark.parametrize("make", GALLERY, ids=[g.__name__ for g in GALLERY])
 def test_every_page_survives_the_data_directory(make, tmp_path, monkeypatch, trusted_tiny_cifar):
-    monkeypatch.setenv("DATA_DIR", str(make(tmp_path)))
+    monkeypatch.setenv("DATA_DIR", str(share_derived(make(tmp_path))))
     monkeypatch.setenv("RUNS_DIR", str(tmp_path / "runs"))
     monkeypatch.setenv("CIFAR10_URL", "http://127.0.0.1:9/cifar-10-python.tar.gz")
     open_page = page_opener()

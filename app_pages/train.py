@@ -14,6 +14,7 @@ from core.training.jobs import Job, QueueFull
 from core.training.recipes import FAST_TRICKS, RECIPES
 from ui import CHART, class_label, explain, labels, lang, screen_px, show_code, t, urlstate
 from ui.data import dataset_picker
+from ui.owndata import trains_here
 from ui.practice import practice_section
 from ui.training import compare_picker, job_key, me, no_worker_note, queue_note, reachable, run_label, submit, trainings, where
 from ui.training_inside import layers_view
@@ -178,6 +179,8 @@ if not queue_note():
 picked = dataset_picker(t("data.choose"), discovery.trainable, key="dataset")
 if picked is None:
     st.markdown(t("train.needs_data"))
+    st.stop()
+if not trains_here(picked.found):
     st.stop()
 
 c1, c2 = st.columns([2, 3])

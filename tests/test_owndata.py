@@ -133,7 +133,7 @@ def test_refused_zips_say_why_in_the_learners_language(lang, tmp_path, monkeypat
     assert not list((tmp_path / "uploads").rglob("*.png")) and not (tmp_path / "evil.png").exists()
 
 
-def test_an_uploaded_set_trains_here_only(tmp_path, monkeypatch):
+def test_an_uploaded_set_trains_here_only_and_audits_a_model_on_classify(tmp_path, monkeypatch):
     monkeypatch.setenv("DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("UPLOADS_DIR", str(tmp_path / "uploads"))
     at = open_page("data", "en")
@@ -150,3 +150,8 @@ def test_an_uploaded_set_trains_here_only(tmp_path, monkeypatch):
     finally:
         monkeypatch.delenv("JOBS_REDIS_URL")
         trainings.clear()
+    at.switch_page("app_pages/classify.py")
+    at.query_params["view"] = "audit"
+    at.run()
+    assert not at.exception and at.selectbox(key="data_dataset").value.startswith("upload/")
+    assert at.metric[0].label == "Test accuracy" and len(at.get("plotly_chart")) >= 3

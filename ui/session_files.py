@@ -2,7 +2,8 @@
 
 Streamlit has no hook for a session's end, but its runtime knows the sessions it holds: the session manager's
 ``list_sessions()`` gives the connected ones and those kept for two minutes after their tab closed, in case it
-reconnects (streamlit/runtime/websocket_session_manager.py, memory_session_storage.py). A background thread
+reconnects (streamlit/runtime/websocket_session_manager.py, memory_session_storage.py; the private
+``Runtime._session_mgr`` is the only way to them, so where it is missing nothing is pruned). A background thread
 asks every PRUNE_EVERY_S seconds and removes every other session's folder. Where no runtime serves the app
 (AppTest), nothing is pruned by liveness; the disk bound still holds.
 """
@@ -27,7 +28,12 @@ def live_sessions() -> set[str] | None:
     if not Runtime.exists():
         return None
     listing = getattr(getattr(Runtime.instance(), "_session_mgr", None), "list_sessions", None)
-    return None if listing is None else {info.session.id for info in listing()}
+    if listing is None:
+        return None
+    try:
+        return {info.session.id for info in listing()}
+    except RuntimeError:  # the event loop changed the sessions while this thread read them: ask next time
+        return None
 
 
 def _keep_pruning(folders: sessions.SessionFolders) -> None:

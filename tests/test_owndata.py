@@ -155,3 +155,17 @@ def test_an_uploaded_set_trains_here_only_and_audits_a_model_on_classify(tmp_pat
     at.run()
     assert not at.exception and at.selectbox(key="data_dataset").value.startswith("upload/")
     assert at.metric[0].label == "Test accuracy" and len(at.get("plotly_chart")) >= 3
+
+
+def test_runs_on_another_sessions_upload_are_not_listed(tmp_path, monkeypatch):
+    from ui import owndata
+
+    monkeypatch.setenv("UPLOADS_DIR", str(tmp_path / "uploads"))
+    monkeypatch.setattr(owndata, "session_id", lambda: "alice")
+    [mine] = datasets.add(owndata.folders(), "alice", zipped(make_folder_dataset(tmp_path / "a", per_class=(2, 1))),
+                          "a.zip")
+    [theirs] = datasets.add(owndata.folders(), "bob", zipped(make_folder_dataset(tmp_path / "b", per_class=(2, 1))),
+                            "b.zip")
+    on = lambda found: {"data": str(discovery.location(tmp_path, found).resolve())}
+    assert owndata.shown_here(on(mine)) and not owndata.shown_here(on(theirs))
+    assert owndata.shown_here({"data": str(tmp_path / "data" / "pets")}) and owndata.shown_here({})

@@ -7,11 +7,13 @@ back to the default with the picker's note.
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
-from core.data import discovery
+from core.data import discovery, paths
 from core.errors import CodedError
-from core.uploads import datasets
+from core.uploads import datasets, sessions
 from ui import explain, t
 from ui.session_files import folders, session_id
 from ui.uploads import read_once
@@ -71,3 +73,13 @@ def trains_here(found: discovery.Found) -> bool:
         st.warning(t("owndata.not_on_workers"), icon=":material/dns:")
         return False
     return True
+
+
+def shown_here(run_config: dict) -> bool:
+    """Whether this session may list a training run: one trained on another session's upload is that session's
+    alone (its insight shows their pictures, its classes their labels)."""
+    data = run_config.get("data")
+    if not isinstance(data, str):
+        return True
+    where = paths.relative(Path(data), folders().root.resolve())
+    return where is None or where.split("/")[0] == sessions.key(session_id())

@@ -85,8 +85,7 @@ def upload(at, name: str, data: bytes) -> None:
     assert not at.exception, [e.value for e in at.exception]
 
 
-@pytest.mark.parametrize("lang", ["zh", "en"])
-def test_the_data_page_browses_an_uploaded_zip_in_each_layout(lang, tmp_path, monkeypatch):
+def test_the_data_page_browses_an_uploaded_zip_in_each_layout(tmp_path, monkeypatch, lang="zh"):
     monkeypatch.setenv("DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("UPLOADS_DIR", str(tmp_path / "uploads"))
     at = open_page("data", lang)

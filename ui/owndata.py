@@ -51,7 +51,8 @@ def upload_panel() -> None:
         st.markdown(t("owndata.about", mb=datasets.LIMITS.max_bytes // datasets.MB,
                       count=f"{datasets.LIMITS.max_members:,}", mp=datasets.checks.MAX_PIXELS // 1_000_000))
         file = st.file_uploader(t("owndata.upload"), type=["zip"], key=KEY)
-        done = read_once(KEY, file, _unpack(file.name) if file is not None else lambda data: [])
+        with st.spinner(t("owndata.checking")):
+            done = read_once(KEY, file, _unpack(file.name) if file is not None else lambda data: [])
         if done is None:
             return
         if isinstance(done.value, CodedError):

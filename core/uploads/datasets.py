@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 import uuid
 from dataclasses import replace
 from pathlib import Path, PurePosixPath
@@ -23,6 +24,10 @@ PER_SESSION = 3      # a session's uploads kept; a fourth replaces its oldest
 FILES = "files"
 NAME = "name.txt"
 _UNSHOWN = re.compile(r"[\x00-\x1f\x7f]")
+# Zips checked at once, whatever the number of sessions: each holds one member's bytes and one decoded image
+# (up to checks.MAX_PIXELS), so a class uploading together waits a few seconds instead of multiplying the memory.
+UNPACKERS = 2
+_UNPACKING = threading.BoundedSemaphore(UNPACKERS)
 
 
 def clean_name(filename: str) -> str:
@@ -80,7 +85,8 @@ def add(folders: sessions.SessionFolders, session_id: str, data: bytes, filename
     oldest upload goes when it has PER_SESSION already; across sessions ``make_room`` keeps the disk bounded.
     """
     needed = sum(info.file_size for info, _ in zips.plan(data, LIMITS))
-    for old in folders.items(session_id)[: max(0, len(folders.items(session_id)) - PER_SESSION + 1)]:
+    kept = folders.items(session_id)
+    for old in kept[: max(0, len(kept) - PER_SESSION + 1)]:
         sessions.remove(old)
     item = folders.new_item(session_id, needed)
     item.mkdir(parents=True)
@@ -88,7 +94,8 @@ def add(folders: sessions.SessionFolders, session_id: str, data: bytes, filename
     temporary.write_text(clean_name(filename), encoding="utf-8")
     os.replace(temporary, item / NAME)
     try:
-        zips.unpack(data, item / FILES, LIMITS, checks.images_and_labels)
+        with _UNPACKING:
+            zips.unpack(data, item / FILES, LIMITS, checks.images_and_labels)
         found = find(item)
         if not found:
             raise UploadError("no_dataset")

@@ -10,6 +10,7 @@ import pytest
 import torch
 
 from core.data import discovery, sets, tensors
+from core.training import train
 from core.errors import explain
 from core.uploads import datasets, sessions
 from core.uploads.zips import UploadError
@@ -63,6 +64,10 @@ def test_an_uploaded_set_with_train_and_test_trains_and_audits(tmp_path, folders
     split = tensors.load_split(discovery.location(tmp_path, found), "test")
     assert split.images.shape == (6, 3, 32, 32) and split.labels.tolist() == [0, 0, 1, 1, 2, 2]
     assert split.images.dtype == torch.uint8
+    config = train.Config(data=str(discovery.location(tmp_path, found)), recipe="fast", epochs=1, batch_size=4,
+                          device="cpu")
+    [epoch] = train.run(config, tmp_path / "run")
+    assert epoch["epoch"] == 1 and 0 <= epoch["test_acc"] <= 1
 
 
 def test_a_zip_without_a_data_set_or_with_a_script_is_refused_and_nothing_stays(tmp_path, folders):

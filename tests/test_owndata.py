@@ -10,8 +10,8 @@ import pytest
 import torch
 
 from core.data import discovery, sets, tensors
-from core.training import train
 from core.errors import explain
+from core.training import train
 from core.uploads import datasets, sessions
 from core.uploads.zips import UploadError
 from ui.training import trainings

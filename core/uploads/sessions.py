@@ -25,6 +25,7 @@ from core.uploads.zips import PART
 ROOT = Path(tempfile.gettempdir()) / "pytorch-visual-companion-uploads"
 MAX_TOTAL = 1024 * 1024 * 1024  # every session's uploads together
 STALE_PART_S = 15 * 60          # an unpack's temporary folder this old was left by a kill
+GRACE_S = 60.0                  # a session folder this young is kept: its session may have started after the listing
 TRASH = ".trash-"
 _LOCK = threading.Lock()        # one server's sessions make room one at a time
 
@@ -110,9 +111,11 @@ class SessionFolders:
                 total -= sizes[item]
 
     def prune(self, live: Iterable[str]) -> int:
-        """Remove the folders of sessions not in ``live`` (Streamlit's session ids); how many were removed."""
+        """Remove the folders of sessions not in ``live`` (Streamlit's session ids, listed just before), unless
+        touched in the last GRACE_S seconds; how many were removed."""
         keep = {key(session_id) for session_id in live}
-        gone = [s for s in _entries(self.root) if not s.name.startswith(".") and s.name not in keep]
+        gone = [s for s in _entries(self.root) if not s.name.startswith(".") and s.name not in keep
+                and _age(s) > GRACE_S]
         for session in gone:
             remove(session)
         with _LOCK:

@@ -105,8 +105,9 @@ def test_the_data_page_browses_an_uploaded_zip_in_each_layout(tmp_path, monkeypa
     at.run()
     assert "`cat_dataset` (5) + `dog_dataset` (5) + `ship_dataset` (5)" in "\n".join(m.value for m in at.markdown)
 
-    upload(at, "ants.zip", zipped(make_label_files(tmp_path / "hymenoptera") / "train"))
+    upload(at, "my_ants.zip", zipped(make_label_files(tmp_path / "hymenoptera") / "train"))
     assert at.selectbox(key="data_dataset").value.endswith("/labels")
+    assert "“my\\_ants.zip”" in at.success[0].value, "the name as written, not as Markdown"
     at.selectbox(key="data_resize").set_value(32).run()
     at.session_state["view"] = "DataLoader"
     at.run()

@@ -12,7 +12,7 @@ from pathlib import Path
 import streamlit as st
 
 from core.data import discovery, paths
-from core.errors import CodedError
+from core.errors import CodedError, quoted
 from core.uploads import datasets, sessions
 from ui import explain, t
 from ui.session_files import folders, session_id
@@ -61,7 +61,8 @@ def upload_panel() -> None:
         if st.session_state.get("owndata_picked") != done.file_id and done.value:
             st.session_state["owndata_picked"] = done.file_id
             st.session_state[PICKER] = done.value[0]
-        st.success(t("owndata.added", name=done.name, count=len(done.value)), icon=":material/check_circle:")
+        said = {"name": datasets.clean_name(done.name), "count": len(done.value)}  # the name escaped for Markdown
+        st.success(t("owndata.added", **quoted(t("owndata.added"), said)), icon=":material/check_circle:")
         st.caption(t("owndata.yours"))
 
 

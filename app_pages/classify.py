@@ -37,6 +37,7 @@ from ui.attribution import looked_view
 from ui.confusion import confusion_view
 from ui.data import dataset_picker, split_notes
 from ui.neuron import linear_view, neuron_view
+from ui.owndata import shown_here
 from ui.receptive import receptive_view
 from ui.training import run_label
 
@@ -119,7 +120,7 @@ def refused(read: tuple[str, checkpoints.Upload | CodedError]) -> bool:
 
 def choose_model() -> Chosen | None:
     shipped = weights.cards()
-    finished = [r for r in runs.all_runs() if r.metrics]
+    finished = [r for r in runs.all_runs() if r.metrics and shown_here(r.config)]
     options = list(shipped) + (["run"] if finished else []) + ["upload"]
     names = {name: t("cls.shipped", arch=t(f"arch.{c['architecture']}"), acc=f"{c['test_acc']:.1%}")
              for name, c in shipped.items()} | {"run": t("cls.from_run"), "upload": t("cls.upload")}

@@ -22,6 +22,7 @@ from core.data import discovery, images, loader, paths, sample, sets  # noqa: E4
 from core.data import snippets as data_snippets  # noqa: E402
 from ui import CHART, class_label, explain, lang, screen_px, show_code, tensor_shape, urlstate  # noqa: E402
 from ui.data import Picked, cifar10_panel, dataset_picker, found_datasets, opened  # noqa: E402
+from ui.owndata import upload_panel  # noqa: E402
 
 URL = "query-params"
 RESIZES = {None: "ToTensor()"} | {r: f"Resize(({r}, {r}))" for r in (32, 64, 128)}
@@ -189,6 +190,7 @@ if found_datasets(str(root))[0].bundled:  # the default is the sample: no full C
     with st.expander(t("data.cifar_title"), icon=":material/download:"):
         cifar10_panel(root)
 
+upload_panel()
 c1, c2, c3 = st.columns([2, 1, 1])
 picked = dataset_picker(t("data.choose"), where=c1)
 if picked is None:

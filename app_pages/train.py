@@ -14,6 +14,7 @@ from core.training.jobs import Job, QueueFull
 from core.training.recipes import FAST_TRICKS, RECIPES
 from ui import CHART, class_label, explain, labels, lang, screen_px, show_code, t, urlstate
 from ui.data import dataset_picker
+from ui.owndata import shown_here, trains_here
 from ui.practice import practice_section
 from ui.training import compare_picker, job_key, me, no_worker_note, queue_note, reachable, run_label, submit, trainings, where
 from ui.training_inside import layers_view
@@ -179,6 +180,8 @@ picked = dataset_picker(t("data.choose"), discovery.trainable, key="dataset")
 if picked is None:
     st.markdown(t("train.needs_data"))
     st.stop()
+if not trains_here(picked.found):
+    st.stop()
 
 c1, c2 = st.columns([2, 3])
 recipe = urlstate.choice(t("train.recipe"), list(RECIPES), "fast" if on_cpu else "improved", "recipe",
@@ -239,7 +242,7 @@ with st.expander(t("train.code_title")):
     show_code(script, not_run=t("common.not_run"))
     st.caption(t("train.tensorboard"))
 
-finished = runs.comparable()
+finished = [r for r in runs.comparable() if shown_here(r.config)]
 if finished:
     st.subheader(t("train.compare_title"))
     by_key = {r.key: r for r in finished}

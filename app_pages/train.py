@@ -18,7 +18,7 @@ from ui.confusion import insight_view
 from ui.data import dataset_picker
 from ui.practice import practice_section
 from ui.training import compare_picker, job_key, me, no_worker_note, queue_note, reachable, run_label, submit, trainings, where
-from ui.training_inside import layers_view
+from ui.training_inside import compare_view, layers_view
 
 BATCHES = (32, 64, 128, 256, 512)
 
@@ -249,6 +249,8 @@ if finished:
     chosen = compare_picker(finished, key)
     if chosen:
         draw_curves({names[r.key]: (r.steps(), r.metrics) for r in chosen})
+    if len(chosen) >= 2:
+        compare_view(*((names[r.key], r.metrics) for r in chosen[:2]), more=len(chosen) > 2)
     st.caption(t("train.runs_size", count=len(finished), mb=f"{runs.size_mb():.0f}",
                  keep=os.environ.get("RUNS_KEEP", runs.DEFAULT_KEEP),
                  max_mb=os.environ.get("RUNS_MAX_MB", runs.DEFAULT_MAX_MB)))

@@ -114,3 +114,40 @@ def test_a_link_to_a_cell_that_is_no_cell_says_so_and_opens_the_most_frequent_mi
     np.fill_diagonal(matrix, 0)
     outline = chart(at, "train_confusion")["layout"]["shapes"][0]
     assert (outline["y0"] + 0.5, outline["x0"] + 0.5) == np.unravel_index(matrix.argmax(), matrix.shape)
+
+
+def weighted(runs, config) -> list[dict]:
+    """The run's Conv2d and Linear layers after its last epoch, as metrics.jsonl holds them, with the epochs' mean move."""
+    rows = [json.loads(line) for line in (runs / config.key() / "metrics.jsonl").read_text().splitlines()]
+    last = [dict(r) for r in rows[-1]["layers"] if r["layer"] in ("Conv2d", "Linear")]
+    for r in last:
+        r["moved"] = float(np.mean([row["layers"][r["index"]]["moved"] for row in rows]))
+        r["acc"] = rows[-1]["test_acc"]
+    return last
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_two_runs_compared_inside_layer_by_layer_with_a_line_that_reads_them(two_runs, lang):
+    data, runs, made = two_runs
+    at = open_page("train", lang, **link(made["fast"]))
+    picker = next(m for m in at.multiselect if m.label == i18n.t("train.compare", lang))
+    picker.set_value([made["fast"].key(), made["course"].key()]).run()
+    assert not at.exception, [e.value for e in at.exception]
+    a, b = weighted(runs, made["fast"]), weighted(runs, made["course"])
+    assert [r["layer"] for r in a] == ["Conv2d"] * 3 + ["Linear"] * 2
+    grad = i18n.t("inside_compare.col_grad", lang, run="A")
+    (table,) = [d.value for d in at.dataframe if grad in d.value.columns]
+    assert list(table[i18n.t("inside.col_layer", lang)]) == ["Conv2d #1", "Conv2d #2", "Conv2d #3", "Linear #1",
+                                                             "Linear #2"]
+    for run, side in (("A", a), ("B", b)):
+        assert list(table[i18n.t("inside_compare.col_grad", lang, run=run)]) == [f"{r['grad_std']:.2e}" for r in side]
+        assert list(table[i18n.t("inside_compare.col_moved", lang, run=run)]) == [f"{r['moved']:.2%}" for r in side]
+        assert list(table[i18n.t("inside_compare.col_out", lang, run=run)]) == [f"{r['out_std']:.3g}" for r in side]
+    first_a, first_b = a[0], b[0]
+    further, less = ("A", "B") if first_a["moved"] >= first_b["moved"] else ("B", "A")
+    line = i18n.t("inside_compare.line", lang, layer="Conv2d #1", grad_a=f"{first_a['grad_std']:.2e}",
+                  grad_b=f"{first_b['grad_std']:.2e}", grad_times=f"{first_b['grad_std'] / first_a['grad_std']:.3g}",
+                  moved_a=f"{first_a['moved']:.2%}", moved_b=f"{first_b['moved']:.2%}", further=further, less=less,
+                  times=f"{max(first_a['moved'], first_b['moved']) / min(first_a['moved'], first_b['moved']):.3g}",
+                  acc_a=f"{first_a['acc']:.1%}", acc_b=f"{first_b['acc']:.1%}")
+    assert line in [m.value for m in at.markdown]

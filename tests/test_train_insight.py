@@ -57,6 +57,28 @@ def expected_cells(data, runs, config) -> tuple[torch.Tensor, np.ndarray, np.nda
     return torch.cat(images), torch.cat(truth).numpy(), torch.cat(probs).numpy()
 
 
+def test_the_cells_kept_are_each_cell_s_most_confident_images_for_many_test_passes():
+    from core.training import insight
+
+    g = torch.Generator().manual_seed(1)
+    for n in (1, 7, 300, 3000):
+        labels, predicted = torch.randint(0, 10, (n,), generator=g), torch.randint(0, 12, (n,), generator=g)
+        confidence = torch.randint(0, 20, (n,), generator=g).float() / 20   # many ties
+        true_prob = torch.rand(n, generator=g)
+        kept = insight.cells(labels, predicted, confidence, true_prob)
+        seen, truth, guessed, sure, right = ({"cells": kept}, labels.tolist(), predicted.tolist(),
+                                             confidence.tolist(), true_prob.tolist())
+        for true in range(10):
+            for guess in range(12):
+                inside = sorted((i for i in range(n) if truth[i] == true and guessed[i] == guess),
+                                key=lambda i: (-sure[i], i))
+                expected = [(i, round(sure[i], 4), round(right[i], 4)) for i in inside[:24]]
+                assert insight.behind(seen, true, guess) == expected
+        assert sum(map(len, kept.values())) == sum(min(24, int(c)) for c in
+                                                   torch.bincount(labels * 12 + predicted, minlength=120))
+    json.dumps(kept)   # JSON as it is
+
+
 def figures(at) -> dict[str, dict]:
     return {c.proto.id: json.loads(c.proto.spec) for c in at.get("plotly_chart")}
 

@@ -77,6 +77,8 @@ def test_the_cells_kept_are_each_cell_s_most_confident_images_for_many_test_pass
         assert sum(map(len, kept.values())) == sum(min(24, int(c)) for c in
                                                    torch.bincount(labels * 12 + predicted, minlength=120))
     json.dumps(kept)   # JSON as it is
+    for damaged in ({"cells": "x"}, {"cells": {"0,0": [[1, 0.5]]}}, {"cells": {"0,0": [["a", 0.5, 0.5]]}}, {}):
+        assert insight.behind(damaged, 0, 0) == []   # an older or damaged insight opens no images, and no traceback
 
 
 def figures(at) -> dict[str, dict]:

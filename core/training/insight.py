@@ -54,8 +54,10 @@ def cells(labels: torch.Tensor, predicted: torch.Tensor, confidence: torch.Tenso
 def behind(seen: dict, true: int, predicted: int) -> list[tuple[int, float, float]]:
     """The images kept for confusion cell (true, predicted) as (test index, p predicted, p true), the most confident
     first; none for an insight saved before cells were kept, or a damaged entry."""
-    rows = (seen.get("cells") or {}).get(f"{true},{predicted}") if isinstance(seen.get("cells"), dict) else None
-    if not isinstance(rows, list) or not all(isinstance(r, list) and len(r) == 3 for r in rows):
+    kept = seen.get("cells")
+    rows = kept.get(f"{true},{predicted}") if isinstance(kept, dict) else None
+    if not isinstance(rows, list) or not all(isinstance(r, list) and len(r) == 3 and isinstance(r[0], int) and r[0] >= 0
+                                             and all(isinstance(v, int | float) for v in r) for r in rows):
         return []
     return [(int(i), float(p), float(q)) for i, p, q in rows]
 

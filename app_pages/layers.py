@@ -152,6 +152,18 @@ def loss_view() -> None:
     show_code(codegen.losses(inputs, targets, logits, target, lang()))
 
 
+def mine() -> dict:
+    """The values the learner has set on the page, whichever tab is open: what practice's "use my settings" asks about."""
+    pair = urlstate.shown_matrix(np.array([course.LOSS_INPUT, course.LOSS_TARGET]), "input_target", scope="layers",
+                                 limits=(2, 2, 1, 8))
+    logits = urlstate.shown_matrix(np.array([course.CROSS_ENTROPY_LOGITS]), "logits", scope="layers",
+                                   limits=(1, 1, 2, 10))[0]
+    return {"input": urlstate.shown_matrix(course.ACTIVATION_INPUT, "input", scope="layers", limits=LIMITS),
+            "inputs": pair[0], "targets": pair[1], "logits": logits,
+            "target": urlstate.shown_choice(list(range(len(logits))), course.CROSS_ENTROPY_TARGET, "target",
+                                            scope="layers")}
+
+
 st.title(t("layers.title"))
 st.markdown(t("layers.intro"))
 urlstate.copy_link()
@@ -162,4 +174,4 @@ with tabs[view]:
     wait_for_torch()
     VIEWS[view]()
 
-practice_section("layers")
+practice_section("layers", mine())

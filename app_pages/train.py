@@ -1,10 +1,11 @@
 """Training: CIFAR10-quick trained in a shared background queue, with named phases, live curves and insight."""
 import os
+from pathlib import Path
 
 import streamlit as st
 import torch
 
-from core import errors, viz
+from core import errors
 from core.data import discovery
 from core.errors import CodedError
 from core.model import ARCHITECTURES
@@ -13,11 +14,12 @@ from core.training.events import Phase, Step
 from core.training.jobs import Job, QueueFull
 from core.training.recipes import FAST_TRICKS, RECIPES
 from ui import CHART, class_label, explain, labels, lang, screen_px, show_code, t, urlstate
+from ui.confusion import insight_view
 from ui.data import dataset_picker
 from ui.owndata import shown_here, trains_here
 from ui.practice import practice_section
 from ui.training import compare_picker, job_key, me, no_worker_note, queue_note, reachable, run_label, submit, trainings, where
-from ui.training_inside import layers_view
+from ui.training_inside import compare_view, layers_view
 
 BATCHES = (32, 64, 128, 256, 512)
 
@@ -82,8 +84,9 @@ def wait_text(seconds: float | None) -> str:
     return t("train.wait_min", n=round(seconds / 60))
 
 
-def show_run(run: runs.Run | None, live_steps: list[dict] | None = None) -> None:
-    """This configuration's run: curves (stacked two by two; one under another on a phone) and the last insight."""
+def show_run(run: runs.Run | None, source: Path, live_steps: list[dict] | None = None) -> None:
+    """This configuration's run: curves (stacked two by two; one under another on a phone) and the last insight
+    (its confusion cells open their images from ``source``, the data set it trained on)."""
     metrics = run.metrics if run else []
     steps = (run.steps() if run else []) + (live_steps or [])
     if run is not None and run.damaged:
@@ -108,13 +111,12 @@ def show_run(run: runs.Run | None, live_steps: list[dict] | None = None) -> None
                           config=CHART)
         right.caption(t("train.insight_filters"))
         right.image(trainviz.filter_sheet(seen["filters"].numpy()), use_container_width=True)
-        st.plotly_chart(viz.confusion(seen["confusion"].tolist(), classes, t("train.predicted"),
-                                      t("train.true")), config=CHART)
+        insight_view(seen, classes, source)
     layers_view(metrics)
 
 
 @st.fragment(run_every=1.0)
-def live(key: str) -> None:
+def live(key: str, source: Path) -> None:
     """A queued or running job, redrawn every second while the rest of the page stays usable."""
     if not reachable():
         st.warning(t("jobs_redis.unreachable"), icon=":material/cloud_off:")
@@ -145,7 +147,7 @@ def live(key: str) -> None:
         st.caption(t("train.watching"))
     run = runs.load(runs.runs_root() / key)
     last = run.metrics[-1]["epoch"] if run and run.metrics else 0
-    show_run(run, [{"step": e.step, "loss": e.loss} for e in job.snapshot()
+    show_run(run, source, [{"step": e.step, "loss": e.loss} for e in job.snapshot()
                    if isinstance(e, Step) and e.epoch > last])
 
 
@@ -218,7 +220,7 @@ if recipe == "fast":
 job = trainings().get(key) if reachable() else None
 earlier = runs.load(runs.runs_root() / key)
 if job is not None and (job.running or job.waiting):
-    live(key)
+    live(key, picked.path)
 elif reachable():
     if job is not None and job.state == "failed":
         st.error(error_text(job.error), icon=":material/error:")
@@ -234,7 +236,7 @@ elif reachable():
         if "train_full" in st.session_state:
             st.warning(t("train.queue_full", size=st.session_state.pop("train_full")), icon=":material/hourglass_top:")
     if earlier is not None and earlier.metrics:
-        show_run(earlier)
+        show_run(earlier, picked.path)
 
 with st.expander(t("train.code_title")):
     script = scripts.generate(config.resolved(), picked.shown, picked.found.kind, lang())
@@ -250,6 +252,8 @@ if finished:
     chosen = compare_picker(finished, key)
     if chosen:
         draw_curves({names[r.key]: (r.steps(), r.metrics) for r in chosen})
+    if len(chosen) >= 2:
+        compare_view(*((names[r.key], r.metrics) for r in chosen[:2]), more=len(chosen) > 2)
     st.caption(t("train.runs_size", count=len(finished), mb=f"{runs.size_mb():.0f}",
                  keep=os.environ.get("RUNS_KEEP", runs.DEFAULT_KEEP),
                  max_mb=os.environ.get("RUNS_MAX_MB", runs.DEFAULT_MAX_MB)))

@@ -236,6 +236,23 @@ def choice(label: str, options: Sequence[Hashable], default: Hashable, name: str
     return value
 
 
+def shown_choice(options: Sequence[Hashable], default: Hashable, name: str, *, scope: str) -> Any:
+    """What ``choice`` with these arguments shows, read where it is not drawn (its tab is closed): the session's value,
+    else the link's, else ``default``."""
+    kept = st.session_state.get(f"{scope}_{name}")
+    if kept in options:
+        return kept
+    return {str(o): o for o in options}.get(st.query_params.get(name), default)
+
+
+def shown_toggle(default: bool, name: str) -> bool:
+    """What ``toggle`` shows, read where it is not drawn: the session's value, else the link's, else ``default``."""
+    kept, raw = st.session_state.get(name), st.query_params.get(name)
+    if isinstance(kept, bool):
+        return kept
+    return raw.lower() == "true" if raw is not None and query.Flag().accepts(raw) else default
+
+
 def tabs(labels: dict[str, str], name: str, *, scope: str, where=st) -> tuple[str, dict[str, Any]]:
     """Tabs in the URL as ``?name=<id>`` (the first id is the default); only the open one should be computed.
 
@@ -269,6 +286,19 @@ def set_matrix(scope: str, name: str, value: np.ndarray) -> None:
     current = st.session_state.get(_state(scope, name), {})
     st.session_state[_state(scope, name)] = {"origin": current.get("origin", ""), "value": np.asarray(value, float),
                                              "version": current.get("version", 0) + 1}
+
+
+def shown_matrix(default: np.ndarray, name: str, *, scope: str, limits: tuple[int, int, int, int]) -> np.ndarray:
+    """What ``matrix`` shows, read where it is not drawn (its tab is closed): the link's value (``matrix`` writes every
+    edit there), else the session's, else ``default``."""
+    raw = st.query_params.get(name)
+    if raw is not None:
+        try:
+            return query.parse_matrix(raw, limits)
+        except query.QueryError:
+            pass
+    kept = st.session_state.get(_state(scope, name))
+    return kept["value"] if kept is not None else np.asarray(default, dtype=float)
 
 
 def matrix(hint: str, default: np.ndarray, name: str, *, scope: str, limits: tuple[int, int, int, int],

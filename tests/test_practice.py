@@ -19,6 +19,7 @@ from torchvision.transforms import functional as TF
 
 from core import course, i18n
 from core.basics import ops, transposed
+from core.basics.ops import ConvSettings, PoolSettings
 from core.model import Tudui
 from core.practice import topics, training
 from core.practice.answers import AnswerError, parse_number, parse_shape
@@ -80,7 +81,7 @@ def test_conv_value_is_pytorch_s_and_its_cells_and_products_are_the_page_s_windo
     x, w = np.array(p["x"]), np.array(p["weight"])
     out = F.conv2d(torch.tensor(x)[None, None], torch.tensor(w)[None, None], stride=p["stride"], padding=p["padding"])
     assert q.expected == out[0, 0, p["row"], p["col"]].item()
-    trace = ops.conv2d_trace(x, w, p["stride"], p["padding"], p["dilation"])
+    trace = ops.conv2d_trace(x, w, ConvSettings(p["stride"], p["padding"], p["dilation"]))
     window = trace.windows[trace.step_of((p["row"], p["col"]))]
     assert texts(q) == [ops.window_formula(window)]
     assert q.cells == set(window.cells) and np.array_equal(np.array(q.grid), trace.grid)
@@ -125,8 +126,8 @@ def test_pool_value_is_pytorch_s_and_worked_with_the_page_s_window(seed):
     else:
         out = nn.AvgPool2d(p["kernel_size"], p["stride"], p["padding"], ceil_mode=p["ceil_mode"])(x)
     assert q.expected == pytest.approx(out[0, 0, p["row"], p["col"]].item())
-    trace = ops.pool2d_trace(np.array(p["x"]), p["kernel_size"], p["stride"], p["padding"], 1, p["ceil_mode"],
-                             p["mode"])
+    trace = ops.pool2d_trace(np.array(p["x"]), PoolSettings(p["kernel_size"], p["stride"], p["padding"], 1, p["mode"],
+                                                      p["ceil_mode"]))
     window = trace.windows[trace.step_of((p["row"], p["col"]))]
     assert texts(q) == [ops.window_formula(window)] and q.cells == set(window.cells)
 

@@ -76,8 +76,8 @@ def output_size(rng: random.Random, mine: Mapping | None = None) -> Question:
 def value(rng: random.Random, mine: Mapping | None = None) -> Question:
     """One output cell of max or avg pooling: click the cells its window covers, then type its value."""
     s = _settings(rng, mine, small=True)
-    trace = ops.pool2d_trace(s["x"], s["kernel_size"], s["stride"], s["padding"], s["dilation"], s["ceil_mode"],
-                             s["mode"])
+    trace = ops.pool2d_trace(s["x"], ops.PoolSettings(s["kernel_size"], s["stride"], s["padding"], s["dilation"],
+                                                      s["mode"], s["ceil_mode"]))
     window = trace.windows[rng.randrange(len(trace.windows))]
     expected = float(_torch(s)[window.out])
     grid = tuple(tuple(0.0 if np.isnan(v) else v for v in row) for row in trace.grid[:trace.in_shape[0] + 2 * s["padding"],

@@ -135,6 +135,7 @@ class Trace:
     dilation: int
     windows: tuple[Window, ...]
     output: np.ndarray
+    indices: np.ndarray | None = None  # max pooling's return_indices: where each output came from in the input
 
     @property
     def input(self) -> np.ndarray:
@@ -225,6 +226,7 @@ class PoolSettings:
     mode: PoolMode = controls.choice("max", ("max", "avg"), "pool.mode", option_labels="pool.mode_")
     ceil_mode: bool = controls.toggle(True)
     count_include_pad: bool = controls.toggle(True, only_when=("mode", ("avg",)))
+    return_indices: bool = controls.toggle(False, only_when=("mode", ("max",)))
 
     @property
     def step(self) -> int:
@@ -279,7 +281,22 @@ def pool2d_trace(x: np.ndarray, settings: PoolSettings) -> Trace:
                 value = sum(inputs) / divisor
             out[i, j] = value
             windows.append(Window((i, j), origin, cells, inputs, None, float(value), divisor, len(cells) < len(every)))
-    return Trace(grid, padding, (h, w), (kernel_size, kernel_size), stride, dilation, tuple(windows), out)
+    indices = None
+    if mode == "max" and settings.return_indices:
+        indices = np.array([_max_index(window, padding, (h, w), dilation) for window in windows]).reshape(oh, ow)
+    return Trace(grid, padding, (h, w), (kernel_size, kernel_size), stride, dilation, tuple(windows), out, indices)
+
+
+def _max_index(window: Window, padding: int, shape: tuple[int, int], dilation: int) -> int:
+    """Where max_pool2d's return_indices says a window's maximum came from, as PyTorch's CPU kernel counts: the
+    flat index in the unpadded input of the window's first largest cell; for a window over padding alone, of the
+    first input cell the window would read."""
+    starts = [o - padding if o >= padding else (o - padding) % dilation for o in window.origin]
+    best, largest = starts[0] * shape[1] + starts[1], -math.inf
+    for (r, c), value in zip(window.cells, window.inputs):
+        if value > largest:
+            best, largest = (r - padding) * shape[1] + (c - padding), value
+    return best
 
 
 def number(v: float, digits: int = 4) -> str:

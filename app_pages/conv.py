@@ -8,7 +8,7 @@ import numpy as np
 import streamlit as st
 
 from core import course
-from core.basics import kernels, ops
+from core.basics import kernels, ops, sizes
 from core.basics.ops import ConvSettings
 from ui import lang, lesson, screen_px, speed_control, t, tensor_shape, urlmatrix, urlstate
 from ui.conv_views import channels_view, fixes, photo_view
@@ -39,8 +39,8 @@ def explain(trace: ops.Trace, settings: ConvSettings, view: lesson.View, *, weig
     return lesson.Explanation(
         figure=viz.window_animation(trace, animation_labels(), view.duration, view.start, view.picked, screen_px()),
         legend=lesson.window_legend(trace, view.picked),
-        size_latex=ops.size_latex(),
-        size_lines=ops.size_lines(x.shape, weight.shape, settings.stride, settings.padding, settings.dilation),
+        size_latex=sizes.size_latex(),
+        size_lines=sizes.size_lines(x.shape, weight.shape, settings.stride, settings.padding, settings.dilation),
         shape=t("conv.result_shape", input=tensor_shape(1, 1, *x.shape),
                 output=tensor_shape(1, 1, *trace.output.shape), h=x.shape[0], w=x.shape[1]),
         code=codegen.conv2d(x, weight, settings, lang()))

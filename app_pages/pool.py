@@ -9,7 +9,7 @@ import numpy as np
 import streamlit as st
 
 from core import course
-from core.basics import ops
+from core.basics import ops, sizes
 from core.basics.ops import PoolSettings
 from ui import lang, lesson, photo_picker, screen_px, speed_control, t, tensor_shape, urlmatrix, urlstate
 from ui.practice import practice_section
@@ -47,7 +47,7 @@ def explain(trace: ops.Trace, settings: PoolSettings, view: lesson.View) -> less
     return lesson.Explanation(
         figure=viz.window_animation(trace, animation_labels(), view.duration, view.start, view.picked, screen_px()),
         legend=lesson.window_legend(trace, view.picked),
-        size_latex=ops.size_latex(settings.ceil_mode),
+        size_latex=sizes.size_latex(settings.ceil_mode),
         size_lines=settings.size_lines(shape),
         warnings=tuple(t("pool.dropped", **dropped) for dropped in settings.dropped(shape)),
         notes=(t("pool.ceil_rule"),),

@@ -6,7 +6,7 @@ import torch.nn.functional as F
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.basics import ops
+from core.basics import ops, sizes
 from core.basics.ops import ConvSettings, PoolSettings
 
 COURSE_INPUT = np.array([[1, 2, 0, 3, 1], [0, 1, 2, 3, 1], [1, 2, 1, 0, 0], [5, 2, 3, 1, 1], [2, 1, 0, 1, 1]])
@@ -45,15 +45,15 @@ def test_course_max_pool_ceil_mode():
 
 
 def test_size_formula_plugs_in_the_numbers():
-    assert ops.size_formula(5, 3, 1, 0, 1) == "⌊(5 + 2×0 − 1×(3−1) − 1) / 1⌋ + 1 = 3"
-    assert ops.size_formula(32, 5, 1, 2, 1) == "⌊(32 + 2×2 − 1×(5−1) − 1) / 1⌋ + 1 = 32"
-    assert ops.size_formula(5, 3, 3, 0, 1, ceil_mode=True) == "⌈(5 + 2×0 − 1×(3−1) − 1) / 3⌉ + 1 = 2"
+    assert sizes.size_formula(5, 3, 1, 0, 1) == "⌊(5 + 2×0 − 1×(3−1) − 1) / 1⌋ + 1 = 3"
+    assert sizes.size_formula(32, 5, 1, 2, 1) == "⌊(32 + 2×2 − 1×(5−1) − 1) / 1⌋ + 1 = 32"
+    assert sizes.size_formula(5, 3, 3, 0, 1, ceil_mode=True) == "⌈(5 + 2×0 − 1×(3−1) − 1) / 3⌉ + 1 = 2"
 
 
 def test_ceil_mode_drops_a_window_that_would_start_in_the_right_padding():
     # n=5, k=2, s=2, p=1: ⌈(5+2−1−1)/2⌉+1 = 4, but the 4th window would start at 6 ≥ n+p.
-    assert ops.last_window_dropped(5, 2, 2, 1)
-    assert ops.pool_output_size(5, 2, 2, 1, ceil_mode=True) == 3
+    assert sizes.last_window_dropped(5, 2, 2, 1)
+    assert sizes.pool_output_size(5, 2, 2, 1, ceil_mode=True) == 3
     assert F.max_pool2d(torch.zeros(1, 1, 5, 5), 2, 2, 1, ceil_mode=True).shape[-1] == 3
 
 

@@ -18,7 +18,7 @@ from torch import nn
 from torchvision.transforms import functional as TF
 
 from core import course, i18n
-from core.basics import ops, transposed
+from core.basics import ops, sizes, transposed
 from core.basics.ops import ConvSettings, PoolSettings
 from core.model import Tudui
 from core.practice import topics, training
@@ -68,8 +68,8 @@ def test_conv_output_size_is_pytorch_s_and_worked_with_the_page_s_formula(seed):
     out = F.conv2d(torch.rand(1, 1, p["h"], p["w"]), torch.rand(1, 1, p["kh"], p["kw"]), stride=p["stride"],
                    padding=p["padding"], dilation=p["dilation"])
     assert q.expected == tuple(out.shape)
-    assert texts(q) == [f"H_out = {ops.size_formula(p['h'], p['kh'], p['stride'], p['padding'], p['dilation'])}",
-                        f"W_out = {ops.size_formula(p['w'], p['kw'], p['stride'], p['padding'], p['dilation'])}"]
+    assert texts(q) == [f"H_out = {sizes.size_formula(p['h'], p['kh'], p['stride'], p['padding'], p['dilation'])}",
+                        f"W_out = {sizes.size_formula(p['w'], p['kw'], p['stride'], p['padding'], p['dilation'])}"]
     assert not q.accepts((1, 1, out.shape[2] + 1, out.shape[3]))
 
 
@@ -110,9 +110,9 @@ def test_pool_output_size_is_pytorch_s_with_the_dropped_window_rule(seed):
     assert q.expected == tuple(pool(torch.rand(1, 1, p["h"], p["w"])).shape)
     k, s, pad, d, ceil = (p[n] for n in ("kernel_size", "stride", "padding", "dilation", "ceil_mode"))
     lines = texts(q)
-    assert lines == [f"{a}_out = {ops.size_formula(n, k, s, pad, d, ceil)}" for a, n in (("H", p["h"]), ("W", p["w"]))]
+    assert lines == [f"{a}_out = {sizes.size_formula(n, k, s, pad, d, ceil)}" for a, n in (("H", p["h"]), ("W", p["w"]))]
     dropped = [line.params["axis"] for line in q.worked if line.key == "pool.dropped"]
-    assert dropped == [a for a, n in (("H", p["h"]), ("W", p["w"])) if ceil and ops.last_window_dropped(n, k, s, pad, d)]
+    assert dropped == [a for a, n in (("H", p["h"]), ("W", p["w"])) if ceil and sizes.last_window_dropped(n, k, s, pad, d)]
 
 
 @given(seed=SEEDS)

@@ -99,7 +99,7 @@ def channels_view(settings: ConvSettings, duration: int) -> None:
 def photo_view(w: np.ndarray, settings: ConvSettings) -> None:
     """The kernel on R, G and B of a photo, the preset kernels' feature maps, and the course's nn.Conv2d(3, 6, 3)."""
     from core import viz
-    from core.basics import features, ops
+    from core.basics import features, sizes
 
     st.markdown(t("conv.photo_intro"))
     photo = photo_picker("conv_photo", longest=160, link=True)
@@ -137,4 +137,4 @@ def photo_view(w: np.ndarray, settings: ConvSettings) -> None:
                                      width_px=screen_px()),
                     key="conv_course", config=CHART)
     st.markdown(t("conv.course_shapes", input=tensor_shape(*image.shape), output=tensor_shape(*out.shape),
-                  weight=tensor_shape(*layer.weight.shape), formula=ops.size_formula(32, 3, 1, 0, 1)))
+                  weight=tensor_shape(*layer.weight.shape), formula=sizes.size_formula(32, 3, 1, 0, 1)))

@@ -12,7 +12,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from core.basics import ops
+from core.basics import ops, sizes
 from core.basics.codegen import integral, literal
 from core.practice.question import Form, Line, Question
 
@@ -52,7 +52,7 @@ def output_size(rng: random.Random, mine: Mapping | None = None) -> Question:
     """F.conv2d's output shape for an input [1, 1, H, W] and a kernel [1, 1, kH, kW]."""
     x, weight, stride, padding, dilation = _settings(rng, mine, small=False)
     out = _torch(np.zeros(x.shape), np.zeros(weight.shape), stride, padding, dilation)
-    worked = tuple(Line(f"{axis}_out = {ops.size_formula(n, k, stride, padding, dilation)}")
+    worked = tuple(Line(f"{axis}_out = {sizes.size_formula(n, k, stride, padding, dilation)}")
                    for axis, n, k in (("H", x.shape[0], weight.shape[0]), ("W", x.shape[1], weight.shape[1])))
     return Question("conv_size", Form.SHAPE, (1, 1, *out.shape), worked, "hint_conv_size",
                     _params(x, weight, stride, padding, dilation))

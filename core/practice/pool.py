@@ -13,7 +13,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from core.basics import ops
+from core.basics import ops, sizes
 from core.practice.question import Form, Line, Question
 
 
@@ -65,9 +65,9 @@ def output_size(rng: random.Random, mine: Mapping | None = None) -> Question:
     out = _torch({**s, "x": np.zeros(s["x"].shape)})
     worked = []
     for axis, n in (("H", s["x"].shape[0]), ("W", s["x"].shape[1])):
-        worked.append(Line(f"{axis}_out = {ops.size_formula(n, k, stride, padding, dilation, ceil)}"))
-        if ceil and ops.last_window_dropped(n, k, stride, padding, dilation):
-            kept = ops.pool_output_size(n, k, stride, padding, dilation, True)
+        worked.append(Line(f"{axis}_out = {sizes.size_formula(n, k, stride, padding, dilation, ceil)}"))
+        if ceil and sizes.last_window_dropped(n, k, stride, padding, dilation):
+            kept = sizes.pool_output_size(n, k, stride, padding, dilation, True)
             worked.append(Line(key="pool.dropped", params={"axis": axis, "start": kept * stride, "limit": n + padding,
                                                            "out": kept}))
     return Question("pool_size", Form.SHAPE, (1, 1, *out.shape), tuple(worked), "hint_pool_size", _params(s))

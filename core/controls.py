@@ -55,6 +55,11 @@ def slider(default: float, low: float, high: float, label: str = "",
     return _field(default, Control(Widget.SLIDER, label, low, high, only_when=only_when))
 
 
+def number(default: float, low: float, high: float, label: str = "") -> Any:
+    """A field drawn as a number box from ``low`` to ``high``."""
+    return _field(default, Control(Widget.NUMBER, label, low, high))
+
+
 def toggle(default: bool, label: str = "", only_when: tuple[str, tuple[Hashable, ...]] | None = None) -> Any:
     """A field drawn as a toggle (``?name=true|false``)."""
     return _field(default, Control(Widget.TOGGLE, label, only_when=only_when))

@@ -73,7 +73,7 @@ RUNNABLE: dict[str, Builder] = {
     "random_crop": lambda lang: [T.crop_code(CROP, 3, 4, "photo.png", lang)],
     "module_call": lambda lang: [snippets.module_call(lang)],
     "device_line": lambda lang: [snippets.device_line(lang)],
-    "modes": lambda lang: [modes.snippet(0.5, 3, lang)],
+    "modes": lambda lang: [modes.snippet(modes.DropoutSettings(0.5, 3), lang)],
     "imaging": lambda lang: [imaging.snippet("photo.png", lang)],
     "imaging_call": lambda lang: [imaging.call_snippet(lang)],
 }

@@ -10,13 +10,14 @@ from torch import nn
 from core import course, i18n
 from core.basics.ops import ConvSettings, PoolSettings
 from core.basics.transposed import TransposeSettings
+from core.chapters.modes import DropoutSettings
 from core.controls import Widget, controls
 
 from test_pages import open_page, printed
 
-# the page's own names: which pooling layer, and which preset kernel of which size the matrix starts from
+# the page's own names: which pooling layer, which preset kernel of which size the matrix starts from, the seed
 PYTORCH = {PoolSettings: ({"mode"}, [nn.MaxPool2d, nn.AvgPool2d]), ConvSettings: ({"kernel", "kernel_size"}, [nn.Conv2d]),
-           TransposeSettings: (set(), [nn.ConvTranspose2d])}
+           TransposeSettings: (set(), [nn.ConvTranspose2d]), DropoutSettings: ({"manual_seed"}, [nn.Dropout])}
 
 
 @pytest.mark.parametrize("settings", list(PYTORCH))

@@ -23,6 +23,7 @@ class ErrorKind(StrEnum):
     TRANSFORM = "tf."
     PRACTICE = "practice."
     REMOTE = "jobs_redis.error_"
+    UPLOAD = "uploads.error_"
 
 
 class CodedError(Exception):

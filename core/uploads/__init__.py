@@ -1,0 +1,5 @@
+"""What visitors upload as zips (their own data set, their TensorBoard logs): unpacked safely, kept per session.
+
+``zips`` checks a zip and unpacks it; ``sessions`` gives each browser session its own folder and keeps the
+disk they use together bounded. Plain Python: the Streamlit side (which sessions are live) is ui/session_files.py.
+"""

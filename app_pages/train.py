@@ -15,6 +15,7 @@ from core.training.recipes import FAST_TRICKS, RECIPES
 from ui import CHART, class_label, explain, labels, lang, screen_px, show_code, t, urlstate
 from ui.data import dataset_picker
 from ui.practice import practice_section
+from ui.tblogs import run_expander
 from ui.training import compare_picker, job_key, me, no_worker_note, queue_note, reachable, run_label, submit, trainings, where
 from ui.training_inside import layers_view
 
@@ -110,6 +111,8 @@ def show_run(run: runs.Run | None, live_steps: list[dict] | None = None) -> None
         st.plotly_chart(viz.confusion(seen["confusion"].tolist(), classes, t("train.predicted"),
                                       t("train.true")), config=CHART)
     layers_view(metrics)
+    if metrics:
+        run_expander(run.key)
 
 
 @st.fragment(run_every=1.0)

@@ -30,7 +30,7 @@ from pathlib import Path
 
 PREFIX = "/tensorboard"
 UPLOAD = "upload"        # /tensorboard/upload/<folder>/: one session's uploaded logs
-RELOAD_S = 30            # how often the shared app looks for new event files (a training run adds one per epoch)
+RELOAD_S = 5             # how often the shared app looks for new event files (TensorBoard's own default)
 MAX_SESSIONS = 8         # session apps kept at once; one asked for again after it was dropped is read again
 DEMO = "tensorboard-logs"  # the TensorBoard page's own logs, beside its other caches (core.data.cachedir)
 

@@ -1,0 +1,78 @@
+"""Real browser: TensorBoard's own app inside the TensorBoard page, over a finished training run and over a learner's
+uploaded logs zip; screenshots at 1400 px (English) and 420 px (a phone, 中文)."""
+import pytest
+from test_browser_runs import make_run
+from test_tblogs import course_logs, zipped
+
+from core import i18n
+
+from browser import PHONE_AGENT, SCREENSHOTS, app_in_chromium, exceptions, settle
+from conftest import make_folder_dataset
+
+pytestmark = pytest.mark.slow   # a training run and TensorBoard's web app: a minute of browser work
+
+WIDE, PHONE = {"width": 1400, "height": 1600}, {"width": 420, "height": 2400}
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    """A server whose runs folder holds one finished run, and a learner's zipped logs (the same-tag trap in them)."""
+    data_dir, runs, uploads = (tmp_path_factory.mktemp(name) for name in ("data", "runs", "uploads"))
+    data = make_folder_dataset(data_dir / "pets", per_class=(40, 8)).resolve()
+    key = make_run(data, runs, 0.05, 2).key()
+    zip_path = tmp_path_factory.mktemp("home") / "logs.zip"
+    zip_path.write_bytes(zipped(course_logs(zip_path.parent)))
+    env = {"DATA_DIR": str(data_dir), "RUNS_DIR": str(runs), "UPLOADS_DIR": str(uploads),
+           "STREAMLIT_SERVER_FILE_WATCHER_TYPE": "none"}
+    with app_in_chromium(env) as (url, browser):
+        yield url, browser, key, zip_path
+
+
+def tensorboard_in(page):
+    """The TensorBoard frame inside the page's frame (ui/tblogs.py draws it in an st.iframe)."""
+    return page.frame_locator("iframe[srcdoc]").last.frame_locator("#tb")
+
+
+def opened(board, tag: str):
+    """The scalar chart of ``tag``, its group opened first where TensorBoard left it closed (it opens the first few)."""
+    toolbar = board.locator("metrics-card-group-toolbar", has_text=tag).first
+    toolbar.wait_for(timeout=60_000)
+    card = board.locator("scalar-card-component", has_text=tag).first
+    if not card.count():
+        toolbar.click()
+    card.wait_for(timeout=30_000)
+    return card
+
+
+@pytest.mark.parametrize("lang, viewport", [("en", WIDE), ("zh", PHONE)])
+def test_a_finished_run_s_scalars_in_tensorboard_inside_the_page(app, lang, viewport):
+    url, browser, key, _ = app
+    page = browser.new_page(viewport=viewport, **({"user_agent": PHONE_AGENT} if viewport is PHONE else {}))
+    page.goto(f"{url}/tensorboard?lang={lang}&tab=tensorboard")
+    settle(page)
+    board = tensorboard_in(page)
+    board.get_by_text(f"runs/{key}/tensorboard").first.wait_for(timeout=60_000)
+    card = opened(board, "test_accuracy")
+    assert card.locator("canvas, svg").count() and "Alt + Scroll to Zoom" in card.inner_text(), "a chart is drawn"
+    assert not exceptions(page) and not page.get_by_text(i18n.t("tblogs.unreachable", lang)).count()
+    page.screenshot(path=str(SCREENSHOTS / f"tblogs_real_{lang}_{viewport['width']}.png"), full_page=True)
+    page.close()
+
+
+@pytest.mark.parametrize("lang, viewport", [("en", WIDE), ("zh", PHONE)])
+def test_an_uploaded_logs_zip_shows_its_tags_and_the_trap(app, lang, viewport):
+    url, browser, _, zip_path = app
+    page = browser.new_page(viewport=viewport, **({"user_agent": PHONE_AGENT} if viewport is PHONE else {}))
+    page.goto(f"{url}/tensorboard?lang={lang}&tab=yours")
+    settle(page)
+    page.locator('[data-testid="stFileUploader"] input[type=file]').set_input_files(str(zip_path))
+    page.get_by_text("y=2x", exact=False).first.wait_for(timeout=60_000)
+    settle(page)
+    warning = page.locator('[data-testid="stAlertContentWarning"]').first.inner_text()
+    assert "y=2x" in warning and "99" in warning, warning
+    board = tensorboard_in(page)
+    card = opened(board, "test_accuracy")
+    assert card.locator("canvas, svg").count() and "Alt + Scroll to Zoom" in card.inner_text(), "a chart is drawn"
+    assert not exceptions(page)
+    page.screenshot(path=str(SCREENSHOTS / f"tblogs_yours_{lang}_{viewport['width']}.png"), full_page=True)
+    page.close()

@@ -29,9 +29,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 PREFIX = "/tensorboard"
-UPLOAD = "upload"        # /tensorboard/upload/<folder>/: one session's uploaded logs
-RELOAD_S = 5             # how often the shared app looks for new event files (TensorBoard's own default)
-MAX_SESSIONS = 8         # session apps kept at once; one asked for again after it was dropped is read again
+STREAMLIT = "_stcore"      # Streamlit's own paths, which its frontend also tries under a page's path
+UPLOAD = "upload"         # /tensorboard/upload/<session>/<upload>/: one session's uploaded logs
+RELOAD_S = 5              # how often the shared app looks for new event files (TensorBoard's own default)
+MAX_SESSIONS = 8          # session apps kept at once; one asked for again after it was dropped is read again
 DEMO = "tensorboard-logs"  # the TensorBoard page's own logs, beside its other caches (core.data.cachedir)
 
 _HEX = re.compile(r"[0-9a-f]{8,64}")
@@ -129,8 +130,13 @@ class Apps:
             return kept[1]
 
     def route(self, path: str) -> Wsgi | None:
-        """The app that answers ``path`` (the request's path, from /tensorboard on); None: not found."""
+        """The app that answers ``path`` (the request's path, from /tensorboard on); None: not found.
+
+        Streamlit's own browser code, on the app's /tensorboard page, first looks for its server under that
+        page's path (/tensorboard/_stcore/health): not TensorBoard's, and no reason to build it."""
         parts = path.removeprefix(PREFIX).split("/")
+        if STREAMLIT in parts:
+            return None
         if len(parts) > 1 and parts[1] == UPLOAD:
             return self.session("/".join(parts[2:4])) if len(parts) > 4 else None
         return self.shared()

@@ -1,5 +1,7 @@
 """Real browser: TensorBoard's own app inside the TensorBoard page, over a finished training run and over a learner's
 uploaded logs zip; screenshots at 1400 px (English) and 420 px (a phone, 中文)."""
+from urllib.parse import urlparse
+
 import pytest
 from test_browser_runs import make_run
 from test_tblogs import course_logs, zipped
@@ -75,4 +77,21 @@ def test_an_uploaded_logs_zip_shows_its_tags_and_the_trap(app, lang, viewport):
     assert card.locator("canvas, svg").count() and "Alt + Scroll to Zoom" in card.inner_text(), "a chart is drawn"
     assert not exceptions(page)
     page.screenshot(path=str(SCREENSHOTS / f"tblogs_yours_{lang}_{viewport['width']}.png"), full_page=True)
+    page.close()
+
+
+def test_a_host_that_forwards_only_streamlit_s_paths_gets_one_line_and_the_redrawn_view(app):
+    url, browser, _, _ = app
+    page = browser.new_page(viewport=WIDE)
+    # such a host answers /tensorboard/… with Streamlit's own page (its catch-all), never TensorBoard's
+    page.route(lambda address: urlparse(address).path.startswith("/tensorboard/") and "/_stcore/" not in address,
+               lambda route: route.fulfill(status=200, content_type="text/html", body="<!doctype html><title>St</title>"))
+    page.goto(f"{url}/tensorboard?lang=en&tab=tensorboard")
+    settle(page)
+    frame = page.frame_locator("iframe[srcdoc]").last
+    frame.get_by_text(i18n.t("tblogs.unreachable", "en")).wait_for(timeout=30_000)
+    assert not frame.locator("#tb").count() and not exceptions(page)
+    page.get_by_role("tab", name="SCALARS").click()
+    settle(page)
+    assert page.locator(".js-plotly-plot").count() >= 2, "the redrawn curves are still there"
     page.close()

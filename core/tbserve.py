@@ -117,8 +117,9 @@ class Apps:
         """The app over session ``name``'s uploaded logs; None when it has none (ended, never was)."""
         folder = self._session_folder(name)
         with self._lock:
+            for gone in [kept for kept, (path, _) in self._sessions.items() if not path.is_dir()]:
+                del self._sessions[gone]   # its session ended (or uploaded anew): its memory goes with its folder
             if folder is None or not folder.is_dir():
-                self._sessions.pop(name, None)
                 return None
             kept = self._sessions.get(name)
             if kept is None or kept[0] != folder:

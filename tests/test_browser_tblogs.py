@@ -3,6 +3,7 @@ uploaded logs zip; screenshots at 1400 px (English) and 420 px (a phone, 中文)
 from urllib.parse import urlparse
 
 import pytest
+from test_browser_layout import POKING, SIDEWAYS
 from test_browser_runs import make_run
 from test_tblogs import course_logs, zipped
 
@@ -58,6 +59,7 @@ def test_a_finished_run_s_scalars_in_tensorboard_inside_the_page(app, lang, view
     assert card.locator("canvas, svg").count() and "Alt + Scroll to Zoom" in card.inner_text(), "a chart is drawn"
     assert not exceptions(page) and not page.get_by_text(i18n.t("tblogs.unreachable", lang)).count()
     page.screenshot(path=str(SCREENSHOTS / f"tblogs_real_{lang}_{viewport['width']}.png"), full_page=True)
+    assert all(s <= 1 for s in page.evaluate(SIDEWAYS)) and not page.evaluate(POKING), "nothing past the screen's edge"
     page.close()
 
 
@@ -77,6 +79,7 @@ def test_an_uploaded_logs_zip_shows_its_tags_and_the_trap(app, lang, viewport):
     assert card.locator("canvas, svg").count() and "Alt + Scroll to Zoom" in card.inner_text(), "a chart is drawn"
     assert not exceptions(page)
     page.screenshot(path=str(SCREENSHOTS / f"tblogs_yours_{lang}_{viewport['width']}.png"), full_page=True)
+    assert all(s <= 1 for s in page.evaluate(SIDEWAYS)) and not page.evaluate(POKING), "nothing past the screen's edge"
     page.close()
 
 

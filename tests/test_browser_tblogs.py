@@ -4,7 +4,7 @@ from urllib.parse import urlparse
 
 import pytest
 from test_browser_layout import POKING, SIDEWAYS
-from test_browser_runs import make_run
+from test_browser_runs import link, make_run
 from test_tblogs import course_logs, zipped
 
 from core import i18n
@@ -22,13 +22,13 @@ def app(tmp_path_factory):
     """A server whose runs folder holds one finished run, and a learner's zipped logs (the same-tag trap in them)."""
     data_dir, runs, uploads = (tmp_path_factory.mktemp(name) for name in ("data", "runs", "uploads"))
     data = make_folder_dataset(data_dir / "pets", per_class=(40, 8)).resolve()
-    key = make_run(data, runs, 0.05, 2).key()
+    config = make_run(data, runs, 0.05, 2)
     zip_path = tmp_path_factory.mktemp("home") / "logs.zip"
     zip_path.write_bytes(zipped(course_logs(zip_path.parent)))
     env = {"DATA_DIR": str(data_dir), "RUNS_DIR": str(runs), "UPLOADS_DIR": str(uploads),
            "STREAMLIT_SERVER_FILE_WATCHER_TYPE": "none"}
     with app_in_chromium(env) as (url, browser):
-        yield url, browser, key, zip_path
+        yield url, browser, config, zip_path
 
 
 def tensorboard_in(page):
@@ -49,7 +49,8 @@ def opened(board, tag: str):
 
 @pytest.mark.parametrize("lang, viewport", [("en", WIDE), ("zh", PHONE)])
 def test_a_finished_run_s_scalars_in_tensorboard_inside_the_page(app, lang, viewport):
-    url, browser, key, _ = app
+    url, browser, config, _ = app
+    key = config.key()
     page = browser.new_page(viewport=viewport, **({"user_agent": PHONE_AGENT} if viewport is PHONE else {}))
     page.goto(f"{url}/tensorboard?lang={lang}&tab=tensorboard")
     settle(page)
@@ -97,4 +98,21 @@ def test_a_host_that_forwards_only_streamlit_s_paths_gets_one_line_and_the_redra
     page.get_by_role("tab", name="SCALARS").click()
     settle(page)
     assert page.locator(".js-plotly-plot").count() >= 2, "the redrawn curves are still there"
+    page.close()
+
+
+def test_the_training_page_opens_a_run_in_tensorboard_filtered_to_it(app):
+    url, browser, config, _ = app
+    key = config.key()
+    page = browser.new_page(viewport=WIDE)
+    page.goto(f"{url}{link(config, 'en')}")
+    settle(page)
+    page.get_by_text(i18n.t("tblogs.run_expander", "en")).click()
+    board = tensorboard_in(page)
+    board.get_by_text(f"runs/{key}/tensorboard").first.wait_for(timeout=60_000)
+    assert not board.get_by_text("demo/").count(), "only this run"
+    opened(board, "test_accuracy")
+    assert not exceptions(page)
+    page.get_by_text(i18n.t("tblogs.run_expander", "en")).scroll_into_view_if_needed()
+    page.screenshot(path=str(SCREENSHOTS / "tblogs_train_en_1400.png"))
     page.close()

@@ -18,6 +18,7 @@ from ui.confusion import insight_view
 from ui.data import dataset_picker
 from ui.owndata import shown_here, trains_here
 from ui.practice import practice_section
+from ui.tblogs import run_expander
 from ui.training import compare_picker, job_key, me, no_worker_note, queue_note, reachable, run_label, submit, trainings, where
 from ui.training_inside import compare_view, layers_view
 
@@ -113,6 +114,8 @@ def show_run(run: runs.Run | None, source: Path, live_steps: list[dict] | None =
         right.image(trainviz.filter_sheet(seen["filters"].numpy()), use_container_width=True)
         insight_view(seen, classes, source)
     layers_view(metrics)
+    if metrics:
+        run_expander(run.key)
 
 
 @st.fragment(run_every=1.0)

@@ -24,6 +24,7 @@ class ErrorKind(StrEnum):
     PRACTICE = "practice."
     REMOTE = "jobs_redis.error_"
     UPLOAD = "uploads.error_"
+    TBLOGS = "tblogs.error_"
 
 
 class CodedError(Exception):

@@ -12,7 +12,7 @@ from torch import nn
 from core import viz
 from core.basics import codegen
 from core.course import CIFAR10_CLASSES
-from core.data import discovery, paths, tensors
+from core.data import discovery, paths
 from core.data.transforms import NORMALIZE_PRESETS
 from core.errors import CodedError
 from core.inference import checkpoints, infer, matching, weights
@@ -34,9 +34,10 @@ from ui import (
     urlstate,
 )
 from ui.attribution import looked_view
-from ui.confusion import confusion_view
+from ui.confusion import audit_behind, confusion_view, test_split
 from ui.data import dataset_picker, split_notes
 from ui.neuron import linear_view, neuron_view
+from ui.owndata import shown_here
 from ui.receptive import receptive_view
 from ui.training import run_label
 
@@ -85,11 +86,6 @@ def upload_model(digest: str, arch: str, _upload: checkpoints.Upload) -> Tudui:
     return checkpoints.build(_upload.state, arch)
 
 
-@st.cache_resource(show_spinner=False)
-def test_split(source: str) -> tensors.TensorSplit:
-    return tensors.load_split(Path(source), "test")
-
-
 @st.cache_data(max_entries=16, show_spinner=False)
 def audit(model_id: str, _model: Tudui, source: str, mean, std) -> infer.Audit:
     """Cached per model (its id) and data set, for every session: the test split is evaluated once."""
@@ -119,7 +115,7 @@ def refused(read: tuple[str, checkpoints.Upload | CodedError]) -> bool:
 
 def choose_model() -> Chosen | None:
     shipped = weights.cards()
-    finished = [r for r in runs.all_runs() if r.metrics]
+    finished = [r for r in runs.all_runs() if r.metrics and shown_here(r.config)]
     options = list(shipped) + (["run"] if finished else []) + ["upload"]
     names = {name: t("cls.shipped", arch=t(f"arch.{c['architecture']}"), acc=f"{c['test_acc']:.1%}")
              for name, c in shipped.items()} | {"run": t("cls.from_run"), "upload": t("cls.upload")}
@@ -299,7 +295,7 @@ def audit_view(chosen: Chosen) -> None:
     st.plotly_chart(viz.bars(class_names, result.per_class, y_title=t("cls.per_class")), key="cls_per_class",
                     config=CHART)
     named = [*class_names, *(f"#{i}" for i in range(len(class_names), len(result.confusion)))]
-    confusion_view(result, split.images, named)
+    confusion_view(result.confusion, audit_behind(result), split.images, named, key="cls_confusion")
     st.markdown(t("cls.mistakes"))
     pictures = split.images[[i for i, *_ in result.mistakes]].permute(0, 2, 3, 1).numpy()
     captions = [f"{named[truth]}→{named[pred]} {conf:.0%}" for _, truth, pred, conf in result.mistakes]

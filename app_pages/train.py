@@ -1,10 +1,11 @@
 """Training: CIFAR10-quick trained in a shared background queue, with named phases, live curves and insight."""
 import os
+from pathlib import Path
 
 import streamlit as st
 import torch
 
-from core import errors, viz
+from core import errors
 from core.data import discovery
 from core.errors import CodedError
 from core.model import ARCHITECTURES
@@ -13,10 +14,13 @@ from core.training.events import Phase, Step
 from core.training.jobs import Job, QueueFull
 from core.training.recipes import FAST_TRICKS, RECIPES
 from ui import CHART, class_label, explain, labels, lang, screen_px, show_code, t, urlstate
+from ui.confusion import insight_view
 from ui.data import dataset_picker
+from ui.owndata import shown_here, trains_here
 from ui.practice import practice_section
+from ui.tblogs import run_expander
 from ui.training import compare_picker, job_key, me, no_worker_note, queue_note, reachable, run_label, submit, trainings, where
-from ui.training_inside import layers_view
+from ui.training_inside import compare_view, layers_view
 
 BATCHES = (32, 64, 128, 256, 512)
 
@@ -81,8 +85,9 @@ def wait_text(seconds: float | None) -> str:
     return t("train.wait_min", n=round(seconds / 60))
 
 
-def show_run(run: runs.Run | None, live_steps: list[dict] | None = None) -> None:
-    """This configuration's run: curves (stacked two by two; one under another on a phone) and the last insight."""
+def show_run(run: runs.Run | None, source: Path, live_steps: list[dict] | None = None) -> None:
+    """This configuration's run: curves (stacked two by two; one under another on a phone) and the last insight
+    (its confusion cells open their images from ``source``, the data set it trained on)."""
     metrics = run.metrics if run else []
     steps = (run.steps() if run else []) + (live_steps or [])
     if run is not None and run.damaged:
@@ -107,9 +112,10 @@ def show_run(run: runs.Run | None, live_steps: list[dict] | None = None) -> None
                           config=CHART)
         right.caption(t("train.insight_filters"))
         right.image(trainviz.filter_sheet(seen["filters"].numpy()), use_container_width=True)
-        st.plotly_chart(viz.confusion(seen["confusion"].tolist(), classes, t("train.predicted"),
-                                      t("train.true")), config=CHART)
+        insight_view(seen, classes, source)
     layers_view(metrics)
+    if metrics:
+        run_expander(run.key)
 
 
 def owner_button(job, key: str) -> None:
@@ -126,10 +132,11 @@ def owner_button(job, key: str) -> None:
 
 
 @st.fragment(run_every=1.0)
-def live(key: str, waiting: bool) -> None:
+def live(key: str, source: Path, waiting: bool) -> None:
     """A queued or running job, redrawn every second while the rest of the page stays usable.
 
-    waiting: whether the page drew it queued (with Cancel); once that changes, the whole page runs again."""
+    source: the data set it trains on; waiting: whether the page drew it queued (with Cancel): once that changes, the
+    whole page runs again."""
     if not reachable():
         st.warning(t("jobs_redis.unreachable"), icon=":material/cloud_off:")
         return
@@ -153,7 +160,7 @@ def live(key: str, waiting: bool) -> None:
         st.caption(t("train.watching"))
     run = runs.load(runs.runs_root() / key)
     last = run.metrics[-1]["epoch"] if run and run.metrics else 0
-    show_run(run, [{"step": e.step, "loss": e.loss} for e in job.snapshot()
+    show_run(run, source, [{"step": e.step, "loss": e.loss} for e in job.snapshot()
                    if isinstance(e, Step) and e.epoch > last])
 
 
@@ -187,6 +194,8 @@ if not queue_note():
 picked = dataset_picker(t("data.choose"), discovery.trainable, key="dataset")
 if picked is None:
     st.markdown(t("train.needs_data"))
+    st.stop()
+if not trains_here(picked.found):
     st.stop()
 
 c1, c2 = st.columns([2, 3])
@@ -225,7 +234,7 @@ job = trainings().get(key) if reachable() else None
 earlier = runs.load(runs.runs_root() / key)
 if job is not None and (job.running or job.waiting):
     owner_button(job, key)
-    live(key, job.waiting)
+    live(key, picked.path, job.waiting)
 elif reachable():
     if job is not None and job.state == "failed":
         st.error(error_text(job.error), icon=":material/error:")
@@ -241,7 +250,7 @@ elif reachable():
         if "train_full" in st.session_state:
             st.warning(t("train.queue_full", size=st.session_state.pop("train_full")), icon=":material/hourglass_top:")
     if earlier is not None and earlier.metrics:
-        show_run(earlier)
+        show_run(earlier, picked.path)
 
 with st.expander(t("train.code_title")):
     script = scripts.generate(config.resolved(), picked.shown, picked.found.kind, lang())
@@ -249,7 +258,7 @@ with st.expander(t("train.code_title")):
     show_code(script, not_run=t("common.not_run"))
     st.caption(t("train.tensorboard"))
 
-finished = runs.comparable()
+finished = [r for r in runs.comparable() if shown_here(r.config)]
 if finished:
     st.subheader(t("train.compare_title"))
     by_key = {r.key: r for r in finished}
@@ -257,6 +266,8 @@ if finished:
     chosen = compare_picker(finished, key)
     if chosen:
         draw_curves({names[r.key]: (r.steps(), r.metrics) for r in chosen})
+    if len(chosen) >= 2:
+        compare_view(*((names[r.key], r.metrics) for r in chosen[:2]), more=len(chosen) > 2)
     st.caption(t("train.runs_size", count=len(finished), mb=f"{runs.size_mb():.0f}",
                  keep=os.environ.get("RUNS_KEEP", runs.DEFAULT_KEEP),
                  max_mb=os.environ.get("RUNS_MAX_MB", runs.DEFAULT_MAX_MB)))

@@ -7,6 +7,7 @@ import pytest
 
 from core import i18n
 from core.basics import ops
+from core.basics.ops import ConvSettings
 from core.practice import topics
 
 from test_pages import open_page
@@ -38,8 +39,8 @@ def test_a_conv_value_link_asks_its_question_and_judges_answers(lang):
     cells = ", ".join(f"({r}, {c})" for r, c in sorted(q.cells))
     assert i18n.t("practice.picked_wrong", lang, cells=cells, picked=f"({outside[0]}, {outside[1]})") in [
         c.value for c in at.caption]
-    trace = ops.conv2d_trace(np.array(q.params["x"]), np.array(q.params["weight"]), q.params["stride"],
-                             q.params["padding"], q.params["dilation"])
+    trace = ops.conv2d_trace(np.array(q.params["x"]), np.array(q.params["weight"]),
+                             ConvSettings(q.params["stride"], q.params["padding"], q.params["dilation"]))
     window = trace.windows[trace.step_of((q.params["row"], q.params["col"]))]
     assert ops.window_formula(window) in [c.value for c in at.code]   # the products and their sum, as the page writes
 

@@ -5,7 +5,7 @@ import streamlit as st
 from PIL import Image
 
 from core.data import images
-from ui import uploads
+from ui import uploads, urlstate
 from ui.language import explain, labels, t
 
 
@@ -26,8 +26,6 @@ def photo_picker(key: str, longest: int | None = None, camera: bool = False, lin
     link: the sample in the URL (``?sample=rocket``), where a link names numbers read off the photo (a crop).
     runs_code: the page runs its code on the photo (the note on a reduced photo says the code sees the copy).
     """
-    from ui import urlstate  # here: urlstate itself imports from ui, which imports this module
-
     # A run without a photo draws none of the page's controls below; the next one sends their values again
     urlstate.resend_kept(st.session_state.pop(f"{key}_blank", False))
     sources = ["sample", "upload"] + (["camera"] if camera else [])

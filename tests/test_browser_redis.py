@@ -30,8 +30,8 @@ def test_a_run_started_on_one_server_is_watched_and_classified_on_another(tmp_pa
 
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     data = tmp_path / "data"
-    make_folder_dataset(data / "pets", classes=CIFAR_CLASSES, per_class=(8, 2))
-    link = "/train?dataset=pets&recipe=course&epochs=30&batch_size=32"
+    make_folder_dataset(data / "pets", classes=CIFAR_CLASSES, per_class=(40, 8))   # 100 epochs: minutes, Stop comes first
+    link = "/train?dataset=pets&recipe=course&epochs=100&batch_size=32"
     with ExitStack() as stack:
         url = stack.enter_context(redis_server()) + "/0"
         servers = [stack.enter_context(streamlit_server({

@@ -121,16 +121,16 @@ def choose_model() -> Chosen | None:
     shipped = weights.cards()
     finished = [r for r in runs.all_runs() if r.metrics]
     options = list(shipped) + (["run"] if finished else []) + ["upload"]
-    names = {name: t("cls.shipped", arch=t(f"arch.{c['architecture']}"), acc=f"{c['test_acc']:.1%}")
+    names = {name: t("cls.shipped", arch=t(f"arch.{c.architecture}"), acc=f"{c.test_acc:.1%}")
              for name, c in shipped.items()} | {"run": t("cls.from_run"), "upload": t("cls.upload")}
     source = urlstate.choice(t("cls.model"), options, options[0], "model", scope="cls", format_func=names.get)
     if source in shipped:
         card = shipped[source]
-        path = weights.MODELS / card["weights"]
-        st.caption(t("cls.card", epochs=card["epochs"], recipe=t(f"train.recipe_{card['recipe']}"),
-                     acc=f"{card['test_acc']:.2%}", norm=t("cls.norm_yes") if card["mean"] else t("cls.norm_no")))
-        return Chosen(f"shipped:{card['sha256']}", shipped_model(source, card["sha256"]), card["mean"], card["std"],
-                      f"assets/models/{path.name}", path.read_bytes, card["classes"])
+        path = weights.MODELS / card.weights
+        st.caption(t("cls.card", epochs=card.epochs, recipe=t(f"train.recipe_{card.recipe}"),
+                     acc=f"{card.test_acc:.2%}", norm=t("cls.norm_yes") if card.mean else t("cls.norm_no")))
+        return Chosen(f"shipped:{card.sha256}", shipped_model(source, card.sha256), card.mean, card.std,
+                      f"assets/models/{path.name}", path.read_bytes, card.classes)
     if source == "run":
         return run_choice(finished)
     return upload_choice()
@@ -144,17 +144,17 @@ def run_choice(finished: list[runs.Run]) -> Chosen | None:
     epoch = st.slider(t("cls.epoch"), 1, len(run.metrics), len(run.metrics), key="cls_epoch") \
         if len(run.metrics) > 1 else 1
     path = run.checkpoint(epoch)
-    st.caption(t("cls.epoch_acc", epoch=epoch, acc=f"{run.metrics[epoch - 1]['test_acc']:.1%}"))
+    st.caption(t("cls.epoch_acc", epoch=epoch, acc=f"{run.metrics[epoch - 1].test_acc:.1%}"))
     try:
-        model = run_model(str(path), path.stat().st_mtime, run.config["arch"])
+        model = run_model(str(path), path.stat().st_mtime, run.settings.arch)
     except OSError:
         st.error(explain(checkpoints.CheckpointError("not_checkpoint")), icon=":material/error:")
         return None
     except checkpoints.CheckpointError as err:
         st.error(explain(err), icon=":material/error:")
         return None
-    return Chosen(f"run:{run.key}:{epoch}:{path.stat().st_mtime}", model, run.config["mean"], run.config["std"],
-                  paths.shown(path, runs.runs_root(), "runs"), path.read_bytes, run.config["classes"])
+    return Chosen(f"run:{run.key}:{epoch}:{path.stat().st_mtime}", model, run.config.mean, run.config.std,
+                  paths.shown(path, runs.runs_root(), "runs"), path.read_bytes, run.config.classes)
 
 
 def upload_choice() -> Chosen | None:

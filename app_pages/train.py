@@ -11,7 +11,7 @@ from core.model import ARCHITECTURES
 from core.training import runs, scripts, train, trainviz
 from core.training.events import Phase, Step
 from core.training.jobs import Job, QueueFull
-from core.training.recipes import FAST_TRICKS, RECIPES
+from core.training.recipes import FAST_TRICKS, RECIPES, RecipeName
 from ui import CHART, class_label, explain, labels, lang, screen_px, show_code, t, urlstate
 from ui.data import dataset_picker
 from ui.practice import practice_section
@@ -88,26 +88,25 @@ def show_run(run: runs.Run | None, live_steps: list[dict] | None = None) -> None
     if run is not None and run.damaged:
         st.caption(t("train.damaged", count=run.damaged))
     draw_curves({t("train.this_run"): (steps, metrics)})
-    if run is not None and run.config["recipe"] == "fast" and metrics:   # epoch 2's steps are coming: why they may jump
+    if run is not None and run.settings.recipe == RecipeName.FAST and metrics:   # epoch 2's steps are coming: why they may jump
         st.caption(f":material/query_stats: {t('train_runs.loss_jump')}")
     if metrics:
         last = metrics[-1]
-        if "test_loss_sum" in last:
-            st.caption(t("train.test_loss_line", epoch=last["epoch"], mean=f"{last['test_loss']:.4f}",
-                         sum=f"{last['test_loss_sum']:.2f}", batch=last["test_loss_sum_batch"]))
+        st.caption(t("train.test_loss_line", epoch=last.epoch, mean=f"{last.test_loss:.4f}",
+                     sum=f"{last.test_loss_sum:.2f}", batch=last.test_loss_sum_batch))
     seen = run.folder.insight() if run else None
     if seen is not None:
-        st.markdown(f"**{t('train.insight_title', epoch=seen['epoch'])}**")
-        classes = [class_label(name) for name in seen["classes"]]
-        classes += [f"#{i}" for i in range(len(classes), len(seen["confusion"]))]  # outputs past a small set's classes
+        st.markdown(f"**{t('train.insight_title', epoch=seen.epoch)}**")
+        classes = [class_label(name) for name in seen.classes]
+        classes += [f"#{i}" for i in range(len(classes), len(seen.confusion))]  # outputs past a small set's classes
         left, right = st.columns(2)
         left.caption(t("train.insight_grid"))
-        left.plotly_chart(trainviz.prediction_grid(seen["images"].numpy(), seen["labels"].tolist(),
-                                                   seen["predicted"].tolist(), classes, screen_px(share=0.5)),
+        left.plotly_chart(trainviz.prediction_grid(seen.images.numpy(), seen.labels.tolist(),
+                                                   seen.predicted.tolist(), classes, screen_px(share=0.5)),
                           config=CHART)
         right.caption(t("train.insight_filters"))
-        right.image(trainviz.filter_sheet(seen["filters"].numpy()), use_container_width=True)
-        st.plotly_chart(viz.confusion(seen["confusion"].tolist(), classes, t("train.predicted"),
+        right.image(trainviz.filter_sheet(seen.filters.numpy()), use_container_width=True)
+        st.plotly_chart(viz.confusion(seen.confusion.tolist(), classes, t("train.predicted"),
                                       t("train.true")), config=CHART)
     layers_view(metrics)
 
@@ -143,7 +142,7 @@ def live(key: str) -> None:
     else:
         st.caption(t("train.watching"))
     run = runs.load(runs.runs_root() / key)
-    last = run.metrics[-1]["epoch"] if run and run.metrics else 0
+    last = run.metrics[-1].epoch if run and run.metrics else 0
     show_run(run, [{"step": e.step, "loss": e.loss} for e in job.snapshot()
                    if isinstance(e, Step) and e.epoch > last])
 
@@ -181,7 +180,7 @@ if picked is None:
     st.stop()
 
 c1, c2 = st.columns([2, 3])
-recipe = urlstate.choice(t("train.recipe"), list(RECIPES), "fast" if on_cpu else "improved", "recipe",
+recipe = urlstate.choice(t("train.recipe"), list(RECIPES), RecipeName.FAST if on_cpu else RecipeName.IMPROVED, "recipe",
                          scope="train", format_func=labels("train.recipe_"), where=c1)
 arch = urlstate.choice(t("model.arch"), ARCHITECTURES, "course", "arch", scope="train",
                        format_func=labels("arch."), where=c2)
@@ -205,11 +204,11 @@ key = job_key(config, picked.found)
 settings = config.resolved()  # the recipe's defaults where the learner left a setting open
 optimizer_name = t(f"train.optimizer_{RECIPES[recipe].optimizer_kind(settings.optimizer)}")
 st.caption(t(f"train.about_{recipe}", batch_size=settings.batch_size, lr=f"{settings.lr:g}", optimizer=optimizer_name))
-if recipe != "course":
+if recipe != RecipeName.COURSE:
     st.info(t("gaps.train_shown", recipe=t(f"train.recipe_{recipe}")), icon=":material/info:")
     st.button(t("gaps.train_course"), icon=":material/school:", key="train_to_course",
-              on_click=st.session_state.__setitem__, args=("train_recipe", "course"))
-if recipe == "fast":
+              on_click=st.session_state.__setitem__, args=("train_recipe", RecipeName.COURSE))
+if recipe == RecipeName.FAST:
     st.markdown("\n".join(f"- {t('train.trick_' + trick)}" for trick in FAST_TRICKS))
 
 job = trainings().get(key) if reachable() else None
@@ -222,7 +221,7 @@ elif reachable():
     if runs.stopped_before_first_epoch(runs.runs_root() / key):
         st.info(t("train_runs.stopped_first_epoch"), icon=":material/stop_circle:")
     if earlier is not None and earlier.complete:
-        st.success(t("train.already", acc=f"{earlier.metrics[-1]['test_acc']:.1%}"), icon=":material/check_circle:")
+        st.success(t("train.already", acc=f"{earlier.metrics[-1].test_acc:.1%}"), icon=":material/check_circle:")
     else:
         resume = earlier is not None and earlier.metrics
         label = t("train.resume", epoch=len(earlier.metrics) + 1) if resume else t("train.start")
@@ -235,7 +234,7 @@ elif reachable():
 
 with st.expander(t("train.code_title")):
     script = scripts.generate(config.resolved(), picked.shown, picked.found.kind, lang())
-    st.caption(t(f"train.script_{'course' if recipe == 'course' else 'fast'}"))
+    st.caption(t(f"train.script_{'course' if recipe == RecipeName.COURSE else 'fast'}"))
     show_code(script, not_run=t("common.not_run"))
     st.caption(t("train.tensorboard"))
 
@@ -258,7 +257,7 @@ if finished:
         epoch = c2.number_input("epoch", 1, len(pick.metrics), len(pick.metrics), key="train_download_epoch")
         path = pick.checkpoint(epoch)
         if path.is_file():
-            c3.download_button(t("train.download"), path.read_bytes(), file_name=f"tudui_{pick.config['arch']}_"
+            c3.download_button(t("train.download"), path.read_bytes(), file_name=f"tudui_{pick.settings.arch}_"
                                f"epoch{epoch}.pth", mime="application/octet-stream", icon=":material/download:")
         st.caption(t("train.download_note"))
 

@@ -13,7 +13,7 @@ PHOTOS = ("cat", "rocket")
 
 
 def batches(card):
-    return [infer.prepare(images.sample(name), card["mean"], card["std"]).batch for name in PHOTOS]
+    return [infer.prepare(images.sample(name), card.mean, card.std).batch for name in PHOTOS]
 
 
 def cells(rng, model, batch, index, n=4):

@@ -150,7 +150,7 @@ def test_training_runs_logs_are_listed_as_the_training_page_names_them(lang, tmp
     at = open_page("tensorboard", lang, tab="files")
     picker = at.selectbox(key="tensorboard_run")
     assert picker.value == f"{config.key()}/tensorboard", "the run stays in the URL by its folder"
-    best = runs.load(tmp_path / "runs" / config.key()).metrics[-1]["test_acc"]
+    best = runs.load(tmp_path / "runs" / config.key()).metrics[-1].test_acc
     named = i18n.t("train.run_label", lang, recipe=i18n.t("train.recipe_fast", lang), arch=i18n.t("arch.course", lang),
                    done=1, epochs=1, lr=0.05, batch_size=16, subset="", best=f"{best:.1%}")
     assert picker.options == [named]

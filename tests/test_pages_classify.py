@@ -35,7 +35,7 @@ def shipped(tmp_path, monkeypatch):
     monkeypatch.setattr(weights, "MODELS", folder)
     monkeypatch.setenv("DATA_DIR", str(tmp_path / "no-data"))
     monkeypatch.setenv("RUNS_DIR", str(tmp_path / "runs"))
-    return model, card
+    return model, weights.ModelCard.from_json(card)
 
 
 def verdict(at) -> str:
@@ -53,7 +53,7 @@ def upload_photo(at, name: str, content: bytes, mime: str = "image/png"):
 def test_a_sample_photo_is_classified_and_the_code_agrees(lang, shipped):
     model, card = shipped
     at = open_page("classify", lang, view="code")
-    logits, probs = infer.predict(model, infer.prepare(images.sample("cat"), card["mean"], card["std"]).batch)
+    logits, probs = infer.predict(model, infer.prepare(images.sample("cat"), card.mean, card.std).batch)
     best = int(probs.argmax())
     name = i18n.t(f"classes.{CIFAR10_CLASSES[best]}", lang)
     assert verdict(at) == i18n.t("cls.verdict", lang, name=name, p=f"{float(probs[best]):.1%}")
@@ -210,6 +210,6 @@ def test_the_audit_runs_on_the_bundled_sample_without_any_data(shipped):
 def test_the_model_card_names_its_recipe_in_the_learner_s_language(lang, shipped):
     _, card = shipped
     at = open_page("classify", lang)
-    expected = i18n.t("cls.card", lang, epochs=card["epochs"], recipe=i18n.t(f"train.recipe_{card['recipe']}", lang),
-                      acc=f"{card['test_acc']:.2%}", norm=i18n.t("cls.norm_yes", lang))
+    expected = i18n.t("cls.card", lang, epochs=card.epochs, recipe=i18n.t(f"train.recipe_{card.recipe}", lang),
+                      acc=f"{card.test_acc:.2%}", norm=i18n.t("cls.norm_yes", lang))
     assert expected in [c.value for c in at.caption]

@@ -10,19 +10,20 @@ import streamlit as st
 
 from core import viz
 from core.training.inside import LayerStats
+from core.training.records import MetricsRow
 from ui import CHART, t
 
 TINY = 1e-3  # a layer whose gradient spread is under this share of the largest layer's gets a note
 HUGE = 1e3   # … or over this, in absolute terms
 
 
-def _history(metrics: list[dict]) -> list[tuple[int, list[LayerStats]]]:
+def _history(metrics: list[MetricsRow]) -> list[tuple[int, list[LayerStats]]]:
     """(epoch, its layers) for every epoch that recorded them; rows of older runs, or damaged ones, are left out."""
     kept = []
     for row in metrics:
-        stats = [LayerStats.from_row(r) for r in row.get("layers") or []]
+        stats = [LayerStats.from_row(r) for r in row.layers]
         if stats and None not in stats:
-            kept.append((row["epoch"], stats))
+            kept.append((row.epoch, stats))
     return kept
 
 
@@ -34,7 +35,7 @@ def _fmt(v: float | None, spec: str) -> str:
     return "–" if v is None or not math.isfinite(v) else format(v, spec)
 
 
-def layers_view(metrics: list[dict]) -> None:
+def layers_view(metrics: list[MetricsRow]) -> None:
     history = _history(metrics)
     if not history:
         return

@@ -9,6 +9,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from core.training.records import Insight
+
 GRID = 16
 
 
@@ -23,12 +25,11 @@ def confusion(labels: torch.Tensor, predicted: torch.Tensor, size: int) -> torch
 
 
 def snapshot(epoch: int, model: nn.Module, images: torch.Tensor, indices: list[int], labels: torch.Tensor,
-             predicted: torch.Tensor, classes: list[str]) -> dict:
+             predicted: torch.Tensor, classes: list[str]) -> Insight:
     """The insight of one epoch: grid images (uint8) with true and predicted classes, confusion, conv1 filters."""
     conv1 = next(m for m in model.modules() if isinstance(m, nn.Conv2d))
     # the net has 10 outputs even on a 3-class folder set, so it may answer #7: the matrix reaches the highest answer
     size = max(len(classes), int(predicted.max()) + 1 if len(predicted) else 0)
     pick = torch.tensor(indices)
-    return {"epoch": epoch, "images": images, "labels": labels[pick].cpu(), "predicted": predicted[pick].cpu(),
-            "confusion": confusion(labels.cpu(), predicted.cpu(), size),
-            "filters": conv1.weight.detach().float().cpu().clone(), "classes": list(classes)}
+    return Insight(epoch, images, labels[pick].cpu(), predicted[pick].cpu(), confusion(labels.cpu(), predicted.cpu(), size),
+                   conv1.weight.detach().float().cpu().clone(), list(classes))

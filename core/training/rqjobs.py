@@ -2,7 +2,7 @@
 
 With JOBS_REDIS_URL set, every app server (replica) sends its learners' runs to
 one RQ queue, and workers (python -m core.worker) on any machine train them.
-The job id is the settings' key (core.training.remote.Request.key), so the same
+The job id is the settings' key (core.training.remote.key), so the same
 settings asked for on any replica join the same job. The owner is stored in
 the job's meta by the app that queued it and checked here, never taken from a
 URL. Each app mirrors every run into its own runs/ folder as its epochs are
@@ -32,6 +32,7 @@ from core.errors import CodedError, ErrorKind, explain, without_paths
 from core.training import remote, runs
 from core.training.events import Phase, Started, Step
 from core.training.jobs import JobState, QueueFull, Watched
+from core.training.records import Config, Insight, MetricsRow, RunConfig
 from core.training.rundir import RunDir, RunState, write_atomic
 
 STOPPING = "tudui:stopping:"       # + job id: a stop was asked for (every replica shows "stopping")
@@ -173,9 +174,10 @@ class RemoteTrainings:
     def get(self, key: str) -> RemoteJob | None:
         return self._job(key)
 
-    def submit(self, request: remote.Request, owner: str | None = None, estimate: float | None = None) -> RemoteJob:
-        """Queue the request under its key, or return the job already queued or training under it (from any app)."""
-        key = request.key()
+    def submit(self, request: Config, owner: str | None = None, estimate: float | None = None) -> RemoteJob:
+        """Queue the request (core.training.remote.request) under its key, or return the job already queued or
+        training under it (from any app)."""
+        key = remote.key(request)
         with self.redis.lock(f"tudui:submit:{key}", timeout=10, blocking_timeout=10):
             job = self._job(key)
             if job is not None and (job.running or job.waiting):
@@ -184,7 +186,7 @@ class RemoteTrainings:
                 raise QueueFull(self.max_queued)
             self.redis.delete(STOPPING + key)
             self.queue.failed_job_registry.remove(key)
-            self.queue.enqueue_call(func=remote.TASK, kwargs={"request": request.to_json()}, job_id=key,
+            self.queue.enqueue_call(func=remote.TASK, kwargs={"request": remote.to_json(request)}, job_id=key,
                                     meta={"owner": owner, "estimate": estimate}, retry=Retry(max=remote.RETRIES),
                                     timeout=-1, result_ttl=24 * 3600, failure_ttl=24 * 3600)
         return self._job(key)
@@ -322,23 +324,27 @@ class Mirror:
         """Bring runs/<key> up to the epochs Redis holds: config, each new epoch's files, TensorBoard, state."""
         redis, names = self.backend.redis, remote.keys(key)
         config = redis.get(names["config"])
+        config = RunConfig.from_json(json.loads(config), key) if config is not None else None
         if config is None:
             return
         folder = RunDir((self.root or runs.runs_root()) / key)
-        folder.create(json.loads(config))
+        folder.create(config)
         rows = folder.metrics().rows
         done = int(redis.get(names["done"]) or 0)
         for epoch in range(len(rows) + 1, done + 1):
             fields = redis.hgetall(remote.epoch_key(key, epoch))
             if not fields:
                 break
-            rows = [*rows, json.loads(fields[b"row"])]
+            row = MetricsRow.from_json(json.loads(fields[b"row"]))
+            if row is None:
+                break
+            rows = [*rows, row]
             resume = redis.get(names["resume"]) if epoch == done else None
             state = _load(resume) if resume else {"epoch": epoch, "metrics": rows}
             if not isinstance(state, dict) or state.get("epoch") != epoch:
                 state = {"epoch": epoch, "metrics": rows}
             steps = [json.loads(line) for line in fields.get(b"steps", b"").decode().splitlines() if line.strip()]
-            insight = _load(fields[b"insight"]) if b"insight" in fields else None
+            insight = Insight.from_saved(_load(fields[b"insight"])) if b"insight" in fields else None
             folder.commit_epoch(_load(fields[b"weights"]), {**state, "metrics": rows}, steps, insight)
         folder.tensorboard.mkdir(parents=True, exist_ok=True)
         for name, data in redis.hgetall(names["tensorboard"]).items():
@@ -352,7 +358,7 @@ class Mirror:
 
 
 def _is_key(key: str) -> bool:
-    """A run key as Request.key makes them: never a path, whatever was written into Redis."""
+    """A run key as remote.key makes them: never a path, whatever was written into Redis."""
     return len(key) == 12 and key[0] == "r" and all(c in "0123456789abcdef" for c in key[1:])
 
 

@@ -1,16 +1,14 @@
 """Classify with a learner's own checkpoint: a whole model of their variation, a renamed and wrapped state_dict."""
 import pytest
 import torch
+from checkpoint_files import saved
+from pagetest import open_page, upload_weights, verdict
 from torch import nn
 
 from core import i18n
 from core.data import images
 from core.inference import infer
 from core.model import Tudui
-
-from test_classify import saved
-from test_pages import open_page
-from test_pages_classify import shipped, upload_weights, verdict  # noqa: F401 - shipped is a fixture
 
 pytestmark = pytest.mark.usefixtures("shipped")
 

@@ -7,6 +7,7 @@ import shutil
 
 import pytest
 import torch
+from pagetest import open_page
 
 from core import preload
 from core.errors import explain
@@ -15,7 +16,6 @@ from core.training.rundir import RunDir, RunState
 from ui.training import trainings
 
 from conftest import make_folder_dataset
-from test_pages import open_page
 
 
 def _edit_json(path, change):

@@ -2,13 +2,12 @@
 import numpy as np
 import pytest
 import torch
+from pagetest import open_page
 from torch import nn
 
 from core import i18n, runner
 from core.chapters import modes
 from core.data import discovery, images, sample
-
-from test_pages import open_page
 
 
 def test_the_sample_label_layout_snippet_makes_the_folder_it_opens(tmp_path, monkeypatch):

@@ -4,13 +4,11 @@ import json
 
 import pytest
 import torch
+from pagetest import open_page
 
 from core import i18n
 from core.data import images
 from core.inference import attribution, infer
-
-from test_pages import open_page
-from test_pages_classify import shipped  # noqa: F401  (the fixture)
 
 
 def chart(at, key: str) -> dict:

@@ -4,12 +4,11 @@ import re
 
 import numpy as np
 import pytest
+from pagetest import open_page
 
 from core import i18n
 from core.basics import ops
 from core.practice import topics
-
-from test_pages import open_page
 
 
 def t_prompt(q, lang: str = "en") -> str:

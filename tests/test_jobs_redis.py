@@ -16,8 +16,9 @@ import torch
 from core import i18n
 from core.errors import explain, quoted
 from core.training import remote
+from core.training.events import EpochEnd
 from core.training.jobs import JobState
-from core.training.records import Config
+from core.training.records import Config, MetricsRow
 
 from conftest import CIFAR_CLASSES, make_folder_dataset
 from redisfix import ROOT, Databases, redis_server, wait_for, worker
@@ -80,6 +81,16 @@ def test_the_owner_caps_bind_on_the_worker_and_a_key_names_settings_not_servers(
     assert remote.validate({"data": "pets", "subset": 1000}, max_images=1000).subset == 1000
     assert remote.key(tiny(0)) == remote.key(Config(**remote.to_json(tiny(0)))) != remote.key(tiny(1))
     assert remote.key(tiny(0)) == remote.key(Config("pets", "course", "course", 1, 0.01, 32, "sgd"))  # defaults spelled out
+
+
+def test_an_epoch_travels_as_plain_json_and_comes_back_as_a_metrics_row():
+    row = MetricsRow(epoch=2, test_acc=0.5, test_loss=1.25, test_loss_sum=3.5, test_loss_sum_batch=64,
+                     images_per_s=100.0, seconds=1.5, train_loss=1.3, layers=[{"index": 0}])
+    text = remote.encode(EpochEnd(row))
+    assert json.loads(text)["row"]["test_acc"] == 0.5 and remote.decode(text) == EpochEnd(row)
+    torn = json.loads(text)
+    del torn["row"]["epoch"]
+    assert remote.decode(json.dumps(torn)) is None, "a row without its epoch is skipped, not half-read"
 
 
 # -- the queue: join, place, estimated start, cancel and stop by the owner only -------------------------------

@@ -1,5 +1,6 @@
 """The weights the app ships: the cards are honest, the targets are met, predictions on fixed photos stay put."""
 import hashlib
+import json
 
 import pytest
 
@@ -50,3 +51,14 @@ def test_cards_report_the_accuracy_measured_on_the_jpeg_test_set(shared_cifar):
     for name in CARDS:
         model, card = weights.load(name)
         assert infer.audit(model, test, card.mean, card.std).accuracy == pytest.approx(card.test_acc, abs=1e-4)
+
+
+def test_a_card_of_another_shape_is_left_out_not_a_crash(tmp_path, monkeypatch):
+    good = CARDS["course"].to_json()
+    folder = tmp_path / "models"
+    folder.mkdir()
+    (folder / "course.json").write_text(json.dumps(good))
+    (folder / "older.json").write_text(json.dumps({k: v for k, v in good.items() if k != "test_acc"}))
+    (folder / "foreign.json").write_text(json.dumps({**good, "architecture": "vgg16"}))
+    monkeypatch.setattr(weights, "MODELS", folder)
+    assert list(weights.cards()) == ["course"] and weights.cards()["course"] == CARDS["course"]

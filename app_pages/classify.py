@@ -1,5 +1,4 @@
 """Classify: the course's test.py on your own photo, what the network sees on the way, and an audit of the model."""
-from pathlib import Path
 
 import numpy as np
 import streamlit as st
@@ -7,7 +6,7 @@ from torch import nn
 
 from core import viz
 from core.basics import codegen
-from core.data import discovery, paths, tensors
+from core.data import discovery, paths
 from core.inference import infer
 from core.model import Tudui
 from ui import (
@@ -24,16 +23,11 @@ from ui import (
     urlstate,
 )
 from ui.attribution import looked_view
-from ui.confusion import confusion_view
+from ui.confusion import audit_behind, confusion_view, test_split
 from ui.data import dataset_picker, split_notes
 from ui.models import Chosen, choose_model, photo_digest, seen
 from ui.neuron import linear_view, neuron_view
 from ui.receptive import receptive_view
-
-
-@st.cache_resource(show_spinner=False)
-def test_split(source: str) -> tensors.TensorSplit:
-    return tensors.load_split(Path(source), "test")
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -119,7 +113,7 @@ def audit_view(chosen: Chosen) -> None:
     st.plotly_chart(viz.bars(class_names, result.per_class, y_title=t("cls.per_class")), key="cls_per_class",
                     config=CHART)
     named = [*class_names, *(f"#{i}" for i in range(len(class_names), len(result.confusion)))]
-    confusion_view(result, split.images, named)
+    confusion_view(result.confusion, audit_behind(result), split.images, named, key="cls_confusion")
     st.markdown(t("cls.mistakes"))
     pictures = split.images[[i for i, *_ in result.mistakes]].permute(0, 2, 3, 1).numpy()
     captions = [f"{named[truth]}→{named[pred]} {conf:.0%}" for _, truth, pred, conf in result.mistakes]

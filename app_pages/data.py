@@ -22,9 +22,11 @@ from core.data import discovery, images, loader, paths, sample, sets  # noqa: E4
 from core.data import snippets as data_snippets  # noqa: E402
 from ui import CHART, class_label, explain, lang, screen_px, show_code, tensor_shape, urlstate  # noqa: E402
 from ui.data import Picked, cifar10_panel, dataset_picker, found_datasets, opened  # noqa: E402
+from ui.owndata import upload_panel  # noqa: E402
 
 URL = "query-params"
 RESIZES = {None: "ToTensor()"} | {r: f"Resize(({r}, {r}))" for r in (32, 64, 128)}
+BATCH_SIZES = [1, 4, 8, 16, 32, 64, 128]
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -135,7 +137,7 @@ def batch_picker(batches: int) -> int:
 def loader_view(picked: Picked, split: str, resize: int | None) -> None:
     dataset = opened(str(paths.data_root()), picked.found, split, resize)
     c1, c2, c3, c4 = st.columns(4)
-    batch_size = urlstate.choice("batch_size", [1, 4, 8, 16, 32, 64, 128], 64, "batch_size", scope="data",
+    batch_size = urlstate.choice("batch_size", BATCH_SIZES, 64, "batch_size", scope="data",
                                  kind="select_slider", where=c1)
     seed = urlstate.number("seed", 0, 10_000, 0, "seed", where=c2)
     epoch = urlstate.number("epoch", 1, 20, 1, "epoch", where=c3)
@@ -189,6 +191,7 @@ if found_datasets(str(root))[0].bundled:  # the default is the sample: no full C
     with st.expander(t("data.cifar_title"), icon=":material/download:"):
         cifar10_panel(root)
 
+upload_panel()
 c1, c2, c3 = st.columns([2, 1, 1])
 picked = dataset_picker(t("data.choose"), where=c1)
 if picked is None:
@@ -220,5 +223,7 @@ with loader_tab:
     if loader_tab.open:
         loader_view(picked, split, resize)
 
-practice_section("data", {"dataset": picked.shown, "n": len(dataset), "batch_size": st.session_state.get("data_batch_size", 64),
-                          "drop_last": st.session_state.get("drop_last", False)})
+# the DataLoader tab's settings, whichever tab is open: what its widgets hold, else the link's, else the defaults
+practice_section("data", {"dataset": picked.shown, "n": len(dataset),
+                          "batch_size": urlstate.shown_choice(BATCH_SIZES, 64, "batch_size", scope="data"),
+                          "drop_last": urlstate.shown_toggle(False, "drop_last")})

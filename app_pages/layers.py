@@ -6,7 +6,7 @@ import numpy as np
 import streamlit as st
 
 from core import course
-from ui import CHART, lang, photo_picker, screen_px, show_code, t, tensor_shape, urlstate
+from ui import CHART, lang, photo_picker, screen_px, show_code, t, tensor_shape, urlmatrix, urlstate
 from ui.loading import wait_for_torch
 from ui.practice import practice_section
 
@@ -48,7 +48,7 @@ def act_view() -> None:
     st.markdown(t("layers.act_intro"))
     left, right = st.columns([1, 2])
     with left:
-        x = urlstate.matrix(t("layers.act_input"), course.ACTIVATION_INPUT, "input", scope="layers", limits=LIMITS)
+        x = urlmatrix.matrix(t("layers.act_input"), course.ACTIVATION_INPUT, "input", scope="layers", limits=LIMITS)
     matrices, curves = activation_figures(tuple(map(tuple, x.tolist())), screen_px(share=2 / 3))
     right.plotly_chart(matrices, key="act_matrices", config=CHART)
     st.plotly_chart(curves, key="act_curves", config=CHART)
@@ -122,7 +122,7 @@ def loss_view() -> None:
     st.markdown(t("layers.loss_intro"))
     left, right = st.columns([1, 2])
     with left:
-        pair = urlstate.matrix(t("layers.loss_pair"), np.array([course.LOSS_INPUT, course.LOSS_TARGET]),
+        pair = urlmatrix.matrix(t("layers.loss_pair"), np.array([course.LOSS_INPUT, course.LOSS_TARGET]),
                                "input_target", scope="layers", limits=(2, 2, 1, 8))
     inputs, targets = pair[0], pair[1]
     r = layers.regression_losses(inputs, targets)
@@ -137,7 +137,7 @@ def loss_view() -> None:
     st.subheader(t("layers.ce_title"))
     left, right = st.columns([1, 2])
     with left:
-        logits = urlstate.matrix(t("layers.logits"), np.array([course.CROSS_ENTROPY_LOGITS]), "logits",
+        logits = urlmatrix.matrix(t("layers.logits"), np.array([course.CROSS_ENTROPY_LOGITS]), "logits",
                                  scope="layers", limits=(1, 1, 2, 10))[0]
         target = urlstate.choice(t("layers.target"), list(range(len(logits))), course.CROSS_ENTROPY_TARGET, "target",
                                  scope="layers", kind="selectbox")
@@ -152,6 +152,18 @@ def loss_view() -> None:
     show_code(codegen.losses(inputs, targets, logits, target, lang()))
 
 
+def mine() -> dict:
+    """The values the learner has set on the page, whichever tab is open: what practice's "use my settings" asks about."""
+    pair = urlmatrix.shown_matrix(np.array([course.LOSS_INPUT, course.LOSS_TARGET]), "input_target", scope="layers",
+                                 limits=(2, 2, 1, 8))
+    logits = urlmatrix.shown_matrix(np.array([course.CROSS_ENTROPY_LOGITS]), "logits", scope="layers",
+                                   limits=(1, 1, 2, 10))[0]
+    return {"input": urlmatrix.shown_matrix(course.ACTIVATION_INPUT, "input", scope="layers", limits=LIMITS),
+            "inputs": pair[0], "targets": pair[1], "logits": logits,
+            "target": urlstate.shown_choice(list(range(len(logits))), course.CROSS_ENTROPY_TARGET, "target",
+                                            scope="layers")}
+
+
 st.title(t("layers.title"))
 st.markdown(t("layers.intro"))
 urlstate.copy_link()
@@ -162,4 +174,4 @@ with tabs[view]:
     wait_for_torch()
     VIEWS[view]()
 
-practice_section("layers")
+practice_section("layers", mine())

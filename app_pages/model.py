@@ -62,7 +62,7 @@ st.markdown(t("model.intro"))
 urlstate.copy_link()
 arch = urlstate.choice(t("model.arch"), ARCHITECTURES, "course", "arch", scope="model", format_func=labels("arch."))
 wait_for_torch()
-from core.basics import codegen, ops  # noqa: E402  (after the header: these import torch)
+from core.basics import codegen, sizes  # noqa: E402  (after the header: these import torch)
 from core.inference import weights  # noqa: E402
 from core.model import Tudui, count_parameters, layer_table, skeleton  # noqa: E402
 
@@ -75,7 +75,7 @@ st.dataframe([{"#": r.index, t("model.col_shape"): str(list(r.shape)), t("model.
 left, right = st.columns([1, 3])
 left.metric(t("model.total"), f"{count_parameters(Tudui(arch)):,}")
 with right:
-    st.markdown(t("model.padding", formula=ops.size_formula(32, 5, 1, 2, 1)))
+    st.markdown(t("model.padding", formula=sizes.size_formula(32, 5, 1, 2, 1)))
     st.markdown(t("model.params_rule"))
 st.markdown(t(f"model.about_{arch}"))
 

@@ -6,6 +6,7 @@ from core import viz
 from core.chapters import backprop, modes, snippets
 from core.data.sample import SAMPLE
 from ui import CHART, lang, screen_px, show_code, t, tensor_shape, urlstate
+from ui.urlform import form
 
 DATA = "assets/cifar10-sample/test"
 ROOT = SAMPLE / "test"
@@ -33,10 +34,9 @@ def modes_section() -> None:
     """model.train() / eval() on Dropout and BatchNorm, torch.no_grad() and argmax(1), as the training loop uses them."""
     st.subheader(t("gaps.modes_title"))
     st.markdown(t("gaps.modes_intro"))
-    left, right = st.columns(2)
-    p = urlstate.choice("p", (0.1, 0.2, 0.5, 0.8), 0.5, "p", scope="module", kind="select_slider", where=left)
-    seed = urlstate.number("torch.manual_seed", 0, 9999, 0, "manual_seed", where=right)
-    dropped = modes.dropout(p, seed)
+    settings = form(modes.DropoutSettings, scope="module", columns=2)
+    p = settings.p
+    dropped = modes.dropout(settings)
     for mode, values in (("model.train()", dropped.train), ("model.eval()", dropped.eval)):
         st.plotly_chart(viz.matrices([values.numpy()], [f"{mode}: nn.Dropout(p={p})(torch.ones(2, 8))"], screen_px()),
                         key=f"module_dropout_{mode}", config=CHART)
@@ -49,7 +49,7 @@ def modes_section() -> None:
     predicted, right_count = modes.predictions()
     st.markdown(t("gaps.no_grad_argmax", predicted=str(predicted.tolist()), right=int(right_count),
                   n=len(predicted)))
-    show_code(modes.snippet(p, seed, lang()))
+    show_code(modes.snippet(settings, lang()))
 
 
 st.title(t("module.title"))

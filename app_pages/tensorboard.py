@@ -3,7 +3,6 @@ import threading
 from pathlib import Path
 
 import numpy as np
-import plotly.graph_objects as go
 import streamlit as st
 import torch
 
@@ -14,7 +13,7 @@ from core.data import cachedir, images, paths
 from core.data.sample import SAMPLE
 from core.model import layer_table
 from core.training import runs
-from ui import CHART, labels, lang, show_code, t, urlstate
+from ui import CHART, labels, lang, show_code, t, tblogs, urlstate
 from ui.training import run_label
 
 BATCH_SIZES = (16, 32, 64, 128)
@@ -97,18 +96,6 @@ def run_name(folder: str) -> str:
     return run_label(run) if run is not None else folder
 
 
-def scalar_chart(tag: str, events: tuple[tuple[int, float], ...], height: int = 240) -> go.Figure:
-    """One tag's curve, titled with the tag, as TensorBoard draws a scalar."""
-    steps = [s for s, _ in events]
-    few = len(steps) <= 12   # a run's epochs: each point marked, each step its own tick (never "0.5")
-    figure = go.Figure(go.Scatter(x=steps, y=[v for _, v in events], mode="lines+markers" if few else "lines", name=tag))
-    figure.update_layout(title={"text": tag, "font": {"size": 14}}, height=height, xaxis_title="step",
-                         margin={"l": 10, "r": 24, "t": 36, "b": 10})   # room for the last step's label
-    if few:
-        figure.update_xaxes(tickmode="array", tickvals=steps)
-    return figure
-
-
 st.title(t("tensorboard.title"))
 st.markdown(t("tensorboard.intro"))
 ready = tblog.available()
@@ -139,13 +126,14 @@ if kept is not None:
 logs = result.logs
 
 view, tabs = urlstate.tabs({"scalars": "SCALARS", "images": "IMAGES", "graphs": "GRAPHS",
-                            "files": t("tensorboard.tab_files")}, "tab", scope="tensorboard")
+                            "files": t("tensorboard.tab_files"), "tensorboard": "TensorBoard",
+                            "yours": t("tblogs.tab_yours")}, "tab", scope="tensorboard")
 with tabs[view]:
     if view == "scalars":
         st.markdown(t("tensorboard.scalars"))
         step = urlstate.slider("global_step", 0, 99, 99, "global_step")
         for column, (tag, events) in zip(st.columns(len(logs.scalars)), logs.scalars.items()):
-            column.plotly_chart(scalar_chart(tag, events), key=f"tb_scalar_{tag}", config=CHART)
+            column.plotly_chart(tblogs.scalar_chart(tag, events), key=f"tb_scalar_{tag}", config=CHART)
             column.metric(tag, f"{events[step][1]:g}", help=f"step {events[step][0]}")
         tag = "y=2x"
         events = logs.scalars[tag]
@@ -153,7 +141,7 @@ with tabs[view]:
                   output=f"{list(logs.scalars)} {list(logs.images)}\n{len(events)} {events[-1][0]} {events[-1][1]}")
         st.markdown(t("tensorboard.same_tag"))
         mixed = same_tag_twice()
-        st.plotly_chart(scalar_chart("y=2x", mixed, height=260), key="tb_same_tag", config=CHART)
+        st.plotly_chart(tblogs.scalar_chart("y=2x", mixed, height=260), key="tb_same_tag", config=CHART)
         show_code(snippets.tensorboard_same_tag(lang()),
                   output=f"{len(mixed)}\n{[(step, value) for step, value in mixed[98:102]]}")
 
@@ -182,6 +170,12 @@ with tabs[view]:
         st.dataframe([{"scope": f"Tudui/Sequential[model]/{op.scope}", "op": f"aten::{op.op}", "shape": str(list(op.shape))}
                       for op in logs.graph], hide_index=True)
 
+    elif view == "tensorboard":
+        tblogs.demo_and_runs(result.zip, kept, f"{sample}-{batch_size}")
+
+    elif view == "yours":
+        tblogs.uploaded()
+
     else:
         st.markdown(t("tensorboard.download_intro"))
         st.download_button(t("tensorboard.download"), result.zip, "logs.zip", "application/zip",
@@ -207,7 +201,7 @@ with tabs[view]:
                 for k, (tag, events) in enumerate(found.scalars.items()):
                     if k % 2 == 0:
                         row = st.columns(2)
-                    row[k % 2].plotly_chart(scalar_chart(tag, events), key=f"tb_run_{tag}", config=CHART)
+                    row[k % 2].plotly_chart(tblogs.scalar_chart(tag, events), key=f"tb_run_{tag}", config=CHART)
 
 st.subheader(t("tensorboard.code_title"))
 show_code(code, output="\n".join(["<class 'numpy.ndarray'>", str(img_array.shape), result.last_batch_shape]))

@@ -9,8 +9,10 @@ from core.training import runs, scripts, train
 from core.training.recipes import FAST_TRICKS, RECIPES, RecipeName
 from ui import labels, lang, show_code, t, urlstate
 from ui.data import dataset_picker
+from ui.owndata import shown_here, trains_here
 from ui.practice import practice_section
 from ui.training import compare_picker, job_key, queue_note, reachable, run_label, trainings
+from ui.training_inside import compare_view
 from ui.training_run import capped, device_line, draw_curves, error_text, live, show_run, start
 
 BATCHES = (32, 64, 128, 256, 512)
@@ -24,6 +26,8 @@ if not queue_note():
 picked = dataset_picker(t("data.choose"), discovery.trainable, key="dataset")
 if picked is None:
     st.markdown(t("train.needs_data"))
+    st.stop()
+if not trains_here(picked.found):
     st.stop()
 
 c1, c2 = st.columns([2, 3])
@@ -61,7 +65,7 @@ if recipe == RecipeName.FAST:
 job = trainings().get(key) if reachable() else None
 earlier = runs.load(runs.runs_root() / key)
 if job is not None and (job.running or job.waiting):
-    live(key)
+    live(key, picked.path)
 elif reachable():
     if job is not None and job.state == "failed":
         st.error(error_text(job.error), icon=":material/error:")
@@ -77,7 +81,7 @@ elif reachable():
         if "train_full" in st.session_state:
             st.warning(t("train.queue_full", size=st.session_state.pop("train_full")), icon=":material/hourglass_top:")
     if earlier is not None and earlier.metrics:
-        show_run(earlier)
+        show_run(earlier, picked.path)
 
 with st.expander(t("train.code_title")):
     script = scripts.generate(config.resolved(), picked.shown, picked.found.kind, lang())
@@ -85,7 +89,7 @@ with st.expander(t("train.code_title")):
     show_code(script, not_run=t("common.not_run"))
     st.caption(t("train.tensorboard"))
 
-finished = runs.comparable()
+finished = [r for r in runs.comparable() if shown_here(r.settings.data)]
 if finished:
     st.subheader(t("train.compare_title"))
     by_key = {r.key: r for r in finished}
@@ -93,6 +97,8 @@ if finished:
     chosen = compare_picker(finished, key)
     if chosen:
         draw_curves({names[r.key]: (r.steps(), r.metrics) for r in chosen})
+    if len(chosen) >= 2:
+        compare_view(*((names[r.key], r.metrics) for r in chosen[:2]), more=len(chosen) > 2)
     st.caption(t("train.runs_size", count=len(finished), mb=f"{runs.size_mb():.0f}",
                  keep=os.environ.get("RUNS_KEEP", runs.DEFAULT_KEEP),
                  max_mb=os.environ.get("RUNS_MAX_MB", runs.DEFAULT_MAX_MB)))

@@ -11,11 +11,19 @@ Redis. Prints, for both: every run finished with its epochs once each, the
 wall time from the first request to the last run on disk, and the ratio; for
 Redis, the latency from an epoch committed by the worker to the same epoch in
 each app's runs/ folder (the page shows it at its next one-second redraw).
+
+Wall time on a shared machine mixes the two arms' work with everything else
+running, so each arm's CPU seconds are printed too (Linux /proc): the worker's
+own, the apps' (this process: both mirrors and the submit loop), and the
+embedded queue's. When the worker's CPU per run matches the embedded queue's,
+the Redis arm's extra wall time is the apps' mirrors sharing the worker's cores,
+which a worker on another machine does not do.
 """
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import sys
 import tempfile
@@ -42,6 +50,15 @@ def requests(n: int, subset: int | None, epochs: int) -> list[Config]:
             for i in range(n)]
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far (Linux /proc; 0 where there is none)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def epochs_in(folder: Path) -> list[int]:
     try:
         return [json.loads(line)["epoch"] for line in (folder / "metrics.jsonl").read_text().splitlines()]
@@ -49,11 +66,12 @@ def epochs_in(folder: Path) -> list[int]:
         return []
 
 
-def redis_arm(asked: list[Config], tmp: Path) -> tuple[float, list[float]]:
-    """Seconds from the first request to every run complete in both apps' runs/, and the mirror latencies."""
+def redis_arm(asked: list[Config], tmp: Path) -> tuple[float, list[float], float, float]:
+    """Seconds from the first request to every run complete in both apps' runs/, the mirror latencies, and the
+    CPU seconds of the worker and of the apps while the runs went through."""
     with ExitStack() as stack:
         url = stack.enter_context(redis_server()) + "/0"
-        stack.enter_context(worker(url, ROOT / "data", "bench"))
+        pid = stack.enter_context(worker(url, ROOT / "data", "bench")).pid
         apps = [RemoteTrainings(url, max_queued=len(asked), root=tmp / f"app{i}") for i in range(2)]
         for app in apps:
             app.mirror.start()
@@ -61,7 +79,7 @@ def redis_arm(asked: list[Config], tmp: Path) -> tuple[float, list[float]]:
         warm = apps[0].submit(replace(asked[0], seed=99))   # untimed: the worker's first run pays its warm-up
         while apps[0].get(warm.key).running or apps[0].get(warm.key).waiting:
             time.sleep(0.2)
-        began = time.perf_counter()
+        began, worker_cpu, apps_cpu = time.perf_counter(), cpu_seconds(pid), time.process_time()
         for i, request in enumerate(asked):
             apps[i % 2].submit(request, owner=f"learner{i}")
         want = asked[0].epochs
@@ -70,6 +88,7 @@ def redis_arm(asked: list[Config], tmp: Path) -> tuple[float, list[float]]:
             pending = {(a, k) for a, k in pending if epochs_in(tmp / f"app{a}" / k) != list(range(1, want + 1))}
             time.sleep(0.5)
         elapsed = time.perf_counter() - began
+        worker_cpu, apps_cpu = cpu_seconds(pid) - worker_cpu, time.process_time() - apps_cpu
         latencies = []
         for request in asked:
             for epoch in range(1, want + 1):
@@ -77,14 +96,14 @@ def redis_arm(asked: list[Config], tmp: Path) -> tuple[float, list[float]]:
                 for a in range(2):
                     arrived = (tmp / f"app{a}" / remote.key(request) / f"epoch_{epoch:03d}.pth").stat().st_mtime
                     latencies.append(arrived - committed)
-        return elapsed, latencies
+        return elapsed, latencies, worker_cpu, apps_cpu
 
 
-def embedded_arm(asked: list[Config], tmp: Path) -> float:
-    """Seconds from the first request to every run complete, through the embedded queue."""
+def embedded_arm(asked: list[Config], tmp: Path) -> tuple[float, float]:
+    """Seconds from the first request to every run complete, through the embedded queue, and its CPU seconds."""
     data = discovery.location(ROOT / "data", discovery.SAMPLE)
     registry = Registry(max_running=1, max_queued=len(asked))
-    began = time.perf_counter()
+    began, cpu = time.perf_counter(), time.process_time()
     jobs = []
     for i, request in enumerate(asked):
         config = replace(request, data=str(data))
@@ -92,9 +111,9 @@ def embedded_arm(asked: list[Config], tmp: Path) -> float:
                                              owner=f"l{i}")))
     while any(job.running or job.waiting for _, job in jobs):
         time.sleep(0.5)
-    elapsed = time.perf_counter() - began
+    elapsed, cpu = time.perf_counter() - began, time.process_time() - cpu
     assert all(epochs_in(tmp / c.key()) == list(range(1, c.epochs + 1)) for c, _ in jobs), "a run lost or repeated"
-    return elapsed
+    return elapsed, cpu
 
 
 def main() -> None:
@@ -108,8 +127,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:   # one run first, untimed: the sample decoded once into the cache
         train.run(replace(asked[0], seed=98, data=str(discovery.location(ROOT / "data", discovery.SAMPLE))),
                   Path(tmp) / "warm")
-        redis_s, latencies = redis_arm(asked, Path(tmp) / "redis")
-        embedded_s = embedded_arm(asked, Path(tmp) / "embedded")
+        redis_s, latencies, worker_cpu, apps_cpu = redis_arm(asked, Path(tmp) / "redis")
+        embedded_s, embedded_cpu = embedded_arm(asked, Path(tmp) / "embedded")
     print(f"{args.runs} runs of {args.epochs} epoch(s), {args.subset or 'all'} training images each, every epoch "
           f"once in both apps and in the embedded runs/")
     print("| queue | wall time | per run |")
@@ -117,6 +136,9 @@ def main() -> None:
     print(f"| embedded (one server) | {embedded_s:.1f} s | {embedded_s / args.runs:.2f} s |")
     print(f"| RQ + Redis (two apps, one worker) | {redis_s:.1f} s | {redis_s / args.runs:.2f} s |")
     print(f"overhead ratio (Redis / embedded): {redis_s / embedded_s:.3f}")
+    n = args.runs
+    print(f"CPU per run: worker {worker_cpu / n:.2f} s, embedded queue {embedded_cpu / n:.2f} s "
+          f"(ratio {worker_cpu / embedded_cpu:.3f}); the two apps' mirrors and submits {apps_cpu / n:.2f} s")
     print(f"epoch committed by the worker -> in an app's runs/: median {statistics.median(latencies):.2f} s, "
           f"max {max(latencies):.2f} s over {len(latencies)} arrivals (the page redraws every 1 s on top)")
 

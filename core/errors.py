@@ -23,6 +23,8 @@ class ErrorKind(StrEnum):
     TRANSFORM = "tf."
     PRACTICE = "practice."
     REMOTE = "jobs_redis.error_"
+    UPLOAD = "uploads.error_"
+    TBLOGS = "tblogs.error_"
 
 
 class CodedError(Exception):

@@ -11,25 +11,35 @@ started-job registry gives the job back to the queue after a few seconds, and
 the next worker resumes it from its last committed epoch. RQ knows the worker
 as ``--name`` with a short random suffix after "#", so a killed worker may be
 started again at once under the same name.
+
+The job trains in this process's main thread, where OpenMP's threads spin
+while they wait for work by default. On a machine whose cores are shared (the
+app, Redis, other workers) that spinning takes the CPU the training needs: a
+run of the bundled sample cost 22.7 CPU-seconds in the main thread against 9.1
+in another thread of the same process (docs/benchmarks.md). So the worker asks
+OpenMP to sleep instead, before torch loads it, unless OMP_WAIT_POLICY is set.
 """
 from __future__ import annotations
 
-import argparse
 import os
-import socket
-import sys
-import threading
-import uuid
-from pathlib import Path
 
-from redis import Redis
-from rq import Queue, SimpleWorker
-from rq.job import Job
-from rq.serializers import JSONSerializer
-from rq.worker import WorkerStatus
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
-from core.data.paths import data_root
-from core.training import remote, rqtask, train
+import argparse  # noqa: E402
+import socket  # noqa: E402
+import sys  # noqa: E402
+import threading  # noqa: E402
+import uuid  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from redis import Redis  # noqa: E402
+from rq import Queue, SimpleWorker  # noqa: E402
+from rq.job import Job  # noqa: E402
+from rq.serializers import JSONSerializer  # noqa: E402
+from rq.worker import WorkerStatus  # noqa: E402
+
+from core.data.paths import data_root  # noqa: E402
+from core.training import remote, rqtask, train  # noqa: E402
 
 HEARTBEAT_S = 2
 WORKER_TTL = 20          # an idle worker checks the queue's registries every WORKER_TTL - 15 s

@@ -35,3 +35,10 @@ def upload_weights(at: AppTest, content: bytes, name: str = "tudui.pth") -> AppT
     at.file_uploader(key="cls_weights").set_value((name, content, "application/octet-stream")).run()
     assert not at.exception, [e.value for e in at.exception]
     return at
+
+
+def answer(at: AppTest, qid: str, text: str) -> AppTest:
+    """A practice question (its id) answered with text and checked, as a learner types and presses Check."""
+    at.text_input(key=f"{qid}_answer").input(text)
+    at.button(key=f"{qid}_check").click()
+    return at.run()

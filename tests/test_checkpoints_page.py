@@ -1,14 +1,15 @@
 """Classify with a learner's own checkpoint: a whole model of their variation, a renamed and wrapped state_dict."""
 import pytest
 import torch
-from checkpoint_files import saved
-from pagetest import open_page, upload_weights, verdict
 from torch import nn
 
 from core import i18n
 from core.data import images
 from core.inference import infer
 from core.model import Tudui
+
+from checkpoint_files import saved
+from pagetest import open_page, upload_weights, verdict
 
 pytestmark = pytest.mark.usefixtures("shipped")
 

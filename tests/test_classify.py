@@ -4,7 +4,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from checkpoint_files import Hostile, deflated_bomb, saved
 from PIL import Image
 from torchvision import transforms
 
@@ -13,6 +12,8 @@ from core.data import images
 from core.data.tensors import TensorSplit
 from core.inference import checkpoints, infer
 from core.model import ARCHITECTURES, Tudui
+
+from checkpoint_files import Hostile, deflated_bomb, saved
 
 
 @pytest.mark.parametrize("legacy", [False, True])

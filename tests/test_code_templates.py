@@ -21,6 +21,8 @@ from PIL import Image
 
 from core import course, i18n
 from core.basics import codegen, multichannel, transposed
+from core.basics.ops import ConvSettings, PoolSettings
+from core.basics.transposed import TransposeSettings
 from core.chapters import imaging, modes, pretrained, reshaping, saving, snippets
 from core.code import render
 from core.data import snippets as data_snippets
@@ -41,15 +43,15 @@ Builder = Callable[[str], list[str]]
 
 # template -> the snippets that use it, over settings; each list runs in this test's folder
 RUNNABLE: dict[str, Builder] = {
-    "conv2d": lambda lang: [codegen.conv2d(X, K, s, p, d, lang) for s, p, d in ((1, 0, 1), (2, 1, 1), (1, 2, 2))]
-    + [codegen.conv2d(HALVES, K, 1, 1, 1, lang)],
+    "conv2d": lambda lang: [codegen.conv2d(X, K, ConvSettings(s, p, d), lang) for s, p, d in ((1, 0, 1), (2, 1, 1), (1, 2, 2))]
+    + [codegen.conv2d(HALVES, K, ConvSettings(1, 1, 1), lang)],
     "conv2d_channels": lambda lang: [multichannel.code(np.stack([X, X + 1, HALVES]), np.ones((2, 3, 3, 3)),
                                                        np.array([1.0, -2.0]), 1, 1, 1, 1, lang),
                                      multichannel.code(np.stack([X, X, X]), np.ones((3, 1, 2, 2)), np.zeros(3),
                                                        2, 0, 1, 3, lang)],
-    "conv_transpose2d": lambda lang: [transposed.code(X[:3, :3], K, s, p, op, 1, lang)
+    "conv_transpose2d": lambda lang: [transposed.code(X[:3, :3], K, TransposeSettings(s, p, op), lang)
                                       for s, p, op in ((1, 0, 0), (2, 1, 1))],
-    "pool2d": lambda lang: [codegen.pool2d(X, mode, 3, s, p, 1, ceil, include, lang)
+    "pool2d": lambda lang: [codegen.pool2d(X, PoolSettings(3, s, p, 1, mode, ceil, include), lang)
                             for mode, s, p, ceil, include in (("max", 3, 0, True, True), ("avg", 2, 1, False, False),
                                                               ("avg", 1, 1, True, True))],
     "activations": lambda lang: [codegen.activations(X - 2, lang)],
@@ -71,7 +73,7 @@ RUNNABLE: dict[str, Builder] = {
     "random_crop": lambda lang: [T.crop_code(CROP, 3, 4, "photo.png", lang)],
     "module_call": lambda lang: [snippets.module_call(lang)],
     "device_line": lambda lang: [snippets.device_line(lang)],
-    "modes": lambda lang: [modes.snippet(0.5, 3, lang)],
+    "modes": lambda lang: [modes.snippet(modes.DropoutSettings(0.5, 3), lang)],
     "imaging": lambda lang: [imaging.snippet("photo.png", lang)],
     "imaging_call": lambda lang: [imaging.call_snippet(lang)],
 }

@@ -7,7 +7,6 @@ import shutil
 
 import pytest
 import torch
-from pagetest import open_page
 
 from core import preload
 from core.errors import explain
@@ -16,6 +15,7 @@ from core.training.rundir import RunDir, RunState
 from ui.training import trainings
 
 from conftest import make_folder_dataset
+from pagetest import open_page
 
 
 def _edit_json(path, change):

@@ -5,6 +5,7 @@ import torch
 import torch.nn.functional as F
 
 from core.basics import features, kernels
+from core.basics.ops import PoolSettings
 
 
 @pytest.mark.parametrize("name,stride,padding,dilation", [("course", 1, 0, 1), ("box_blur", 2, 1, 1),
@@ -40,7 +41,7 @@ def test_preset_maps_keep_the_size_and_identity_sums_the_channels(photo):
 @pytest.mark.parametrize("mode", ["max", "avg"])
 def test_pool_on_a_photo(photo, mode):
     x = features.to_tensor(photo)
-    out = features.pool(x, mode, 3, 3, 0, 1, True)
+    out = features.pool(x, PoolSettings(3, 3, mode=mode))
     assert out.shape == (1, 3, 16, 22)
     assert features.to_image(out).size == (22, 16)
 

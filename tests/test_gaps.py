@@ -2,12 +2,13 @@
 import numpy as np
 import pytest
 import torch
-from pagetest import open_page
 from torch import nn
 
 from core import i18n, runner
 from core.chapters import modes
 from core.data import discovery, images, sample
+
+from pagetest import open_page
 
 
 def test_the_sample_label_layout_snippet_makes_the_folder_it_opens(tmp_path, monkeypatch):
@@ -34,7 +35,7 @@ def test_the_sample_label_layout_snippet_makes_the_folder_it_opens(tmp_path, mon
 @pytest.mark.parametrize("p", [0.1, 0.2, 0.5, 0.8])
 def test_the_dropout_drawn_with_a_local_generator_is_what_nn_dropout_gives_after_manual_seed(p):
     for seed in range(0, 400, 37):
-        shown = modes.dropout(p, seed)
+        shown = modes.dropout(modes.DropoutSettings(p, seed))
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)
             expected = nn.Dropout(p)(torch.ones(modes.DROPOUT_SHAPE))
@@ -43,10 +44,10 @@ def test_the_dropout_drawn_with_a_local_generator_is_what_nn_dropout_gives_after
 
 def test_the_modes_snippet_prints_the_pages_numbers():
     before = torch.get_rng_state()
-    lines = runner.run(modes.snippet(0.2, 7))
+    lines = runner.run(modes.snippet(modes.DropoutSettings(0.2, 7)))
     assert torch.equal(torch.get_rng_state(), before), "the page's seed never touches the process's generator"
     bn, (predicted, right) = modes.batchnorm(), modes.predictions()
-    expected = [str(modes.dropout(0.2, 7).train), str(torch.ones(modes.DROPOUT_SHAPE)),
+    expected = [str(modes.dropout(modes.DropoutSettings(0.2, 7)).train), str(torch.ones(modes.DROPOUT_SHAPE)),
                 str(bn.train.requires_grad_()).replace("requires_grad=True", "grad_fn=<NativeBatchNormBackward0>"),
                 f"{bn.running_mean} {bn.running_var}",
                 str(bn.eval.requires_grad_()).replace("requires_grad=True", "grad_fn=<NativeBatchNormBackward0>"),
@@ -58,7 +59,7 @@ def test_the_modes_snippet_prints_the_pages_numbers():
 def test_the_module_page_shows_dropout_in_both_modes():
     lang = "en"   # the data page's test opens its page in 中文
     at = open_page("module", lang, p="0.8", manual_seed="5")
-    shown = modes.dropout(0.8, 5)
+    shown = modes.dropout(modes.DropoutSettings(0.8, 5))
     said = i18n.t("gaps.dropout", lang, zeros=int((shown.train == 0).sum()), n=16, p=0.8, scale="5",
                   mean=f"{shown.train.mean().item():g}")
     assert said in [m.value for m in at.markdown]

@@ -1,10 +1,11 @@
 """AppTest of the first visit: the home page's first step and order, and the language switch where a phone shows it."""
 
 import pytest
-from pagetest import open_page
 
 from core import i18n
 from ui.nav import COURSE_ORDER, HOME, SECTIONS, pages_for
+
+from pagetest import open_page
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

@@ -6,13 +6,14 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
-from neuron_check import check_model
 from streamlit.testing.v1 import AppTest
 
 from core import i18n
 from core.inference import checkpoints
 from core.model import build
 from core.training import inside, runs, train
+
+from neuron_check import check_model
 
 
 def hooked(model, x, y):

@@ -11,6 +11,7 @@ import torch
 
 from core import course, runner
 from core.basics import codegen
+from core.basics.ops import ConvSettings, PoolSettings
 from core.data import images
 from core.data import transforms as T
 from core.model import Tudui, skeleton
@@ -28,9 +29,9 @@ def snippets(tmp_path_factory):
     crop = [{"name": "RandomCrop", "size": 64, "padding": 4, "fill": 0, "padding_mode": "constant"},
             {"name": "ToTensor"}]
     codes = [
-        codegen.conv2d(course.CONV_INPUT, course.CONV_KERNEL, 1, 1, 1),
-        codegen.conv2d(course.CONV_INPUT, course.CONV_KERNEL, 2, 0, 1),
-        codegen.pool2d(course.CONV_INPUT, "max", 3, 3, 0, 1, True),
+        codegen.conv2d(course.CONV_INPUT, course.CONV_KERNEL, ConvSettings(1, 1, 1)),
+        codegen.conv2d(course.CONV_INPUT, course.CONV_KERNEL, ConvSettings(2, 0, 1)),
+        codegen.pool2d(course.CONV_INPUT, PoolSettings(3, 3)),
         codegen.activations(course.ACTIVATION_INPUT),
         codegen.losses(course.LOSS_INPUT, course.LOSS_TARGET, course.CROSS_ENTROPY_LOGITS, 1),
         codegen.flatten(4, 3, 8, 8),

@@ -228,9 +228,9 @@ def test_killed_workers_and_a_restarted_app_lose_and_repeat_no_epoch(url, data_d
 
 # -- the Training page on Redis ----------------------------------------------------------------------------------
 def redis_page(monkeypatch, tmp_path, redis_url: str, lang: str = "en"):
-    from pagetest import open_page
-
     from ui.training import trainings
+
+    from pagetest import open_page
 
     make_folder_dataset(tmp_path / "data" / "pets")
     monkeypatch.setenv("DATA_DIR", str(tmp_path / "data"))
@@ -242,11 +242,10 @@ def redis_page(monkeypatch, tmp_path, redis_url: str, lang: str = "en"):
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_redis_down_is_one_line_on_the_training_page_and_nothing_elsewhere(lang, monkeypatch, tmp_path):
-    from pagetest import open_page
-
     from ui.training import trainings
 
     from browser import free_port
+    from pagetest import open_page
 
     try:
         at = redis_page(monkeypatch, tmp_path, f"redis://127.0.0.1:{free_port()}/0", lang)

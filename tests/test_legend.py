@@ -8,6 +8,8 @@ from hypothesis import strategies as st
 
 from core import i18n, viz
 from core.basics import kernels, ops
+from core.basics.ops import ConvSettings, PoolSettings
+from core.basics.transposed import TransposeSettings
 from core.viz import base
 from core.viz.legend import Look
 from ui.lesson import legend
@@ -64,7 +66,7 @@ def check(trace: ops.Trace, picked: tuple[int, int] | None) -> None:
        pick=st.booleans())
 def test_conv_legend_lists_exactly_the_looks_drawn(x, k, stride, padding, dilation, pick):
     try:
-        trace = ops.conv2d_trace(x, np.full((k, k), 1 / k**2), stride, padding, dilation)
+        trace = ops.conv2d_trace(x, np.full((k, k), 1 / k**2), ConvSettings(stride, padding, dilation))
     except ops.SettingsError:
         assume(False)
     check(trace, (0, 0) if pick else None)
@@ -78,7 +80,7 @@ def test_conv_legend_lists_exactly_the_looks_drawn(x, k, stride, padding, dilati
        ceil_mode=st.booleans(), mode=st.sampled_from(["max", "avg"]), pick=st.booleans())
 def test_pool_legend_lists_exactly_the_looks_drawn(x, k, stride, padding, dilation, ceil_mode, mode, pick):
     try:
-        trace = ops.pool2d_trace(x, k, stride, padding, dilation, ceil_mode, mode)
+        trace = ops.pool2d_trace(x, PoolSettings(k, stride, padding, dilation, mode, ceil_mode))
     except ops.SettingsError:
         assume(False)
     check(trace, (0, 0) if pick else None)
@@ -95,22 +97,24 @@ def test_the_course_convolution_has_no_padding_line(language):
     text = legend(viz.window_looks(trace), language)
     assert i18n.t("legend.padding", language) not in text and i18n.t("legend.picked", language) not in text
     assert i18n.t("legend.weight", language) in text and i18n.t("legend.kernel", language) in text
-    padded = legend(viz.window_looks(ops.conv2d_trace(course.CONV_INPUT, course.CONV_KERNEL, padding=1), (0, 0)), language)
+    padded_trace = ops.conv2d_trace(course.CONV_INPUT, course.CONV_KERNEL, ConvSettings(padding=1))
+    padded = legend(viz.window_looks(padded_trace, (0, 0)), language)
     assert i18n.t("legend.padding", language) in padded and i18n.t("legend.picked", language) in padded
 
 
 def test_pool_default_shows_the_partial_window_and_its_overhang():
     from core import course
 
-    looks = viz.window_looks(ops.pool2d_trace(course.CONV_INPUT, 3, ceil_mode=True))  # 5 = 3 + 2: a partial window
+    looks = viz.window_looks(ops.pool2d_trace(course.CONV_INPUT, PoolSettings(3)))  # 5 = 3 + 2: a partial window
     assert {Look.OUTSIDE, Look.PARTIAL} <= looks and Look.PADDING not in looks
-    assert not {Look.OUTSIDE, Look.PARTIAL} & viz.window_looks(ops.pool2d_trace(course.CONV_INPUT, 3, ceil_mode=False))
+    floor = PoolSettings(3, ceil_mode=False)
+    assert not {Look.OUTSIDE, Look.PARTIAL} & viz.window_looks(ops.pool2d_trace(course.CONV_INPUT, floor))
 
 
 @pytest.mark.parametrize("dilation", [2, 3])
 def test_dilation_gaps_have_their_own_look_inside_the_window(dilation):
     x = np.arange(81, dtype=float).reshape(9, 9)
-    trace = ops.conv2d_trace(x, np.ones((3, 3)), dilation=dilation)
+    trace = ops.conv2d_trace(x, np.ones((3, 3)), ConvSettings(dilation=dilation))
     spec = viz.window_animation(trace, LABELS).to_dict()
     for frame, window in zip(spec["frames"], trace.windows):
         z = np.array(frame["data"][0]["z"])
@@ -167,7 +171,8 @@ def test_a_cell_rounded_to_a_whole_number_shows_it():
        stride=st.integers(1, 4), padding=st.integers(0, 3), dilation=st.integers(1, 3))
 def test_conv_numbers_fit_their_cells_on_a_phone(x, preset, k, stride, padding, dilation):
     try:
-        trace = ops.conv2d_trace(x, kernels.preset(preset, kernels.FIXED_SIZE.get(preset) or k), stride, padding, dilation)
+        trace = ops.conv2d_trace(x, kernels.preset(preset, kernels.FIXED_SIZE.get(preset) or k),
+                                 ConvSettings(stride, padding, dilation))
     except ops.SettingsError:
         assume(False)
     fits_a_phone(trace)
@@ -178,7 +183,7 @@ def test_conv_numbers_fit_their_cells_on_a_phone(x, preset, k, stride, padding, 
        dilation=st.integers(1, 3), ceil_mode=st.booleans(), mode=st.sampled_from(["max", "avg"]), include_pad=st.booleans())
 def test_pool_numbers_fit_their_cells_on_a_phone(x, k, stride, padding, dilation, ceil_mode, mode, include_pad):
     try:
-        trace = ops.pool2d_trace(x, k, stride, padding, dilation, ceil_mode, mode, include_pad)
+        trace = ops.pool2d_trace(x, PoolSettings(k, stride, padding, dilation, mode, ceil_mode, include_pad))
     except ops.SettingsError:
         assume(False)
     fits_a_phone(trace)
@@ -188,7 +193,7 @@ def test_the_widest_convolution_keeps_two_decimals_in_its_kernel():
     """9×9 input, padding 3, a 7×7 box blur: 34 cells across a phone; the outputs drop to one decimal, the
     kernel keeps 1/49 as .02 rather than 0."""
     x = np.random.default_rng(0).integers(0, 10, (9, 9)).astype(float)
-    spec = viz.window_animation(ops.conv2d_trace(x, kernels.preset("box_blur", 7), padding=3), LABELS).to_dict()
+    spec = viz.window_animation(ops.conv2d_trace(x, kernels.preset("box_blur", 7), ConvSettings(padding=3)), LABELS).to_dict()
     kernel = next(t for t in spec["data"] if t.get("name") == "kernel")
     assert {cell for row in kernel["text"] for cell in row} == {".02"}
 
@@ -200,7 +205,8 @@ def test_transposed_legend_explains_dashes_exactly_when_drawn(x, k, stride, padd
     from core.basics import transposed
 
     try:
-        trace = transposed.conv_transpose2d_trace(x[:5, :5], np.ones((k, k)), stride, padding, output_padding, dilation)
+        trace = transposed.conv_transpose2d_trace(x[:5, :5], np.ones((k, k)),
+                                                  TransposeSettings(stride, padding, output_padding, dilation))
     except ops.SettingsError:
         assume(False)
     spec = viz.scatter_animation(trace, LABELS).to_dict()

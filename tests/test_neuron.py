@@ -3,9 +3,10 @@ the Linear outputs, on several photos, for the shipped models (test_inside.py ch
 import numpy as np
 import pytest
 import torch
-from neuron_check import check_model
 
 from core.inference import neuron, weights
+
+from neuron_check import check_model
 
 
 @pytest.mark.parametrize("name", ["course", "bn_relu"])  # no activation at all, and the best

@@ -3,12 +3,12 @@ import io
 
 import numpy as np
 import pytest
-from pagetest import open_page
 from PIL import Image
 
 from core import i18n
 
 from conftest import encode
+from pagetest import open_page
 
 
 def odd_images() -> dict[str, tuple[bytes, str]]:

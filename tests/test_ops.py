@@ -6,7 +6,8 @@ import torch.nn.functional as F
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.basics import ops
+from core.basics import ops, sizes
+from core.basics.ops import ConvSettings, PoolSettings
 
 COURSE_INPUT = np.array([[1, 2, 0, 3, 1], [0, 1, 2, 3, 1], [1, 2, 1, 0, 0], [5, 2, 3, 1, 1], [2, 1, 0, 1, 1]])
 COURSE_KERNEL = np.array([[1, 2, 1], [0, 1, 0], [2, 1, 0]])
@@ -26,8 +27,8 @@ def torch_rejects(fn) -> bool:
 
 def test_course_convolution_results():
     assert ops.conv2d_trace(COURSE_INPUT, COURSE_KERNEL).output.tolist() == [[10, 12, 12], [18, 16, 16], [13, 9, 3]]
-    assert ops.conv2d_trace(COURSE_INPUT, COURSE_KERNEL, stride=2).output.tolist() == [[10, 12], [13, 3]]
-    assert ops.conv2d_trace(COURSE_INPUT, COURSE_KERNEL, padding=1).output.tolist() == [
+    assert ops.conv2d_trace(COURSE_INPUT, COURSE_KERNEL, ConvSettings(stride=2)).output.tolist() == [[10, 12], [13, 3]]
+    assert ops.conv2d_trace(COURSE_INPUT, COURSE_KERNEL, ConvSettings(padding=1)).output.tolist() == [
         [1, 3, 4, 10, 8], [5, 10, 12, 12, 6], [7, 18, 16, 16, 8], [11, 13, 9, 3, 4], [14, 13, 9, 7, 4]]
 
 
@@ -37,22 +38,22 @@ def test_course_first_window_is_written_out():
 
 
 def test_course_max_pool_ceil_mode():
-    ceil = ops.pool2d_trace(COURSE_INPUT, 3, ceil_mode=True)
+    ceil = ops.pool2d_trace(COURSE_INPUT, PoolSettings(3, ceil_mode=True))
     assert ceil.output.tolist() == [[2, 3], [5, 1]]
     assert [w.partial for w in ceil.windows] == [False, True, True, True]
-    assert ops.pool2d_trace(COURSE_INPUT, 3, ceil_mode=False).output.tolist() == [[2]]
+    assert ops.pool2d_trace(COURSE_INPUT, PoolSettings(3, ceil_mode=False)).output.tolist() == [[2]]
 
 
 def test_size_formula_plugs_in_the_numbers():
-    assert ops.size_formula(5, 3, 1, 0, 1) == "⌊(5 + 2×0 − 1×(3−1) − 1) / 1⌋ + 1 = 3"
-    assert ops.size_formula(32, 5, 1, 2, 1) == "⌊(32 + 2×2 − 1×(5−1) − 1) / 1⌋ + 1 = 32"
-    assert ops.size_formula(5, 3, 3, 0, 1, ceil_mode=True) == "⌈(5 + 2×0 − 1×(3−1) − 1) / 3⌉ + 1 = 2"
+    assert sizes.size_formula(5, 3, 1, 0, 1) == "⌊(5 + 2×0 − 1×(3−1) − 1) / 1⌋ + 1 = 3"
+    assert sizes.size_formula(32, 5, 1, 2, 1) == "⌊(32 + 2×2 − 1×(5−1) − 1) / 1⌋ + 1 = 32"
+    assert sizes.size_formula(5, 3, 3, 0, 1, ceil_mode=True) == "⌈(5 + 2×0 − 1×(3−1) − 1) / 3⌉ + 1 = 2"
 
 
 def test_ceil_mode_drops_a_window_that_would_start_in_the_right_padding():
     # n=5, k=2, s=2, p=1: ⌈(5+2−1−1)/2⌉+1 = 4, but the 4th window would start at 6 ≥ n+p.
-    assert ops.last_window_dropped(5, 2, 2, 1)
-    assert ops.pool_output_size(5, 2, 2, 1, ceil_mode=True) == 3
+    assert sizes.last_window_dropped(5, 2, 2, 1)
+    assert sizes.pool_output_size(5, 2, 2, 1, ceil_mode=True) == 3
     assert F.max_pool2d(torch.zeros(1, 1, 5, 5), 2, 2, 1, ceil_mode=True).shape[-1] == 3
 
 
@@ -72,9 +73,9 @@ def test_conv2d_every_window_equals_torch(x, kh, kw, stride, padding, dilation, 
     call = lambda: F.conv2d(torch4d(x), torch4d(w), stride=stride, padding=padding, dilation=dilation)  # noqa: E731
     if torch_rejects(call):
         with pytest.raises(ops.SettingsError):
-            ops.conv2d_trace(x, w, stride, padding, dilation)
+            ops.conv2d_trace(x, w, ConvSettings(stride, padding, dilation))
         return
-    trace = ops.conv2d_trace(x, w, stride, padding, dilation)
+    trace = ops.conv2d_trace(x, w, ConvSettings(stride, padding, dilation))
     expected = call()[0, 0].numpy()
     np.testing.assert_allclose(trace.output, expected)
     patches = F.unfold(torch4d(x), (kh, kw), dilation=dilation, padding=padding, stride=stride)[0].T.numpy()
@@ -91,9 +92,9 @@ def test_max_pool_every_window_equals_torch(x, k, stride, padding, dilation, cei
     call = lambda: F.max_pool2d(torch4d(x), k, stride, padding, dilation, ceil_mode=ceil_mode, return_indices=True)  # noqa: E731
     if torch_rejects(call):
         with pytest.raises(ops.SettingsError):
-            ops.pool2d_trace(x, k, stride, padding, dilation, ceil_mode)
+            ops.pool2d_trace(x, PoolSettings(k, stride, padding, dilation, ceil_mode=ceil_mode))
         return
-    trace = ops.pool2d_trace(x, k, stride, padding, dilation, ceil_mode)
+    trace = ops.pool2d_trace(x, PoolSettings(k, stride, padding, dilation, ceil_mode=ceil_mode))
     values, indices = (t[0, 0].numpy() for t in call())
     np.testing.assert_array_equal(trace.output, values)
     for window in trace.windows:
@@ -111,9 +112,9 @@ def test_avg_pool_every_window_equals_torch(x, k, stride, padding, ceil_mode, co
     call = lambda: F.avg_pool2d(torch4d(x), k, stride, padding, ceil_mode, count_include_pad)  # noqa: E731
     if torch_rejects(call):
         with pytest.raises(ops.SettingsError):
-            ops.pool2d_trace(x, k, stride, padding, 1, ceil_mode, "avg", count_include_pad)
+            ops.pool2d_trace(x, PoolSettings(k, stride, padding, 1, "avg", ceil_mode, count_include_pad))
         return
-    trace = ops.pool2d_trace(x, k, stride, padding, 1, ceil_mode, "avg", count_include_pad)
+    trace = ops.pool2d_trace(x, PoolSettings(k, stride, padding, 1, "avg", ceil_mode, count_include_pad))
     expected = call()[0, 0].numpy()
     np.testing.assert_allclose(trace.output, expected)
     for window in trace.windows:
@@ -125,17 +126,17 @@ def test_partial_windows_only_in_ceil_mode():
     for _ in range(50):
         x = rng.integers(0, 9, size=rng.integers(3, 9, size=2))
         k, s = int(rng.integers(2, 4)), int(rng.integers(2, 4))
-        assert not any(w.partial for w in ops.pool2d_trace(x, k, s).windows)
+        assert not any(w.partial for w in ops.pool2d_trace(x, PoolSettings(k, s, ceil_mode=False)).windows)
 
 
 def test_cell_kinds_mark_padding_and_overhang():
-    trace = ops.pool2d_trace(COURSE_INPUT, 2, 2, 1, ceil_mode=True)
+    trace = ops.pool2d_trace(COURSE_INPUT, PoolSettings(2, 2, 1, ceil_mode=True))
     assert trace.cell_kind(0, 0) == "padding"
     assert trace.cell_kind(1, 1) == "input"
     assert trace.grid[0, 0] == -np.inf
-    conv = ops.conv2d_trace(COURSE_INPUT, COURSE_KERNEL, padding=1)
+    conv = ops.conv2d_trace(COURSE_INPUT, COURSE_KERNEL, ConvSettings(padding=1))
     assert conv.grid[0, 0] == 0 and conv.cell_kind(0, 0) == "padding"
-    overhang = ops.pool2d_trace(COURSE_INPUT, 3, ceil_mode=True)
+    overhang = ops.pool2d_trace(COURSE_INPUT, PoolSettings(3, ceil_mode=True))
     assert overhang.grid.shape == (6, 6) and overhang.cell_kind(5, 5) == "outside"
 
 
@@ -145,10 +146,10 @@ def test_settings_errors_carry_what_the_message_needs():
     assert err.value.code == "conv_kernel_too_big"
     assert err.value.params == {"padded": 5, "effective": 7, "need": 1}
     with pytest.raises(ops.SettingsError) as err:
-        ops.pool2d_trace(COURSE_INPUT, 3, padding=2)
+        ops.pool2d_trace(COURSE_INPUT, PoolSettings(3, padding=2, ceil_mode=False))
     assert err.value.code == "pool_pad_too_big" and err.value.params["limit"] == 1
     with pytest.raises(ops.SettingsError) as err:
-        ops.pool2d_trace(COURSE_INPUT, 3, dilation=2, mode="avg")
+        ops.pool2d_trace(COURSE_INPUT, PoolSettings(3, dilation=2, mode="avg", ceil_mode=False))
     assert err.value.code == "avg_no_dilation"
 
 
@@ -158,7 +159,7 @@ def test_a_cell_is_read_by_as_many_windows_as_its_gradient_says(n, k, stride, pa
     """Clicking an input cell counts the windows reading it: with an all-ones kernel that is d(sum of output)/dx."""
     if n + 2 * padding < dilation * (k - 1) + 1:
         return
-    trace = ops.conv2d_trace(np.zeros((n, n)), np.ones((k, k)), stride, padding, dilation)
+    trace = ops.conv2d_trace(np.zeros((n, n)), np.ones((k, k)), ConvSettings(stride, padding, dilation))
     x = torch.zeros(1, 1, n, n, dtype=torch.float64, requires_grad=True)
     F.conv2d(x, torch.ones(1, 1, k, k, dtype=torch.float64), stride=stride, padding=padding, dilation=dilation).sum().backward()
     counts = [[len(trace.readers((r + padding, c + padding))) for c in range(n)] for r in range(n)]

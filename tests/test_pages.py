@@ -4,10 +4,11 @@ import pytest
 import torch
 import torch.nn.functional as F
 from codetext import slips
-from pagetest import ROOT, open_page, printed  # noqa: F401  (ROOT: tests/test_data_gallery.py reads it here)
 
 from core import course, i18n
 from ui.nav import HOME, SECTIONS
+
+from pagetest import ROOT, open_page, printed  # noqa: F401  (ROOT: tests/test_data_gallery.py reads it here)
 
 SLUGS = [HOME.slug] + [info.slug for _, infos in SECTIONS for info in infos]
 

@@ -4,7 +4,6 @@ import sys
 import time
 from functools import partial
 
-import pagetest
 import pytest
 import torch
 
@@ -12,6 +11,8 @@ from core import i18n
 from core.chapters import backprop, tblog
 from core.data.sample import SAMPLE
 from ui.nav import COURSE_ORDER, SECTIONS
+
+import pagetest
 
 needs_tensorboard = pytest.mark.skipif(not tblog.available(), reason="tensorboard is not installed")
 

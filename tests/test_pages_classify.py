@@ -4,8 +4,6 @@ import json
 import numpy as np
 import pytest
 import torch
-from checkpoint_files import Hostile, saved
-from pagetest import open_page, upload_weights, verdict
 from PIL import Image
 
 from core import i18n
@@ -15,7 +13,9 @@ from core.inference import infer
 from core.model import Tudui
 from core.training import train
 
+from checkpoint_files import Hostile, saved
 from conftest import encode
+from pagetest import open_page, upload_weights, verdict
 
 
 def upload_photo(at, name: str, content: bytes, mime: str = "image/png"):
@@ -129,9 +129,9 @@ def test_junk_upload_gets_a_translated_message(lang, shipped):
 
 
 def test_a_zip_bomb_checkpoint_is_read_once_and_refused_with_a_message(shipped, monkeypatch):
-    from checkpoint_files import deflated_bomb
-
     from core.inference import checkpoints
+
+    from checkpoint_files import deflated_bomb
 
     reads = []
     original = checkpoints.read_upload

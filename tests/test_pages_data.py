@@ -4,13 +4,13 @@ import time
 
 import pytest
 import torchvision
-from pagetest import open_page
 from streamlit.testing.v1 import AppTest
 
 from core import i18n
 from core.data import discovery, loader, sets
 
 from conftest import make_folder_dataset, make_label_files
+from pagetest import open_page
 
 TABS = ["to_tensor", "normalize", "resize", "crop", "compose"]
 

@@ -4,11 +4,12 @@ import json
 
 import pytest
 import torch
-from pagetest import open_page
 
 from core import i18n
 from core.data import images
 from core.inference import attribution, infer
+
+from pagetest import open_page
 
 
 def chart(at, key: str) -> dict:

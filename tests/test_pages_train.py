@@ -3,11 +3,11 @@ import json
 import time
 
 import pytest
-from pagetest import open_page
 
 from core import i18n
 
 from conftest import make_folder_dataset
+from pagetest import open_page
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

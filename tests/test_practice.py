@@ -18,7 +18,8 @@ from torch import nn
 from torchvision.transforms import functional as TF
 
 from core import course, i18n
-from core.basics import ops, transposed
+from core.basics import ops, sizes, transposed
+from core.basics.ops import ConvSettings, PoolSettings
 from core.model import Tudui
 from core.practice import topics, training
 from core.practice.answers import AnswerError, parse_number, parse_shape
@@ -67,8 +68,8 @@ def test_conv_output_size_is_pytorch_s_and_worked_with_the_page_s_formula(seed):
     out = F.conv2d(torch.rand(1, 1, p["h"], p["w"]), torch.rand(1, 1, p["kh"], p["kw"]), stride=p["stride"],
                    padding=p["padding"], dilation=p["dilation"])
     assert q.expected == tuple(out.shape)
-    assert texts(q) == [f"H_out = {ops.size_formula(p['h'], p['kh'], p['stride'], p['padding'], p['dilation'])}",
-                        f"W_out = {ops.size_formula(p['w'], p['kw'], p['stride'], p['padding'], p['dilation'])}"]
+    assert texts(q) == [f"H_out = {sizes.size_formula(p['h'], p['kh'], p['stride'], p['padding'], p['dilation'])}",
+                        f"W_out = {sizes.size_formula(p['w'], p['kw'], p['stride'], p['padding'], p['dilation'])}"]
     assert not q.accepts((1, 1, out.shape[2] + 1, out.shape[3]))
 
 
@@ -80,7 +81,7 @@ def test_conv_value_is_pytorch_s_and_its_cells_and_products_are_the_page_s_windo
     x, w = np.array(p["x"]), np.array(p["weight"])
     out = F.conv2d(torch.tensor(x)[None, None], torch.tensor(w)[None, None], stride=p["stride"], padding=p["padding"])
     assert q.expected == out[0, 0, p["row"], p["col"]].item()
-    trace = ops.conv2d_trace(x, w, p["stride"], p["padding"], p["dilation"])
+    trace = ops.conv2d_trace(x, w, ConvSettings(p["stride"], p["padding"], p["dilation"]))
     window = trace.windows[trace.step_of((p["row"], p["col"]))]
     assert texts(q) == [ops.window_formula(window)]
     assert q.cells == set(window.cells) and np.array_equal(np.array(q.grid), trace.grid)
@@ -109,9 +110,9 @@ def test_pool_output_size_is_pytorch_s_with_the_dropped_window_rule(seed):
     assert q.expected == tuple(pool(torch.rand(1, 1, p["h"], p["w"])).shape)
     k, s, pad, d, ceil = (p[n] for n in ("kernel_size", "stride", "padding", "dilation", "ceil_mode"))
     lines = texts(q)
-    assert lines == [f"{a}_out = {ops.size_formula(n, k, s, pad, d, ceil)}" for a, n in (("H", p["h"]), ("W", p["w"]))]
+    assert lines == [f"{a}_out = {sizes.size_formula(n, k, s, pad, d, ceil)}" for a, n in (("H", p["h"]), ("W", p["w"]))]
     dropped = [line.params["axis"] for line in q.worked if line.key == "pool.dropped"]
-    assert dropped == [a for a, n in (("H", p["h"]), ("W", p["w"])) if ceil and ops.last_window_dropped(n, k, s, pad, d)]
+    assert dropped == [a for a, n in (("H", p["h"]), ("W", p["w"])) if ceil and sizes.last_window_dropped(n, k, s, pad, d)]
 
 
 @given(seed=SEEDS)
@@ -125,8 +126,8 @@ def test_pool_value_is_pytorch_s_and_worked_with_the_page_s_window(seed):
     else:
         out = nn.AvgPool2d(p["kernel_size"], p["stride"], p["padding"], ceil_mode=p["ceil_mode"])(x)
     assert q.expected == pytest.approx(out[0, 0, p["row"], p["col"]].item())
-    trace = ops.pool2d_trace(np.array(p["x"]), p["kernel_size"], p["stride"], p["padding"], 1, p["ceil_mode"],
-                             p["mode"])
+    trace = ops.pool2d_trace(np.array(p["x"]), PoolSettings(p["kernel_size"], p["stride"], p["padding"], 1, p["mode"],
+                                                      p["ceil_mode"]))
     window = trace.windows[trace.step_of((p["row"], p["col"]))]
     assert texts(q) == [ops.window_formula(window)] and q.cells == set(window.cells)
 

@@ -4,22 +4,18 @@ import re
 
 import numpy as np
 import pytest
-from pagetest import open_page
 
 from core import i18n
 from core.basics import ops
+from core.basics.ops import ConvSettings
 from core.practice import topics
+
+from pagetest import answer, open_page
 
 
 def t_prompt(q, lang: str = "en") -> str:
     params = {**q.params, "arch": i18n.t(f"arch.{q.params['arch']}", lang)} if "arch" in q.params else q.params
     return i18n.t(f"practice.{q.prompt}", lang, **params)
-
-
-def answer(at, qid: str, text: str):
-    at.text_input(key=f"{qid}_answer").input(text)
-    at.button(key=f"{qid}_check").click()
-    return at.run()
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -37,8 +33,8 @@ def test_a_conv_value_link_asks_its_question_and_judges_answers(lang):
     cells = ", ".join(f"({r}, {c})" for r, c in sorted(q.cells))
     assert i18n.t("practice.picked_wrong", lang, cells=cells, picked=f"({outside[0]}, {outside[1]})") in [
         c.value for c in at.caption]
-    trace = ops.conv2d_trace(np.array(q.params["x"]), np.array(q.params["weight"]), q.params["stride"],
-                             q.params["padding"], q.params["dilation"])
+    trace = ops.conv2d_trace(np.array(q.params["x"]), np.array(q.params["weight"]),
+                             ConvSettings(q.params["stride"], q.params["padding"], q.params["dilation"]))
     window = trace.windows[trace.step_of((q.params["row"], q.params["col"]))]
     assert ops.window_formula(window) in [c.value for c in at.code]   # the products and their sum, as the page writes
 

@@ -43,9 +43,9 @@ def test_deeper_cells_see_more():
 @pytest.mark.usefixtures("shipped")
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_classify_page_says_what_a_feature_map_cell_sees(lang):
-    from pagetest import open_page
-
     from core import i18n
+
+    from pagetest import open_page
 
     at = open_page("classify", lang)   # default view: what the network sees; first conv map 32×32, centre cell
     field = receptive.fields(list(Tudui("course").model))[0]

@@ -419,10 +419,12 @@ def test_a_net_that_predicts_past_a_small_sets_classes_keeps_its_insight(tmp_pat
     net = model.build("course", torch.Generator().manual_seed(0))
     labels, predicted = torch.tensor([0, 1, 2, 2, 1]), torch.tensor([0, 7, 2, 9, 1])
     images = torch.zeros(2, 3, 32, 32, dtype=torch.uint8)
-    seen = insight.snapshot(1, net, images, [0, 3], labels, predicted, ["cat", "dog", "ship"])
+    sure = torch.tensor([0.9, 0.6, 0.8, 0.5, 0.7])
+    seen = insight.snapshot(1, net, images, [0, 3], labels, predicted, sure, sure / 2, ["cat", "dog", "ship"])
     assert seen.confusion.shape == (10, 10)  # up to the highest answer, #9
     assert seen.confusion[1, 7] == 1 and seen.confusion[2, 9] == 1 and seen.confusion.sum() == 5
     run = RunDir(tmp_path / "run")
     run.path.mkdir()
     torch.save(seen.to_saved(), run.path / "insight.pt")
     assert run.insight() is not None and run.insight().predicted.tolist() == [0, 9]
+    assert insight.behind(run.insight().cells, 2, 9) == [(3, 0.5, 0.25)]  # the cell past the classes opens its image

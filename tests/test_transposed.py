@@ -9,8 +9,10 @@ from hypothesis import strategies as st
 from core import course
 from core.basics import ops, transposed
 from core.basics.codegen import run
+from core.basics.transposed import TransposeSettings
 
 COURSE_RESULT = [[10, 12, 12], [18, 16, 16], [13, 9, 3]]
+UP = TransposeSettings(stride=2, padding=1, output_padding=1)  # the course result back to 5×5
 
 
 def torch4d(a: np.ndarray) -> torch.Tensor:
@@ -18,7 +20,7 @@ def torch4d(a: np.ndarray) -> torch.Tensor:
 
 
 def test_course_result_goes_back_to_5x5_but_not_to_the_input():
-    trace = transposed.conv_transpose2d_trace(COURSE_RESULT, course.CONV_KERNEL)
+    trace = transposed.conv_transpose2d_trace(COURSE_RESULT, course.CONV_KERNEL, TransposeSettings())
     assert trace.output.shape == (5, 5)
     assert not np.array_equal(trace.output, course.CONV_INPUT)
     assert trace.output[0, 0] == 10 and trace.output[0, 1] == 10 * 2 + 12 * 1
@@ -27,7 +29,7 @@ def test_course_result_goes_back_to_5x5_but_not_to_the_input():
 
 
 def test_padding_crops_and_output_padding_adds_a_row():
-    trace = transposed.conv_transpose2d_trace(COURSE_RESULT, course.CONV_KERNEL, stride=2, padding=1, output_padding=1)
+    trace = transposed.conv_transpose2d_trace(COURSE_RESULT, course.CONV_KERNEL, UP)
     assert trace.output.shape == (6, 6)
     expected = F.conv_transpose2d(torch4d(COURSE_RESULT), torch4d(course.CONV_KERNEL), stride=2, padding=1,
                                   output_padding=1)[0, 0].numpy()
@@ -54,7 +56,7 @@ def test_every_cell_and_its_contributions_equal_pytorch(s):
     else:
         refused = False
     try:
-        trace = transposed.conv_transpose2d_trace(x, w, **args)
+        trace = transposed.conv_transpose2d_trace(x, w, TransposeSettings(**args))
     except ops.SettingsError:
         assert refused, args   # the page refuses exactly what PyTorch refuses
         return
@@ -74,17 +76,17 @@ def test_every_cell_and_its_contributions_equal_pytorch(s):
 
 def test_the_refusals_name_a_fix_that_pytorch_accepts():
     with pytest.raises(ops.SettingsError) as big:
-        transposed.conv_transpose2d_trace(COURSE_RESULT, course.CONV_KERNEL, stride=1, output_padding=1)
+        transposed.conv_transpose2d_trace(COURSE_RESULT, course.CONV_KERNEL, TransposeSettings(output_padding=1))
     assert big.value.code == "output_padding_too_big" and big.value.params["limit"] == 0
     with pytest.raises(ops.SettingsError) as small:
-        transposed.conv_transpose2d_trace(COURSE_RESULT, course.CONV_KERNEL, padding=3)
+        transposed.conv_transpose2d_trace(COURSE_RESULT, course.CONV_KERNEL, TransposeSettings(padding=3))
     assert small.value.code == "transpose_too_small" and small.value.params["limit"] == 2
     F.conv_transpose2d(torch4d(COURSE_RESULT), torch4d(course.CONV_KERNEL), padding=small.value.params["limit"])
 
 
 def test_the_code_prints_what_the_page_shows():
-    trace = transposed.conv_transpose2d_trace(COURSE_RESULT, course.CONV_KERNEL, stride=2, padding=1, output_padding=1)
-    printed = run(transposed.code(np.array(COURSE_RESULT), course.CONV_KERNEL, 2, 1, 1, 1))
+    trace = transposed.conv_transpose2d_trace(COURSE_RESULT, course.CONV_KERNEL, UP)
+    printed = run(transposed.code(np.array(COURSE_RESULT), course.CONV_KERNEL, UP))
     assert "torch.Size([1, 1, 6, 6])" in printed
     expected = F.conv_transpose2d(torch4d(COURSE_RESULT).float(), torch4d(course.CONV_KERNEL).float(), stride=2,
                                   padding=1, output_padding=1)

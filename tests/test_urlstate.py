@@ -2,9 +2,10 @@
 import pytest
 import torch
 import torch.nn.functional as F
-from pagetest import open_page, printed
 
 from core import course, i18n
+
+from pagetest import open_page, printed
 
 X = torch.tensor(course.CONV_INPUT, dtype=torch.float32).reshape(1, 1, 5, 5)
 

@@ -6,7 +6,8 @@ from hypothesis import strategies as st
 
 from core import course, viz
 from core.basics import ops, transposed
-from core.basics.ops import SettingsError
+from core.basics.ops import ConvSettings, PoolSettings, SettingsError
+from core.basics.transposed import TransposeSettings
 
 LABELS = {k: k for k in ("input", "kernel", "output", "play", "pause", "step", "back", "forward")}
 
@@ -68,7 +69,7 @@ grids = st.tuples(st.integers(1, 7), st.integers(1, 7), st.integers(0, 2**32 - 1
 def test_conv_arrow_leads_from_each_window_to_the_output_it_makes(x, kh, kw, stride, padding, dilation, start, pick):
     w = np.arange(kh * kw, dtype=float).reshape(kh, kw) - 3
     try:
-        trace = ops.conv2d_trace(x, w, stride, padding, dilation)
+        trace = ops.conv2d_trace(x, w, ConvSettings(stride, padding, dilation))
     except SettingsError:
         assume(False)
     picked = (padding, padding) if pick else None
@@ -88,7 +89,7 @@ def test_conv_arrow_leads_from_each_window_to_the_output_it_makes(x, kh, kw, str
        ceil_mode=st.booleans(), mode=st.sampled_from(["max", "avg"]))
 def test_pool_arrow_leads_from_each_window_to_the_output_it_makes(x, k, stride, padding, dilation, ceil_mode, mode):
     try:
-        trace = ops.pool2d_trace(x, k, stride, padding, dilation if mode == "max" else 1, ceil_mode, mode)
+        trace = ops.pool2d_trace(x, PoolSettings(k, stride, padding, dilation if mode == "max" else 1, mode, ceil_mode))
     except SettingsError:
         assume(False)
     check_window_frames(trace, viz.window_animation(trace, LABELS).to_dict())
@@ -101,7 +102,7 @@ def test_transposed_arrow_leads_from_each_input_cell_to_the_region_it_adds_into(
                                                                                 output_padding, dilation):
     w = np.ones((kh, kw))
     try:
-        trace = transposed.conv_transpose2d_trace(x, w, stride, padding, output_padding, dilation)
+        trace = transposed.conv_transpose2d_trace(x, w, TransposeSettings(stride, padding, output_padding, dilation))
     except SettingsError:
         assume(False)
     spec = viz.scatter_animation(trace, LABELS).to_dict()

@@ -11,12 +11,13 @@ import streamlit as st
 from core.data import discovery, download, paths, sample, sets, tensors
 from core.training.jobs import Busy, Job, Registry
 from ui import explain, t, urlstate
+from ui.owndata import folder_name, own_sets
 
 
 @st.cache_data(ttl=30, show_spinner=False)
 def found_datasets(root: str) -> list[discovery.Found]:
     """What the pages offer, default first: the bundled sample and the data sets under the data directory
-    (looked up again at most every 30 s, or after a download)."""
+    (looked up again at most every 30 s, or after a download); the session's own uploads are added by the picker."""
     return discovery.offered(Path(root))
 
 
@@ -24,6 +25,8 @@ def dataset_label(found: discovery.Found) -> str:
     """A data set's name in the current language; the bundled sample says what it is and how big."""
     if found.bundled and found.kind == discovery.Kind.LABEL_FILES:
         return t("data.sample_labels_name", classes=", ".join(sample.LABEL_CLASSES))
+    if found.upload:
+        return t("owndata.label", name=found.name, kind=t(f"data.kind_{found.kind}"))
     if found.bundled:
         train, test = (10 * sample.PER_CLASS[s] for s in ("train", "test"))
         return t("data.sample_name", train=f"{train:,}", test=f"{test:,}")
@@ -51,7 +54,7 @@ def dataset_picker(label: str, accept: Callable[[discovery.Found], bool] = lambd
     Under the bundled sample it says where the full CIFAR-10 comes from. None when nothing fits.
     """
     root = paths.data_root()
-    offered = {f.id: f for f in found_datasets(str(root)) if accept(f)}
+    offered = {f.id: f for f in [*found_datasets(str(root)), *own_sets()] if accept(f)}
     if not offered:
         return None
     ids = list(offered)
@@ -66,7 +69,7 @@ def dataset_picker(label: str, accept: Callable[[discovery.Found], bool] = lambd
     except paths.DataError as err:
         st.error(explain(err), icon=":material/folder_off:")
         return None
-    return Picked(found, path, paths.shown(path, root), dataset_label(found))
+    return Picked(found, path, folder_name(found) if found.upload else paths.shown(path, root), dataset_label(found))
 
 
 def split_notes(split: tensors.TensorSplit, where=st) -> None:

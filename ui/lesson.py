@@ -8,7 +8,7 @@ beside the equivalent code and what it prints. A page states only what is partic
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 import streamlit as st
@@ -20,6 +20,7 @@ from ui import CHART, lang, settings_problem, show_code, t, urlstate
 from ui.loading import wait_for_torch
 
 TraceT = TypeVar("TraceT")
+SettingsT = TypeVar("SettingsT")
 
 
 @dataclass(frozen=True)
@@ -38,22 +39,33 @@ class Explanation:
 
 
 @dataclass(frozen=True)
-class Operation(Generic[TraceT]):
+class View:
+    """How the animation opens: at step ``start``, a picked grid cell outlined (clickable pages), ``duration`` ms
+    per step."""
+
+    start: int
+    picked: tuple[int, int] | None
+    duration: int
+
+
+@dataclass(frozen=True)
+class Operation(Generic[SettingsT, TraceT]):
     """A windowed operation as its page sees it.
 
-    compute: the step-by-step trace, or SettingsError where PyTorch refuses the settings.
-    fixes: the one-change ways out of a refusal, as (button label, {widget key: value}).
-    explain: what to draw for a trace, opened at a step and with a picked grid cell outlined (clickable pages).
+    settings: the page's settings object (``ui.urlform.form``); reset is its class's defaults.
+    compute: the step-by-step trace for settings, or SettingsError where PyTorch refuses them.
+    fixes: the one-change ways out of a refusal, as (button label, settings with that change).
+    explain: what to draw for a trace and its settings, opened as ``View`` says.
     clickable: a click on an output cell opens its step, a click on an input cell outlines the outputs reading it
     (window operations, whose trace is a core.basics.ops.Trace); the clicked cell is the URL's ``cell=output:1,2``.
-    defaults: the page's settings, for the "back to the course's numbers" button every refusal offers.
     """
 
     scope: str
-    compute: Callable[[], TraceT]
-    fixes: Callable[[SettingsError], list[tuple[str, dict]]]
-    explain: Callable[[TraceT, int, tuple[int, int] | None], Explanation]
-    defaults: dict[str, Any] = field(default_factory=dict)
+    settings: SettingsT
+    compute: Callable[[SettingsT], TraceT]
+    fixes: Callable[[SettingsError, SettingsT], list[tuple[str, SettingsT]]]
+    explain: Callable[[TraceT, SettingsT, View], Explanation]
+    duration: int
     reset_label: str = "conv.reset"
     clickable: bool = False
 
@@ -126,12 +138,13 @@ def _focus(trace: ops.Trace, click: Click | None) -> tuple[int, tuple[int, int] 
     return (readers[0] if readers else 0), (r, c), len(readers)
 
 
-def show(op: Operation[TraceT]) -> TraceT | None:
+def show(op: Operation[SettingsT, TraceT]) -> TraceT | None:
     """The lesson for ``op``'s current settings; returns its trace, or None where PyTorch would refuse them."""
     try:
-        trace = op.compute()
+        trace = op.compute(op.settings)
     except SettingsError as err:
-        settings_problem(err, op.fixes(err) + [(t(op.reset_label), {**op.defaults})], key=f"{op.scope}_problem")
+        fixes = op.fixes(err, op.settings) + [(t(op.reset_label), type(op.settings)())]
+        settings_problem(err, fixes, op.scope, key=f"{op.scope}_problem")
         return None
     wait_for_torch()
     key, cell = f"{op.scope}_animation", f"{op.scope}_cell"
@@ -141,7 +154,7 @@ def show(op: Operation[TraceT]) -> TraceT | None:
         click = _on_grid(trace, st.session_state.get(cell))
         urlstate.write("cell", None if click is None else cell_text(click))
     start, picked, readers = _focus(trace, click)
-    shown = op.explain(trace, start, picked)
+    shown = op.explain(trace, op.settings, View(start, picked, op.duration))
     if op.clickable:
         st.plotly_chart(shown.figure, key=key, config=CHART, selection_mode="points",
                         on_select=lambda: st.session_state.update({cell: clicked(key)}))

@@ -24,6 +24,7 @@ from core.model import ARCHITECTURES, Network, Tudui
 from core.training import runs
 from ui import uploads, urlstate
 from ui.language import explain, labels, lang, t
+from ui.owndata import shown_here
 from ui.training import run_label
 
 
@@ -94,7 +95,7 @@ def refused(read: tuple[str, checkpoints.Upload | CodedError]) -> bool:
 
 def choose_model() -> Chosen | None:
     shipped = weights.cards()
-    finished = [r for r in runs.all_runs() if r.metrics]
+    finished = [r for r in runs.all_runs() if r.metrics and shown_here(r.settings.data)]
     options = list(shipped) + (["run"] if finished else []) + ["upload"]
     names = {name: t("cls.shipped", arch=t(f"arch.{c.architecture}"), acc=f"{c.test_acc:.1%}")
              for name, c in shipped.items()} | {"run": t("cls.from_run"), "upload": t("cls.upload")}

@@ -33,7 +33,7 @@ def _pool(key: str, index: int, channel: int, cell: tuple[int, int], language: s
     from core import viz
 
     p = neuron.pool_neuron(_model, _batch, index, channel, *cell)
-    trace = ops.pool2d_trace(p.window, p.window.shape[0])
+    trace = ops.pool2d_trace(p.window, ops.PoolSettings(p.window.shape[0], ceil_mode=False))
     return p, viz.window_animation(trace, animation_labels(), width_px=width_px)
 
 

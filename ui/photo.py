@@ -5,7 +5,7 @@ import streamlit as st
 from PIL import Image
 
 from core.data import images
-from ui import uploads
+from ui import uploads, urlstate
 from ui.language import explain, labels, t
 
 
@@ -31,8 +31,6 @@ def photo_picker(key: str, longest: int | None = None, camera: bool = False, lin
                                   default="sample", required=True, key=f"{key}_source", persist_state="session")
     if source == "sample":
         if link:
-            from ui import urlstate  # here: urlstate itself imports from ui, which imports this module
-
             name = urlstate.choice(t("photo.sample"), images.samples(), images.samples()[0], "sample", scope=key,
                                    kind="selectbox", format_func=labels("samples."))
         else:

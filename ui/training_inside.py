@@ -9,22 +9,13 @@ import numpy as np
 import streamlit as st
 
 from core import viz
+from core.training import inside
 from core.training.inside import LayerStats
 from core.training.records import MetricsRow
 from ui import CHART, t
 
 TINY = 1e-3  # a layer whose gradient spread is under this share of the largest layer's gets a note
 HUGE = 1e3   # … or over this, in absolute terms
-
-
-def _history(metrics: list[MetricsRow]) -> list[tuple[int, list[LayerStats]]]:
-    """(epoch, its layers) for every epoch that recorded them; rows of older runs, or damaged ones, are left out."""
-    kept = []
-    for row in metrics:
-        stats = [LayerStats.from_row(r) for r in row.layers]
-        if stats and None not in stats:
-            kept.append((row.epoch, stats))
-    return kept
 
 
 def _name(s: LayerStats) -> str:
@@ -36,7 +27,7 @@ def _fmt(v: float | None, spec: str) -> str:
 
 
 def layers_view(metrics: list[MetricsRow]) -> None:
-    history = _history(metrics)
+    history = inside.history(metrics)
     if not history:
         return
     epoch, last = history[-1]
@@ -65,3 +56,31 @@ def layers_view(metrics: list[MetricsRow]) -> None:
     if huge:
         st.warning(t("inside.huge", layers=", ".join(huge)), icon=":material/north:")
     st.caption(t("inside.how"))
+
+
+def compare_view(a: tuple[str, list[MetricsRow]], b: tuple[str, list[MetricsRow]], more: bool = False) -> None:
+    """Two runs' weighted layers side by side (named A and B, each run's label said once above the table), and one
+    line reading the first layer's figures: how much gradient reaches it, how far an epoch moves it, in each run.
+    more: further runs were picked, which the table leaves out (said in a caption)."""
+    matched = inside.side_by_side(a[1], b[1])
+    if not matched:
+        return
+    st.markdown(f"**{t('inside_compare.title')}**")
+    st.caption(t("inside_compare.runs", a=a[0], b=b[0]) + (f" {t('inside_compare.more')}" if more else ""))
+    st.dataframe([{t("inside.col_layer"): f"{m.layer} #{m.number}",
+                   t("inside_compare.col_grad", run="A"): _fmt(m.a.grad_std, ".2e"),
+                   t("inside_compare.col_grad", run="B"): _fmt(m.b.grad_std, ".2e"),
+                   t("inside_compare.col_moved", run="A"): _fmt(m.a.moved, ".2%"),
+                   t("inside_compare.col_moved", run="B"): _fmt(m.b.moved, ".2%"),
+                   t("inside_compare.col_out", run="A"): _fmt(m.a.out_std, ".3g"),
+                   t("inside_compare.col_out", run="B"): _fmt(m.b.out_std, ".3g")} for m in matched],
+                 hide_index=True)
+    first = matched[0]
+    if first.a.moved and first.b.moved and first.a.grad_std > 0 and first.b.grad_std > 0:
+        further, less = ("A", "B") if first.a.moved >= first.b.moved else ("B", "A")
+        accuracy = [row[-1].test_acc if row else None for row in (a[1], b[1])]
+        st.markdown(t("inside_compare.line", layer=f"{first.layer} #1", grad_a=_fmt(first.a.grad_std, ".2e"),
+                      grad_b=_fmt(first.b.grad_std, ".2e"), grad_times=_fmt(first.b.grad_std / first.a.grad_std, ".3g"),
+                      moved_a=_fmt(first.a.moved, ".2%"), moved_b=_fmt(first.b.moved, ".2%"), further=further,
+                      less=less, times=_fmt(max(first.a.moved, first.b.moved) / min(first.a.moved, first.b.moved), ".3g"),
+                      acc_a=_fmt(accuracy[0], ".1%"), acc_b=_fmt(accuracy[1], ".1%")))

@@ -3,17 +3,20 @@ insight and layers once it has epochs, the device it trains on, and the owner's 
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import streamlit as st
 import torch
 
-from core import errors, viz
+from core import errors
 from core.errors import CodedError
 from core.training import runs, train, trainviz
 from core.training.events import Phase, Step
 from core.training.jobs import Job, QueueFull
 from core.training.recipes import RecipeName
+from ui.confusion import insight_view
 from ui.language import class_label, explain, t
+from ui.tblogs import run_expander
 from ui.training import me, no_worker_note, reachable, submit, trainings, where
 from ui.training_inside import layers_view
 from ui.widgets import CHART, screen_px
@@ -79,8 +82,9 @@ def wait_text(seconds: float | None) -> str:
     return t("train.wait_min", n=round(seconds / 60))
 
 
-def show_run(run: runs.Run | None, live_steps: list[dict] | None = None) -> None:
-    """This configuration's run: curves (stacked two by two; one under another on a phone) and the last insight."""
+def show_run(run: runs.Run | None, source: Path, live_steps: list[dict] | None = None) -> None:
+    """This configuration's run: curves (stacked two by two; one under another on a phone) and the last insight
+    (its confusion cells open their images from ``source``, the data set it trained on)."""
     metrics = run.metrics if run else []
     steps = (run.steps() if run else []) + (live_steps or [])
     if run is not None and run.damaged:
@@ -104,13 +108,14 @@ def show_run(run: runs.Run | None, live_steps: list[dict] | None = None) -> None
                           config=CHART)
         right.caption(t("train.insight_filters"))
         right.image(trainviz.filter_sheet(seen.filters.numpy()), use_container_width=True)
-        st.plotly_chart(viz.confusion(seen.confusion.tolist(), classes, t("train.predicted"),
-                                      t("train.true")), config=CHART)
+        insight_view(seen, classes, source)
     layers_view(metrics)
+    if metrics:
+        run_expander(run.key)
 
 
 @st.fragment(run_every=1.0)
-def live(key: str) -> None:
+def live(key: str, source: Path) -> None:
     """A queued or running job, redrawn every second while the rest of the page stays usable."""
     if not reachable():
         st.warning(t("jobs_redis.unreachable"), icon=":material/cloud_off:")
@@ -141,7 +146,7 @@ def live(key: str) -> None:
         st.caption(t("train.watching"))
     run = runs.load(runs.runs_root() / key)
     last = run.metrics[-1].epoch if run and run.metrics else 0
-    show_run(run, [{"step": e.step, "loss": e.loss} for e in job.snapshot()
+    show_run(run, source, [{"step": e.step, "loss": e.loss} for e in job.snapshot()
                    if isinstance(e, Step) and e.epoch > last])
 
 

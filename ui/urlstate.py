@@ -7,6 +7,8 @@ named after PyTorch's own argument wherever there is one (``stride``,
 
 API (``from ui import urlstate``; every function takes ``where``, the container to draw in, default ``st``):
 
+- ``ui.urlform.form(Settings, scope=…)``: a page's settings as one frozen dataclass, each field drawn by one of the
+  functions below.
 - ``slider(label, low, high, default, name, step=None, fits=False)``, ``number(…, fits=False)``,
   ``toggle(label, default, name)``: Streamlit's own ``bind="query-params"``; the widget key *is* the query name
   (``st.session_state["stride"]``). Defaults are left out of the URL; page switches keep each page's own values
@@ -21,11 +23,7 @@ API (``from ui import urlstate``; every function takes ``where``, the container 
   ``f"{scope}_{name}"``.
 - ``tabs(labels, name, scope=…)``: ``st.tabs`` that only computes the open tab, the open tab in the URL by a stable
   id (``view=photo``); ``labels`` maps id -> translated label. Returns ``(open id, {id: tab})``.
-- ``matrix(hint, default, name, scope=…, limits=(rows…, cols…), origin="")``: an editable matrix in the URL as
-  ``x=1,2,0;0,1,2``; cells show the values computed with (``0.1111``) and accept fractions (``1/9``).
-  ``origin`` names what the default came from (a kernel preset and size): when it changes, the editor starts
-  again from the new default.
-  ``set_matrix(scope, name, value)`` replaces what the editor shows (a reset or random button's callback).
+- ``ui.urlmatrix``: an editable matrix in the URL (``x=1,2,0;0,1,2``), built on ``write`` and the notes here.
 - ``custom(name, key, parse)`` + ``write(name, text)``: any other value with its own URL form (the Compose
   pipeline: ``compose=Resize(size=512);ToTensor``): parsed into ``st.session_state[key]`` on the first draw.
 - ``copy_link()``: a button that copies the page's address, settings included.
@@ -35,7 +33,7 @@ A query value the control cannot take (``stride=-3``, ``kernel_size=x``, a 40×4
 default, and a short translated note under the control says so, once. Checks and matrix parsing live in
 ``core.query`` (plain Python, unit-tested).
 
-Manual bindings (choice, tabs, matrix, custom) follow the same rule as Streamlit's: the URL decides the first time
+Manual bindings (choice, tabs, custom, the matrix) follow the same rule as Streamlit's: the URL decides the first time
 the control is drawn in a session; after that the control decides and writes itself back to the URL.
 """
 from __future__ import annotations
@@ -46,17 +44,16 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
-import numpy as np
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
 from core import query
-from ui import explain, t
+from ui.language import explain, t
 
 _SEEDED = "_urlstate_seeded"
 
 
-def _drawn_before(state_key: str) -> bool:
+def drawn_before(state_key: str) -> bool:
     """Whether this control was drawn earlier in the session (the URL no longer decides its value)."""
     seeded = st.session_state.setdefault(_SEEDED, set())
     if state_key in seeded:
@@ -87,7 +84,7 @@ def _note(where, name: str, raw: str, default: object) -> None:
     _say(where, "link_off", t("url.bad_value", name=name, value=raw[:40], default=default))
 
 
-def _unreadable(where, name: str, err: query.QueryError) -> None:
+def unreadable(where, name: str, err: query.QueryError) -> None:
     _say(where, "link_off", t("url.unreadable", name=name, reason=explain(err)))
 
 
@@ -137,7 +134,7 @@ def _fit_link(where, name: str, low: float, high: float) -> bool:
 def custom(name: str, key: str, parse: Callable[[str], Any], where=st) -> None:
     """A value with its own URL form (a Compose pipeline): the first time ``key`` is drawn in a session,
     ``st.session_state[key] = parse(?name=…)``; a value ``parse`` rejects (QueryError) gets a note. Pair with ``write``."""
-    if _drawn_before(key):
+    if drawn_before(key):
         return
     raw = st.query_params.get(name)
     if raw is None:
@@ -145,7 +142,7 @@ def custom(name: str, key: str, parse: Callable[[str], Any], where=st) -> None:
     try:
         st.session_state[key] = parse(raw)
     except query.QueryError as err:
-        _unreadable(where, name, err)
+        unreadable(where, name, err)
 
 
 def write(name: str, value: str | None) -> None:
@@ -203,15 +200,20 @@ def toggle(label: str, default: bool, name: str, where=st, **options: Any) -> bo
     return where.toggle(label, default, key=name, bind="query-params", persist_state="session", **options)
 
 
+def choice_key(scope: str, name: str) -> str:
+    """A choice's widget key: the scope keeps two pages' ``mode`` apart (natively bound widgets use the name)."""
+    return f"{scope}_{name}"
+
+
 _DEFAULT_ARGUMENT = {"segmented": "default", "selectbox": "index", "radio": "index", "select_slider": "value"}
 
 
 def choice(label: str, options: Sequence[Hashable], default: Hashable, name: str, *, scope: str,
            kind: str = "segmented", format_func: Callable[[Any], str] = str, where=st, **extra: Any) -> Any:
     """A choice among ``options`` in the URL as ``?name=<str(option)>``; the widget shows ``format_func(option)``."""
-    key = f"{scope}_{name}"
+    key = choice_key(scope, name)
     names = {str(o): o for o in options}
-    if not _drawn_before(key):
+    if not drawn_before(key):
         raw = st.query_params.get(name)
         if raw in names:
             st.session_state[key] = names[raw]
@@ -236,6 +238,23 @@ def choice(label: str, options: Sequence[Hashable], default: Hashable, name: str
     return value
 
 
+def shown_choice(options: Sequence[Hashable], default: Hashable, name: str, *, scope: str) -> Any:
+    """What ``choice`` with these arguments shows, read where it is not drawn (its tab is closed): the session's value,
+    else the link's, else ``default``."""
+    kept = st.session_state.get(f"{scope}_{name}")
+    if kept in options:
+        return kept
+    return {str(o): o for o in options}.get(st.query_params.get(name), default)
+
+
+def shown_toggle(default: bool, name: str) -> bool:
+    """What ``toggle`` shows, read where it is not drawn: the session's value, else the link's, else ``default``."""
+    kept, raw = st.session_state.get(name), st.query_params.get(name)
+    if isinstance(kept, bool):
+        return kept
+    return raw.lower() == "true" if raw is not None and query.Flag().accepts(raw) else default
+
+
 def tabs(labels: dict[str, str], name: str, *, scope: str, where=st) -> tuple[str, dict[str, Any]]:
     """Tabs in the URL as ``?name=<id>`` (the first id is the default); only the open one should be computed.
 
@@ -244,7 +263,7 @@ def tabs(labels: dict[str, str], name: str, *, scope: str, where=st) -> tuple[st
     ids = list(labels)
     key = f"{scope}_{name}_{'_'.join(labels.values())}"[:200]
     kept = f"{scope}_{name}_open"  # the open tab through runs that draw no tabs (an upload's empty picker)
-    if not _drawn_before(key):
+    if not drawn_before(key):
         raw = st.query_params.get(name)
         if raw in labels:
             st.session_state[key] = labels[raw]
@@ -258,68 +277,6 @@ def tabs(labels: dict[str, str], name: str, *, scope: str, where=st) -> tuple[st
     st.session_state[kept] = open_id
     write(name, None if open_id == ids[0] else open_id)
     return open_id, by_id
-
-
-def _state(scope: str, name: str) -> str:
-    return f"{scope}_{name}_matrix"
-
-
-def set_matrix(scope: str, name: str, value: np.ndarray) -> None:
-    """Replace what the matrix editor ``name`` shows (for a button's on_click)."""
-    current = st.session_state.get(_state(scope, name), {})
-    st.session_state[_state(scope, name)] = {"origin": current.get("origin", ""), "value": np.asarray(value, float),
-                                             "version": current.get("version", 0) + 1}
-
-
-def matrix(hint: str, default: np.ndarray, name: str, *, scope: str, limits: tuple[int, int, int, int],
-           origin: str = "", where=st) -> np.ndarray:
-    """An editable matrix in the URL as ``?name=1,2,0;0,1,2`` (left out while it equals ``default``).
-
-    limits: (fewest rows, most rows, fewest columns, most columns) a link may ask for.
-    Cells show the 4-decimal values the page computes with and take fractions (1/9); a cell that is no number
-    counts as 0, with a note.
-    """
-    default = np.asarray(default, dtype=float)
-    key = _state(scope, name)
-    if not _drawn_before(key):
-        raw = st.query_params.get(name)
-        if raw is not None:
-            try:
-                st.session_state[key] = {"origin": origin, "value": query.parse_matrix(raw, limits), "version": 0}
-            except query.QueryError as err:
-                _unreadable(where, name, err)
-    current = st.session_state.get(key)
-    if current is None or current["origin"] != origin:
-        version = current["version"] + 1 if current else 0
-        current = st.session_state[key] = {"origin": origin, "value": default, "version": version}
-    base = current["value"]
-    import pandas as pd  # here, not at import: the page's title and sliders draw before pandas has loaded
-
-    frame = pd.DataFrame([[query.format_number(v) for v in row] for row in base],
-                         columns=[str(c) for c in range(base.shape[1])])
-    edited = where.data_editor(frame, key=f"{key}_{current['version']}_{origin}", hide_index=True, width="content",
-                               column_config={c: st.column_config.TextColumn(c, width=56) for c in frame.columns})
-    value, bad = _cells(edited.to_numpy())
-    where.caption(hint)
-    if bad:
-        where.caption(f":orange[:material/warning:] {t('url.bad_cell', value=bad[:20])}")
-    same = value.shape == default.shape and np.array_equal(value, np.round(default, query.DIGITS))
-    write(name, None if same else query.format_matrix(value))
-    return value
-
-
-def _cells(texts: np.ndarray) -> tuple[np.ndarray, str]:
-    """The edited cells as numbers; an empty cell is 0, and the first cell that is no number is named (as 0)."""
-    values, bad = np.zeros(texts.shape), ""
-    for index, text in np.ndenumerate(texts):
-        text = "" if text is None or (isinstance(text, float) and np.isnan(text)) else str(text).strip()
-        if not text:
-            continue
-        try:
-            values[index] = query.parse_number(text)
-        except query.QueryError:
-            bad = bad or text
-    return values, bad
 
 
 _COPY = """

@@ -1,10 +1,13 @@
 """Small blocks several pages draw: animation controls, a settings problem, shapes, charts."""
 from __future__ import annotations
 
+from typing import Any
+
 import streamlit as st
 
 from core.errors import CodedError
 from ui.language import explain, labels, t
+from ui.urlform import apply
 
 CHART = {"displayModeBar": False}  # st.plotly_chart(..., config=CHART): no Plotly toolbar over the figures
 
@@ -39,15 +42,16 @@ def speed_control(key: str) -> int:
     return SPEEDS[speed]
 
 
-def settings_problem(error: CodedError, fixes: list[tuple[str, dict]], key: str) -> None:
+def settings_problem(error: CodedError, fixes: list[tuple[str, Any]], scope: str, key: str) -> None:
     """PyTorch would refuse these settings: say why in the learner's language and offer a way out.
 
-    fixes: (button label, {session_state key: value}) pairs; each button applies its values.
+    fixes: (button label, settings object) pairs; each button puts its settings into the page's controls
+    (``ui.urlform.apply`` for the page's ``scope``).
     """
     st.error(explain(error), icon=":material/block:")
     columns = st.columns(len(fixes) or 1)
-    for column, (label, values) in zip(columns, fixes):
-        column.button(label, key=f"{key}_{label}", on_click=st.session_state.update, args=(values,))
+    for column, (label, settings) in zip(columns, fixes):
+        column.button(label, key=f"{key}_{label}", on_click=apply, args=(settings, scope))
 
 
 def tensor_shape(*dims: int) -> str:

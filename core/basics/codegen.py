@@ -13,6 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from core import i18n
+from core.basics.ops import ConvSettings, PoolSettings
 from core.code.render import network_class, render, tudui_class
 from core.data.snippets import dataloader, dataset_item  # noqa: F401 - the data page's snippets; callers use codegen.*
 from core.runner import run  # noqa: F401 - codegen writes a snippet, runner runs it; callers use codegen.run
@@ -53,13 +54,12 @@ def tensor_lines(as_int: bool, float32: bool = False, **arrays: np.ndarray | Seq
     return {name: tensor_line(name, a, as_int, float32) for name, a in arrays.items()}
 
 
-def conv2d(x: np.ndarray, weight: np.ndarray, stride: int, padding: int, dilation: int,
-           lang: str = i18n.DEFAULT) -> str:
+def conv2d(x: np.ndarray, weight: np.ndarray, settings: ConvSettings, lang: str = i18n.DEFAULT) -> str:
     """The course's F.conv2d demo for these matrices and settings (int tensors when every value is whole)."""
     (h, w), (kh, kw) = np.shape(x), np.shape(weight)
     return render("conv2d", lang, **tensor_lines(integral(x, weight), input=x, kernel=weight),
-                  input_shape=(1, 1, h, w), kernel_shape=(1, 1, kh, kw), stride=stride, padding=padding,
-                  dilation=dilation)
+                  input_shape=(1, 1, h, w), kernel_shape=(1, 1, kh, kw), stride=settings.stride,
+                  padding=settings.padding, dilation=settings.dilation)
 
 
 def _nn_input(x: np.ndarray) -> dict[str, object]:
@@ -67,11 +67,9 @@ def _nn_input(x: np.ndarray) -> dict[str, object]:
     return {"input": tensor_line("input", x, integral(x), float32=True), "input_shape": (-1, 1, *np.shape(x))}
 
 
-def pool2d(x: np.ndarray, mode: str, kernel_size: int, stride: int, padding: int, dilation: int,
-           ceil_mode: bool, count_include_pad: bool = True, lang: str = i18n.DEFAULT) -> str:
+def pool2d(x: np.ndarray, settings: PoolSettings, lang: str = i18n.DEFAULT) -> str:
     """The course's nn.MaxPool2d demo (or nn.AvgPool2d) for these settings."""
-    return render("pool2d", lang, **_nn_input(x), mode=mode, kernel_size=kernel_size, stride=stride,
-                  padding=padding, dilation=dilation, ceil_mode=ceil_mode, count_include_pad=count_include_pad)
+    return render("pool2d", lang, **_nn_input(x), **{**vars(settings), "stride": settings.step})
 
 
 def activations(x: np.ndarray, lang: str = i18n.DEFAULT) -> str:

@@ -10,6 +10,7 @@ from PIL import Image
 from torch import nn
 
 from core.basics import kernels
+from core.basics.ops import PoolSettings
 from core.data import images
 
 
@@ -56,12 +57,12 @@ def course_conv(x: torch.Tensor, seed: int = 0) -> tuple[nn.Conv2d, torch.Tensor
         return layer, layer(x)
 
 
-def pool(x: torch.Tensor, mode: str, kernel_size: int, stride: int, padding: int = 0, dilation: int = 1,
-         ceil_mode: bool = False, count_include_pad: bool = True) -> torch.Tensor:
+def pool(x: torch.Tensor, settings: PoolSettings) -> torch.Tensor:
     """F.max_pool2d or F.avg_pool2d with the pooling page's settings, on every channel of x."""
-    if mode == "max":
-        return F.max_pool2d(x, kernel_size, stride, padding, dilation, ceil_mode=ceil_mode)
-    return F.avg_pool2d(x, kernel_size, stride, padding, ceil_mode=ceil_mode, count_include_pad=count_include_pad)
+    k, s, p = settings.kernel_size, settings.step, settings.padding
+    if settings.mode == "max":
+        return F.max_pool2d(x, k, s, p, settings.dilation, ceil_mode=settings.ceil_mode)
+    return F.avg_pool2d(x, k, s, p, ceil_mode=settings.ceil_mode, count_include_pad=settings.count_include_pad)
 
 
 def to_image(x: torch.Tensor) -> Image.Image:

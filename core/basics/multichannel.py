@@ -13,7 +13,8 @@ import numpy as np
 
 from core import i18n
 from core.basics.codegen import integral, tensor_lines
-from core.basics.ops import check_conv, conv_output_size
+from core.basics.ops import check_conv
+from core.basics.sizes import conv_output_size
 from core.code.render import render
 
 COURSE_WEIGHT = np.array([[1, 2, 1], [0, 1, 0], [2, 1, 0]])

@@ -19,6 +19,9 @@ from typing import Literal
 
 import numpy as np
 
+from core import controls
+from core.basics import kernels
+from core.basics.sizes import conv_output_size, last_window_dropped, pool_output_size, size_lines
 from core.errors import CodedError, ErrorKind
 
 PoolMode = Literal["max", "avg"]
@@ -28,39 +31,6 @@ class SettingsError(CodedError, ValueError):
     """Settings PyTorch would reject. ``code`` and ``params`` feed a translated message."""
 
     kind = ErrorKind.SETTINGS
-
-
-def _raw_size(n: int, k: int, s: int, p: int, d: int, ceil_mode: bool) -> int:
-    span = n + 2 * p - d * (k - 1) - 1
-    return (-(-span // s) if ceil_mode else span // s) + 1
-
-
-def conv_output_size(n: int, k: int, s: int = 1, p: int = 0, d: int = 1) -> int:
-    """⌊(n + 2p − d(k−1) − 1)/s⌋ + 1, the formula in the nn.Conv2d docs."""
-    return _raw_size(n, k, s, p, d, ceil_mode=False)
-
-
-def pool_output_size(n: int, k: int, s: int, p: int = 0, d: int = 1, ceil_mode: bool = False) -> int:
-    """The nn.MaxPool2d formula, with PyTorch's rule for ceil_mode.
-
-    With ceil_mode the last window may hang over the edge, but PyTorch drops it
-    when it would start in the right padding: (out − 1)·s ≥ n + p.
-    """
-    out = _raw_size(n, k, s, p, d, ceil_mode)
-    if ceil_mode and (out - 1) * s >= n + p:
-        out -= 1
-    return out
-
-
-def last_window_dropped(n: int, k: int, s: int, p: int = 0, d: int = 1) -> bool:
-    """True where ceil_mode's extra window would start in the right padding, so PyTorch drops it."""
-    return pool_output_size(n, k, s, p, d, True) < _raw_size(n, k, s, p, d, True)
-
-
-def size_formula(n: int, k: int, s: int, p: int, d: int, ceil_mode: bool = False) -> str:
-    """The output-size formula with the numbers plugged in, as a learner would write it."""
-    left, right = ("⌈", "⌉") if ceil_mode else ("⌊", "⌋")
-    return f"{left}({n} + 2×{p} − {d}×({k}−1) − 1) / {s}{right} + 1 = {_raw_size(n, k, s, p, d, ceil_mode)}"
 
 
 def check_conv(shape: tuple[int, int], kernel: tuple[int, int], stride: int, padding: int, dilation: int) -> None:
@@ -121,6 +91,13 @@ class Trace:
     dilation: int
     windows: tuple[Window, ...]
     output: np.ndarray
+    indices: np.ndarray | None = None  # max pooling's return_indices: where each output came from in the input
+
+    @property
+    def input(self) -> np.ndarray:
+        """The input the operation was given (the grid less its padding and overhang)."""
+        p, (h, w) = self.padding, self.in_shape
+        return self.grid[p : p + h, p : p + w]
 
     def step_of(self, out: tuple[int, int]) -> int:
         """The step whose window computes output cell ``out`` (0 for a cell not in the output)."""
@@ -153,9 +130,29 @@ def _positions(origin: tuple[int, int], kernel: tuple[int, int], dilation: int):
     return [(r0 + a * dilation, c0 + b * dilation) for a in range(kernel[0]) for b in range(kernel[1])]
 
 
-def conv2d_trace(x: np.ndarray, weight: np.ndarray, stride: int = 1, padding: int = 0, dilation: int = 1) -> Trace:
+@dataclass(frozen=True)
+class ConvSettings:
+    """F.conv2d's stride, padding and dilation as the convolution page sets them, and the kernel it starts from: a
+    preset (core.basics.kernels) of ``kernel_size``, except the course's and Sobel's, 3×3 whatever the size."""
+
+    stride: int = controls.slider(1, 1, 4, "conv.stride")
+    padding: int = controls.slider(0, 0, 3, "conv.padding")
+    dilation: int = controls.slider(1, 1, 3, "conv.dilation")
+    kernel: str = controls.choice("course", kernels.PRESETS, "conv.preset", controls.Widget.SELECTBOX,
+                                  option_labels="kernels.")
+    kernel_size: int = controls.slider(3, 1, 7, "conv.kernel_size",
+                                       only_when=("kernel", tuple(set(kernels.PRESETS) - set(kernels.FIXED_SIZE))))
+
+    @property
+    def size(self) -> int:
+        """The preset's side: ``kernel_size``, or 3 for the presets that have only that size."""
+        return kernels.FIXED_SIZE.get(self.kernel) or self.kernel_size
+
+
+def conv2d_trace(x: np.ndarray, weight: np.ndarray, settings: ConvSettings = ConvSettings()) -> Trace:
     """F.conv2d on one channel (no bias), window by window."""
     x, weight = np.asarray(x, dtype=np.float64), np.asarray(weight, dtype=np.float64)
+    stride, padding, dilation = settings.stride, settings.padding, settings.dilation
     check_conv(x.shape, weight.shape, stride, padding, dilation)
     oh, ow = (conv_output_size(n, k, stride, padding, dilation) for n, k in zip(x.shape, weight.shape))
     grid = _grid(x, padding, 0.0, x.shape[0] + 2 * padding, x.shape[1] + 2 * padding)
@@ -172,16 +169,40 @@ def conv2d_trace(x: np.ndarray, weight: np.ndarray, stride: int = 1, padding: in
     return Trace(grid, padding, x.shape, weight.shape, stride, dilation, tuple(windows), out)
 
 
-def pool2d_trace(
-    x: np.ndarray,
-    kernel_size: int,
-    stride: int | None = None,
-    padding: int = 0,
-    dilation: int = 1,
-    ceil_mode: bool = False,
-    mode: PoolMode = "max",
-    count_include_pad: bool = True,
-) -> Trace:
+@dataclass(frozen=True)
+class PoolSettings:
+    """nn.MaxPool2d / nn.AvgPool2d's arguments as the pooling page sets them; the defaults are the course's
+    ``MaxPool2d(kernel_size=3, ceil_mode=True)``. ``stride=None`` is PyTorch's: the kernel size."""
+
+    kernel_size: int = controls.slider(3, 1, 5)
+    stride: int | None = controls.choice(None, (None, 1, 2, 3, 4, 5), "pool.stride", controls.Widget.SELECT_SLIDER,
+                                         none_label="pool.stride_default")
+    padding: int = controls.slider(0, 0, 2, "conv.padding")
+    dilation: int = controls.slider(1, 1, 3, "conv.dilation")
+    mode: PoolMode = controls.choice("max", ("max", "avg"), "pool.mode", option_labels="pool.mode_")
+    ceil_mode: bool = controls.toggle(True)
+    count_include_pad: bool = controls.toggle(True, only_when=("mode", ("avg",)))
+    return_indices: bool = controls.toggle(False, only_when=("mode", ("max",)))
+
+    @property
+    def step(self) -> int:
+        """The stride the windows move by (``stride=None`` means the kernel size)."""
+        return self.stride or self.kernel_size
+
+    def size_lines(self, shape: tuple[int, int]) -> tuple[tuple[str, str], ...]:
+        k, s, p, d = self.kernel_size, self.step, self.padding, self.dilation
+        return size_lines(shape, (k, k), s, p, d, self.ceil_mode)
+
+    def dropped(self, shape: tuple[int, int]) -> list[dict[str, int | str]]:
+        """Per axis where ceil_mode's last window starts in the right padding, so PyTorch drops it: the axis, where
+        that window would start, the limit it passes and the size that is left."""
+        k, s, p, d = self.kernel_size, self.step, self.padding, self.dilation
+        out = [(axis, n, pool_output_size(n, k, s, p, d, True)) for axis, n in zip("HW", shape)]
+        return [{"axis": axis, "start": size * s, "limit": n + p, "out": size} for axis, n, size in out
+                if self.ceil_mode and last_window_dropped(n, k, s, p, d)]
+
+
+def pool2d_trace(x: np.ndarray, settings: PoolSettings) -> Trace:
     """F.max_pool2d / F.avg_pool2d on one channel, window by window.
 
     Avg pooling divides by the window's size clipped to the padded input (the
@@ -189,7 +210,8 @@ def pool2d_trace(
     input cells when count_include_pad is False: PyTorch's exact rule.
     """
     x = np.asarray(x, dtype=np.float64)
-    stride = stride or kernel_size
+    kernel_size, stride, padding, dilation = settings.kernel_size, settings.step, settings.padding, settings.dilation
+    ceil_mode, mode, count_include_pad = settings.ceil_mode, settings.mode, settings.count_include_pad
     if mode == "avg" and dilation != 1:
         raise SettingsError("avg_no_dilation")
     check_pool(x.shape, kernel_size, stride, padding, dilation, ceil_mode)
@@ -215,7 +237,22 @@ def pool2d_trace(
                 value = sum(inputs) / divisor
             out[i, j] = value
             windows.append(Window((i, j), origin, cells, inputs, None, float(value), divisor, len(cells) < len(every)))
-    return Trace(grid, padding, (h, w), (kernel_size, kernel_size), stride, dilation, tuple(windows), out)
+    indices = None
+    if mode == "max" and settings.return_indices:
+        indices = np.array([_max_index(window, padding, (h, w), dilation) for window in windows]).reshape(oh, ow)
+    return Trace(grid, padding, (h, w), (kernel_size, kernel_size), stride, dilation, tuple(windows), out, indices)
+
+
+def _max_index(window: Window, padding: int, shape: tuple[int, int], dilation: int) -> int:
+    """Where max_pool2d's return_indices says a window's maximum came from, as PyTorch's CPU kernel counts: the
+    flat index in the unpadded input of the window's first largest cell; for a window over padding alone, of the
+    first input cell the window would read."""
+    starts = [o - padding if o >= padding else (o - padding) % dilation for o in window.origin]
+    best, largest = starts[0] * shape[1] + starts[1], -math.inf
+    for (r, c), value in zip(window.cells, window.inputs):
+        if value > largest:
+            best, largest = (r - padding) * shape[1] + (c - padding), value
+    return best
 
 
 def number(v: float, digits: int = 4) -> str:

@@ -18,10 +18,29 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core import i18n
+from core import controls, i18n
 from core.basics.codegen import integral, tensor_lines
 from core.basics.ops import SettingsError, number
 from core.code.render import render
+
+
+@dataclass(frozen=True)
+class TransposeSettings:
+    """nn.ConvTranspose2d's arguments as the transposed-convolution page sets them (PyTorch's defaults)."""
+
+    stride: int = controls.slider(1, 1, 4, "conv_transpose.stride")
+    padding: int = controls.slider(0, 0, 3, "conv_transpose.padding")
+    output_padding: int = controls.slider(0, 0, 3, "conv_transpose.output_padding")
+    dilation: int = controls.slider(1, 1, 3, "conv_transpose.dilation")
+
+    def size_lines(self, shape: tuple[int, int], kernel: tuple[int, int]) -> tuple[tuple[str, str], ...]:
+        """(axis, the size formula with these numbers) for the height and the width."""
+        s, p, op, d = self.stride, self.padding, self.output_padding, self.dilation
+        return tuple((axis, size_formula(n, k, s, p, op, d)) for axis, n, k in zip("HW", shape, kernel))
+
+
+SIZE_LATEX = (r"\begin{aligned}H_{out} = {} & (H_{in} - 1)\,s - 2p + d\,(k-1) \\ & + \text{output\_padding} + 1"
+              r"\end{aligned}")  # nn.ConvTranspose2d's docs
 
 
 def output_size(n: int, k: int, stride: int = 1, padding: int = 0, output_padding: int = 0, dilation: int = 1) -> int:
@@ -89,10 +108,11 @@ class TransposeTrace:
         return [(s.source, s.value, w) for s in self.steps for t, w in zip(s.targets, s.weights) if t == (r, c)]
 
 
-def conv_transpose2d_trace(x: np.ndarray, weight: np.ndarray, stride: int = 1, padding: int = 0,
-                           output_padding: int = 0, dilation: int = 1) -> TransposeTrace:
+def conv_transpose2d_trace(x: np.ndarray, weight: np.ndarray, settings: TransposeSettings) -> TransposeTrace:
     """F.conv_transpose2d on one channel (no bias), one step per input cell in reading order."""
     x, weight = np.asarray(x, dtype=np.float64), np.asarray(weight, dtype=np.float64)
+    stride, padding, output_padding, dilation = (settings.stride, settings.padding, settings.output_padding,
+                                                 settings.dilation)
     check(x.shape, weight.shape, stride, padding, output_padding, dilation)
     oh, ow = (output_size(n, k, stride, padding, output_padding, dilation) for n, k in zip(x.shape, weight.shape))
     out = np.zeros((oh, ow))
@@ -118,10 +138,8 @@ def step_formula(step: Scatter, digits: int = 4) -> str:
     return f"x[{step.source[0]},{step.source[1]}] = {value}: {adds or '—'}"
 
 
-def code(x: np.ndarray, weight: np.ndarray, stride: int, padding: int, output_padding: int, dilation: int,
-         lang: str = i18n.DEFAULT) -> str:
+def code(x: np.ndarray, weight: np.ndarray, settings: TransposeSettings, lang: str = i18n.DEFAULT) -> str:
     """Standalone PyTorch code for these matrices and settings (float tensors: conv_transpose2d has no int kernel)."""
     (h, w), (kh, kw) = np.shape(x), np.shape(weight)
     return render("conv_transpose2d", lang, **tensor_lines(integral(x, weight), True, input=x, kernel=weight),
-                  input_shape=(1, 1, h, w), kernel_shape=(1, 1, kh, kw), stride=stride, padding=padding,
-                  output_padding=output_padding, dilation=dilation)
+                  input_shape=(1, 1, h, w), kernel_shape=(1, 1, kh, kw), **vars(settings))

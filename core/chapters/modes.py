@@ -14,13 +14,21 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from core import i18n
+from core import controls, i18n
 from core.code.render import render
 
 DROPOUT_SHAPE = (2, 8)
 BN_BATCH = ((1.0, 2.0, 3.0), (3.0, 6.0, 9.0))
 SCORES = ((0.1, 2.0, -1.0), (1.5, 0.2, 0.3), (-0.4, 0.1, 0.9))
 TARGETS = (1, 2, 2)
+
+
+@dataclass(frozen=True)
+class DropoutSettings:
+    """nn.Dropout's p and the torch.manual_seed its mask is drawn after, as the nn.Module page sets them."""
+
+    p: float = controls.choice(0.5, (0.1, 0.2, 0.5, 0.8), "", controls.Widget.SELECT_SLIDER)
+    manual_seed: int = controls.number(0, 0, 9999, "settings.manual_seed")
 
 
 @dataclass(frozen=True)
@@ -37,8 +45,9 @@ class BatchNormModes:
     eval: torch.Tensor           # normalised with the running statistics instead
 
 
-def dropout(p: float, seed: int) -> DropoutModes:
+def dropout(settings: DropoutSettings) -> DropoutModes:
     """nn.Dropout(p) on a batch of ones in both modes, its mask drawn as torch.manual_seed(seed) would draw it."""
+    p, seed = settings.p, settings.manual_seed
     x = torch.ones(DROPOUT_SHAPE)
     keep = torch.empty_like(x).bernoulli_(1 - p, generator=torch.Generator().manual_seed(seed))
     layer = nn.Dropout(p).eval()
@@ -67,7 +76,7 @@ def written(t: torch.Tensor) -> str:
     return "[" + ", ".join(written(row) for row in t) + "]"
 
 
-def snippet(p: float, seed: int, lang: str = i18n.DEFAULT) -> str:
+def snippet(settings: DropoutSettings, lang: str = i18n.DEFAULT) -> str:
     """The four lines of the course's loop, each shown doing its job."""
-    return render("modes", lang, seed=int(seed), shape=DROPOUT_SHAPE, p=repr(float(p)),
+    return render("modes", lang, seed=int(settings.manual_seed), shape=DROPOUT_SHAPE, p=repr(float(settings.p)),
                   bn_batch=[list(r) for r in BN_BATCH], scores=[list(r) for r in SCORES], targets=list(TARGETS))

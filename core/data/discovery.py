@@ -70,17 +70,21 @@ def label_pairs(folder: Path) -> list[str]:
 @dataclass(frozen=True)
 class Found:
     """A data set a page can offer. path is relative to the data directory (one folder name, "." for the
-    directory itself); splits are sub-folders ("" = the folder itself). bundled: the app's own sample."""
+    directory itself); splits are sub-folders ("" = the folder itself). bundled: the app's own sample.
+    upload: a visitor's own set (core/uploads/datasets.py), whose path is relative to that upload's folder
+    instead; title: the name it was uploaded under (its zip's)."""
 
     kind: Kind
     path: str
     splits: tuple[str, ...]
     bundled: bool = False
+    upload: str = ""
+    title: str = ""
 
     @property
     def name(self) -> str:
         """How the data set is named where no translation is at hand (the pages translate the bundled ones)."""
-        return "CIFAR-10" if self.kind == Kind.CIFAR10 and self.path == "." else self.path
+        return self.title or ("CIFAR-10" if self.kind == Kind.CIFAR10 and self.path == "." else self.path)
 
     @property
     def id(self) -> str:
@@ -89,6 +93,8 @@ class Found:
         A discovered path is one folder name, so the ids holding "/" cannot collide with it.
         """
         base = f"bundled/{self.path}" if self.bundled else self.path
+        if self.upload:
+            base = f"upload/{Path(self.upload).name}/{self.path}"
         return f"{base}/labels" if self.kind == Kind.LABEL_FILES else base
 
 
@@ -152,7 +158,9 @@ def has_test_split(found: Found) -> bool:
 
 def location(root: Path, found: Found) -> Path:
     """Where a data set's files are: under the data directory, the bundled sample, or the sample's
-    label-file layout (made once in a cache folder)."""
+    label-file layout (made once in a cache folder), or a visitor's upload."""
+    if found.upload:
+        return inside(Path(found.upload), found.path)
     if not found.bundled:
         return inside(root, found.path)
     if found.kind == Kind.FOLDER:

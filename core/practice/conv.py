@@ -12,7 +12,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from core.basics import ops
+from core.basics import ops, sizes
 from core.basics.codegen import integral, literal
 from core.practice.question import Form, Line, Question
 
@@ -52,7 +52,7 @@ def output_size(rng: random.Random, mine: Mapping | None = None) -> Question:
     """F.conv2d's output shape for an input [1, 1, H, W] and a kernel [1, 1, kH, kW]."""
     x, weight, stride, padding, dilation = _settings(rng, mine, small=False)
     out = _torch(np.zeros(x.shape), np.zeros(weight.shape), stride, padding, dilation)
-    worked = tuple(Line(f"{axis}_out = {ops.size_formula(n, k, stride, padding, dilation)}")
+    worked = tuple(Line(f"{axis}_out = {sizes.size_formula(n, k, stride, padding, dilation)}")
                    for axis, n, k in (("H", x.shape[0], weight.shape[0]), ("W", x.shape[1], weight.shape[1])))
     return Question("conv_size", Form.SHAPE, (1, 1, *out.shape), worked, "hint_conv_size",
                     _params(x, weight, stride, padding, dilation))
@@ -61,7 +61,7 @@ def output_size(rng: random.Random, mine: Mapping | None = None) -> Question:
 def value(rng: random.Random, mine: Mapping | None = None) -> Question:
     """One output cell of F.conv2d: click the input cells its window covers, then type the sum of products."""
     x, weight, stride, padding, dilation = _settings(rng, mine, small=True)
-    trace = ops.conv2d_trace(x, weight, stride, padding, dilation)
+    trace = ops.conv2d_trace(x, weight, ops.ConvSettings(stride, padding, dilation))
     window = trace.windows[rng.randrange(len(trace.windows))]
     expected = float(_torch(x, weight, stride, padding, dilation)[window.out])
     return Question("conv_value", Form.NUMBER, expected, (Line(ops.window_formula(window)),), "hint_conv_value",
@@ -73,7 +73,7 @@ def value(rng: random.Random, mine: Mapping | None = None) -> Question:
 def readers(rng: random.Random, mine: Mapping | None = None) -> Question:
     """How many windows read one input cell: border cells are read by fewer windows unless padding helps."""
     x, weight, stride, padding, dilation = _settings(rng, mine, small=True)
-    trace = ops.conv2d_trace(x, weight, stride, padding, dilation)
+    trace = ops.conv2d_trace(x, weight, ops.ConvSettings(stride, padding, dilation))
     r, c = rng.randrange(x.shape[0]), rng.randrange(x.shape[1])
     one_hot = np.zeros(x.shape)
     one_hot[r, c] = 1

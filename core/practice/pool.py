@@ -13,7 +13,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from core.basics import ops
+from core.basics import ops, sizes
 from core.practice.question import Form, Line, Question
 
 
@@ -65,9 +65,9 @@ def output_size(rng: random.Random, mine: Mapping | None = None) -> Question:
     out = _torch({**s, "x": np.zeros(s["x"].shape)})
     worked = []
     for axis, n in (("H", s["x"].shape[0]), ("W", s["x"].shape[1])):
-        worked.append(Line(f"{axis}_out = {ops.size_formula(n, k, stride, padding, dilation, ceil)}"))
-        if ceil and ops.last_window_dropped(n, k, stride, padding, dilation):
-            kept = ops.pool_output_size(n, k, stride, padding, dilation, True)
+        worked.append(Line(f"{axis}_out = {sizes.size_formula(n, k, stride, padding, dilation, ceil)}"))
+        if ceil and sizes.last_window_dropped(n, k, stride, padding, dilation):
+            kept = sizes.pool_output_size(n, k, stride, padding, dilation, True)
             worked.append(Line(key="pool.dropped", params={"axis": axis, "start": kept * stride, "limit": n + padding,
                                                            "out": kept}))
     return Question("pool_size", Form.SHAPE, (1, 1, *out.shape), tuple(worked), "hint_pool_size", _params(s))
@@ -76,8 +76,8 @@ def output_size(rng: random.Random, mine: Mapping | None = None) -> Question:
 def value(rng: random.Random, mine: Mapping | None = None) -> Question:
     """One output cell of max or avg pooling: click the cells its window covers, then type its value."""
     s = _settings(rng, mine, small=True)
-    trace = ops.pool2d_trace(s["x"], s["kernel_size"], s["stride"], s["padding"], s["dilation"], s["ceil_mode"],
-                             s["mode"])
+    trace = ops.pool2d_trace(s["x"], ops.PoolSettings(s["kernel_size"], s["stride"], s["padding"], s["dilation"],
+                                                      s["mode"], s["ceil_mode"]))
     window = trace.windows[rng.randrange(len(trace.windows))]
     expected = float(_torch(s)[window.out])
     grid = tuple(tuple(0.0 if np.isnan(v) else v for v in row) for row in trace.grid[:trace.in_shape[0] + 2 * s["padding"],

@@ -2,7 +2,7 @@
 
 A subject's generator draws its settings from a local ``random.Random(seed)`` (never the process's random
 state: many learners share one server), computes the expected answer with PyTorch, and writes the worked
-arithmetic with the same helpers its page's trace uses (``ops.size_formula``, ``ops.window_formula`` …), so
+arithmetic with the same helpers its page's trace uses (``sizes.size_formula``, ``ops.window_formula`` …), so
 the feedback shows the learner exactly the numbers the page shows.
 """
 from __future__ import annotations

@@ -29,8 +29,8 @@ KINDS: dict[str, dict[str, Generator]] = {
 }
 # the kinds that can ask about the page's own settings
 MINE = {"conv": {"output_size", "conv_value", "readers"}, "pool": {"output_size", "pool_value"},
-        "conv_transpose": {"output_size"}, "model": {"layer_shape", "param_count", "in_features"},
-        "data": {"loader_len"}}
+        "conv_transpose": {"output_size"}, "layers": {"activation", "loss"},
+        "model": {"layer_shape", "param_count", "in_features"}, "data": {"loader_len"}}
 MAX_SEED = 10**9
 
 

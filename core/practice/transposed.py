@@ -11,7 +11,7 @@ from collections.abc import Mapping
 import torch
 import torch.nn.functional as F
 
-from core.basics import ops, transposed
+from core.basics import ops, sizes, transposed
 from core.practice.question import Form, Line, Question
 
 
@@ -60,12 +60,12 @@ def output_padding(rng: random.Random, mine: Mapping | None = None) -> Question:
         n = rng.randint(5, 16)
         if n + 2 * padding < k:
             continue
-        m = ops.conv_output_size(n, k, stride, padding)
+        m = sizes.conv_output_size(n, k, stride, padding)
         back = _out(m, k, stride, padding, 0, 1)
         if 0 <= n - back < stride:
             break
     expected = n - back
-    worked = (Line(f"M = {ops.size_formula(n, k, stride, padding, 1)}"),
+    worked = (Line(f"M = {sizes.size_formula(n, k, stride, padding, 1)}"),
               Line(f"T = {transposed.size_formula(m, k, stride, padding, 0, 1)}"),
               Line(f"output_padding = N − T = {n} − {back} = {expected}"))
     return Question("transpose_output_padding", Form.NUMBER, expected, worked, "hint_transpose_output_padding",

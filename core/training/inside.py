@@ -16,6 +16,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from core.training.records import MetricsRow
+
 PROBE = 32  # test images in the fixed batch (the insight grid's 16 are its first)
 
 
@@ -90,3 +92,58 @@ def layer_stats(model: nn.Module, x: torch.Tensor, y: torch.Tensor, before: dict
 def as_rows(stats: list[LayerStats]) -> list[dict]:
     """The stats as a metrics row keeps them (JSON), rounded to 6 significant digits."""
     return [{k: (float(f"{v:.6g}") if isinstance(v, float) else v) for k, v in asdict(s).items()} for s in stats]
+
+
+def history(metrics: list[MetricsRow]) -> list[tuple[int, list[LayerStats]]]:
+    """(epoch, its layers) for every epoch of a run's metrics rows that recorded them; rows of older runs, or damaged
+    ones, are left out."""
+    kept = []
+    for row in metrics:
+        stats = [LayerStats.from_row(r) for r in row.layers]
+        if stats and None not in stats:
+            kept.append((row.epoch, stats))
+    return kept
+
+
+WEIGHTED = ("Conv2d", "Linear")   # the layers two networks share, whatever else a variant adds (ReLU, BatchNorm)
+
+
+@dataclass(frozen=True)
+class Side:
+    """One weighted layer of one run: after its last epoch, and its weights' move averaged over its epochs."""
+
+    grad_std: float
+    out_std: float
+    moved: float | None   # mean of the epochs' ‖ΔW‖ / ‖W‖
+
+
+@dataclass(frozen=True)
+class Matched:
+    """The same layer (the k-th Conv2d, the k-th Linear) in two runs."""
+
+    layer: str    # its class
+    number: int   # k: 1 for the first Conv2d
+    a: Side
+    b: Side
+
+
+def _sides(metrics: list[MetricsRow]) -> dict[tuple[str, int], Side]:
+    epochs = history(metrics)
+    if not epochs:
+        return {}
+    counted: dict[str, int] = {}
+    sides = {}
+    for s in epochs[-1][1]:
+        if s.layer not in WEIGHTED:
+            continue
+        counted[s.layer] = counted.get(s.layer, 0) + 1
+        moves = [m for _, stats in epochs if (m := stats[s.index].moved) is not None]
+        sides[(s.layer, counted[s.layer])] = Side(s.grad_std, s.out_std, sum(moves) / len(moves) if moves else None)
+    return sides
+
+
+def side_by_side(a: list[MetricsRow], b: list[MetricsRow]) -> list[Matched]:
+    """Two runs' weighted layers matched in order (conv1 with conv1, …, the last Linear with the last Linear), so the
+    course's network compares with its ReLU and BatchNorm variants too; empty where either run recorded none."""
+    left, right = _sides(a), _sides(b)
+    return [Matched(layer, k, left[(layer, k)], right[(layer, k)]) for layer, k in left if (layer, k) in right]

@@ -153,7 +153,8 @@ class MetricsRow:
 @dataclass(frozen=True)
 class Insight:
     """The last epoch's insight (core.training.insight.snapshot): 16 fixed test images (uint8 [N, 3, H, W]) with
-    their true and predicted classes, the confusion matrix of the whole test pass, conv1's filters."""
+    their true and predicted classes, the confusion matrix of the whole test pass and the images behind each cell,
+    conv1's filters."""
 
     epoch: int
     images: torch.Tensor
@@ -162,6 +163,9 @@ class Insight:
     confusion: torch.Tensor
     filters: torch.Tensor
     classes: list[str]
+    # behind each confusion cell "true,predicted": [[test index, p predicted, p true], …] (core.training.insight.cells);
+    # an insight saved before cells were kept has none, and insight.behind checks each entry
+    cells: dict = field(default_factory=dict)
 
     def to_saved(self) -> dict:
         """What insight.pt holds: tensors, ints and strings only, so torch.load(weights_only=True) reads it."""
@@ -174,7 +178,8 @@ class Insight:
                 or not all(isinstance(seen.get(k), torch.Tensor)
                            for k in ("images", "labels", "predicted", "confusion", "filters")):
             return None
-        kept = cls(**{f.name: seen.get(f.name) for f in fields(cls)})
+        cells = seen.get("cells") if isinstance(seen.get("cells"), dict) else {}
+        kept = cls(**{f.name: seen.get(f.name) for f in fields(cls) if f.name != "cells"}, cells=cells)
         classes, images, confusion = kept.classes, kept.images, kept.confusion
         n = len(images)
         agree = (isinstance(classes, list) and all(isinstance(c, str) for c in classes)

@@ -154,7 +154,7 @@ def run(config: Config, out: Path | None = None, resume: bool = False, on_event:
             if tested is None:
                 emit(Stopped(epoch - 1))
                 return metrics
-            image_losses, predicted, labels = tested
+            image_losses, predicted, labels, confidence = tested
             course_batch = cfg.batch_size if recipe.name == RecipeName.COURSE else COURSE_TEST_BATCH
             test_acc = (predicted == labels).float().mean().item()
             row = MetricsRow(
@@ -174,7 +174,8 @@ def run(config: Config, out: Path | None = None, resume: bool = False, on_event:
                 if feed.tensors is not None and feed.tensors.flip_state() is not None:
                     state["flips"] = feed.tensors.flip_state()
                 folder.commit_epoch(model.state_dict(), state, step_rows,
-                                    insight.snapshot(epoch, model, grid_images, grid, labels, predicted, feed.classes))
+                                    insight.snapshot(epoch, model, grid_images, grid, labels, predicted,
+                                                     confidence, image_losses.neg().exp(), feed.classes))
             if writer is not None:
                 writer.add_scalar("test_loss", row.test_loss, epoch)
                 writer.add_scalar("test_accuracy", test_acc, epoch)
@@ -188,10 +189,11 @@ def run(config: Config, out: Path | None = None, resume: bool = False, on_event:
 
 @torch.no_grad()
 def evaluate(model: nn.Module, recipe: Recipe, feed: Feed, autocast, stop: threading.Event,
-             report) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor] | None:
-    """Each test image's cross-entropy and predicted class, with the labels; None if stopped midway."""
+             report) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor] | None:
+    """Each test image's cross-entropy and predicted class, with the labels, and the softmax probability of the class
+    predicted (the insight's confusion cells open their images, the most confident first); None if stopped midway."""
     model.eval()
-    losses, predicted, labels, done = [], [], [], 0
+    losses, predicted, labels, confidence, done = [], [], [], [], 0
     for x, y in feed.test():
         if stop.is_set():
             return None
@@ -199,11 +201,13 @@ def evaluate(model: nn.Module, recipe: Recipe, feed: Feed, autocast, stop: threa
         with autocast:
             logits = recipe.predict(model, x).float()
         losses.append(F.cross_entropy(logits, y, reduction="none").cpu())
-        predicted.append(logits.argmax(1).cpu())
+        guess = logits.argmax(1)
+        predicted.append(guess.cpu())
+        confidence.append(logits.softmax(1).gather(1, guess[:, None])[:, 0].cpu())
         labels.append(y.cpu())
         done += len(y)
         report(done)
-    return torch.cat(losses), torch.cat(predicted), torch.cat(labels)
+    return torch.cat(losses), torch.cat(predicted), torch.cat(labels), torch.cat(confidence)
 
 
 def _tensorboard(out: Path | None):

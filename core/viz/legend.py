@@ -28,6 +28,7 @@ class Look(StrEnum):
     DONE = "done"              # outputs already computed
     CURRENT = "current"        # the output this step computes
     PICKED = "picked"          # a clicked cell and the outputs whose windows read it
+    INDICES = "indices"        # max pooling's return_indices, a panel beside the output
 
 
 CATEGORY_LOOK = {base.INPUT: Look.INPUT, base.PADDING: Look.PADDING, base.OUTSIDE: Look.OUTSIDE, base.READ: Look.READ,
@@ -55,4 +56,5 @@ SWATCH = {
     Look.DONE: _cell(base.CELL_COLOURS[base.DONE]),
     Look.CURRENT: _cell(base.CELL_COLOURS[base.CURRENT], base.TARGET),
     Look.PICKED: _cell("transparent", base.PICKED),
+    Look.INDICES: _cell(base.CELL_COLOURS[base.DONE], text="i"),
 }

@@ -25,9 +25,10 @@ def _wrap(formula: str, width: int = 52, most: int = 9) -> str:
 
 
 def _widths(trace: Trace) -> list[int]:
-    """The panels' widths in cells: input, kernel (convolution only), output."""
+    """The panels' widths in cells: input, kernel (convolution only), output, indices (return_indices only)."""
     cols, kw, out_w = trace.grid.shape[1], trace.kernel[1], trace.output.shape[1]
-    return [cols, kw, out_w] if trace.windows[0].weights is not None else [cols, out_w]
+    kernel = [kw] if trace.windows[0].weights is not None else []
+    return [cols, *kernel, out_w, *([out_w] if trace.indices is not None else [])]
 
 
 LARGEST_PX = 13  # the grids' font where cells are roomy
@@ -42,7 +43,8 @@ def cell_px(trace: Trace) -> float:
 def numbers_fit(trace: Trace) -> tuple[base.Fit, bool]:
     """How the grids write their numbers so that each fits its cell on a phone, and whether the read cells also
     show, small, the weight they are multiplied by (only where that fits too, and cells are not tiny)."""
-    values = [*trace.grid[~np.isnan(trace.grid)].ravel(), *trace.output.ravel()]
+    values = [*trace.grid[~np.isnan(trace.grid)].ravel(), *trace.output.ravel(),
+              *(() if trace.indices is None else trace.indices.ravel())]
     cell, weights = cell_px(trace), trace.windows[0].weights
     if weights is not None and sum(_widths(trace)) <= 20:
         with_weights = base.fit([*values, *weights], cell, LARGEST_PX, weights)
@@ -87,6 +89,15 @@ def _state(trace: Trace, kinds: np.ndarray, step: int,
     return grid, out, text
 
 
+def _index_text(trace: Trace, step: int) -> list[list[str]]:
+    """The indices panel's text at ``step``: under each output computed so far, the flat index of the input cell its
+    maximum came from."""
+    text = [[""] * trace.output.shape[1] for _ in range(trace.output.shape[0])]
+    for done in trace.windows[: step + 1]:
+        text[done.out[0]][done.out[1]] = str(int(trace.indices[done.out]))
+    return text
+
+
 def window_looks(trace: Trace, picked: tuple[int, int] | None = None) -> frozenset[Look]:
     """Every look ``window_animation(trace, …, picked=picked)`` draws in any of its frames, for its legend."""
     kinds = _kinds(trace)
@@ -98,7 +109,8 @@ def window_looks(trace: Trace, picked: tuple[int, int] | None = None) -> frozens
     if Look.PADDING in looks and np.isneginf(trace.grid).any():
         looks = looks - {Look.PADDING} | {Look.PADDING_NEG_INF}
     extras = {Look.KERNEL: trace.windows[0].weights is not None, Look.WEIGHT: numbers_fit(trace)[1],
-              Look.PARTIAL: any(w.partial for w in trace.windows), Look.PICKED: picked is not None}
+              Look.PARTIAL: any(w.partial for w in trace.windows), Look.PICKED: picked is not None,
+              Look.INDICES: trace.indices is not None}
     return frozenset(looks | {look for look, shown in extras.items() if shown})
 
 
@@ -122,11 +134,12 @@ def window_animation(trace: Trace, labels: dict[str, str], duration_ms: int = 70
     out_h, out_w = trace.output.shape
     kh, kw = trace.kernel
     has_kernel = trace.windows[0].weights is not None
-    titles = [labels["input"], labels["kernel"], labels["output"]] if has_kernel else [labels["input"], labels["output"]]
+    titles = [labels["input"], *([labels["kernel"]] if has_kernel else []), labels["output"],
+              *(["indices"] if trace.indices is not None else [])]  # PyTorch's name, as the code prints it
     widths = _widths(trace)
     tallest = max(rows, out_h)  # the padded input is at least as tall as the kernel's span
     axes, title_notes, lefts = base.strip(titles, widths, tallest)  # frames that set annotations keep these titles
-    out_left = lefts[-1]
+    out_left = lefts[2 if has_kernel else 1]
     font = numbers.font
     data = []
     if has_kernel:
@@ -177,6 +190,9 @@ def window_animation(trace: Trace, labels: dict[str, str], duration_ms: int = 70
     grid0, out0, text0 = _state(trace, kinds, start, numbers.text)
     data += [base.cells(grid0, input_text(start), "input", font), base.cells(out0, text0, "output", font) | {"x0": out_left}]
     input_index, output_index = len(data) - 2, len(data) - 1
+    if trace.indices is not None:  # the same cells as the output, each showing where its maximum came from
+        data.append(base.cells(out0, _index_text(trace, start), "indices", font)
+                    | {"x0": lefts[-1]})
     data += [base.click_targets(rows, cols, "", "input"), base.click_targets(out_h, out_w, "", "output", out_left)]
     highlight = []
     if picked is not None:
@@ -194,9 +210,11 @@ def window_animation(trace: Trace, labels: dict[str, str], duration_ms: int = 70
     frames = []
     for step in range(n):
         grid, out, text = _state(trace, kinds, step, numbers.text)
-        frames.append({"name": str(step), "traces": [input_index, output_index],
+        indices = [] if trace.indices is None else [
+            {"type": "heatmap", "z": out.tolist(), "text": _index_text(trace, step)}]
+        frames.append({"name": str(step), "traces": [input_index, output_index] + [output_index + 1] * bool(indices),
                        "data": [{"type": "heatmap", "z": grid.tolist(), "text": input_text(step)},
-                                {"type": "heatmap", "z": out.tolist(), "text": text}],
+                                {"type": "heatmap", "z": out.tolist(), "text": text}, *indices],
                        "layout": {"shapes": window_box(step) + highlight, "annotations": notes(step),
                                   "updatemenus": step_menus(step)}})
     return base.Built({"data": data, "layout": layout, "frames": frames})

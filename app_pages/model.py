@@ -82,9 +82,9 @@ st.markdown(t(f"model.about_{arch}"))
 cards = weights.cards()
 if cards:
     st.subheader(t("model.measured"))
-    st.dataframe([{t("model.col_arch"): t(f"arch.{c['architecture']}"), t("model.col_recipe"): t(f"train.recipe_{c['recipe']}"),
-                   t("model.col_epochs"): c["epochs"], "test_acc": f"{c['test_acc']:.2%}",
-                   t("model.col_time"): t("model.minutes", n=f"{c['training_seconds'] / 60:.0f}", device=c["device"])}
+    st.dataframe([{t("model.col_arch"): t(f"arch.{c.architecture}"), t("model.col_recipe"): t(f"train.recipe_{c.recipe}"),
+                   t("model.col_epochs"): c.epochs, "test_acc": f"{c.test_acc:.2%}",
+                   t("model.col_time"): t("model.minutes", n=f"{c.training_seconds / 60:.0f}", device=c.device)}
                   for c in cards.values()], hide_index=True)
     st.caption(t("model.measured_note"))
 

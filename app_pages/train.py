@@ -1,189 +1,21 @@
 """Training: CIFAR10-quick trained in a shared background queue, with named phases, live curves and insight."""
 import os
-from pathlib import Path
 
 import streamlit as st
-import torch
 
-from core import errors
 from core.data import discovery
-from core.errors import CodedError
 from core.model import ARCHITECTURES
-from core.training import runs, scripts, train, trainviz
-from core.training.events import Phase, Step
-from core.training.jobs import Job, QueueFull
-from core.training.recipes import FAST_TRICKS, RECIPES
-from ui import CHART, class_label, explain, labels, lang, screen_px, show_code, t, urlstate
-from ui.confusion import insight_view
+from core.training import runs, scripts, train
+from core.training.recipes import FAST_TRICKS, RECIPES, RecipeName
+from ui import labels, lang, show_code, t, urlstate
 from ui.data import dataset_picker
 from ui.owndata import shown_here, trains_here
 from ui.practice import practice_section
-from ui.tblogs import run_expander
-from ui.training import compare_picker, job_key, me, no_worker_note, queue_note, reachable, run_label, submit, trainings, where
-from ui.training_inside import compare_view, layers_view
+from ui.training import compare_picker, job_key, queue_note, reachable, run_label, trainings
+from ui.training_inside import compare_view
+from ui.training_run import capped, device_line, draw_curves, error_text, live, owner_button, show_run, start
 
 BATCHES = (32, 64, 128, 256, 512)
-
-
-def device_line() -> str:
-    device = train.pick_device("auto")
-    if device.type == "cuda":
-        return t("train.device_cuda", name=torch.cuda.get_device_name(0))
-    if device.type == "mps":
-        return t("train.device_mps")
-    return t("train.device_cpu", threads=torch.get_num_threads())
-
-
-def error_text(error: Exception) -> str:
-    """A failed job's error in the learner's language: data problems, settings that cannot train, anything else."""
-    if isinstance(error, CodedError):
-        return explain(error)
-    first = (str(error).splitlines() or [""])[0]
-    return t("train.failed", error=f"{type(error).__name__}: {errors.without_paths(first)}")
-
-
-def phase_line(job: Job) -> tuple[float, str]:
-    """The job's phase in words, with its own progress (0–1)."""
-    tracker = job.detail
-    eta = tracker.eta() if tracker else None
-    left = "…" if eta is None else f"{eta:.0f}"
-    if job.stop_event.is_set():
-        return 1.0, t("train.phase_stopping")
-    if tracker is None or tracker.phase == Phase.PREPARING:
-        if tracker is None or not tracker.total:
-            return 0.0, t("train.phase_preparing_wait")
-        if tracker.cached:
-            return 1.0, t("train.phase_cached", total=f"{tracker.total:,}")
-        return tracker.done / tracker.total, t("train.phase_preparing", done=f"{tracker.done:,}",
-                                               total=f"{tracker.total:,}")
-    epochs = tracker.started.epochs if tracker.started else 0
-    fraction = tracker.done / tracker.total if tracker.total else 0.0
-    if tracker.phase == Phase.TESTING:
-        return fraction, t("train.phase_testing", epoch=tracker.epoch, done=f"{tracker.done:,}",
-                           total=f"{tracker.total:,}", eta=left)
-    if tracker.phase == Phase.SAVING:
-        return 1.0, t("train.phase_saving", epoch=tracker.epoch, eta=left)
-    return fraction, t("train.progress", epoch=tracker.epoch, epochs=epochs, done=tracker.done, total=tracker.total,
-                       eta=left)
-
-
-def draw_curves(curves: trainviz.Curves) -> None:
-    """The four charts of these runs, two by two (one under another on a phone), titled in the learner's language."""
-    titles = [t("train.chart_loss"), t("train.chart_test_loss"), t("train.chart_acc"), t("train.chart_speed")]
-    figures = trainviz.curves(curves, titles, (t("train.axis_step"), t("train.axis_epoch")))
-    for row in (figures[:2], figures[2:]):
-        for column, fig in zip(st.columns(2), row, strict=True):
-            column.plotly_chart(fig, config=CHART)
-
-
-def wait_text(seconds: float | None) -> str:
-    """A queued job's expected wait: seconds under a minute (never "about 0 min"), else minutes."""
-    if seconds is None:
-        return "…"
-    if seconds < 59.5:
-        return t("train.wait_s", n=max(1, round(seconds)))
-    return t("train.wait_min", n=round(seconds / 60))
-
-
-def show_run(run: runs.Run | None, source: Path, live_steps: list[dict] | None = None) -> None:
-    """This configuration's run: curves (stacked two by two; one under another on a phone) and the last insight
-    (its confusion cells open their images from ``source``, the data set it trained on)."""
-    metrics = run.metrics if run else []
-    steps = (run.steps() if run else []) + (live_steps or [])
-    if run is not None and run.damaged:
-        st.caption(t("train.damaged", count=run.damaged))
-    draw_curves({t("train.this_run"): (steps, metrics)})
-    if run is not None and run.config["recipe"] == "fast" and metrics:   # epoch 2's steps are coming: why they may jump
-        st.caption(f":material/query_stats: {t('train_runs.loss_jump')}")
-    if metrics:
-        last = metrics[-1]
-        if "test_loss_sum" in last:
-            st.caption(t("train.test_loss_line", epoch=last["epoch"], mean=f"{last['test_loss']:.4f}",
-                         sum=f"{last['test_loss_sum']:.2f}", batch=last["test_loss_sum_batch"]))
-    seen = run.folder.insight() if run else None
-    if seen is not None:
-        st.markdown(f"**{t('train.insight_title', epoch=seen['epoch'])}**")
-        classes = [class_label(name) for name in seen["classes"]]
-        classes += [f"#{i}" for i in range(len(classes), len(seen["confusion"]))]  # outputs past a small set's classes
-        left, right = st.columns(2)
-        left.caption(t("train.insight_grid"))
-        left.plotly_chart(trainviz.prediction_grid(seen["images"].numpy(), seen["labels"].tolist(),
-                                                   seen["predicted"].tolist(), classes, screen_px(share=0.5)),
-                          config=CHART)
-        right.caption(t("train.insight_filters"))
-        right.image(trainviz.filter_sheet(seen["filters"].numpy()), use_container_width=True)
-        insight_view(seen, classes, source)
-    layers_view(metrics)
-    if metrics:
-        run_expander(run.key)
-
-
-def owner_button(job, key: str) -> None:
-    """Cancel (queued) or Stop (training) for the browser that started the job, drawn outside the live view: a click
-    that lands while a fragment redraws itself every second can be dropped (1 or 2 clicks in 8 in a busy one)."""
-    if not job.may_stop(me()):
-        return
-    if job.waiting:
-        st.button(t("train.cancel"), icon=":material/close:", key=f"cancel_{key}",
-                  on_click=trainings().cancel, args=(job, me()))
-    else:
-        st.button(t("train.stop"), icon=":material/stop:", on_click=job.stop, args=(me(),), key=f"stop_{key}",
-                  disabled=job.stop_event.is_set())
-
-
-@st.fragment(run_every=1.0)
-def live(key: str, source: Path, waiting: bool) -> None:
-    """A queued or running job, redrawn every second while the rest of the page stays usable.
-
-    source: the data set it trains on; waiting: whether the page drew it queued (with Cancel): once that changes, the
-    whole page runs again."""
-    if not reachable():
-        st.warning(t("jobs_redis.unreachable"), icon=":material/cloud_off:")
-        return
-    job = trainings().get(key)
-    if job is None or not (job.running or job.waiting) or job.waiting != waiting:
-        st.rerun(scope="app")   # it ended, or it started: the page shows it as it is now
-    mine = job.may_stop(me())
-    if job.waiting:
-        start = trainings().expected_start(job)
-        st.info(t("train.queued", place=trainings().position(job), size=len(trainings().queued()),
-                  start=wait_text(start)), icon=":material/hourglass_top:")
-        no_worker_note()
-        return
-    tracker = job.detail
-    if tracker is not None and tracker.resumed_from:
-        st.caption(t("train.resuming", epoch=tracker.resumed_from))
-    fraction, text = phase_line(job)
-    st.progress(min(1.0, fraction), text=text)
-    st.caption(t("jobs_redis.trains_on", where=where(job)))
-    if not mine:
-        st.caption(t("train.watching"))
-    run = runs.load(runs.runs_root() / key)
-    last = run.metrics[-1]["epoch"] if run and run.metrics else 0
-    show_run(run, source, [{"step": e.step, "loss": e.loss} for e in job.snapshot()
-                   if isinstance(e, Step) and e.epoch > last])
-
-
-def start(config: train.Config, found) -> None:
-    """Start's callback: queue the job before the page reruns, so the rerun already shows its first phase."""
-    try:
-        submit(config, found)
-    except QueueFull as full:
-        st.session_state["train_full"] = full.size
-    else:
-        runs.prune(protect=trainings().active())
-
-
-def capped(epochs: int, subset: int, train_images: int | None) -> tuple[int, int]:
-    """The owner's caps (MAX_EPOCHS, MAX_TRAIN_IMAGES), applied with a note when they bind."""
-    max_epochs, max_images = int(os.environ.get("MAX_EPOCHS", 0)), int(os.environ.get("MAX_TRAIN_IMAGES", 0))
-    if max_epochs and epochs > max_epochs:
-        st.caption(f":orange[:material/speed:] {t('train.cap_epochs', cap=max_epochs)}")
-        epochs = max_epochs
-    if max_images and (subset == 0 or subset > max_images) and (train_images is None or train_images > max_images):
-        st.caption(f":orange[:material/speed:] {t('train.cap_images', cap=f'{max_images:,}')}")
-        subset = max_images
-    return epochs, subset
 
 
 st.title(t("train.title"))
@@ -199,7 +31,7 @@ if not trains_here(picked.found):
     st.stop()
 
 c1, c2 = st.columns([2, 3])
-recipe = urlstate.choice(t("train.recipe"), list(RECIPES), "fast" if on_cpu else "improved", "recipe",
+recipe = urlstate.choice(t("train.recipe"), list(RECIPES), RecipeName.FAST if on_cpu else RecipeName.IMPROVED, "recipe",
                          scope="train", format_func=labels("train.recipe_"), where=c1)
 arch = urlstate.choice(t("model.arch"), ARCHITECTURES, "course", "arch", scope="train",
                        format_func=labels("arch."), where=c2)
@@ -223,11 +55,11 @@ key = job_key(config, picked.found)
 settings = config.resolved()  # the recipe's defaults where the learner left a setting open
 optimizer_name = t(f"train.optimizer_{RECIPES[recipe].optimizer_kind(settings.optimizer)}")
 st.caption(t(f"train.about_{recipe}", batch_size=settings.batch_size, lr=f"{settings.lr:g}", optimizer=optimizer_name))
-if recipe != "course":
+if recipe != RecipeName.COURSE:
     st.info(t("gaps.train_shown", recipe=t(f"train.recipe_{recipe}")), icon=":material/info:")
     st.button(t("gaps.train_course"), icon=":material/school:", key="train_to_course",
-              on_click=st.session_state.__setitem__, args=("train_recipe", "course"))
-if recipe == "fast":
+              on_click=st.session_state.__setitem__, args=("train_recipe", RecipeName.COURSE))
+if recipe == RecipeName.FAST:
     st.markdown("\n".join(f"- {t('train.trick_' + trick)}" for trick in FAST_TRICKS))
 
 job = trainings().get(key) if reachable() else None
@@ -241,7 +73,7 @@ elif reachable():
     if runs.stopped_before_first_epoch(runs.runs_root() / key):
         st.info(t("train_runs.stopped_first_epoch"), icon=":material/stop_circle:")
     if earlier is not None and earlier.complete:
-        st.success(t("train.already", acc=f"{earlier.metrics[-1]['test_acc']:.1%}"), icon=":material/check_circle:")
+        st.success(t("train.already", acc=f"{earlier.metrics[-1].test_acc:.1%}"), icon=":material/check_circle:")
     else:
         resume = earlier is not None and earlier.metrics
         label = t("train.resume", epoch=len(earlier.metrics) + 1) if resume else t("train.start")
@@ -254,11 +86,11 @@ elif reachable():
 
 with st.expander(t("train.code_title")):
     script = scripts.generate(config.resolved(), picked.shown, picked.found.kind, lang())
-    st.caption(t(f"train.script_{'course' if recipe == 'course' else 'fast'}"))
+    st.caption(t(f"train.script_{'course' if recipe == RecipeName.COURSE else 'fast'}"))
     show_code(script, not_run=t("common.not_run"))
     st.caption(t("train.tensorboard"))
 
-finished = [r for r in runs.comparable() if shown_here(r.config)]
+finished = [r for r in runs.comparable() if shown_here(r.settings.data)]
 if finished:
     st.subheader(t("train.compare_title"))
     by_key = {r.key: r for r in finished}
@@ -279,7 +111,7 @@ if finished:
         epoch = c2.number_input("epoch", 1, len(pick.metrics), len(pick.metrics), key="train_download_epoch")
         path = pick.checkpoint(epoch)
         if path.is_file():
-            c3.download_button(t("train.download"), path.read_bytes(), file_name=f"tudui_{pick.config['arch']}_"
+            c3.download_button(t("train.download"), path.read_bytes(), file_name=f"tudui_{pick.settings.arch}_"
                                f"epoch{epoch}.pth", mime="application/octet-stream", icon=":material/download:")
         st.caption(t("train.download_note"))
 

@@ -39,13 +39,14 @@ sys.path.insert(0, str(ROOT / "tests"))
 from core.data import discovery  # noqa: E402
 from core.training import remote, runs, train  # noqa: E402
 from core.training.jobs import Registry  # noqa: E402
+from core.training.records import Config  # noqa: E402
 from core.training.rqjobs import RemoteTrainings  # noqa: E402
 
 from redisfix import redis_server, worker  # noqa: E402
 
 
-def requests(n: int, subset: int | None, epochs: int) -> list[remote.Request]:
-    return [remote.Request(dataset=discovery.SAMPLE.id, recipe="fast", epochs=epochs, subset=subset, seed=100 + i)
+def requests(n: int, subset: int | None, epochs: int) -> list[Config]:
+    return [Config(data=discovery.SAMPLE.id, recipe="fast", epochs=epochs, subset=subset, seed=100 + i)
             for i in range(n)]
 
 
@@ -65,7 +66,7 @@ def epochs_in(folder: Path) -> list[int]:
         return []
 
 
-def redis_arm(asked: list[remote.Request], tmp: Path) -> tuple[float, list[float], float, float]:
+def redis_arm(asked: list[Config], tmp: Path) -> tuple[float, list[float], float, float]:
     """Seconds from the first request to every run complete in both apps' runs/, the mirror latencies, and the
     CPU seconds of the worker and of the apps while the runs went through."""
     with ExitStack() as stack:
@@ -82,7 +83,7 @@ def redis_arm(asked: list[remote.Request], tmp: Path) -> tuple[float, list[float
         for i, request in enumerate(asked):
             apps[i % 2].submit(request, owner=f"learner{i}")
         want = asked[0].epochs
-        pending = {(a, r.key()) for a in range(2) for r in asked}
+        pending = {(a, remote.key(r)) for a in range(2) for r in asked}
         while pending:   # each folder read until it is complete, twice a second: the check costs the worker no CPU
             pending = {(a, k) for a, k in pending if epochs_in(tmp / f"app{a}" / k) != list(range(1, want + 1))}
             time.sleep(0.5)
@@ -91,21 +92,21 @@ def redis_arm(asked: list[remote.Request], tmp: Path) -> tuple[float, list[float
         latencies = []
         for request in asked:
             for epoch in range(1, want + 1):
-                committed = float(apps[0].redis.hget(remote.epoch_key(request.key(), epoch), "at"))
+                committed = float(apps[0].redis.hget(remote.epoch_key(remote.key(request), epoch), "at"))
                 for a in range(2):
-                    arrived = (tmp / f"app{a}" / request.key() / f"epoch_{epoch:03d}.pth").stat().st_mtime
+                    arrived = (tmp / f"app{a}" / remote.key(request) / f"epoch_{epoch:03d}.pth").stat().st_mtime
                     latencies.append(arrived - committed)
         return elapsed, latencies, worker_cpu, apps_cpu
 
 
-def embedded_arm(asked: list[remote.Request], tmp: Path) -> tuple[float, float]:
+def embedded_arm(asked: list[Config], tmp: Path) -> tuple[float, float]:
     """Seconds from the first request to every run complete, through the embedded queue, and its CPU seconds."""
     data = discovery.location(ROOT / "data", discovery.SAMPLE)
     registry = Registry(max_running=1, max_queued=len(asked))
     began, cpu = time.perf_counter(), time.process_time()
     jobs = []
     for i, request in enumerate(asked):
-        config = request.config(str(data))
+        config = replace(request, data=str(data))
         jobs.append((config, registry.submit(config.key(), runs.training_work(config, root=tmp, owner=f"l{i}"),
                                              owner=f"l{i}")))
     while any(job.running or job.waiting for _, job in jobs):
@@ -124,7 +125,7 @@ def main() -> None:
     train.configure_backends()
     asked = requests(args.runs, args.subset or None, args.epochs)
     with tempfile.TemporaryDirectory() as tmp:   # one run first, untimed: the sample decoded once into the cache
-        train.run(replace(asked[0], seed=98).config(str(discovery.location(ROOT / "data", discovery.SAMPLE))),
+        train.run(replace(asked[0], seed=98, data=str(discovery.location(ROOT / "data", discovery.SAMPLE))),
                   Path(tmp) / "warm")
         redis_s, latencies, worker_cpu, apps_cpu = redis_arm(asked, Path(tmp) / "redis")
         embedded_s, embedded_cpu = embedded_arm(asked, Path(tmp) / "embedded")

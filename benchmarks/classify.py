@@ -22,7 +22,7 @@ from core.inference import infer, weights  # noqa: E402
 
 
 def render(model, card, photo) -> None:
-    prepared = infer.prepare(photo, card["mean"], card["std"])
+    prepared = infer.prepare(photo, card.mean, card.std)
     logits, probs = infer.predict(model, prepared.batch)
     maps = infer.feature_maps(model, prepared.batch)
     figures = [viz.bars([str(i) for i in range(10)], probs.tolist(), int(probs.argmax())),

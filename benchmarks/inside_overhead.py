@@ -34,7 +34,7 @@ def main() -> None:
         cfg = train.Config(data=args.data, recipe=args.recipe, arch=args.arch, epochs=1, device=args.device)
         row = train.run(cfg, Path(out))[0]
         model = checkpoints.build(checkpoints.read_state_dict((Path(out) / "epoch_001.pth").read_bytes()), args.arch)
-    device = torch.device(row["device"])
+    device = torch.device(row.device)
     model = model.to(device)
     feed = RECIPES[args.recipe].feed(Path(args.data), 128, None, device, torch.Generator().manual_seed(0),
                                      lambda *a: None)
@@ -47,8 +47,8 @@ def main() -> None:
         inside.layer_stats(model, x, y, inside.weights_of(model))
         times.append(time.perf_counter() - began)
     cost = statistics.median(times)
-    print(f"{args.recipe} / {args.arch} on {row['device']}: epoch {row['seconds']:.2f} s, statistics {cost * 1000:.1f} ms "
-          f"(max {max(times) * 1000:.1f} ms) = {cost / row['seconds']:.2%} of the epoch")
+    print(f"{args.recipe} / {args.arch} on {row.device}: epoch {row.seconds:.2f} s, statistics {cost * 1000:.1f} ms "
+          f"(max {max(times) * 1000:.1f} ms) = {cost / row.seconds:.2%} of the epoch")
 
 
 if __name__ == "__main__":

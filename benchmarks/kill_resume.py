@@ -34,7 +34,7 @@ def command(data: Path, out: Path, epochs: int) -> list[str]:
 def epochs_on_disk(out: Path) -> list[int]:
     from core.training.rundir import RunDir
 
-    return [row["epoch"] for row in RunDir(out).metrics().rows]
+    return [row.epoch for row in RunDir(out).metrics().rows]
 
 
 def straight_run(data: Path, out: Path, epochs: int) -> float:
@@ -93,11 +93,11 @@ def main() -> None:
         from core.training.rundir import RunDir
 
         a, b = RunDir(straight).metrics().rows, RunDir(killed).metrics().rows
-        same = [(r["train_loss"], r["test_loss"], r["test_acc"]) for r in a] == \
-            [(r["train_loss"], r["test_loss"], r["test_acc"]) for r in b]
+        same = [(r.train_loss, r.test_loss, r.test_acc) for r in a] == \
+            [(r.train_loss, r.test_loss, r.test_acc) for r in b]
         print(f"uninterrupted run {whole:.0f} s; "
               f"{sum(1 for r in attempts if r['returncode'] == -signal.SIGKILL)} kills in "
-              f"{time.perf_counter() - began:.0f} s; epochs on disk {[r['epoch'] for r in b]}; "
+              f"{time.perf_counter() - began:.0f} s; epochs on disk {[r.epoch for r in b]}; "
               f"equal to the uninterrupted run: {same}")
 
 

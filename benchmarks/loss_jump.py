@@ -45,7 +45,7 @@ def measure(name: str, seed: int) -> dict:
     late = {step: loss for step, loss in losses.items() if step > 10}
     peak = max(late, key=late.get)
     return {"variant": name, "seed": seed, "peak_step": peak, "peak_loss": round(late[peak], 3),
-            "test_acc": [round(m["test_acc"], 3) for m in metrics]}
+            "test_acc": [round(m.test_acc, 3) for m in metrics]}
 
 
 if __name__ == "__main__":

@@ -38,15 +38,15 @@ def measure(config: train.Config) -> dict:
                 marks["prepare_s"] += now - clock["since"]
             clock["phase"], clock["since"] = event.phase, now
         if isinstance(event, EpochEnd):
-            print(f"  {config.recipe} epoch {event.epoch}: {event.row['test_acc']:.2%} "
-                  f"({event.row['train_seconds']:.1f} s training, {event.row['images_per_s']:.0f} img/s)", flush=True)
+            print(f"  {config.recipe} epoch {event.epoch}: {event.row.test_acc:.2%} "
+                  f"({event.row.train_seconds:.1f} s training, {event.row.images_per_s:.0f} img/s)", flush=True)
 
     rows = train.run(config, on_event=on_event)
     elapsed, curve = 0.0, []
     for row in rows:
-        elapsed += row["train_seconds"]
-        curve.append((elapsed, row["test_acc"], row["epoch"]))
-    return {"curve": curve, **marks, "images_per_s": sorted(r["images_per_s"] for r in rows)[len(rows) // 2]}
+        elapsed += row.train_seconds
+        curve.append((elapsed, row.test_acc, row.epoch))
+    return {"curve": curve, **marks, "images_per_s": sorted(r.images_per_s for r in rows)[len(rows) // 2]}
 
 
 def first_reaching(curve: list[tuple[float, float, int]], target: float) -> str:

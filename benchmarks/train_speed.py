@@ -37,8 +37,8 @@ def main() -> None:
           f"accuracy after the last; device {results['course'][0]['device']})")
     speed = {}
     for recipe, metrics in results.items():
-        speed[recipe] = statistics.median(m["images_per_s"] for m in metrics)
-        print(f"{recipe:<10} {statistics.median(m['seconds'] for m in metrics):>9.2f} {speed[recipe]:>12.0f} "
+        speed[recipe] = statistics.median(m.images_per_s for m in metrics)
+        print(f"{recipe:<10} {statistics.median(m.seconds for m in metrics):>9.2f} {speed[recipe]:>12.0f} "
               f"{metrics[-1]['test_acc']:>9.2%}")
     for recipe in ("improved", "fast"):
         print(f"{recipe} / course images/s: {speed[recipe] / speed['course']:.2f}×")

@@ -145,3 +145,32 @@ def shared_cifar(tmp_path_factory) -> Iterator[Path]:
     subprocess.run(["tar", "-xzf", str(SHARED), "-C", str(folder)], check=True)
     yield folder.parent
     shutil.rmtree(folder)  # 60,000 files would otherwise stay in pytest's last three temporary folders
+
+
+@pytest.fixture
+def shipped(tmp_path, monkeypatch):
+    """A shipped-model folder holding one seeded course-architecture model and its card (the classify, inside and
+    receptive-field page tests)."""
+    import hashlib
+    import json
+
+    import torch
+
+    from core.course import CIFAR10_CLASSES
+    from core.inference import weights
+    from core.model import Tudui
+
+    folder = tmp_path / "models"
+    folder.mkdir()
+    torch.manual_seed(0)
+    model = Tudui("course").eval()
+    torch.save(model.state_dict(), folder / "course.pth")
+    card = {"name": "course", "weights": "course.pth", "architecture": "course", "recipe": "improved", "epochs": 3,
+            "test_acc": 0.5, "mean": [0.49, 0.48, 0.45], "std": [0.25, 0.24, 0.26], "device": "cpu",
+            "training_seconds": 60, "classes": list(CIFAR10_CLASSES),
+            "sha256": hashlib.sha256((folder / "course.pth").read_bytes()).hexdigest()}
+    (folder / "course.json").write_text(json.dumps(card))
+    monkeypatch.setattr(weights, "MODELS", folder)
+    monkeypatch.setenv("DATA_DIR", str(tmp_path / "no-data"))
+    monkeypatch.setenv("RUNS_DIR", str(tmp_path / "runs"))
+    return model, weights.ModelCard.from_json(card)

@@ -73,7 +73,7 @@ def test_integrated_gradients_add_up_to_the_score_change_on_a_tiny_conv_net(seed
 @pytest.mark.parametrize("name", ["course", "bn_relu"])
 def test_on_a_shipped_model_the_maps_cover_the_photo(name):
     model, card = weights.load(name)
-    batch = infer.prepare(images.sample("cat"), card["mean"], card["std"]).batch
+    batch = infer.prepare(images.sample("cat"), card.mean, card.std).batch
     with torch.no_grad():
         best = int(model(batch)[0].argmax())
     cam = attribution.grad_cam(model, batch, best)

@@ -17,7 +17,7 @@ from core.data import discovery
 from core.training import train
 
 from conftest import encode, make_folder_dataset
-from test_pages import open_page
+from pagetest import open_page
 
 # the widgets whose bounds follow data (a photo's size, a data set's length, a run's epochs, a layer's channels)
 DATA_BOUND = {"crop_size", "center_size", "top", "left", "index", "batch", "step", "cls_epoch", "cls_channel",

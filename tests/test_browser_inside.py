@@ -95,7 +95,7 @@ def test_a_confusion_cell_opens_its_images(app, screen, lang):
     from core.inference import infer, weights
 
     model, card = weights.load("course")
-    audit = infer.audit(model, tensors.load_split(ROOT / "assets" / "cifar10-sample", "test"), card["mean"], card["std"])
+    audit = infer.audit(model, tensors.load_split(ROOT / "assets" / "cifar10-sample", "test"), card.mean, card.std)
     expected = len(audit.cell(3, 5))
     assert expected > 0
     with opened(app, f"/classify?lang={lang}&view=audit", screen, last=".st-key-cls_confusion .js-plotly-plot") as page:

@@ -45,10 +45,10 @@ def cell_point(page, true: int, predicted: int) -> tuple[float, float]:
 @pytest.mark.parametrize(("screen", "lang"), [("desktop", "en"), ("phone", "zh")])
 def test_a_confusion_cell_on_the_training_page_opens_its_images(app, screen, lang):
     url, browser, seen, insight = app
-    m = seen["confusion"]
+    m = seen.confusion
     # a cell other than the one opened first (the most frequent mistake), with images: the diagonal's fullest
     true = int(m.diag()[:len(CLASSES)].argmax())
-    expected = len(insight.behind(seen, true, true))
+    expected = len(insight.behind(seen.cells, true, true))
     assert expected == int(m[true, true]) > 0
     viewport, agent = SCREENS[screen]
     page = browser.new_page(viewport=viewport, user_agent=agent) if agent else browser.new_page(viewport=viewport)

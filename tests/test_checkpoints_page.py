@@ -8,9 +8,8 @@ from core.data import images
 from core.inference import infer
 from core.model import Tudui
 
-from test_classify import saved
-from test_pages import open_page
-from test_pages_classify import shipped, upload_weights, verdict  # noqa: F401 - shipped is a fixture
+from checkpoint_files import saved
+from pagetest import open_page, upload_weights, verdict
 
 pytestmark = pytest.mark.usefixtures("shipped")
 

@@ -1,6 +1,4 @@
 """Classifying: safe checkpoint loading, the course's preprocessing, feature maps, the audit, the snippet."""
-import io
-import os
 from pathlib import Path
 
 import numpy as np
@@ -15,21 +13,7 @@ from core.data.tensors import TensorSplit
 from core.inference import checkpoints, infer
 from core.model import ARCHITECTURES, Tudui
 
-
-def saved(obj, **kwargs) -> bytes:
-    buf = io.BytesIO()
-    torch.save(obj, buf, **kwargs)
-    return buf.getvalue()
-
-
-class Hostile:
-    """Unpickling this would create a file: torch.load(weights_only=True) must refuse it without running it."""
-
-    def __init__(self, marker):
-        self.marker = str(marker)
-
-    def __reduce__(self):
-        return (os.system, (f"touch {self.marker}",))
+from checkpoint_files import Hostile, deflated_bomb, saved
 
 
 @pytest.mark.parametrize("legacy", [False, True])
@@ -148,26 +132,6 @@ def test_classify_snippet_prints_the_pages_logits(tmp_path, monkeypatch):
     logits, _ = infer.predict(model, infer.prepare(Image.open("coffee.png"), mean, std).batch)
     printed = codegen.run(codegen.classify(model.model, "tudui.pth", "coffee.png", mean, std))
     assert printed == f"{logits[None]}\ntensor([{int(logits.argmax())}])"
-
-
-def deflated_bomb(declared_mb: int) -> bytes:
-    """A real torch.save zip whose first tensor's entry is replaced by ``declared_mb`` MB of zeros, deflated."""
-    import zipfile
-
-    source = zipfile.ZipFile(io.BytesIO(saved(Tudui("course").state_dict())))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as bomb:
-        for entry in source.infolist():
-            if entry.filename.endswith("/data/0"):
-                info = zipfile.ZipInfo(entry.filename)
-                info.compress_type = zipfile.ZIP_DEFLATED
-                with bomb.open(info, "w", force_zip64=True) as f:
-                    zeros = bytes(2**20)
-                    for _ in range(declared_mb):
-                        f.write(zeros)
-            else:
-                bomb.writestr(entry, source.read(entry))
-    return out.getvalue()
 
 
 def test_a_zip_bomb_is_refused_from_its_directory_before_torch_load(monkeypatch):

@@ -22,9 +22,9 @@ def test_every_confusion_cell_lists_exactly_its_images(tmp_path):
             shutil.copy(jpeg, tmp_path / "test" / folder.name / jpeg.name)
     model, card = weights.load("course")
     split = tensors.load_split(tmp_path, "test")
-    audit = infer.audit(model, split, card["mean"], card["std"])
+    audit = infer.audit(model, split, card.mean, card.std)
     folder = datasets.ImageFolder(str(tmp_path / "test"), transforms.Compose(
-        [transforms.ToTensor(), transforms.Normalize(card["mean"], card["std"])]))
+        [transforms.ToTensor(), transforms.Normalize(card.mean, card.std)]))
     assert folder.classes == split.classes
     probs, truth = [], []
     with torch.no_grad():

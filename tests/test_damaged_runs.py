@@ -15,7 +15,7 @@ from core.training.rundir import RunDir, RunState
 from ui.training import trainings
 
 from conftest import make_folder_dataset
-from test_pages import open_page
+from pagetest import open_page
 
 
 def _edit_json(path, change):

@@ -8,7 +8,7 @@ from core import i18n, runner
 from core.chapters import modes
 from core.data import discovery, images, sample
 
-from test_pages import open_page
+from pagetest import open_page
 
 
 def test_the_sample_label_layout_snippet_makes_the_folder_it_opens(tmp_path, monkeypatch):

@@ -1,27 +1,17 @@
 """AppTest of the first visit: the home page's first step and order, and the language switch where a phone shows it."""
-from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from core import i18n
-from ui.nav import COURSE_ORDER, SECTIONS, pages_for
+from ui.nav import COURSE_ORDER, HOME, SECTIONS, pages_for
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def open_home(lang: str) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
-    at.query_params["lang"] = lang
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+from pagetest import open_page
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_home_starts_with_chapter_one_then_the_course_order_then_the_cards(lang):
     """The course's order sat under 13 cards, five phone screens down, and nothing said where to begin."""
-    at = open_home(lang)
+    at = open_page(HOME.slug, lang)
     title = lambda slug: i18n.t(f"{slug}.title", lang)  # noqa: E731
     first = pages_for(COURSE_ORDER[0])[0]
     chapters = [title(info.slug) for chapter in COURSE_ORDER for info in pages_for(chapter)]
@@ -34,7 +24,7 @@ def test_home_starts_with_chapter_one_then_the_course_order_then_the_cards(lang)
 
 def test_the_language_switch_is_in_the_main_area_and_rewrites_page_and_url():
     """A phone folds the sidebar away behind »: the switch is at the top of the page, as the home page says."""
-    at = open_home("zh")
+    at = open_page(HOME.slug, "zh")
     assert len(at.sidebar.segmented_control) == 0
     assert i18n.t("home_start.language", "zh") in [c.value for c in at.main.caption]
     at.main.segmented_control(key="lang").set_value("en").run()

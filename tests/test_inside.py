@@ -13,7 +13,7 @@ from core.inference import checkpoints
 from core.model import build
 from core.training import inside, runs, train
 
-from test_neuron import check_model
+from neuron_check import check_model
 
 
 def hooked(model, x, y):
@@ -69,8 +69,8 @@ def test_each_epoch_of_a_run_records_every_layer(tmp_path, folder_dataset):
     model = checkpoints.build(checkpoints.read_state_dict(run.checkpoint(1).read_bytes()), "relu")
     check_model(model, run.config, np.random.default_rng(7))
     for row, kept in zip(rows, saved):
-        stats = [inside.LayerStats.from_row(r) for r in kept["layers"]]
-        assert kept["layers"] == row["layers"] and len(stats) == 13 and None not in stats  # Tudui("relu") has 13
+        stats = [inside.LayerStats.from_row(r) for r in kept.layers]
+        assert kept.layers == row.layers and len(stats) == 13 and None not in stats  # Tudui("relu") has 13
         moved = {s.layer: s.moved for s in stats if s.moved is not None}
         assert set(moved) == {"Conv2d", "Linear"} and all(m > 0 for m in moved.values())
         assert all(s.weight_norm is None for s in stats if s.layer in ("MaxPool2d", "ReLU", "Flatten"))
@@ -80,7 +80,7 @@ def test_each_epoch_of_a_run_records_every_layer(tmp_path, folder_dataset):
     assert not at.exception, [e.value for e in at.exception]
     table = at.dataframe[0].value
     assert len(table) == 13 and table.iloc[0, 0] == "[0] Conv2d"
-    assert table.iloc[0, -1] == f"{saved[-1]['layers'][0]['moved']:.2%}" and table.iloc[1, -1] == "–"  # ReLU: no weight
+    assert table.iloc[0, -1] == f"{saved[-1].layers[0]['moved']:.2%}" and table.iloc[1, -1] == "–"  # ReLU: no weight
     assert at.markdown[0].value == f"**{i18n.t('inside.title', 'zh', epoch=1)}**"
 
 

@@ -16,7 +16,9 @@ import torch
 from core import i18n
 from core.errors import explain, quoted
 from core.training import remote
+from core.training.events import EpochEnd
 from core.training.jobs import JobState
+from core.training.records import Config, MetricsRow
 
 from conftest import CIFAR_CLASSES, make_folder_dataset
 from redisfix import ROOT, Databases, redis_server, wait_for, worker
@@ -48,21 +50,21 @@ def backend(url, root):
     return RemoteTrainings(url, root=root)
 
 
-def tiny(seed: int, epochs: int = 1) -> remote.Request:
+def tiny(seed: int, epochs: int = 1) -> Config:
     """A run a loaded 2-core machine trains in seconds: the course's loop (no data preparation) on 80 images."""
-    return remote.Request(dataset="pets", recipe="course", epochs=epochs, batch_size=32, seed=seed)
+    return Config(data="pets", recipe="course", epochs=epochs, batch_size=32, seed=seed)
 
 
 # -- what a worker accepts: no Redis needed --------------------------------------------------------------------
 @pytest.mark.parametrize("payload,setting", [
-    ({"dataset": "pets", "epochs": 10**6}, "epochs"), ({"dataset": "pets", "epochs": 0}, "epochs"),
-    ({"dataset": "pets", "lr": 5.0}, "lr"), ({"dataset": "pets", "lr": float("nan")}, "lr"),
-    ({"dataset": "pets", "batch_size": 100_000}, "batch_size"), ({"dataset": "pets", "recipe": "os.system"}, "recipe"),
-    ({"dataset": "pets", "arch": "vgg16"}, "arch"), ({"dataset": "pets", "recipe": ["fast"]}, "recipe"),
-    ({"dataset": "pets", "optimizer": "lbfgs"}, "optimizer"),
-    ({"dataset": "pets", "subset": -1}, "subset"), ({"dataset": "pets", "seed": True}, "seed"),
-    ({"dataset": "/etc"}, "dataset"), ({"dataset": "../secrets"}, "dataset"), ({"dataset": "C:x"}, "dataset"),
-    ({"dataset": "pets", "path": "/tmp"}, "request"), ([1, 2], "request"),
+    ({"data": "pets", "epochs": 10**6}, "epochs"), ({"data": "pets", "epochs": 0}, "epochs"),
+    ({"data": "pets", "lr": 5.0}, "lr"), ({"data": "pets", "lr": float("nan")}, "lr"),
+    ({"data": "pets", "batch_size": 100_000}, "batch_size"), ({"data": "pets", "recipe": "os.system"}, "recipe"),
+    ({"data": "pets", "arch": "vgg16"}, "arch"), ({"data": "pets", "recipe": ["fast"]}, "recipe"),
+    ({"data": "pets", "optimizer": "lbfgs"}, "optimizer"),
+    ({"data": "pets", "subset": -1}, "subset"), ({"data": "pets", "seed": True}, "seed"),
+    ({"data": "/etc"}, "dataset"), ({"data": "../secrets"}, "dataset"), ({"data": "C:x"}, "dataset"),
+    ({"data": "pets", "path": "/tmp"}, "request"), ([1, 2], "request"),
 ])
 def test_the_worker_refuses_settings_the_page_could_not_send(payload, setting):
     with pytest.raises(remote.RemoteError) as refused:
@@ -71,14 +73,24 @@ def test_the_worker_refuses_settings_the_page_could_not_send(payload, setting):
 
 
 def test_the_owner_caps_bind_on_the_worker_and_a_key_names_settings_not_servers():
-    assert remote.validate({"dataset": "pets", "epochs": 2}, max_epochs=2).epochs == 2
+    assert remote.validate({"data": "pets", "epochs": 2}, max_epochs=2).epochs == 2
     with pytest.raises(remote.RemoteError, match="cap_epochs"):
-        remote.validate({"dataset": "pets", "recipe": "course"}, max_epochs=5)   # the course's 10 epochs
+        remote.validate({"data": "pets", "recipe": "course"}, max_epochs=5)   # the course's 10 epochs
     with pytest.raises(remote.RemoteError, match="cap_images"):
-        remote.validate({"dataset": "pets"}, max_images=1000)
-    assert remote.validate({"dataset": "pets", "subset": 1000}, max_images=1000).subset == 1000
-    assert tiny(0).key() == remote.Request(**tiny(0).to_json()).key() != tiny(1).key()
-    assert tiny(0).key() == remote.Request("pets", "course", "course", 1, 0.01, 32, "sgd").key()  # defaults spelled out
+        remote.validate({"data": "pets"}, max_images=1000)
+    assert remote.validate({"data": "pets", "subset": 1000}, max_images=1000).subset == 1000
+    assert remote.key(tiny(0)) == remote.key(Config(**remote.to_json(tiny(0)))) != remote.key(tiny(1))
+    assert remote.key(tiny(0)) == remote.key(Config("pets", "course", "course", 1, 0.01, 32, "sgd"))  # defaults spelled out
+
+
+def test_an_epoch_travels_as_plain_json_and_comes_back_as_a_metrics_row():
+    row = MetricsRow(epoch=2, test_acc=0.5, test_loss=1.25, test_loss_sum=3.5, test_loss_sum_batch=64,
+                     images_per_s=100.0, seconds=1.5, train_loss=1.3, layers=[{"index": 0}])
+    text = remote.encode(EpochEnd(row))
+    assert json.loads(text)["row"]["test_acc"] == 0.5 and remote.decode(text) == EpochEnd(row)
+    torn = json.loads(text)
+    del torn["row"]["epoch"]
+    assert remote.decode(json.dumps(torn)) is None, "a row without its epoch is skipped, not half-read"
 
 
 # -- the queue: join, place, estimated start, cancel and stop by the owner only -------------------------------
@@ -86,10 +98,11 @@ SUBMIT = """
 import sys, time
 from pathlib import Path
 from core.training import remote
+from core.training.records import Config
 from core.training.rqjobs import RemoteTrainings
 app = RemoteTrainings(sys.argv[1], root=Path(sys.argv[2]))
 time.sleep(max(0, float(sys.argv[3]) - time.time()))
-print(app.submit(remote.Request(dataset="pets", recipe="course", epochs=1, batch_size=32, seed=7), owner=sys.argv[4]).key)
+print(app.submit(Config(data="pets", recipe="course", epochs=1, batch_size=32, seed=7), owner=sys.argv[4]).key)
 """
 
 
@@ -98,10 +111,10 @@ def test_identical_settings_from_two_app_processes_join_one_job(url, tmp_path):
     apps = [subprocess.Popen([sys.executable, "-c", SUBMIT, url, str(tmp_path / f"runs{i}"), str(at), owner],
                              cwd=ROOT, stdout=subprocess.PIPE, text=True) for i, owner in enumerate(("ann", "bob"))]
     keys = {p.communicate(timeout=60)[0].strip() for p in apps}
-    assert keys == {tiny(7).key()}
+    assert keys == {remote.key(tiny(7))}
     app = backend(url, tmp_path / "runs")
     assert len(app.queued()) == 1 and app.queue.count == 1
-    assert app.get(tiny(7).key()).owner in ("ann", "bob")
+    assert app.get(remote.key(tiny(7))).owner in ("ann", "bob")
 
 
 def test_place_estimated_start_cancel_and_stop_by_the_owner_only(url, data_dir, tmp_path):
@@ -144,10 +157,10 @@ def test_hostile_jobs_are_refused_and_caps_enforced_by_the_worker(url, data_dir,
     queue = Queue(remote.QUEUE, connection=app.redis, serializer=JSONSerializer)
     witness = tmp_path / "pwned"
     queue.enqueue_call(func="os.system", args=[f"touch {witness}"], job_id="foreign")
-    absurd = queue.enqueue_call(func=remote.TASK, kwargs={"request": {"dataset": "pets", "epochs": 10**6}},
-                                job_id=tiny(0).key())
+    absurd = queue.enqueue_call(func=remote.TASK, kwargs={"request": {"data": "pets", "epochs": 10**6}},
+                                job_id=remote.key(tiny(0)))
     capped = app.submit(tiny(4, epochs=3))
-    missing = app.submit(remote.Request(dataset="holiday-photos", epochs=1))
+    missing = app.submit(Config(data="holiday-photos", epochs=1))
     with worker(url, data_dir, "w-guard", MAX_EPOCHS="2"):
         keys = ("foreign", absurd.id, capped.key, missing.key)
         wait_for(lambda: all(app.get(k).state == JobState.FAILED for k in keys), 90, what="four refusals")
@@ -225,7 +238,7 @@ def test_killed_workers_and_a_restarted_app_lose_and_repeat_no_epoch(url, data_d
 def redis_page(monkeypatch, tmp_path, redis_url: str, lang: str = "en"):
     from ui.training import trainings
 
-    from test_pages import open_page
+    from pagetest import open_page
 
     make_folder_dataset(tmp_path / "data" / "pets")
     monkeypatch.setenv("DATA_DIR", str(tmp_path / "data"))
@@ -240,7 +253,7 @@ def test_redis_down_is_one_line_on_the_training_page_and_nothing_elsewhere(lang,
     from ui.training import trainings
 
     from browser import free_port
-    from test_pages import open_page
+    from pagetest import open_page
 
     try:
         at = redis_page(monkeypatch, tmp_path, f"redis://127.0.0.1:{free_port()}/0", lang)

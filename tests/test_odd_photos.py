@@ -8,7 +8,7 @@ from PIL import Image
 from core import i18n
 
 from conftest import encode
-from test_pages import open_page
+from pagetest import open_page
 
 
 def odd_images() -> dict[str, tuple[bytes, str]]:

@@ -17,7 +17,7 @@ from core.uploads.zips import UploadError
 from ui.training import trainings
 
 from conftest import make_folder_dataset, make_label_files
-from test_pages import open_page
+from pagetest import open_page
 
 
 def zipped(folder: Path, whole: bool = True) -> bytes:
@@ -67,7 +67,7 @@ def test_an_uploaded_set_with_train_and_test_trains_and_audits(tmp_path, folders
     config = train.Config(data=str(discovery.location(tmp_path, found)), recipe="fast", epochs=1, batch_size=4,
                           device="cpu")
     [epoch] = train.run(config, tmp_path / "run")
-    assert epoch["epoch"] == 1 and 0 <= epoch["test_acc"] <= 1
+    assert epoch.epoch == 1 and 0 <= epoch.test_acc <= 1
 
 
 def test_a_zip_without_a_data_set_or_with_a_script_is_refused_and_nothing_stays(tmp_path, folders):
@@ -171,6 +171,6 @@ def test_runs_on_another_sessions_upload_are_not_listed(tmp_path, monkeypatch):
                           "a.zip")
     [theirs] = datasets.add(owndata.folders(), "bob", zipped(make_folder_dataset(tmp_path / "b", per_class=(2, 1))),
                             "b.zip")
-    on = lambda found: {"data": str(discovery.location(tmp_path, found).resolve())}
+    on = lambda found: str(discovery.location(tmp_path, found).resolve())
     assert owndata.shown_here(on(mine)) and not owndata.shown_here(on(theirs))
-    assert owndata.shown_here({"data": str(tmp_path / "data" / "pets")}) and owndata.shown_here({})
+    assert owndata.shown_here(str(tmp_path / "data" / "pets"))

@@ -1,34 +1,16 @@
 """AppTest: every page renders in both languages, and the widgets change the numbers shown to the right ones."""
-from pathlib import Path
 
 import pytest
 import torch
 import torch.nn.functional as F
 from codetext import slips
-from streamlit.testing.v1 import AppTest
 
 from core import course, i18n
 from ui.nav import HOME, SECTIONS
 
-ROOT = Path(__file__).resolve().parent.parent
+from pagetest import ROOT, open_page, printed  # noqa: F401  (ROOT: tests/test_data_gallery.py reads it here)
+
 SLUGS = [HOME.slug] + [info.slug for _, infos in SECTIONS for info in infos]
-
-
-def open_page(slug: str, lang: str, **params: str) -> AppTest:
-    """The page as a link with these query parameters opens it."""
-    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
-    at.query_params["lang"] = lang
-    for name, value in params.items():
-        at.query_params[name] = value
-    at.run()
-    at.switch_page(f"app_pages/{slug}.py").run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def printed(at: AppTest) -> list[str]:
-    """What the page says its code prints (the output blocks)."""
-    return [c.value for c in at.code if c.value.startswith(("tensor(", "torch.Size("))]
 
 
 def course_tensor(**kwargs) -> str:

@@ -2,31 +2,23 @@
 import json
 import sys
 import time
-from pathlib import Path
+from functools import partial
 
 import pytest
 import torch
-from streamlit.testing.v1 import AppTest
 
 from core import i18n
 from core.chapters import backprop, tblog
 from core.data.sample import SAMPLE
 from ui.nav import COURSE_ORDER, SECTIONS
 
-ROOT = Path(__file__).resolve().parent.parent
+import pagetest
 
 needs_tensorboard = pytest.mark.skipif(not tblog.available(), reason="tensorboard is not installed")
 
 
-def open_page(slug: str, lang: str, **params: str) -> AppTest:
-    """As tests/test_pages.py opens a page, with time for the first visit's work (fresh interpreters, a log dir)."""
-    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=240)
-    at.query_params["lang"] = lang
-    at.query_params.update(params)
-    at.run()
-    at.switch_page(f"app_pages/{slug}.py").run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+# a first visit's work (fresh interpreters, a log dir) takes longer than a page's usual minute
+open_page = partial(pagetest.open_page, timeout=240)
 
 
 def outputs(at) -> list[str]:
@@ -150,7 +142,7 @@ def test_training_runs_logs_are_listed_as_the_training_page_names_them(lang, tmp
     at = open_page("tensorboard", lang, tab="files")
     picker = at.selectbox(key="tensorboard_run")
     assert picker.value == f"{config.key()}/tensorboard", "the run stays in the URL by its folder"
-    best = runs.load(tmp_path / "runs" / config.key()).metrics[-1]["test_acc"]
+    best = runs.load(tmp_path / "runs" / config.key()).metrics[-1].test_acc
     named = i18n.t("train.run_label", lang, recipe=i18n.t("train.recipe_fast", lang), arch=i18n.t("arch.course", lang),
                    done=1, epochs=1, lr=0.05, batch_size=16, subset="", best=f"{best:.1%}")
     assert picker.options == [named]
@@ -247,7 +239,7 @@ def test_every_key_the_chapters_pages_build_exists_in_both_languages():
 def test_code_the_page_does_not_run_says_why(lang):
     """Each unrun block named training as the reason ("this code really trains"), even a save script the page does
     run for its loads."""
-    from test_pages import open_page as open_link
+    from pagetest import open_page as open_link
 
     at = open_link("save_load", lang, view="gpu")
     captions = [c.value for c in at.caption]

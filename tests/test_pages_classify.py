@@ -1,5 +1,4 @@
 """AppTest of the classify page: photos good and bad, models shipped, trained and uploaded (some hostile), the audit."""
-import hashlib
 import json
 
 import numpy as np
@@ -10,36 +9,13 @@ from PIL import Image
 from core import i18n
 from core.course import CIFAR10_CLASSES
 from core.data import images
-from core.inference import infer, weights
+from core.inference import infer
 from core.model import Tudui
 from core.training import train
 
+from checkpoint_files import Hostile, saved
 from conftest import encode
-from test_classify import Hostile, saved
-from test_pages import open_page
-
-
-@pytest.fixture
-def shipped(tmp_path, monkeypatch):
-    """A shipped-model folder holding one seeded course-architecture model and its card."""
-    folder = tmp_path / "models"
-    folder.mkdir()
-    torch.manual_seed(0)
-    model = Tudui("course").eval()
-    torch.save(model.state_dict(), folder / "course.pth")
-    card = {"name": "course", "weights": "course.pth", "architecture": "course", "recipe": "improved", "epochs": 3,
-            "test_acc": 0.5, "mean": [0.49, 0.48, 0.45], "std": [0.25, 0.24, 0.26], "device": "cpu",
-            "training_seconds": 60, "classes": list(CIFAR10_CLASSES),
-            "sha256": hashlib.sha256((folder / "course.pth").read_bytes()).hexdigest()}
-    (folder / "course.json").write_text(json.dumps(card))
-    monkeypatch.setattr(weights, "MODELS", folder)
-    monkeypatch.setenv("DATA_DIR", str(tmp_path / "no-data"))
-    monkeypatch.setenv("RUNS_DIR", str(tmp_path / "runs"))
-    return model, card
-
-
-def verdict(at) -> str:
-    return next(h.value for h in at.subheader if h.value.startswith(("预测", "Prediction")))
+from pagetest import open_page, upload_weights, verdict
 
 
 def upload_photo(at, name: str, content: bytes, mime: str = "image/png"):
@@ -53,7 +29,7 @@ def upload_photo(at, name: str, content: bytes, mime: str = "image/png"):
 def test_a_sample_photo_is_classified_and_the_code_agrees(lang, shipped):
     model, card = shipped
     at = open_page("classify", lang, view="code")
-    logits, probs = infer.predict(model, infer.prepare(images.sample("cat"), card["mean"], card["std"]).batch)
+    logits, probs = infer.predict(model, infer.prepare(images.sample("cat"), card.mean, card.std).batch)
     best = int(probs.argmax())
     name = i18n.t(f"classes.{CIFAR10_CLASSES[best]}", lang)
     assert verdict(at) == i18n.t("cls.verdict", lang, name=name, p=f"{float(probs[best]):.1%}")
@@ -99,13 +75,6 @@ def test_every_odd_upload_gets_a_message_or_a_prediction(shipped, name, content,
             assert any(i.value.startswith(prefix) for i in at.info)
     at.segmented_control(key="cls_photo_source").set_value("sample").run()  # the page stays usable
     assert verdict(at) and not at.exception
-
-
-def upload_weights(at, content: bytes, name: str = "tudui.pth"):
-    at.segmented_control(key="cls_model").set_value("upload").run()
-    at.file_uploader(key="cls_weights").set_value((name, content, "application/octet-stream")).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -162,7 +131,7 @@ def test_junk_upload_gets_a_translated_message(lang, shipped):
 def test_a_zip_bomb_checkpoint_is_read_once_and_refused_with_a_message(shipped, monkeypatch):
     from core.inference import checkpoints
 
-    from test_classify import deflated_bomb
+    from checkpoint_files import deflated_bomb
 
     reads = []
     original = checkpoints.read_upload
@@ -210,6 +179,6 @@ def test_the_audit_runs_on_the_bundled_sample_without_any_data(shipped):
 def test_the_model_card_names_its_recipe_in_the_learner_s_language(lang, shipped):
     _, card = shipped
     at = open_page("classify", lang)
-    expected = i18n.t("cls.card", lang, epochs=card["epochs"], recipe=i18n.t(f"train.recipe_{card['recipe']}", lang),
-                      acc=f"{card['test_acc']:.2%}", norm=i18n.t("cls.norm_yes", lang))
+    expected = i18n.t("cls.card", lang, epochs=card.epochs, recipe=i18n.t(f"train.recipe_{card.recipe}", lang),
+                      acc=f"{card.test_acc:.2%}", norm=i18n.t("cls.norm_yes", lang))
     assert expected in [c.value for c in at.caption]

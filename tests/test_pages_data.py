@@ -10,31 +10,22 @@ from core import i18n
 from core.data import discovery, loader, sets
 
 from conftest import make_folder_dataset, make_label_files
-from test_pages import ROOT, open_page
+from pagetest import open_page
 
 TABS = ["to_tensor", "normalize", "resize", "crop", "compose"]
-
-
-def open_with(slug: str, lang: str, **params: str) -> AppTest:
-    """A page opened from a link carrying these query parameters."""
-    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
-    at.query_params.update({"lang": lang, **params})
-    at.run()
-    at.switch_page(f"app_pages/{slug}.py").run()
-    return at
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_every_transforms_tab_renders(lang):
     for tab in TABS:
-        at = open_with("transforms", lang, view=tab)
+        at = open_page("transforms", lang, view=tab)
         assert not at.exception and not at.error, (tab, [e.value for e in at.exception])
     assert at.dataframe, "the Compose table of stages is shown"
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_normalize_before_totensor_is_explained(lang):
-    at = open_with("transforms", lang, view="compose")
+    at = open_page("transforms", lang, view="compose")
     at.session_state["tf_steps"] = [{"name": "Normalize", "id": "a", "mean": [0.5] * 3, "std": [0.5] * 3},
                                     {"name": "ToTensor", "id": "b"}]
     at.run()
@@ -48,7 +39,7 @@ def test_normalize_before_totensor_is_explained(lang):
 def test_the_step_editor_sets_every_parameter_of_every_step(lang):
     from core.data import transforms as T
 
-    at = open_with("transforms", lang, view="compose")
+    at = open_page("transforms", lang, view="compose")
     at.session_state["tf_steps"] = [{**T.KINDS[name].new(), "id": str(i)} for i, name in enumerate(T.STEPS)]
     at.run()
     assert not at.exception
@@ -83,11 +74,11 @@ def test_with_no_data_directory_the_sample_shows_a_batch(lang, tmp_path, monkeyp
 def test_the_shuffle_sentence_and_the_normalize_ranges_follow_the_data(lang, tmp_path, monkeypatch):
     """A batch of 4 lists 4 indices (it said "the first 8"); Normalize's "before" names the photo's own range."""
     monkeypatch.setenv("DATA_DIR", str(tmp_path / "absent"))
-    at = open_with("data", lang, view="loader", batch_size="4")
+    at = open_page("data", lang, view="loader", batch_size="4")
     head = i18n.t("data.shuffle_demo", lang, n=4, epoch=1, a="\0", b="", next=2).split("\0")[0]
     shown = next(m.value for m in at.markdown if m.value.startswith(head))
     assert shown[len(head):].split("]")[0].count(",") == 3  # four indices
-    at = open_with("transforms", lang, view="normalize")
+    at = open_page("transforms", lang, view="normalize")
     from core.basics import features
     from core.data import images
 
@@ -186,13 +177,13 @@ def test_the_sample_shows_both_course_layouts_and_every_boundary(lang, tmp_path,
 
 def test_a_shared_link_reproduces_the_batch_and_bad_values_fall_back(tmp_path, monkeypatch):
     monkeypatch.setenv("DATA_DIR", str(tmp_path))
-    at = open_with("data", "en", split="test", batch_size="16", shuffle="false", batch="2", seed="7", epoch="3",
+    at = open_page("data", "en", split="test", batch_size="16", shuffle="false", batch="2", seed="7", epoch="3",
                    drop_last="true")
     assert not at.exception
     assert (at.selectbox(key="data_split").value, at.select_slider(key="data_batch_size").value, at.toggle(key="shuffle").value,
             at.slider(key="batch").value, at.number_input(key="seed").value) == ("test", 16, False, 2, 7)
     assert "1000 62\ntorch.Size([16, 3, 32, 32])\ntensor([0, 0, 0" in "\n".join(c.value for c in at.code)
-    bad = open_with("data", "en", batch_size="7", dataset="../../etc", epoch="-3")
+    bad = open_page("data", "en", batch_size="7", dataset="../../etc", epoch="-3")
     assert not bad.exception and bad.select_slider(key="data_batch_size").value == 64
     assert bad.selectbox(key="data_dataset").value == discovery.SAMPLE.id
     notes = "\n".join(c.value for c in bad.caption)

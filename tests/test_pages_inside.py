@@ -9,8 +9,7 @@ from core import i18n
 from core.data import images
 from core.inference import attribution, infer
 
-from test_pages import open_page
-from test_pages_classify import shipped  # noqa: F401  (the fixture)
+from pagetest import open_page
 
 
 def chart(at, key: str) -> dict:
@@ -23,7 +22,7 @@ def test_a_conv2_cell_shows_its_32_channels_and_the_network_s_value(lang, shippe
     at = open_page("classify", lang)
     at.selectbox(key="cls_layer").set_value(2).run()  # model[2], the second conv
     assert not at.exception, [e.value for e in at.exception]
-    batch = infer.prepare(images.sample("cat"), card["mean"], card["std"]).batch
+    batch = infer.prepare(images.sample("cat"), card.mean, card.std).batch
     with torch.no_grad():
         value = float(model.eval().model[:3](batch)[0, 0, 8, 8])  # channel 0, the centre cell of the 16×16 map
     captions = [c.value for c in at.caption]
@@ -41,7 +40,7 @@ def test_a_pool_cell_and_a_class_score(shipped):  # noqa: F811
     at.selectbox(key="cls_layer").set_value(1).run()  # model[1], the first max pooling
     assert not at.exception, [e.value for e in at.exception]
     assert any("won with" in c.value for c in at.caption)
-    batch = infer.prepare(images.sample("cat"), card["mean"], card["std"]).batch
+    batch = infer.prepare(images.sample("cat"), card.mean, card.std).batch
     with torch.no_grad():
         logits = model.eval()(batch)[0]
     at.selectbox(key="cls_target").set_value(3).run()
@@ -54,7 +53,7 @@ def test_where_it_looked_for_a_class_named_in_the_link(lang, shipped):  # noqa: 
     model, card = shipped
     at = open_page("classify", lang, view="looked", target="3")
     assert at.selectbox(key="cls_target").value == 3
-    batch = infer.prepare(images.sample("cat"), card["mean"], card["std"]).batch
+    batch = infer.prepare(images.sample("cat"), card.mean, card.std).batch
     ig = attribution.integrated_gradients(model, batch, 3)
     name = i18n.t("classes.cat", lang)
     assert i18n.t("looked.ig_means", lang, name=name, total=f"{ig.attribution.sum():.3f}", gap=f"{ig.gap:.3f}") in \

@@ -7,7 +7,7 @@ import pytest
 from core import i18n
 
 from conftest import make_folder_dataset
-from test_pages import open_page
+from pagetest import open_page
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -114,10 +114,10 @@ def test_after_a_restart_an_interrupted_run_goes_on_whichever_page_is_opened(tmp
     try:
         open_page("home", "en")
         deadline = time.time() + 60
-        while RunDir(out).state()["state"] == RunState.TRAINING and time.time() < deadline:
+        while RunDir(out).state().state == RunState.TRAINING and time.time() < deadline:
             time.sleep(0.2)
-        assert [m["epoch"] for m in runs.load(out).metrics] == [1, 2]
-        assert RunDir(out).state()["state"] == RunState.DONE
+        assert [m.epoch for m in runs.load(out).metrics] == [1, 2]
+        assert RunDir(out).state().state == RunState.DONE
     finally:
         trainings.clear()
 
@@ -188,7 +188,7 @@ def test_a_reload_reattaches_to_the_running_job_and_shows_the_test_pass(tmp_path
 
         release[1].set()
         assert reached[2].wait(60), "epoch 1 was saved and epoch 2 is testing"
-        assert [m["epoch"] for m in runs.load(tmp_path / "runs" / key).metrics] == [1]
+        assert [m.epoch for m in runs.load(tmp_path / "runs" / key).metrics] == [1]
         fresh = open_page("train", "zh", dataset="pets", **params)
         assert any(text.startswith(testing.replace("1", "2", 1)) for text in progress_texts(fresh))
         figures = [json.loads(c.proto.spec) for c in fresh.get("plotly_chart")]

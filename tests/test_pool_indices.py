@@ -13,7 +13,7 @@ from core import course
 from core.basics import codegen, ops
 from core.basics.ops import PoolSettings
 
-from test_pages import open_page, printed
+from pagetest import open_page, printed
 
 X = torch.tensor(course.CONV_INPUT, dtype=torch.float32).reshape(1, 1, 5, 5)
 # small integers, so windows often hold several equal maxima (PyTorch names the first) and whole windows of padding

@@ -5,13 +5,12 @@ import re
 
 import pytest
 import torch
-from test_practice_pages import answer
 from torch import nn
 
 from core import i18n
 from core.basics.ops import number
 
-from test_pages import open_page
+from pagetest import answer, open_page
 
 
 def prompts(at) -> list[str]:

@@ -10,18 +10,12 @@ from core.basics import ops
 from core.basics.ops import ConvSettings
 from core.practice import topics
 
-from test_pages import open_page
+from pagetest import answer, open_page
 
 
 def t_prompt(q, lang: str = "en") -> str:
     params = {**q.params, "arch": i18n.t(f"arch.{q.params['arch']}", lang)} if "arch" in q.params else q.params
     return i18n.t(f"practice.{q.prompt}", lang, **params)
-
-
-def answer(at, qid: str, text: str):
-    at.text_input(key=f"{qid}_answer").input(text)
-    at.button(key=f"{qid}_check").click()
-    return at.run()
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

@@ -6,8 +6,6 @@ from torch import nn
 from core.inference import receptive
 from core.model import Tudui
 
-from test_pages_classify import shipped  # noqa: F401 - the fixture the page test uses
-
 
 @pytest.mark.parametrize("arch", ["course", "relu", "bn_relu"])
 def test_every_feature_map_cell_sees_the_region_its_gradient_reaches(arch):
@@ -47,7 +45,7 @@ def test_deeper_cells_see_more():
 def test_classify_page_says_what_a_feature_map_cell_sees(lang):
     from core import i18n
 
-    from test_pages import open_page
+    from pagetest import open_page
 
     at = open_page("classify", lang)   # default view: what the network sees; first conv map 32×32, centre cell
     field = receptive.fields(list(Tudui("course").model))[0]
@@ -85,7 +83,7 @@ def expected_fields(arch: str) -> list[tuple[int, int] | None]:
 
 @pytest.mark.parametrize(("arch", "lang"), [("course", "zh"), ("relu", "en"), ("bn_relu", "zh")])
 def test_the_model_diagram_says_each_stage_s_receptive_field(arch, lang):
-    from test_pages import open_page
+    from pagetest import open_page
 
     at = open_page("model", lang, arch=arch)
     assert diagram_fields(at) == expected_fields(arch)

@@ -2,7 +2,6 @@
 import json
 import subprocess
 import time
-from dataclasses import asdict
 from pathlib import Path
 
 import pytest
@@ -14,6 +13,7 @@ from core.data.discovery import Kind
 from core.data.tensors import load_split
 from core.training import runs, train
 from core.training.events import EpochEnd, Phase, Progress, Stopped
+from core.training.records import RunConfig
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -32,9 +32,10 @@ def test_a_tiny_run_lowers_the_loss(folder_dataset, recipe, arch, device):
     metrics = train.run(config(folder_dataset, recipe=recipe, arch=arch, epochs=epochs, device=device,
                                lr=0.05 if recipe == "improved" else 0.02))
     assert len(metrics) == epochs
-    assert metrics[-1]["train_loss"] < metrics[0]["train_loss"]
-    assert metrics[-1]["test_acc"] > 1 / 3
-    assert {"epoch", "train_loss", "test_loss", "test_acc", "seconds", "images_per_s", "device"} <= set(metrics[0])
+    assert metrics[-1].train_loss < metrics[0].train_loss
+    assert metrics[-1].test_acc > 1 / 3
+    filled = {k for k, v in metrics[0].to_json().items() if v is not None}
+    assert {"epoch", "train_loss", "test_loss", "test_acc", "seconds", "images_per_s", "device"} <= filled
 
 
 @pytest.mark.parametrize("device", DEVICES)
@@ -48,12 +49,13 @@ def test_resume_gives_the_same_epochs_as_an_uninterrupted_run(folder_dataset, tm
 
     interrupted = tmp_path / "interrupted"
     first = train.run(config(folder_dataset, device=device), interrupted, on_event=stop_after_first_epoch, stop=stop)
-    assert [m["epoch"] for m in first] == [1]
+    assert [m.epoch for m in first] == [1]
     resumed = train.run(config(folder_dataset, device=device), interrupted, resume=True)
-    assert [r["epoch"] for r in resumed] == [r["epoch"] for r in straight] == [1, 2, 3]
+    assert [r.epoch for r in resumed] == [r.epoch for r in straight] == [1, 2, 3]
     tolerance = 0 if device == "cpu" else 1e-2  # exact on the CPU; cuDNN may sum in another order
     for key in ("train_loss", "test_loss", "test_acc"):
-        assert [r[key] for r in resumed] == pytest.approx([r[key] for r in straight], rel=tolerance, abs=0)
+        assert [getattr(r, key) for r in resumed] == pytest.approx([getattr(r, key) for r in straight],
+                                                                   rel=tolerance, abs=0)
     lines = (interrupted / "metrics.jsonl").read_text().splitlines()
     assert [json.loads(line)["epoch"] for line in lines] == [1, 2, 3]
 
@@ -146,7 +148,7 @@ def test_training_job_writes_a_run_that_reloads(folder_dataset, tmp_path):
     assert [e.epoch for e in job.snapshot() if isinstance(e, EpochEnd)] == [1, 2]
     (run,) = runs.all_runs(tmp_path)  # as after a server restart: from the run directory alone
     assert run.key == cfg.key() and run.complete and len(run.steps()) == job.total
-    assert run.as_config().resolved() == cfg.resolved() and run.checkpoint(2).is_file()
+    assert run.settings.resolved() == cfg.resolved() and run.checkpoint(2).is_file()
 
 
 def test_a_subset_smaller_than_a_batch_is_refused_clearly(folder_dataset):
@@ -240,7 +242,7 @@ def test_a_torn_metrics_line_is_skipped_and_counted(folder_dataset, tmp_path):
     with (out / "metrics.jsonl").open("a") as f:
         f.write('{"epoch": 2, "train_lo')                 # a kill in the middle of an append
     run = runs.load(out)
-    assert [m["epoch"] for m in run.metrics] == [1] and run.damaged == 1
+    assert [m.epoch for m in run.metrics] == [1] and run.damaged == 1
 
 
 def test_resume_repairs_metrics_that_ran_ahead_or_behind_resume_state(folder_dataset, tmp_path):
@@ -254,7 +256,7 @@ def test_resume_repairs_metrics_that_ran_ahead_or_behind_resume_state(folder_dat
     (out / "metrics.jsonl").write_text("\n".join(lines) + "\n" + lines[1] + "\n")   # … and a duplicate line
     resumed = train.run(config(folder_dataset, epochs=2), out, resume=True)
     assert [json.loads(x)["epoch"] for x in (out / "metrics.jsonl").read_text().splitlines()] == [1, 2]
-    assert [r["test_acc"] for r in resumed] == [r["test_acc"] for r in straight]
+    assert [r.test_acc for r in resumed] == [r.test_acc for r in straight]
 
 
 def test_killed_at_random_moments_the_run_loses_and_repeats_no_epoch(tmp_path):
@@ -274,9 +276,9 @@ def test_killed_at_random_moments_the_run_loses_and_repeats_no_epoch(tmp_path):
     assert attempts[-1]["returncode"] == 0
     straight = runs.load(tmp_path / "straight").metrics
     killed = runs.load(tmp_path / "killed")
-    assert [m["epoch"] for m in killed.metrics] == [1, 2, 3] and killed.damaged == 0
-    assert [m["test_acc"] for m in killed.metrics] == [m["test_acc"] for m in straight]
-    assert [m["train_loss"] for m in killed.metrics] == [m["train_loss"] for m in straight]
+    assert [m.epoch for m in killed.metrics] == [1, 2, 3] and killed.damaged == 0
+    assert [m.test_acc for m in killed.metrics] == [m.test_acc for m in straight]
+    assert [m.train_loss for m in killed.metrics] == [m.train_loss for m in straight]
     assert len(killed.steps()) == 3 * (144 // 8)
 
 
@@ -287,7 +289,7 @@ def test_retention_keeps_the_newest_runs_within_the_size_cap_and_never_a_busy_on
 
     for i in range(6):
         folder = RunDir(tmp_path / f"run{i}")
-        folder.create({**asdict(config("data", epochs=1).resolved()), "key": f"run{i}"})
+        folder.create(RunConfig(config("data", epochs=1).resolved(), f"run{i}"))
         (folder.path / "epoch_001.pth").write_bytes(b"x" * 400_000)
         os.utime(folder.path / "config.json", (1000 + i, 1000 + i))
     RunDir(tmp_path / "run0").set_state(RunState.TRAINING)          # the oldest is training: it stays
@@ -307,9 +309,9 @@ def test_after_a_restart_an_interrupted_run_resumes_by_itself(folder_dataset, tm
     train.run(cfg, out, on_event=lambda e: stop.set() if isinstance(e, EpochEnd) else None, stop=stop)
     RunDir(out).set_state(RunState.TRAINING, owner="ann")          # the server died while it trained
     (run,) = runs.interrupted(tmp_path)
-    job = Registry().submit(run.key, runs.training_work(run.as_config(), tmp_path, owner="ann"), owner="ann")
+    job = Registry().submit(run.key, runs.training_work(run.settings, tmp_path, owner="ann"), owner="ann")
     job.join(60)
-    assert [m["epoch"] for m in runs.load(out).metrics] == [1, 2] and RunDir(out).state()["state"] == RunState.DONE
+    assert [m.epoch for m in runs.load(out).metrics] == [1, 2] and RunDir(out).state().state == RunState.DONE
     assert runs.interrupted(tmp_path) == []
 
 
@@ -363,15 +365,15 @@ def test_each_generated_script_prints_the_engines_first_epoch(folder_dataset, tm
     numbers = [float(x) for x in re.findall(r"\d+\.\d+", printed.stdout)]   # the labels are in the learner's language
     assert numbers, printed.stdout
     assert [numbers[0], numbers[1], numbers[-1]] == pytest.approx(
-        [row["train_loss"], row["test_loss"], row["test_acc"]], abs=1e-4)
+        [row.train_loss, row.test_loss, row.test_acc], abs=1e-4)
     assert (tmp_path / "tudui_1.pth").is_file()
     if recipe == "course":   # its TensorBoard test_loss is the run's mean per image; the course's sum is named apart
         from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
         logged = EventAccumulator(str(tmp_path / "logs_train"))
         logged.Reload()
-        assert logged.Scalars("test_loss")[-1].value == pytest.approx(row["test_loss"], abs=1e-4)
-        assert logged.Scalars("total_test_loss")[-1].value == pytest.approx(row["test_loss_sum"], abs=1e-2)
+        assert logged.Scalars("test_loss")[-1].value == pytest.approx(row.test_loss, abs=1e-4)
+        assert logged.Scalars("total_test_loss")[-1].value == pytest.approx(row.test_loss_sum, abs=1e-2)
 
 
 def test_the_eta_counts_test_passes_and_saving_not_just_steps(monkeypatch):
@@ -403,7 +405,7 @@ def test_a_queued_job_is_estimated_from_earlier_runs_of_the_same_kind(folder_dat
     cfg = config(folder_dataset, epochs=2, subset=48)
     assert runs.estimate_seconds(cfg, tmp_path) is None          # nothing to go by yet
     train.run(cfg, tmp_path / cfg.key())
-    per_epoch = sum(m["seconds"] for m in runs.load(tmp_path / cfg.key()).metrics) / 2
+    per_epoch = sum(m.seconds for m in runs.load(tmp_path / cfg.key()).metrics) / 2
     assert runs.estimate_seconds(config(folder_dataset, epochs=6, subset=24), tmp_path) == pytest.approx(
         per_epoch * 0.5 * 6)
     assert runs.estimate_seconds(config(folder_dataset, epochs=2, recipe="course"), tmp_path) is None
@@ -419,10 +421,10 @@ def test_a_net_that_predicts_past_a_small_sets_classes_keeps_its_insight(tmp_pat
     images = torch.zeros(2, 3, 32, 32, dtype=torch.uint8)
     sure = torch.tensor([0.9, 0.6, 0.8, 0.5, 0.7])
     seen = insight.snapshot(1, net, images, [0, 3], labels, predicted, sure, sure / 2, ["cat", "dog", "ship"])
-    assert seen["confusion"].shape == (10, 10)  # up to the highest answer, #9
-    assert seen["confusion"][1, 7] == 1 and seen["confusion"][2, 9] == 1 and seen["confusion"].sum() == 5
+    assert seen.confusion.shape == (10, 10)  # up to the highest answer, #9
+    assert seen.confusion[1, 7] == 1 and seen.confusion[2, 9] == 1 and seen.confusion.sum() == 5
     run = RunDir(tmp_path / "run")
     run.path.mkdir()
-    torch.save(seen, run.path / "insight.pt")
-    assert run.insight() is not None and run.insight()["predicted"].tolist() == [0, 9]
-    assert insight.behind(run.insight(), 2, 9) == [(3, 0.5, 0.25)]  # the cell past the classes opens its image
+    torch.save(seen.to_saved(), run.path / "insight.pt")
+    assert run.insight() is not None and run.insight().predicted.tolist() == [0, 9]
+    assert insight.behind(run.insight().cells, 2, 9) == [(3, 0.5, 0.25)]  # the cell past the classes opens its image

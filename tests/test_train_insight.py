@@ -16,7 +16,7 @@ from core.training import train
 from core.training.rundir import RunDir, RunState
 
 from conftest import make_folder_dataset
-from test_pages import open_page
+from pagetest import open_page
 
 SETTINGS = {"epochs": 1, "batch_size": 32}
 
@@ -66,18 +66,17 @@ def test_the_cells_kept_are_each_cell_s_most_confident_images_for_many_test_pass
         confidence = torch.randint(0, 20, (n,), generator=g).float() / 20   # many ties
         true_prob = torch.rand(n, generator=g)
         kept = insight.cells(labels, predicted, confidence, true_prob)
-        seen, truth, guessed, sure, right = ({"cells": kept}, labels.tolist(), predicted.tolist(),
-                                             confidence.tolist(), true_prob.tolist())
+        truth, guessed, sure, right = labels.tolist(), predicted.tolist(), confidence.tolist(), true_prob.tolist()
         for true in range(10):
             for guess in range(12):
                 inside = sorted((i for i in range(n) if truth[i] == true and guessed[i] == guess),
                                 key=lambda i: (-sure[i], i))
                 expected = [(i, round(sure[i], 4), round(right[i], 4)) for i in inside[:24]]
-                assert insight.behind(seen, true, guess) == expected
+                assert insight.behind(kept, true, guess) == expected
         assert sum(map(len, kept.values())) == sum(min(24, int(c)) for c in
                                                    torch.bincount(labels * 12 + predicted, minlength=120))
     json.dumps(kept)   # JSON as it is
-    for damaged in ({"cells": "x"}, {"cells": {"0,0": [[1, 0.5]]}}, {"cells": {"0,0": [["a", 0.5, 0.5]]}}, {}):
+    for damaged in ("x", {"0,0": [[1, 0.5]]}, {"0,0": [["a", 0.5, 0.5]]}, {}):
         assert insight.behind(damaged, 0, 0) == []   # an older or damaged insight opens no images, and no traceback
 
 

@@ -13,7 +13,7 @@ from core.basics.transposed import TransposeSettings
 from core.chapters.modes import DropoutSettings
 from core.controls import Widget, controls
 
-from test_pages import open_page, printed
+from pagetest import open_page, printed
 
 # the page's own names: which pooling layer, which preset kernel of which size the matrix starts from, the seed
 PYTORCH = {PoolSettings: ({"mode"}, [nn.MaxPool2d, nn.AvgPool2d]), ConvSettings: ({"kernel", "kernel_size"}, [nn.Conv2d]),

@@ -5,7 +5,7 @@ import torch.nn.functional as F
 
 from core import course, i18n
 
-from test_pages import open_page, printed
+from pagetest import open_page, printed
 
 X = torch.tensor(course.CONV_INPUT, dtype=torch.float32).reshape(1, 1, 5, 5)
 

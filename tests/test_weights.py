@@ -1,5 +1,6 @@
 """The weights the app ships: the cards are honest, the targets are met, predictions on fixed photos stay put."""
 import hashlib
+import json
 
 import pytest
 
@@ -19,28 +20,28 @@ PINNED = {
 
 
 def test_the_course_architecture_and_the_best_variant_ship():
-    assert {c["architecture"] for c in CARDS.values()} >= {"course", "bn_relu"}
+    assert {c.architecture for c in CARDS.values()} >= {"course", "bn_relu"}
     for name, target in TARGETS.items():
-        assert CARDS[name]["test_acc"] >= target
+        assert CARDS[name].test_acc >= target
 
 
 @pytest.mark.parametrize("name", sorted(CARDS))
 def test_each_card_describes_its_file(name):
     card = CARDS[name]
-    content = (weights.MODELS / card["weights"]).read_bytes()
-    assert hashlib.sha256(content).hexdigest() == card["sha256"]
+    content = (weights.MODELS / card.weights).read_bytes()
+    assert hashlib.sha256(content).hexdigest() == card.sha256
     state = checkpoints.read_state_dict(content)  # the same safe path as an upload
-    assert checkpoints.guess_architecture(state) == card["architecture"]
-    assert card["classes"] == list(CIFAR10_CLASSES) and card["epochs"] > 0 and card["training_seconds"] > 0
-    assert (card["mean"] is None) == (card["std"] is None) == (card["recipe"] == "course")
-    assert len(card["per_class_acc"]) == 10 and min(card["per_class_acc"]) > 0
+    assert checkpoints.guess_architecture(state) == card.architecture
+    assert card.classes == list(CIFAR10_CLASSES) and card.epochs > 0 and card.training_seconds > 0
+    assert (card.mean is None) == (card.std is None) == (card.recipe == "course")
+    assert len(card.per_class_acc) == 10 and min(card.per_class_acc) > 0
 
 
 @pytest.mark.parametrize("name", sorted(PINNED))
 def test_predictions_on_the_bundled_photos_are_stable(name):
     model, card = weights.load(name)
     for photo, (expected, probability) in PINNED[name].items():
-        _, probs = infer.predict(model, infer.prepare(images.sample(photo), card["mean"], card["std"]).batch)
+        _, probs = infer.predict(model, infer.prepare(images.sample(photo), card.mean, card.std).batch)
         assert CIFAR10_CLASSES[int(probs.argmax())] == expected
         assert float(probs.max()) == pytest.approx(probability, abs=2e-3)
 
@@ -49,4 +50,15 @@ def test_cards_report_the_accuracy_measured_on_the_jpeg_test_set(shared_cifar):
     test = load_split(shared_cifar / "cifar10-jpg", "test")
     for name in CARDS:
         model, card = weights.load(name)
-        assert infer.audit(model, test, card["mean"], card["std"]).accuracy == pytest.approx(card["test_acc"], abs=1e-4)
+        assert infer.audit(model, test, card.mean, card.std).accuracy == pytest.approx(card.test_acc, abs=1e-4)
+
+
+def test_a_card_of_another_shape_is_left_out_not_a_crash(tmp_path, monkeypatch):
+    good = CARDS["course"].to_json()
+    folder = tmp_path / "models"
+    folder.mkdir()
+    (folder / "course.json").write_text(json.dumps(good))
+    (folder / "older.json").write_text(json.dumps({k: v for k, v in good.items() if k != "test_acc"}))
+    (folder / "foreign.json").write_text(json.dumps({**good, "architecture": "vgg16"}))
+    monkeypatch.setattr(weights, "MODELS", folder)
+    assert list(weights.cards()) == ["course"] and weights.cards()["course"] == CARDS["course"]

@@ -15,6 +15,7 @@ from core.data import tensors
 from core.errors import CodedError
 from core.inference.infer import Audit
 from core.training import insight
+from core.training.records import Insight
 from ui import CHART, screen_px, t, urlstate
 from ui.lesson import clicked
 
@@ -97,14 +98,14 @@ def confusion_view(matrix: list[list[int]], behind: Callable[[int, int], list[Be
                  predicted=names[predicted]))
 
 
-def insight_view(seen: dict, names: list[str], source: Path) -> None:
+def insight_view(seen: Insight, names: list[str], source: Path) -> None:
     """The Training page's confusion matrix of a run's last epoch (core.training.insight), its cells opening the test
     images they hold, read from the run's data set (its own test split, in the order the run tested it)."""
     try:
         images = test_split(str(source)).images
     except CodedError:   # the data set changed since the run: the counts stay, the images cannot be shown
         images = None
-    if images is not None and len(images) != int(seen["confusion"].sum()):
+    if images is not None and len(images) != int(seen.confusion.sum()):
         images = None
-    confusion_view(seen["confusion"].tolist(), lambda true, predicted: insight.behind(seen, true, predicted), images,
+    confusion_view(seen.confusion.tolist(), lambda true, predicted: insight.behind(seen.cells, true, predicted), images,
                    names, key="train_confusion")

@@ -77,11 +77,8 @@ def trains_here(found: discovery.Found) -> bool:
     return True
 
 
-def shown_here(run_config: dict) -> bool:
-    """Whether this session may list a training run: one trained on another session's upload is that session's
-    alone (its insight shows their pictures, its classes their labels)."""
-    data = run_config.get("data")
-    if not isinstance(data, str):
-        return True
+def shown_here(data: str) -> bool:
+    """Whether this session may list a training run on data (its RunConfig's settings.data): one trained on another
+    session's upload is that session's alone (its insight shows their pictures, its classes their labels)."""
     where = paths.relative(Path(data), folders().root.resolve())
     return where is None or where.split("/")[0] == sessions.key(session_id())

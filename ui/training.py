@@ -55,8 +55,8 @@ def trainings() -> Registry | RemoteTrainings:
         return backend
     registry = Registry(max_running=int(os.environ.get("TRAIN_JOBS", 1)), max_queued=max_queued)
     for run in runs.interrupted():
-        owner = run.folder.state()["owner"]
-        registry.submit(run.key, runs.training_work(run.as_config(), owner=owner), owner=owner)
+        owner = run.folder.state().owner
+        registry.submit(run.key, runs.training_work(run.settings, owner=owner), owner=owner)
     return registry
 
 
@@ -76,14 +76,14 @@ def me() -> str:
 
 def run_label(run: runs.Run) -> str:
     """A run as the pickers list it, in the learner's language: recipe, network, epochs done, settings, best accuracy."""
-    c = run.config
-    best = max((m["test_acc"] for m in run.metrics), default=0)
-    subset = t("train.run_subset", n=c["subset"]) if c.get("subset") else ""
-    label = t("train.run_label", recipe=labels("train.recipe_")(c["recipe"]), arch=labels("arch.")(c["arch"]),
-              done=len(run.metrics), epochs=c["epochs"], lr=c["lr"], batch_size=c["batch_size"], subset=subset,
+    c = run.settings
+    best = max((m.test_acc for m in run.metrics), default=0)
+    subset = t("train.run_subset", n=c.subset) if c.subset else ""
+    label = t("train.run_label", recipe=labels("train.recipe_")(c.recipe), arch=labels("arch.")(c.arch),
+              done=len(run.metrics), epochs=c.epochs, lr=c.lr, batch_size=c.batch_size, subset=subset,
               best=f"{best:.1%}")
-    if isinstance(c.get("worker"), str) and isinstance(c.get("device_label"), str):   # trained by a queue's worker
-        return f"{label} · {t('jobs_redis.run_where', worker=c['worker'], device=c['device_label'])}"
+    if run.config.worker is not None:   # trained by a queue's worker
+        return f"{label} · {t('jobs_redis.run_where', worker=run.config.worker, device=run.config.device_label)}"
     return label
 
 
@@ -109,16 +109,9 @@ def compare_picker(found: list[runs.Run], watched: str) -> list[runs.Run]:
 
 
 
-def request(config: train.Config, found: Found) -> remote.Request:
-    """The page's settings as a job for the workers: the data set by its stable id, never this server's path."""
-    return remote.Request(dataset=found.id, recipe=config.recipe, arch=config.arch, epochs=config.epochs,
-                          lr=config.lr, batch_size=config.batch_size, optimizer=config.optimizer,
-                          subset=config.subset, seed=config.seed)
-
-
 def job_key(config: train.Config, found: Found) -> str:
     """The job's key and run folder's name under the queue in use (on Redis the same on every app server)."""
-    return config.key() if isinstance(trainings(), Registry) else request(config, found).key()
+    return config.key() if isinstance(trainings(), Registry) else remote.key(remote.request(config, found.id))
 
 
 def submit(config: train.Config, found: Found) -> None:
@@ -128,7 +121,7 @@ def submit(config: train.Config, found: Found) -> None:
         backend.submit(config.key(), runs.training_work(config, owner=me()), owner=me(),
                        estimate=runs.estimate_seconds(config))
     else:
-        backend.submit(request(config, found), owner=me(),
+        backend.submit(remote.request(config, found.id), owner=me(),
                        estimate=runs.estimate_seconds(replace(config, data=found.id)))
 
 

@@ -11,6 +11,7 @@ import streamlit as st
 from core import viz
 from core.training import inside
 from core.training.inside import LayerStats
+from core.training.records import MetricsRow
 from ui import CHART, t
 
 TINY = 1e-3  # a layer whose gradient spread is under this share of the largest layer's gets a note
@@ -25,7 +26,7 @@ def _fmt(v: float | None, spec: str) -> str:
     return "–" if v is None or not math.isfinite(v) else format(v, spec)
 
 
-def layers_view(metrics: list[dict]) -> None:
+def layers_view(metrics: list[MetricsRow]) -> None:
     history = inside.history(metrics)
     if not history:
         return
@@ -57,7 +58,7 @@ def layers_view(metrics: list[dict]) -> None:
     st.caption(t("inside.how"))
 
 
-def compare_view(a: tuple[str, list[dict]], b: tuple[str, list[dict]], more: bool = False) -> None:
+def compare_view(a: tuple[str, list[MetricsRow]], b: tuple[str, list[MetricsRow]], more: bool = False) -> None:
     """Two runs' weighted layers side by side (named A and B, each run's label said once above the table), and one
     line reading the first layer's figures: how much gradient reaches it, how far an epoch moves it, in each run.
     more: further runs were picked, which the table leaves out (said in a caption)."""
@@ -77,7 +78,7 @@ def compare_view(a: tuple[str, list[dict]], b: tuple[str, list[dict]], more: boo
     first = matched[0]
     if first.a.moved and first.b.moved and first.a.grad_std > 0 and first.b.grad_std > 0:
         further, less = ("A", "B") if first.a.moved >= first.b.moved else ("B", "A")
-        accuracy = [row[-1].get("test_acc") if row else None for row in (a[1], b[1])]
+        accuracy = [row[-1].test_acc if row else None for row in (a[1], b[1])]
         st.markdown(t("inside_compare.line", layer=f"{first.layer} #1", grad_a=_fmt(first.a.grad_std, ".2e"),
                       grad_b=_fmt(first.b.grad_std, ".2e"), grad_times=_fmt(first.b.grad_std / first.a.grad_std, ".3g"),
                       moved_a=_fmt(first.a.moved, ".2%"), moved_b=_fmt(first.b.moved, ".2%"), further=further,

@@ -6,8 +6,10 @@ turns them into named phases with their own progress and an ETA.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
+
+from core.training.records import MetricsRow
 
 
 class Phase(StrEnum):
@@ -59,11 +61,11 @@ class Step:
 class EpochEnd:
     """An epoch was trained, tested and saved: its metrics row, as written to metrics.jsonl."""
 
-    row: dict = field(default_factory=dict)
+    row: MetricsRow
 
     @property
     def epoch(self) -> int:
-        return self.row["epoch"]
+        return self.row.epoch
 
 
 @dataclass(frozen=True)

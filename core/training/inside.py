@@ -16,6 +16,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from core.training.records import MetricsRow
+
 PROBE = 32  # test images in the fixed batch (the insight grid's 16 are its first)
 
 
@@ -92,14 +94,14 @@ def as_rows(stats: list[LayerStats]) -> list[dict]:
     return [{k: (float(f"{v:.6g}") if isinstance(v, float) else v) for k, v in asdict(s).items()} for s in stats]
 
 
-def history(metrics: list[dict]) -> list[tuple[int, list[LayerStats]]]:
+def history(metrics: list[MetricsRow]) -> list[tuple[int, list[LayerStats]]]:
     """(epoch, its layers) for every epoch of a run's metrics rows that recorded them; rows of older runs, or damaged
     ones, are left out."""
     kept = []
     for row in metrics:
-        stats = [LayerStats.from_row(r) for r in row.get("layers") or []]
+        stats = [LayerStats.from_row(r) for r in row.layers]
         if stats and None not in stats:
-            kept.append((row["epoch"], stats))
+            kept.append((row.epoch, stats))
     return kept
 
 
@@ -125,7 +127,7 @@ class Matched:
     b: Side
 
 
-def _sides(metrics: list[dict]) -> dict[tuple[str, int], Side]:
+def _sides(metrics: list[MetricsRow]) -> dict[tuple[str, int], Side]:
     epochs = history(metrics)
     if not epochs:
         return {}
@@ -140,7 +142,7 @@ def _sides(metrics: list[dict]) -> dict[tuple[str, int], Side]:
     return sides
 
 
-def side_by_side(a: list[dict], b: list[dict]) -> list[Matched]:
+def side_by_side(a: list[MetricsRow], b: list[MetricsRow]) -> list[Matched]:
     """Two runs' weighted layers matched in order (conv1 with conv1, …, the last Linear with the last Linear), so the
     course's network compares with its ReLU and BatchNorm variants too; empty where either run recorded none."""
     left, right = _sides(a), _sides(b)

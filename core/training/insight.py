@@ -10,6 +10,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from core.training.records import Insight
+
 GRID = 16
 SHOWN = 24  # test images kept per confusion cell, the most confident first: what a cell opens
 
@@ -51,11 +53,11 @@ def cells(labels: torch.Tensor, predicted: torch.Tensor, confidence: torch.Tenso
     return kept
 
 
-def behind(seen: dict, true: int, predicted: int) -> list[tuple[int, float, float]]:
-    """The images kept for confusion cell (true, predicted) as (test index, p predicted, p true), the most confident
-    first; none for an insight saved before cells were kept, or a damaged entry."""
-    kept = seen.get("cells")
-    rows = kept.get(f"{true},{predicted}") if isinstance(kept, dict) else None
+def behind(cells: dict, true: int, predicted: int) -> list[tuple[int, float, float]]:
+    """The images an insight's cells (Insight.cells) keep for confusion cell (true, predicted) as (test index,
+    p predicted, p true), the most confident first; none for an insight saved before cells were kept, or a damaged
+    entry."""
+    rows = cells.get(f"{true},{predicted}") if isinstance(cells, dict) else None
     if not isinstance(rows, list) or not all(isinstance(r, list) and len(r) == 3 and isinstance(r[0], int) and r[0] >= 0
                                              and all(isinstance(v, int | float) for v in r) for r in rows):
         return []
@@ -63,7 +65,7 @@ def behind(seen: dict, true: int, predicted: int) -> list[tuple[int, float, floa
 
 
 def snapshot(epoch: int, model: nn.Module, images: torch.Tensor, indices: list[int], labels: torch.Tensor,
-             predicted: torch.Tensor, confidence: torch.Tensor, true_prob: torch.Tensor, classes: list[str]) -> dict:
+             predicted: torch.Tensor, confidence: torch.Tensor, true_prob: torch.Tensor, classes: list[str]) -> Insight:
     """The insight of one epoch: grid images (uint8) with true and predicted classes, confusion with the images behind
     each cell, conv1 filters. labels, predicted, confidence, true_prob: every test image's class, the class the net
     gave it, and the softmax probabilities of that class and of the true one."""
@@ -71,7 +73,6 @@ def snapshot(epoch: int, model: nn.Module, images: torch.Tensor, indices: list[i
     # the net has 10 outputs even on a 3-class folder set, so it may answer #7: the matrix reaches the highest answer
     size = max(len(classes), int(predicted.max()) + 1 if len(predicted) else 0)
     pick = torch.tensor(indices)
-    return {"epoch": epoch, "images": images, "labels": labels[pick].cpu(), "predicted": predicted[pick].cpu(),
-            "confusion": confusion(labels.cpu(), predicted.cpu(), size),
-            "cells": cells(labels.cpu(), predicted.cpu(), confidence.cpu(), true_prob.cpu()),
-            "filters": conv1.weight.detach().float().cpu().clone(), "classes": list(classes)}
+    return Insight(epoch, images, labels[pick].cpu(), predicted[pick].cpu(), confusion(labels.cpu(), predicted.cpu(), size),
+                   conv1.weight.detach().float().cpu().clone(), list(classes),
+                   cells(labels.cpu(), predicted.cpu(), confidence.cpu(), true_prob.cpu()))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 
 import torch
@@ -21,6 +22,15 @@ from core.data import batches
 from core.data.tensors import load_split
 
 Report = Callable[[int, int, bool], None]   # images done, of total, came from the cache
+
+
+class RecipeName(StrEnum):
+    """The recipes by name: what the URL, config.json and a request from Redis carry (a str, so either spelling
+    compares equal)."""
+
+    COURSE = "course"
+    IMPROVED = "improved"
+    FAST = "fast"
 
 
 @dataclass
@@ -54,7 +64,7 @@ TensorBatches = batches.TensorBatches
 class Recipe:
     """The course's loop. Subclasses change what they must: data, optimizer, schedule, loss, evaluation."""
 
-    name: str = "course"
+    name: RecipeName = RecipeName.COURSE
     epochs: int = 10
     batch_size: int = 64
     lr: float = 0.01
@@ -114,7 +124,7 @@ class Recipe:
 class Improved(Recipe):
     """Decoded data on the device, batch augmentation, Nesterov SGD, warm-up + cosine, label smoothing."""
 
-    name: str = "improved"
+    name: RecipeName = RecipeName.IMPROVED
     epochs: int = 30
     batch_size: int = 256
     lr: float = 0.05
@@ -173,7 +183,7 @@ class Improved(Recipe):
 class Fast(Improved):
     """A small budget spent well: see FAST_TRICKS for each change and why."""
 
-    name: str = "fast"
+    name: RecipeName = RecipeName.FAST
     epochs: int = 3
     batch_size: int = 128   # twice the steps of 256 for the same images, and faster per image on a CPU
     lr: float = 0.05
@@ -216,4 +226,4 @@ def whiten_conv1(conv: nn.Conv2d, x: torch.Tensor, eps: float, scale: float) -> 
     conv.bias.zero_()
 
 
-RECIPES: dict[str, Recipe] = {r.name: r for r in (Fast(), Improved(), Recipe())}
+RECIPES: dict[RecipeName, Recipe] = {r.name: r for r in (Fast(), Improved(), Recipe())}

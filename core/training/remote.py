@@ -14,14 +14,14 @@ import hashlib
 import json
 import math
 import os
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import asdict, fields, replace
 from enum import StrEnum
 
 from core.errors import CodedError, ErrorKind
 from core.model import ARCHITECTURES
-from core.training import train
 from core.training.events import EpochEnd, Event, Finished, Phase, Progress, Started, Step, Stopped
 from core.training.recipes import RECIPES
+from core.training.records import Config, MetricsRow
 
 QUEUE = "tudui-training"
 TASK = "core.training.rqtask.train_job"   # the one function a worker runs
@@ -57,33 +57,21 @@ def epoch_key(run: str, epoch: int) -> str:
     return f"{PREFIX}{run}:epoch:{epoch}"
 
 
-@dataclass(frozen=True)
-class Request:
-    """One training job as it travels: the page's settings with the data set named by its stable id."""
+def request(config: Config, dataset: str) -> Config:
+    """The page's settings as a job for the workers: data names the data set by its stable id (never this server's
+    path), and the device is the worker's to choose."""
+    return replace(config, data=dataset, device="auto")
 
-    dataset: str
-    recipe: str = "fast"
-    arch: str = "course"
-    epochs: int | None = None
-    lr: float | None = None
-    batch_size: int | None = None
-    optimizer: str | None = None
-    subset: int | None = None
-    seed: int = 0
 
-    def config(self, data: str | None = None) -> train.Config:
-        """The engine's settings, training on data (the worker's own folder for this data set)."""
-        return train.Config(data=data or self.dataset, recipe=self.recipe, arch=self.arch, epochs=self.epochs,
-                            lr=self.lr, batch_size=self.batch_size, optimizer=self.optimizer, subset=self.subset,
-                            seed=self.seed)
+def key(request: Config) -> str:
+    """The job's id in RQ and its run folder's name: same settings and data set id, same key, on any server."""
+    settings = asdict(request.resolved())
+    return "r" + hashlib.sha1(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:11]
 
-    def key(self) -> str:
-        """The job's id in RQ and its run folder's name: same settings and data set id, same key, on any server."""
-        settings = asdict(self.config().resolved())
-        return "r" + hashlib.sha1(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:11]
 
-    def to_json(self) -> dict:
-        return asdict(self)
+def to_json(request: Config) -> dict:
+    """The request as it travels: plain JSON, the fields of Config."""
+    return asdict(request)
 
 
 def _int(value: object, low: int, high: int, name: str) -> int:
@@ -92,13 +80,15 @@ def _int(value: object, low: int, high: int, name: str) -> int:
     return value
 
 
-def validate(payload: object, max_epochs: int = 0, max_images: int = 0) -> Request:
+def validate(payload: object, max_epochs: int = 0, max_images: int = 0) -> Config:
     """The request a payload from Redis describes, refused (RemoteError "refused") unless every setting is one the
     page could have sent; the caps (0: none) bound epochs and training images as the page's owner caps do."""
-    if not isinstance(payload, dict) or set(payload) - {f.name for f in fields(Request)}:
+    if not isinstance(payload, dict) or set(payload) - {f.name for f in fields(Config)} or "data" not in payload:
         raise RemoteError("refused", setting="request")
-    request = Request(**{f.name: payload[f.name] for f in fields(Request) if f.name in payload})
-    dataset = request.dataset
+    request = Config(**{f.name: payload[f.name] for f in fields(Config) if f.name in payload})
+    if request.device != "auto":   # the worker trains on its own device
+        raise RemoteError("refused", setting="device")
+    dataset = request.data
     if not isinstance(dataset, str) or not 0 < len(dataset) <= 200 or "\\" in dataset or ".." in dataset.split("/") \
             or dataset.startswith("/") or ":" in dataset:
         raise RemoteError("refused", setting="dataset")
@@ -120,12 +110,12 @@ def validate(payload: object, max_epochs: int = 0, max_images: int = 0) -> Reque
         _int(request.subset, 1, MAX_SUBSET, "subset")
     if request.epochs is not None:
         _int(request.epochs, 1, MAX_EPOCHS, "epochs")
-    resolved = request.config().resolved()
+    resolved = request.resolved()
     if max_epochs and resolved.epochs > max_epochs:
         raise RemoteError("cap_epochs", cap=max_epochs)
     if max_images and (request.subset is None or request.subset > max_images):
         raise RemoteError("cap_images", cap=max_images)
-    return replace(request, lr=float(lr) if lr is not None else None)
+    return replace(request, recipe=resolved.recipe, lr=float(lr) if lr is not None else None)
 
 
 def caps_from_env() -> tuple[int, int]:
@@ -148,4 +138,7 @@ def decode(text: str | bytes) -> Event | None:
         event = cls(**data)
     except (ValueError, KeyError, TypeError, AttributeError):
         return None
+    if isinstance(event, EpochEnd):
+        row = MetricsRow.from_json(event.row)
+        return EpochEnd(row) if row is not None else None
     return replace(event, phase=Phase(event.phase)) if isinstance(event, Progress) else event

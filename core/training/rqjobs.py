@@ -1,25 +1,19 @@
-"""Training jobs on RQ + Redis, seen from the app: the surface of core.training.jobs.Registry, and a mirror.
+"""Training jobs on RQ + Redis, seen from the app: the surface of core.training.jobs.Registry.
 
 With JOBS_REDIS_URL set, every app server (replica) sends its learners' runs to
 one RQ queue, and workers (python -m core.worker) on any machine train them.
-The job id is the settings' key (core.training.remote.Request.key), so the same
+The job id is the settings' key (core.training.remote.key), so the same
 settings asked for on any replica join the same job. The owner is stored in
 the job's meta by the app that queued it and checked here, never taken from a
 URL. Each app mirrors every run into its own runs/ folder as its epochs are
-committed to Redis (Mirror), so Classify, compare-runs, downloads and retention
-read the same run folders as with the embedded queue. Files from Redis are
-size-checked and read with torch.load(weights_only=True) before they are saved.
+committed to Redis (core.training.rqmirror).
 """
 from __future__ import annotations
 
-import io
-import json
-import os
 import threading
 import time
 from dataclasses import dataclass
 
-import torch
 from redis import Redis, RedisError
 from rq import Queue, Retry, Worker
 from rq.command import send_stop_job_command
@@ -29,14 +23,14 @@ from rq.serializers import JSONSerializer
 
 from core import i18n
 from core.errors import CodedError, ErrorKind, explain, without_paths
-from core.training import remote, runs
+from core.training import remote
 from core.training.events import Phase, Started, Step
 from core.training.jobs import JobState, QueueFull, Watched
-from core.training.rundir import RunDir, RunState, write_atomic
+from core.training.records import Config
+from core.training.rqmirror import Mirror
 
 STOPPING = "tudui:stopping:"       # + job id: a stop was asked for (every replica shows "stopping")
 REACHABLE_S = 5.0                  # how long a reachability answer is reused
-MIRROR_EVERY_S = 0.5
 STATES = {JobStatus.QUEUED: JobState.QUEUED, JobStatus.DEFERRED: JobState.QUEUED, JobStatus.SCHEDULED: JobState.QUEUED,
           JobStatus.CREATED: JobState.QUEUED, JobStatus.STARTED: JobState.RUNNING, JobStatus.FAILED: JobState.FAILED,
           JobStatus.STOPPED: JobState.STOPPED, JobStatus.CANCELED: JobState.CANCELLED}
@@ -173,9 +167,10 @@ class RemoteTrainings:
     def get(self, key: str) -> RemoteJob | None:
         return self._job(key)
 
-    def submit(self, request: remote.Request, owner: str | None = None, estimate: float | None = None) -> RemoteJob:
-        """Queue the request under its key, or return the job already queued or training under it (from any app)."""
-        key = request.key()
+    def submit(self, request: Config, owner: str | None = None, estimate: float | None = None) -> RemoteJob:
+        """Queue the request (core.training.remote.request) under its key, or return the job already queued or
+        training under it (from any app)."""
+        key = remote.key(request)
         with self.redis.lock(f"tudui:submit:{key}", timeout=10, blocking_timeout=10):
             job = self._job(key)
             if job is not None and (job.running or job.waiting):
@@ -184,7 +179,7 @@ class RemoteTrainings:
                 raise QueueFull(self.max_queued)
             self.redis.delete(STOPPING + key)
             self.queue.failed_job_registry.remove(key)
-            self.queue.enqueue_call(func=remote.TASK, kwargs={"request": request.to_json()}, job_id=key,
+            self.queue.enqueue_call(func=remote.TASK, kwargs={"request": remote.to_json(request)}, job_id=key,
                                     meta={"owner": owner, "estimate": estimate}, retry=Retry(max=remote.RETRIES),
                                     timeout=-1, result_ttl=24 * 3600, failure_ttl=24 * 3600)
         return self._job(key)
@@ -267,97 +262,3 @@ class RemoteTrainings:
                 last = entry_id.decode()
             self._steps[key] = (last, seen)
             return [seen[k] for k in sorted(seen)]
-
-
-class Mirror:
-    """Copies each run's committed epochs from Redis into this app's runs/ folder, on a background thread."""
-
-    def __init__(self, backend: RemoteTrainings, root=None) -> None:
-        self.backend, self.root = backend, root
-        self._seen: dict[str, tuple[float, str]] = {}
-        self._thread: threading.Thread | None = None
-        self._closed = threading.Event()
-
-    def start(self) -> None:
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._loop, name="runs-mirror", daemon=True)
-            self._thread.start()
-
-    def close(self) -> None:
-        self._closed.set()
-
-    def _loop(self) -> None:
-        while not self._closed.wait(MIRROR_EVERY_S):
-            try:
-                self.sync()
-            except RedisError:   # Redis away: the page says so; the mirror tries again
-                self._closed.wait(2)
-
-    def sync(self) -> list[str]:
-        """One pass: abandoned jobs given back to the queue (RQ's cleanup), then every changed run copied.
-        Returns the keys copied."""
-        redis = self.backend.redis
-        self.backend.queue.started_job_registry.cleanup()
-        copied = []
-        index = redis.zrangebyscore(remote.RUNS_INDEX, time.time() - 7 * 24 * 3600, "+inf", withscores=True)
-        with redis.pipeline(transaction=False) as pipe:   # every run's status in one round trip
-            for raw, _ in index:
-                pipe.hget(Job.key_for(raw.decode()), "status")
-            statuses = pipe.execute()
-        for (raw, score), status in zip(index, statuses, strict=True):
-            key = raw.decode()
-            mark = (score, (status or b"").decode())
-            if self._seen.get(key) != mark and _is_key(key):
-                try:
-                    self.copy(key)
-                except RedisError:
-                    raise
-                except Exception:   # a damaged or hostile run in Redis is skipped, never half-trusted
-                    pass
-                self._seen[key] = mark
-                copied.append(key)
-        return copied
-
-    def copy(self, key: str) -> None:
-        """Bring runs/<key> up to the epochs Redis holds: config, each new epoch's files, TensorBoard, state."""
-        redis, names = self.backend.redis, remote.keys(key)
-        config = redis.get(names["config"])
-        if config is None:
-            return
-        folder = RunDir((self.root or runs.runs_root()) / key)
-        folder.create(json.loads(config))
-        rows = folder.metrics().rows
-        done = int(redis.get(names["done"]) or 0)
-        for epoch in range(len(rows) + 1, done + 1):
-            fields = redis.hgetall(remote.epoch_key(key, epoch))
-            if not fields:
-                break
-            rows = [*rows, json.loads(fields[b"row"])]
-            resume = redis.get(names["resume"]) if epoch == done else None
-            state = _load(resume) if resume else {"epoch": epoch, "metrics": rows}
-            if not isinstance(state, dict) or state.get("epoch") != epoch:
-                state = {"epoch": epoch, "metrics": rows}
-            steps = [json.loads(line) for line in fields.get(b"steps", b"").decode().splitlines() if line.strip()]
-            insight = _load(fields[b"insight"]) if b"insight" in fields else None
-            folder.commit_epoch(_load(fields[b"weights"]), {**state, "metrics": rows}, steps, insight)
-        folder.tensorboard.mkdir(parents=True, exist_ok=True)
-        for name, data in redis.hgetall(names["tensorboard"]).items():
-            if len(data) <= remote.MAX_FILE_BYTES and name.decode().startswith("events.out.tfevents."):
-                write_atomic(folder.tensorboard / os.path.basename(name.decode()), data)
-        job = self.backend.get(key)
-        if job is not None:
-            state = {JobState.DONE: RunState.DONE, JobState.FAILED: RunState.FAILED}.get(
-                job.state, RunState.TRAINING if job.running or job.waiting else RunState.STOPPED)
-            folder.set_state(state, job.owner)
-
-
-def _is_key(key: str) -> bool:
-    """A run key as Request.key makes them: never a path, whatever was written into Redis."""
-    return len(key) == 12 and key[0] == "r" and all(c in "0123456789abcdef" for c in key[1:])
-
-
-def _load(data: bytes) -> object:
-    """A tensor file from Redis, size-checked and read with weights_only=True (a hostile pickle is refused)."""
-    if len(data) > remote.MAX_FILE_BYTES:
-        raise remote.RemoteError("too_big", mb=remote.MAX_FILE_BYTES // 2**20)
-    return torch.load(io.BytesIO(data), weights_only=True)

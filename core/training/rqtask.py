@@ -26,7 +26,7 @@ from core.data.paths import DataError
 from core.errors import CodedError, without_paths
 from core.training import remote, train
 from core.training.events import EpochEnd, Event, Finished, Progress, Started, Step, Stopped
-from core.training.rundir import RESUME, RunDir
+from core.training.rundir import METRICS, RESUME, STEPS, RunDir
 from core.training.tracker import Tracker
 
 STATUS_EVERY_S = 0.25
@@ -67,9 +67,9 @@ def train_job(request: dict) -> dict:
         if worker is None or job is None:
             raise remote.RemoteError("refused", setting="worker")
         checked = remote.validate(request, *worker.caps)
-        if checked.key() != job.id:   # a job id that does not match its settings would overwrite another run
+        if remote.key(checked) != job.id:   # a job id that does not match its settings would overwrite another run
             raise remote.RemoteError("refused", setting="job id")
-        data = worker.dataset(checked.dataset)
+        data = worker.dataset(checked.data)
     except remote.RemoteError as err:
         _fail(job, err)
         raise
@@ -77,7 +77,7 @@ def train_job(request: dict) -> dict:
     job.meta["where"] = {"worker": worker.name, "device": worker.device_label}
     job.save_meta()
     publisher = Publisher(job, job.connection, worker)
-    config = replace(checked.config(str(data)), device=worker.device)
+    config = replace(checked, data=str(data), device=worker.device)
     with tempfile.TemporaryDirectory(prefix="tudui-worker-") as tmp:
         out = Path(tmp) / job.id
         publisher.restore(out)
@@ -130,11 +130,11 @@ class Publisher:
         rows, steps = [], []
         for epoch in range(1, done + 1):
             row, lines = self.redis.hmget(remote.epoch_key(self.job.id, epoch), "row", "steps")
-            rows.append(json.loads(row))
+            rows.append(row.decode() + "\n")
             steps.append(lines.decode())
         (out / RESUME).write_bytes(resume)
-        (out / "metrics.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
-        (out / "steps.jsonl").write_text("".join(steps))
+        (out / METRICS).write_text("".join(rows))
+        (out / STEPS).write_text("".join(steps))
         for name, data in self.redis.hgetall(self.keys["tensorboard"]).items():
             target = RunDir(out).tensorboard / Path(name.decode()).name
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -163,10 +163,13 @@ class Publisher:
 
     def _send_config(self) -> None:
         """config.json as the app mirrors it: the data set by its id, never this worker's path, and where it ran."""
-        config = RunDir(self.out).config() or {}
-        config.update(data=self.job.kwargs["request"]["dataset"], key=self.job.id, worker=self.worker.name,
-                      device_label=self.worker.device_label)
-        self.redis.set(self.keys["config"], json.dumps(config), ex=KEEP_S)
+        config = RunDir(self.out).config()
+        if config is None:
+            return
+        dataset = self.job.kwargs["request"]["data"]
+        config = replace(config, settings=replace(config.settings, data=dataset), key=self.job.id,
+                         worker=self.worker.name, device_label=self.worker.device_label)
+        self.redis.set(self.keys["config"], json.dumps(config.to_json()), ex=KEEP_S)
         self.redis.zadd(remote.RUNS_INDEX, {self.job.id: time.time()})
 
     def _commit(self, epoch: int) -> None:
@@ -174,7 +177,7 @@ class Publisher:
         folder = RunDir(self.out)
         metrics = folder.metrics().rows
         steps = [s for s in folder.steps().rows if s.get("epoch") == epoch]
-        fields = {"row": json.dumps(metrics[-1]), "steps": "".join(json.dumps(s) + "\n" for s in steps),
+        fields = {"row": json.dumps(metrics[-1].to_json()), "steps": "".join(json.dumps(s) + "\n" for s in steps),
                   "weights": folder.checkpoint(epoch).read_bytes(), "at": time.time()}   # at: for latency figures
         insight = self.out / "insight.pt"
         if insight.is_file():

@@ -25,6 +25,8 @@ from pathlib import Path
 
 import torch
 
+from core.training.records import Insight, MetricsRow, RunConfig
+
 CONFIG, STATE, METRICS, STEPS, RESUME, INSIGHT, TENSORBOARD = (
     "config.json", "state.json", "metrics.jsonl", "steps.jsonl", "resume.pt", "insight.pt", "tensorboard")
 
@@ -37,10 +39,26 @@ class RunState(StrEnum):
 
 
 @dataclass(frozen=True)
+class RunStatus:
+    """state.json: how the run stands, and the session that started it (only it may stop it)."""
+
+    state: RunState
+    owner: str | None = None
+
+
+@dataclass(frozen=True)
 class Lines:
     """A JSON-lines file as read: its whole lines, and how many damaged lines were skipped (a torn last append)."""
 
     rows: list[dict]
+    damaged: int = 0
+
+
+@dataclass(frozen=True)
+class Metrics:
+    """metrics.jsonl as read: the rows the pages can draw, and how many lines were torn or of another shape."""
+
+    rows: list[MetricsRow]
     damaged: int = 0
 
 
@@ -105,24 +123,28 @@ class RunDir:
         return self.path.name
 
     # -- reading ---------------------------------------------------------------------------------
-    def config(self) -> dict | None:
-        """The saved settings, or None where there is no readable config (not a run, or damaged)."""
+    def config(self) -> RunConfig | None:
+        """The saved settings, or None where there is no readable config (not a run, damaged, or foreign)."""
         try:
-            config = json.loads((self.path / CONFIG).read_text())
+            data = json.loads((self.path / CONFIG).read_text())
         except (OSError, ValueError):
             return None
-        return config if isinstance(config, dict) and "epochs" in config else None
+        return RunConfig.from_json(data, self.key)
 
-    def state(self) -> dict:
-        """{"state": RunState, "owner": session or None}; a missing or damaged file reads as stopped."""
+    def state(self) -> RunStatus:
+        """How the run stands and who started it; a missing or damaged file reads as stopped."""
         try:
             state = json.loads((self.path / STATE).read_text())
-            return {"state": RunState(state["state"]), "owner": state.get("owner")}
+            return RunStatus(RunState(state["state"]), state.get("owner"))
         except (OSError, ValueError, KeyError, TypeError):
-            return {"state": RunState.STOPPED, "owner": None}
+            return RunStatus(RunState.STOPPED)
 
-    def metrics(self) -> Lines:
-        return read_lines(self.path / METRICS)
+    def metrics(self) -> Metrics:
+        """The finished epochs' rows; a torn line, or a row without what the pages draw, is counted as damaged."""
+        lines = read_lines(self.path / METRICS)
+        rows = [MetricsRow.from_json(r) for r in lines.rows]
+        kept = [r for r in rows if r is not None]
+        return Metrics(kept, lines.damaged + len(rows) - len(kept))
 
     def steps(self) -> Lines:
         return read_lines(self.path / STEPS)
@@ -134,13 +156,13 @@ class RunDir:
     def tensorboard(self) -> Path:
         return self.path / TENSORBOARD
 
-    def insight(self) -> dict | None:
+    def insight(self) -> Insight | None:
         """The last epoch's insight (see core.training.insight), or None where there is none or it is damaged."""
         try:
             seen = torch.load(self.path / INSIGHT, weights_only=True)
         except Exception:  # a missing, partial or foreign file: the page simply shows no insight
             return None
-        return seen if _is_insight(seen) else None
+        return Insight.from_saved(seen)
 
     def size_bytes(self) -> int:
         return sum(f.stat().st_size for f in self.path.rglob("*") if f.is_file())
@@ -152,9 +174,9 @@ class RunDir:
             return 0.0
 
     # -- writing ---------------------------------------------------------------------------------
-    def create(self, config: dict) -> None:
+    def create(self, config: RunConfig) -> None:
         self.path.mkdir(parents=True, exist_ok=True)
-        write_atomic(self.path / CONFIG, json.dumps(config, indent=2).encode())
+        write_atomic(self.path / CONFIG, json.dumps(config.to_json(), indent=2).encode())
 
     def set_state(self, state: RunState, owner: str | None = None) -> None:
         self.path.mkdir(parents=True, exist_ok=True)
@@ -168,47 +190,36 @@ class RunDir:
             old.unlink()
 
     def load_resume(self, device: torch.device) -> dict | None:
-        """The saved state of the last finished epoch, with the metrics and steps files made to agree with it."""
+        """The saved state of the last finished epoch, with the metrics and steps files made to agree with it.
+
+        Its "metrics" are the MetricsRow of every finished epoch (resume.pt keeps them as JSON dicts)."""
         try:
             saved = torch.load(self.path / RESUME, weights_only=True, map_location=device)
-        except FileNotFoundError:
+            saved["metrics"] = [MetricsRow.from_json(r) for r in saved["metrics"]]
+        except Exception:  # missing, or damaged: the run starts again rather than failing forever
             saved = None
-        except Exception:  # a damaged resume state: the run starts again rather than failing forever
-            saved = None
-        if saved is None:
+        if saved is None or None in saved["metrics"]:
             self.clear()
             return None
         epoch = saved["epoch"]
-        write_atomic(self.path / METRICS, _jsonl(saved["metrics"]))
+        write_atomic(self.path / METRICS, _jsonl([r.to_json() for r in saved["metrics"]]))
         write_atomic(self.path / STEPS, _jsonl([s for s in self.steps().rows if s.get("epoch", 0) <= epoch]))
         for later in self.path.glob("epoch_*.pth"):
             if int(later.stem.split("_")[1]) > epoch:
                 later.unlink()
         return saved
 
-    def commit_epoch(self, weights: dict, resume: dict, steps: list[dict], insight: dict | None) -> None:
-        """Save an epoch: its state_dict, the resume state (the commit point), then metrics, steps and insight."""
+    def commit_epoch(self, weights: dict, resume: dict, steps: list[dict], insight: Insight | None) -> None:
+        """Save an epoch: its state_dict, the resume state (the commit point), then metrics, steps and insight.
+
+        resume["metrics"] holds the MetricsRow of every finished epoch; resume.pt keeps them as JSON dicts."""
         epoch = resume["epoch"]
+        rows = [r.to_json() for r in resume["metrics"]]
         save_atomic(weights, self.checkpoint(epoch))
-        save_atomic(resume, self.path / RESUME)
-        write_atomic(self.path / METRICS, _jsonl(resume["metrics"]))
+        save_atomic({**resume, "metrics": rows}, self.path / RESUME)
+        write_atomic(self.path / METRICS, _jsonl(rows))
         with (self.path / STEPS).open("a") as f:
             f.write(_jsonl(steps).decode())
         if insight is not None:
-            save_atomic(insight, self.path / INSIGHT)
+            save_atomic(insight.to_saved(), self.path / INSIGHT)
 
-
-def _is_insight(seen: object) -> bool:
-    """Whether a loaded insight.pt holds what the page draws, with shapes that agree."""
-    if not isinstance(seen, dict) or not all(isinstance(seen.get(k), torch.Tensor)
-                                             for k in ("images", "labels", "predicted", "confusion", "filters")):
-        return False
-    classes = seen.get("classes")
-    n = len(seen["images"])
-    return (isinstance(classes, list) and all(isinstance(c, str) for c in classes)
-            and seen["images"].dtype == torch.uint8 and seen["images"].dim() == 4 and seen["images"].shape[1] == 3
-            and len(seen["labels"]) == n and len(seen["predicted"]) == n
-            and seen["confusion"].dim() == 2 and seen["confusion"].shape[0] == seen["confusion"].shape[1] >= len(classes)
-            and seen["filters"].dim() == 4 and seen["filters"].shape[1] == 3
-            and all(0 <= int(v) < len(classes) for v in seen["labels"].tolist())
-            and all(0 <= int(v) < len(seen["confusion"]) for v in seen["predicted"].tolist()))

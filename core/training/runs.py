@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import os
 import shutil
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from pathlib import Path
 
 from core.data.paths import REPO
 from core.training import train
 from core.training.events import Progress, Started, Step
 from core.training.jobs import Job
+from core.training.records import Config, MetricsRow, RunConfig
 from core.training.rundir import RunDir, RunState
 from core.training.tracker import Tracker
 
@@ -31,17 +32,22 @@ def runs_root() -> Path:
 class Run:
     key: str
     path: Path
-    config: dict
-    metrics: list[dict]
-    damaged: int = 0          # torn lines skipped in metrics.jsonl (a kill mid-write): the page notes them
+    config: RunConfig
+    metrics: list[MetricsRow]
+    damaged: int = 0          # torn or unreadable lines skipped in metrics.jsonl (a kill mid-write): the page notes them
 
     @property
     def folder(self) -> RunDir:
         return RunDir(self.path)
 
     @property
+    def settings(self) -> Config:
+        """The run's resolved settings: its job again, to resume it."""
+        return self.config.settings
+
+    @property
     def epochs(self) -> int:
-        return self.config["epochs"]
+        return self.settings.epochs
 
     @property
     def complete(self) -> bool:
@@ -53,14 +59,8 @@ class Run:
     def checkpoint(self, epoch: int) -> Path:
         return self.folder.checkpoint(epoch)
 
-    def as_config(self) -> train.Config:
-        return train.Config(**{f.name: self.config[f.name] for f in fields(train.Config)})
 
-
-NUMBER = (int, float)
-METRIC_FIELDS = {"epoch": int, "test_acc": NUMBER, "test_loss": NUMBER, "test_loss_sum": NUMBER,
-                 "test_loss_sum_batch": int, "images_per_s": NUMBER, "seconds": NUMBER}   # what the pages read
-STEP_FIELDS = {"step": int, "loss": NUMBER}
+STEP_FIELDS = {"step": int, "loss": (int, float)}
 
 
 def _typed(row: object, schema: dict) -> bool:
@@ -68,34 +68,15 @@ def _typed(row: object, schema: dict) -> bool:
                                          for k, t in schema.items())
 
 
-def _readable(config: dict) -> bool:
-    """Whether a run's saved settings rebuild its job and carry what the pages show (an older or foreign
-    config.json, hand-edited or half-copied, is skipped rather than breaking every page)."""
-    settings = {"data": str, "recipe": str, "arch": str, "epochs": int, "lr": NUMBER, "batch_size": int,
-                "optimizer": str, "seed": int, "device": str}
-    if not _typed(config, settings) or config["epochs"] < 1 or config["batch_size"] < 1 \
-            or not isinstance(config.get("subset"), int | None):
-        return False
-    try:   # a recipe and an architecture this app has: the job's own check
-        train.Config(**{f.name: config.get(f.name) for f in fields(train.Config)}).resolved()
-    except ValueError:
-        return False
-    classes, mean, std = config.get("classes"), config.get("mean"), config.get("std")
-    return ((classes is None or isinstance(classes, list) and all(isinstance(c, str) for c in classes))
-            and all(v is None or isinstance(v, list) and len(v) == 3 and all(isinstance(x, NUMBER) for x in v)
-                    for v in (mean, std)))
-
-
 def load(path: Path) -> Run | None:
     """The run in a folder, or None where there is no readable config; metric rows the pages cannot draw are
     counted as damaged (the page notes them) and left out."""
     folder = RunDir(path)
     config = folder.config()
-    if config is None or not _readable(config):
+    if config is None:
         return None
-    lines = folder.metrics()
-    rows = [r for r in lines.rows if _typed(r, METRIC_FIELDS)]
-    return Run(config.get("key", folder.key), folder.path, config, rows, lines.damaged + len(lines.rows) - len(rows))
+    metrics = folder.metrics()
+    return Run(config.key, folder.path, config, metrics.rows, metrics.damaged)
 
 
 def stopped_before_first_epoch(path: Path) -> bool:
@@ -104,7 +85,7 @@ def stopped_before_first_epoch(path: Path) -> bool:
     if not path.is_dir():
         return False
     run = load(path)
-    return (run is None or not run.metrics) and RunDir(path).state()["state"] == RunState.STOPPED
+    return (run is None or not run.metrics) and RunDir(path).state().state == RunState.STOPPED
 
 
 def comparable(root: Path | None = None) -> list[Run]:
@@ -144,7 +125,7 @@ def prune(root: Path | None = None, protect: frozenset[str] = frozenset(), keep:
     for folder in folders:   # oldest first; unreadable folders read as the oldest
         if count <= keep and total <= max_mb:
             break
-        if folder.key in protect or folder.state()["state"] == RunState.TRAINING and load(folder.path) is not None:
+        if folder.key in protect or folder.state().state == RunState.TRAINING and load(folder.path) is not None:
             continue   # a training run that cannot be read can never resume: it goes like the rest
         shutil.rmtree(folder.path, ignore_errors=True)
         count, total = count - 1, total - sizes[folder.key]
@@ -152,7 +133,7 @@ def prune(root: Path | None = None, protect: frozenset[str] = frozenset(), keep:
     return removed
 
 
-def estimate_seconds(config: train.Config, root: Path | None = None) -> float | None:
+def estimate_seconds(config: Config, root: Path | None = None) -> float | None:
     """How long a job should take, from earlier runs of the same data, recipe and batch size on this server.
 
     Seconds per epoch are scaled by the number of training images where both used a subset; None when no
@@ -161,21 +142,20 @@ def estimate_seconds(config: train.Config, root: Path | None = None) -> float | 
     want = config.resolved()
     size = want.subset or 0
     for run in all_runs(root):
-        c = run.config
-        if not run.metrics or (c.get("recipe"), c.get("batch_size"), c.get("data")) != \
-                (want.recipe, want.batch_size, want.data):
+        c = run.settings
+        if not run.metrics or (c.recipe, c.batch_size, c.data) != (want.recipe, want.batch_size, want.data):
             continue
-        theirs = c.get("subset") or 0
+        theirs = c.subset or 0
         if bool(theirs) != bool(size):
             continue   # a subset against the whole set: its size is not known here
-        per_epoch = sum(m["seconds"] for m in run.metrics) / len(run.metrics)
+        per_epoch = sum(m.seconds for m in run.metrics) / len(run.metrics)
         return per_epoch * (size / theirs if size else 1.0) * want.epochs
     return None
 
 
 def interrupted(root: Path | None = None) -> list[Run]:
     """Runs that were training when the server stopped: they resume on their own after a restart."""
-    return [r for r in all_runs(root) if r.folder.state()["state"] == RunState.TRAINING
+    return [r for r in all_runs(root) if r.folder.state().state == RunState.TRAINING
             and not r.complete]
 
 
@@ -187,7 +167,7 @@ def _record(folder: RunDir, state: RunState, owner: str | None) -> None:
         pass
 
 
-def training_work(config: train.Config, root: Path | None = None, owner: str | None = None):
+def training_work(config: Config, root: Path | None = None, owner: str | None = None):
     """The work of a training Job: train (resuming where a run stopped), reporting phases and steps to the job."""
     out = (root or runs_root()) / config.key()
 
@@ -216,7 +196,7 @@ def training_work(config: train.Config, root: Path | None = None, owner: str | N
         except BaseException:
             _record(folder, RunState.FAILED, owner)
             raise
-        if folder.state()["state"] == RunState.TRAINING:
+        if folder.state().state == RunState.TRAINING:
             _record(folder, RunState.STOPPED if job.stop_event.is_set() else RunState.DONE, owner)
 
     return work

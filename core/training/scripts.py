@@ -11,7 +11,7 @@ from __future__ import annotations
 from core import i18n
 from core.code.render import render, tudui_class
 from core.data.discovery import Kind
-from core.training.recipes import RECIPES, WHITEN_IMAGES, Fast, Improved
+from core.training.recipes import RECIPES, WHITEN_IMAGES, Fast, Improved, RecipeName
 
 
 def course(config, data: str, kind: Kind, lang: str = i18n.DEFAULT) -> str:
@@ -38,5 +38,5 @@ def tensor_recipe(config, data: str, kind: Kind, lang: str = i18n.DEFAULT) -> st
 
 def generate(config, data: str, kind: Kind, lang: str = i18n.DEFAULT) -> str:
     """The script for a resolved core.training.train.Config; data is the path as the learner should see it."""
-    write = course if config.recipe == "course" else tensor_recipe
+    write = course if config.recipe == RecipeName.COURSE else tensor_recipe
     return write(config, data, kind, lang)

@@ -10,12 +10,11 @@ without losing an epoch written to the run folder (core.training.rundir).
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import sys
 import threading
 import time
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import fields, replace
 from pathlib import Path
 
 import torch
@@ -26,7 +25,8 @@ from core.errors import CodedError, ErrorKind
 from core.model import ARCHITECTURES, build
 from core.training import cudagraph, inside, insight
 from core.training.events import EpochEnd, Finished, Listener, Phase, Progress, Started, Step, Stopped
-from core.training.recipes import RECIPES, Feed, Improved, Recipe
+from core.training.recipes import RECIPES, Feed, Improved, Recipe, RecipeName
+from core.training.records import Config, MetricsRow, RunConfig
 from core.training.rundir import RunDir
 
 IMPROVED = {k: getattr(Improved(), k) for k in ("momentum", "weight_decay", "label_smoothing", "warmup", "pad")}
@@ -38,36 +38,6 @@ class TrainingError(CodedError, ValueError):
     """Settings that cannot train."""
 
     kind = ErrorKind.TRAINING
-
-
-@dataclass(frozen=True)
-class Config:
-    """One training job. Fields left None take the recipe's value (see core.training.recipes)."""
-
-    data: str
-    recipe: str = "improved"
-    arch: str = "course"
-    epochs: int | None = None
-    lr: float | None = None
-    batch_size: int | None = None
-    optimizer: str | None = None
-    subset: int | None = None
-    seed: int = 0
-    device: str = "auto"
-
-    def resolved(self) -> Config:
-        if self.recipe not in RECIPES:
-            raise ValueError(f"unknown recipe {self.recipe!r}; choose from {list(RECIPES)}")
-        if self.arch not in ARCHITECTURES:
-            raise ValueError(f"unknown architecture {self.arch!r}; choose from {ARCHITECTURES}")
-        defaults = {k: v for k, v in RECIPES[self.recipe].defaults().items() if getattr(self, k) is None}
-        return replace(self, **defaults)
-
-    def key(self) -> str:
-        """The job's identity: same settings, same key, same run directory."""
-        settings = asdict(self.resolved())
-        settings["data"] = str(Path(self.data).resolve())
-        return hashlib.sha1(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:12]
 
 
 def pick_device(name: str = "auto") -> torch.device:
@@ -90,8 +60,8 @@ def configure_backends() -> None:
 
 
 def run(config: Config, out: Path | None = None, resume: bool = False, on_event: Listener | None = None,
-        stop: threading.Event | None = None) -> list[dict]:
-    """Train; returns one metrics dict per epoch. on_event receives core.training.events; stop interrupts after a step.
+        stop: threading.Event | None = None) -> list[MetricsRow]:
+    """Train; returns one metrics row per epoch. on_event receives core.training.events; stop interrupts after a step.
 
     With resume, an interrupted run in ``out`` continues from its last finished
     epoch with the same model, optimizer and random state, so the remaining
@@ -113,7 +83,7 @@ def run(config: Config, out: Path | None = None, resume: bool = False, on_event:
     optimizer = recipe.make_optimizer(model, cfg.optimizer, cfg.lr, fused=graph)
     loss_fn, autocast = recipe.loss(), recipe.autocast(device)
     folder = RunDir(out) if out is not None else None
-    metrics: list[dict] = []
+    metrics: list[MetricsRow] = []
     if folder is not None:
         folder.path.mkdir(parents=True, exist_ok=True)
         saved = folder.load_resume(device) if resume else folder.clear()
@@ -126,8 +96,7 @@ def run(config: Config, out: Path | None = None, resume: bool = False, on_event:
             if feed.tensors is not None:
                 feed.tensors.restore_flips(saved.get("flips"))
             metrics = saved["metrics"]
-        folder.create({**asdict(cfg), "key": config.key(), "classes": feed.classes, "mean": feed.mean,
-                       "std": feed.std, "device": device.type})
+        folder.create(RunConfig(replace(cfg, device=device.type), config.key(), feed.classes, feed.mean, feed.std))
     start_epoch = len(metrics)
     total_steps = feed.steps_per_epoch * cfg.epochs
 
@@ -186,16 +155,17 @@ def run(config: Config, out: Path | None = None, resume: bool = False, on_event:
                 emit(Stopped(epoch - 1))
                 return metrics
             image_losses, predicted, labels, confidence = tested
-            course_batch = cfg.batch_size if recipe.name == "course" else COURSE_TEST_BATCH
+            course_batch = cfg.batch_size if recipe.name == RecipeName.COURSE else COURSE_TEST_BATCH
             test_acc = (predicted == labels).float().mean().item()
-            row = {"epoch": epoch, "train_loss": round(sum(losses) / max(1, len(losses)), 5),
-                   "test_loss": round(image_losses.mean().item(), 5),
-                   "test_loss_sum": round(sum(c.mean().item() for c in image_losses.split(course_batch)), 3),
-                   "test_loss_sum_batch": course_batch, "test_acc": round(test_acc, 5),
-                   "seconds": round(time.perf_counter() - began, 3), "train_seconds": round(train_seconds, 3),
-                   "images_per_s": round(seen / train_seconds, 1),
-                   "device": device.type, "lr": round(float(optimizer.param_groups[0]["lr"]), 6),
-                   "layers": inside.as_rows(inside.layer_stats(model, probe_x, labels[probe].to(device), before))}
+            row = MetricsRow(
+                epoch=epoch, train_loss=round(sum(losses) / max(1, len(losses)), 5),
+                test_loss=round(image_losses.mean().item(), 5),
+                test_loss_sum=round(sum(c.mean().item() for c in image_losses.split(course_batch)), 3),
+                test_loss_sum_batch=course_batch, test_acc=round(test_acc, 5),
+                seconds=round(time.perf_counter() - began, 3), train_seconds=round(train_seconds, 3),
+                images_per_s=round(seen / train_seconds, 1),
+                device=device.type, lr=round(float(optimizer.param_groups[0]["lr"]), 6),
+                layers=inside.as_rows(inside.layer_stats(model, probe_x, labels[probe].to(device), before)))
             metrics = [*metrics, row]
             emit(Progress(Phase.SAVING, epoch))
             if folder is not None:
@@ -207,7 +177,7 @@ def run(config: Config, out: Path | None = None, resume: bool = False, on_event:
                                     insight.snapshot(epoch, model, grid_images, grid, labels, predicted,
                                                      confidence, image_losses.neg().exp(), feed.classes))
             if writer is not None:
-                writer.add_scalar("test_loss", row["test_loss"], epoch)
+                writer.add_scalar("test_loss", row.test_loss, epoch)
                 writer.add_scalar("test_accuracy", test_acc, epoch)
             emit(EpochEnd(row))
         emit(Finished(len(metrics)))
@@ -274,14 +244,14 @@ class ProgressBar:
                   f"ETA {eta:5.0f} s", end="", file=sys.stderr, flush=True)
         elif isinstance(event, EpochEnd):
             print(file=sys.stderr)
-            print(json.dumps(event.row), flush=True)
+            print(json.dumps(event.row.to_json()), flush=True)
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m core.training.train", description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", required=True, help="CIFAR-10 root (cifar-10-batches-py) or a folder with "
                                                       "train/<class>/ and test/<class>/")
-    parser.add_argument("--recipe", choices=list(RECIPES), default="improved")
+    parser.add_argument("--recipe", choices=list(RECIPES), default=RecipeName.IMPROVED)
     parser.add_argument("--arch", choices=ARCHITECTURES, default="course")
     parser.add_argument("--epochs", type=int)
     parser.add_argument("--lr", type=float)

@@ -11,11 +11,12 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
+from core.training.records import MetricsRow
 from core.viz.images import kernel_tiles
 
 PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"]
 RIGHT, WRONG = "#2ca02c", "#d62728"
-Curves = dict[str, tuple[list[dict], list[dict]]]   # run name -> (steps [{step, loss}], metrics [per epoch])
+Curves = dict[str, tuple[list[dict], list[MetricsRow]]]   # run name -> (steps [{step, loss}], a row per epoch)
 
 
 def _thin(xs: list, ys: list, most: int = 1000) -> tuple[list, list]:
@@ -37,7 +38,7 @@ def _figure(title: str, x_title: str, height: int) -> go.Figure:
 
 def _epoch_axis(fig: go.Figure, runs: Curves) -> None:
     """Integer ticks only: epoch 1, 2, 3 … (never "1 2 2" from a fractional tick step)."""
-    last = max((m["epoch"] for _, metrics in runs.values() for m in metrics), default=1)
+    last = max((m.epoch for _, metrics in runs.values() for m in metrics), default=1)
     fig.update_xaxes(tickmode="linear", tick0=1, dtick=max(1, -(-last // 10)), range=[0.7, max(1, last) + 0.3])
 
 
@@ -53,9 +54,10 @@ def curves(runs: Curves, titles: Sequence[str], axes: tuple[str, str], height: i
         style = {"name": name, "line": {"color": PALETTE[k % len(PALETTE)]}}
         x, y = _thin([s["step"] for s in steps], [s["loss"] for s in steps])
         loss.add_trace(go.Scatter(x=x, y=y, mode="lines", **style))
-        epochs = [m["epoch"] for m in metrics]
-        for fig, field in ((test_loss, "test_loss"), (acc, "test_acc"), (speed, "images_per_s")):
-            fig.add_trace(go.Scatter(x=epochs, y=[m[field] for m in metrics], mode="lines+markers", **style))
+        epochs = [m.epoch for m in metrics]
+        for fig, values in ((test_loss, [m.test_loss for m in metrics]), (acc, [m.test_acc for m in metrics]),
+                            (speed, [m.images_per_s for m in metrics])):
+            fig.add_trace(go.Scatter(x=epochs, y=values, mode="lines+markers", **style))
     acc.update_yaxes(tickformat=".0%", range=[0, 1])
     speed.update_yaxes(rangemode="tozero")
     test_loss.update_yaxes(rangemode="tozero")

@@ -85,7 +85,8 @@ elif reachable():
         show_run(earlier, picked.path)
 
 with st.expander(t("train.code_title")):
-    script = scripts.generate(config.resolved(), picked.shown, picked.found.kind, lang())
+    script = scripts.generate(config.resolved(), picked.shown, picked.found.kind, lang(),
+                              discovery.held_out(picked.found.splits))
     st.caption(t(f"train.script_{'course' if recipe == RecipeName.COURSE else 'fast'}"))
     show_code(script, not_run=t("common.not_run"))
     st.caption(t("train.tensorboard"))

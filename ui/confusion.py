@@ -11,7 +11,7 @@ import streamlit as st
 import torch
 
 from core import query, viz
-from core.data import tensors
+from core.data import discovery, tensors
 from core.errors import CodedError
 from core.inference.infer import Audit
 from core.training import insight
@@ -25,8 +25,9 @@ Behind = tuple[int, float, float]  # (test index, probability of the predicted c
 
 @st.cache_resource(show_spinner=False)
 def test_split(source: str) -> tensors.TensorSplit:
-    """A data set's test split, read once per process for every page and session that opens its images."""
-    return tensors.load_split(Path(source), "test")
+    """A data set's held-out split (test/, or val/ without one), read once per process for every page and session
+    that opens its images."""
+    return tensors.load_split(Path(source), discovery.held_out_in(Path(source)))
 
 
 def audit_behind(audit: Audit) -> Callable[[int, int], list[Behind]]:

@@ -8,7 +8,7 @@ are in. Listing never raises: a folder its owner locked is simply not there.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -146,14 +146,26 @@ def offered(root: Path) -> list[Found]:
     return [*full, SAMPLE, *(f for f in found if f not in full), SAMPLE_LABELS]
 
 
+def held_out(splits: Collection[str]) -> str:
+    """The split a run tests on and Classify audits with: "test", or "val" where a set has val/ and no test/
+    (the course's hymenoptera_data names its held-out split val)."""
+    return "val" if "val" in splits and "test" not in splits else "test"
+
+
+def held_out_in(data: Path) -> str:
+    """held_out for a data set's folder (a run's data, an audit's source), whose sub-folders are its splits."""
+    return "test" if is_cifar10(data) else held_out([d.name for d in _children(data)])
+
+
 def trainable(found: Found) -> bool:
-    """The training engine takes CIFAR-10, or folder data sets with train/ and test/ splits."""
-    return found.kind == Kind.CIFAR10 or (found.kind == Kind.FOLDER and {"train", "test"} <= set(found.splits))
+    """The training engine takes CIFAR-10, or folder data sets with train/ and a held-out split (test/ or val/)."""
+    return found.kind == Kind.CIFAR10 or (found.kind == Kind.FOLDER
+                                          and {"train", held_out(found.splits)} <= set(found.splits))
 
 
 def has_test_split(found: Found) -> bool:
-    """The classify audit needs a test split in a layout load_split reads."""
-    return found.kind == Kind.CIFAR10 or (found.kind == Kind.FOLDER and "test" in found.splits)
+    """The classify audit needs a held-out split (test/ or val/) in a layout load_split reads."""
+    return found.kind == Kind.CIFAR10 or (found.kind == Kind.FOLDER and held_out(found.splits) in found.splits)
 
 
 def location(root: Path, found: Found) -> Path:

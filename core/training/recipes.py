@@ -19,6 +19,7 @@ import torch
 from torch import nn
 
 from core.data import batches
+from core.data.discovery import held_out_in
 from core.data.tensors import load_split
 
 Report = Callable[[int, int, bool], None]   # images done, of total, came from the cache
@@ -76,7 +77,7 @@ class Recipe:
     def feed(self, data: Path, batch_size: int, subset: int | None, device: torch.device,
              generator: torch.Generator, report: Report) -> Feed:
         train = batches.course_loader(data, "train", batch_size, generator, subset)
-        test = batches.course_loader(data, "test", batch_size, None, None)
+        test = batches.course_loader(data, held_out_in(data), batch_size, None, None)
         dataset = train.dataset
         report(len(dataset), len(dataset), False)   # the course decodes every image in every epoch instead
 
@@ -140,7 +141,7 @@ class Improved(Recipe):
         train_split = load_split(data, "train", progress=report)
         mean, std = batches.channel_stats(train_split.images)
         train_split = batches.subset(train_split, subset)
-        test_split = load_split(data, "test")
+        test_split = load_split(data, held_out_in(data))
         train = TensorBatches(train_split, device, mean, std, self.pad, self.alternate_flips)
         test = TensorBatches(test_split, device, mean, std)
         return Feed(epoch=lambda g: train.epoch(batch_size, g), inputs=train.inputs,

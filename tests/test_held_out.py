@@ -10,6 +10,7 @@ from test_owndata import upload, zipped
 from core.data import discovery
 from core.data.discovery import Kind
 from core.training import events, scripts, train
+from ui import confusion
 
 from conftest import make_folder_dataset
 from pagetest import open_page
@@ -44,6 +45,8 @@ def test_a_set_with_val_and_no_test_trains_and_its_test_figures_come_from_val(tm
     assert [(s.train_images, s.test_images) for s in started] == [(6, 3 * VAL_PER_CLASS)]
     right = epoch.test_acc * 3 * VAL_PER_CLASS
     assert right == pytest.approx(round(right), abs=1e-3), "an accuracy over the 9 val images"
+    cells = confusion.test_split(config.data)   # the images the Training page opens behind a confusion cell
+    assert cells.labels.tolist() == [0, 0, 0, 1, 1, 1, 2, 2, 2]
 
 
 def test_the_code_shown_reads_val_where_the_set_has_no_test():

@@ -122,3 +122,15 @@ def grid_gaps(page) -> list[float]:
         .filter(p => p.querySelector('g.heatmaplayer image, g.imagelayer image'))
         .map(p => Math.min(...Array.from(p.querySelectorAll('g.heatmaplayer image, g.imagelayer image'))
             .map(i => i.getBoundingClientRect().top)) - p.getBoundingClientRect().top)""")
+
+
+def confusion_cell(page, key: str, true: int, predicted: int) -> tuple[float, float]:
+    """Where on the screen the confusion matrix in the element keyed ``key`` draws cell (true, predicted)."""
+    chart = page.locator(f".st-key-{key} .js-plotly-plot").first
+    chart.wait_for(timeout=60_000)
+    chart.scroll_into_view_if_needed()
+    return chart.evaluate(f"""gd => {{
+        const t = gd.data.find(t => t.customdata), k = t.customdata.findIndex(d => d[1] === {true} && d[2] === {predicted});
+        const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis, box = gd.getBoundingClientRect();
+        return [box.left + xa._offset + xa.d2p(t.x[k]), box.top + ya._offset + ya.d2p(t.y[k])];
+    }}""")

@@ -6,7 +6,7 @@ import pytest
 
 from core import i18n
 
-from browser import PHONE_AGENT, ROOT, SCREENSHOTS, app_in_chromium, exceptions, settle
+from browser import PHONE_AGENT, ROOT, SCREENSHOTS, app_in_chromium, confusion_cell, exceptions, settle
 from test_browser import click_cell
 
 pytestmark = pytest.mark.slow   # minutes of browser work: python -m pytest -m slow
@@ -77,17 +77,6 @@ def test_a_conv2_cell_opens_its_32_channels(app, screen, lang):
         page.screenshot(path=str(SCREENSHOTS / f"classify_neuron_channels_{screen}_{lang}.png"))
 
 
-def confusion_cell(page, true: int, predicted: int) -> tuple[float, float]:
-    chart = page.locator(".st-key-cls_confusion .js-plotly-plot").first
-    chart.wait_for(timeout=60_000)
-    chart.scroll_into_view_if_needed()
-    return chart.evaluate(f"""gd => {{
-        const t = gd.data.find(t => t.customdata), k = t.customdata.findIndex(d => d[1] === {true} && d[2] === {predicted});
-        const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis, box = gd.getBoundingClientRect();
-        return [box.left + xa._offset + xa.d2p(t.x[k]), box.top + ya._offset + ya.d2p(t.y[k])];
-    }}""")
-
-
 @pytest.mark.parametrize(("screen", "lang"), [("desktop", "en"), ("phone", "zh")])
 def test_a_confusion_cell_opens_its_images(app, screen, lang):
     """The bundled sample's test split under the shipped course model: cat (3) taken for dog (5)."""
@@ -99,7 +88,7 @@ def test_a_confusion_cell_opens_its_images(app, screen, lang):
     expected = len(audit.cell(3, 5))
     assert expected > 0
     with opened(app, f"/classify?lang={lang}&view=audit", screen, last=".st-key-cls_confusion .js-plotly-plot") as page:
-        page.mouse.click(*confusion_cell(page, 3, 5))
+        page.mouse.click(*confusion_cell(page, "cls_confusion", 3, 5))
         page.wait_for_timeout(600)
         settle(page, last=".st-key-cls_confusion_images .js-plotly-plot")
         names = [i18n.t(f"classes.{c}", lang) for c in ("cat", "dog")]

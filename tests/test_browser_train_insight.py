@@ -4,7 +4,7 @@ import pytest
 
 from core import i18n
 
-from browser import PHONE_AGENT, SCREENSHOTS, app_in_chromium, exceptions, settle
+from browser import PHONE_AGENT, SCREENSHOTS, app_in_chromium, confusion_cell, exceptions, settle
 from conftest import make_folder_dataset
 
 pytestmark = pytest.mark.slow   # a server, a browser and a training run: python -m pytest -m slow
@@ -31,17 +31,6 @@ def app(tmp_path_factory):
         yield url, browser, seen, insight
 
 
-def cell_point(page, true: int, predicted: int) -> tuple[float, float]:
-    chart = page.locator(".st-key-train_confusion .js-plotly-plot").first
-    chart.wait_for(timeout=60_000)
-    chart.scroll_into_view_if_needed()
-    return chart.evaluate(f"""gd => {{
-        const t = gd.data.find(t => t.customdata), k = t.customdata.findIndex(d => d[1] === {true} && d[2] === {predicted});
-        const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis, box = gd.getBoundingClientRect();
-        return [box.left + xa._offset + xa.d2p(t.x[k]), box.top + ya._offset + ya.d2p(t.y[k])];
-    }}""")
-
-
 @pytest.mark.parametrize(("screen", "lang"), [("desktop", "en"), ("phone", "zh")])
 def test_a_confusion_cell_on_the_training_page_opens_its_images(app, screen, lang):
     url, browser, seen, insight = app
@@ -55,7 +44,7 @@ def test_a_confusion_cell_on_the_training_page_opens_its_images(app, screen, lan
     try:
         page.goto(f"{url}/train?lang={lang}&dataset=pets&recipe=course&epochs=1&batch_size=32")
         settle(page, last=".st-key-train_confusion .js-plotly-plot")
-        page.mouse.click(*cell_point(page, true, true))
+        page.mouse.click(*confusion_cell(page, "train_confusion", true, true))
         page.wait_for_timeout(600)
         settle(page, last=".st-key-train_confusion_images .js-plotly-plot")
         name = i18n.t(f"classes.{CLASSES[true]}", lang)

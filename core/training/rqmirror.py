@@ -13,7 +13,7 @@ import json
 import os
 import threading
 import time
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 import torch
 from redis import RedisError
@@ -24,16 +24,22 @@ from core.training.jobs import JobState
 from core.training.records import Insight, MetricsRow, RunConfig
 from core.training.rundir import RunDir, RunState, write_atomic
 
-if TYPE_CHECKING:
-    from core.training.rqjobs import RemoteTrainings
-
 MIRROR_EVERY_S = 0.5
+
+
+class Source(Protocol):
+    """What the mirror reads of the app's queue (core.training.rqjobs.RemoteTrainings), so it need not import it."""
+
+    redis: Any
+    queue: Any
+
+    def get(self, key: str) -> Any: ...
 
 
 class Mirror:
     """Copies each run's committed epochs from Redis into this app's runs/ folder, on a background thread."""
 
-    def __init__(self, backend: RemoteTrainings, root=None) -> None:
+    def __init__(self, backend: Source, root=None) -> None:
         self.backend, self.root = backend, root
         self._seen: dict[str, tuple[float, str]] = {}
         self._thread: threading.Thread | None = None

@@ -10,7 +10,7 @@ import streamlit as st
 from core import course
 from core.basics import kernels, ops, sizes
 from core.basics.ops import ConvSettings
-from ui import lang, lesson, screen_px, speed_control, t, tensor_shape, urlmatrix, urlstate
+from ui import lang, lesson, screen_px, share, speed_control, t, tensor_shape, urlmatrix, urlstate
 from ui.conv_views import channels_view, fixes, photo_view
 from ui.loading import wait_for_torch
 from ui.practice import practice_section
@@ -53,7 +53,7 @@ def steps_view(x: np.ndarray, w: np.ndarray, settings: ConvSettings, duration: i
 
 st.title(t("conv.title"))
 st.markdown(t("conv.intro"))
-urlstate.copy_link()
+share.copy_link()
 
 # what became of a link's values is said in one line above the controls (the matrices' too, in an expander)
 with urlstate.notes_above():

@@ -11,7 +11,7 @@ import streamlit as st
 from core import course
 from core.basics import ops, transposed
 from core.basics.transposed import TransposeSettings
-from ui import CHART, animation_labels, lang, lesson, screen_px, speed_control, t, tensor_shape, urlmatrix, urlstate
+from ui import CHART, animation_labels, lang, lesson, screen_px, share, speed_control, t, tensor_shape, urlmatrix, urlstate
 from ui.practice import practice_section
 from ui.urlform import apply, form
 
@@ -67,7 +67,7 @@ def explain(trace: transposed.TransposeTrace, settings: TransposeSettings, view:
 
 st.title(t("conv_transpose.title"))
 st.markdown(t("conv_transpose.intro"))
-urlstate.copy_link()
+share.copy_link()
 
 with urlstate.notes_above():  # what became of a link's values, in one line above the controls
     *cells, speed = st.columns(5)

@@ -6,7 +6,7 @@ import numpy as np
 import streamlit as st
 
 from core import course
-from ui import CHART, lang, photo_picker, screen_px, show_code, t, tensor_shape, urlmatrix, urlstate
+from ui import CHART, lang, photo_picker, screen_px, share, show_code, t, tensor_shape, urlmatrix, urlstate
 from ui.loading import wait_for_torch
 from ui.practice import practice_section
 
@@ -166,7 +166,7 @@ def mine() -> dict:
 
 st.title(t("layers.title"))
 st.markdown(t("layers.intro"))
-urlstate.copy_link()
+share.copy_link()
 VIEWS = {"activation": act_view, "flatten": flat_view, "loss": loss_view}
 view, tabs = urlstate.tabs({"activation": t("layers.tab_act"), "flatten": t("layers.tab_flat"),
                             "loss": t("layers.tab_loss")}, "view", scope="layers")

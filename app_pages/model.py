@@ -8,7 +8,7 @@ import streamlit as st
 
 from core.course import ARCHITECTURES
 from core.data import images
-from ui import labels, lang, show_code, t, tensor_shape, urlstate
+from ui import labels, lang, share, show_code, t, tensor_shape, urlstate
 from ui.loading import wait_for_torch
 from ui.practice import practice_section
 from ui.receptive import show_diagram
@@ -59,7 +59,7 @@ def pretrained_section() -> None:
 
 st.title(t("model.title"))
 st.markdown(t("model.intro"))
-urlstate.copy_link()
+share.copy_link()
 arch = urlstate.choice(t("model.arch"), ARCHITECTURES, "course", "arch", scope="model", format_func=labels("arch."))
 wait_for_torch()
 from core.basics import codegen, sizes  # noqa: E402  (after the header: these import torch)

@@ -11,7 +11,7 @@ import streamlit as st
 from core import course
 from core.basics import ops, sizes
 from core.basics.ops import PoolSettings
-from ui import lang, lesson, photo_picker, screen_px, speed_control, t, tensor_shape, urlmatrix, urlstate
+from ui import lang, lesson, photo_picker, screen_px, share, speed_control, t, tensor_shape, urlmatrix, urlstate
 from ui.practice import practice_section
 from ui.urlform import apply, form
 
@@ -79,7 +79,7 @@ def photo_view(settings: PoolSettings, refused: bool) -> None:
 
 st.title(t("pool.title"))
 st.markdown(t("pool.intro"))
-urlstate.copy_link()
+share.copy_link()
 
 # what became of a link's values is said in one line above the controls (the matrix's too, in a collapsed expander)
 with urlstate.notes_above():

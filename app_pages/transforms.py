@@ -9,7 +9,7 @@ import numpy as np
 import streamlit as st
 
 from core.data import images
-from ui import CHART, explain, labels, lang, photo_picker, photo_source, screen_px, show_code, t, urlstate
+from ui import CHART, explain, labels, lang, photo_picker, photo_source, screen_px, share, show_code, t, urlstate
 from ui.loading import wait_for_torch
 from ui.practice import practice_section
 
@@ -291,7 +291,7 @@ VIEWS = {"to_tensor": to_tensor_view, "normalize": normalize_view, "resize": res
 
 st.title(t("transforms.title"))
 st.markdown(t("transforms.intro"))
-urlstate.copy_link()
+share.copy_link()
 photo = photo_picker("tf_photo", longest=1024, runs_code=True)
 if photo is not None:
     view, tabs = urlstate.tabs({"to_tensor": "ToTensor", "normalize": "Normalize", "resize": "Resize",

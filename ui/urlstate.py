@@ -26,9 +26,9 @@ API (``from ui import urlstate``; every function takes ``where``, the container 
 - ``tabs(labels, name, scope=…)``: ``st.tabs`` that only computes the open tab, the open tab in the URL by a stable
   id (``view=photo``); ``labels`` maps id -> translated label. Returns ``(open id, {id: tab})``.
 - ``ui.urlmatrix``: an editable matrix in the URL (``x=1,2,0;0,1,2``), built on ``write`` and the notes here.
+- ``ui.share.copy_link()``: the button that copies the page's address, settings included.
 - ``custom(name, key, parse)`` + ``write(name, text)``: any other value with its own URL form (the Compose
   pipeline: ``compose=Resize(size=512);ToTensor``): parsed into ``st.session_state[key]`` on the first draw.
-- ``copy_link()``: a button that copies the page's address, settings included.
 - ``with notes_above(): …``: the notes of the controls drawn inside (a collapsed expander) go above it.
 
 A query value the control cannot take (``stride=-3``, ``kernel_size=x``, a 40×40 matrix) falls back to the
@@ -301,37 +301,3 @@ def tabs(labels: dict[str, str], name: str, *, scope: str, where=st) -> tuple[st
     st.session_state[kept] = open_id
     write(name, None if open_id == ids[0] else open_id)
     return open_id, by_id
-
-
-_COPY = """
-<button class="urlstate-copy" type="button" title="{help}"
-  style="border:1px solid rgba(49,51,63,.2);border-radius:.5rem;padding:.25rem .75rem;background:transparent;
-         cursor:pointer;font:inherit;color:inherit">
-  <span>{label}</span></button>
-<script>
-(() => {{
-  const buttons = document.querySelectorAll("button.urlstate-copy");
-  const button = buttons[buttons.length - 1];
-  if (button.dataset.ready) return;  // a rerun may run this again: one listener is enough
-  button.dataset.ready = "1";
-  button.addEventListener("click", async () => {{
-    const url = window.location.href;
-    try {{ await navigator.clipboard.writeText(url); }}
-    catch (e) {{  // http:// on a school server has no navigator.clipboard: the old way still works there
-      const area = document.createElement("textarea");
-      area.value = url; document.body.appendChild(area); area.select();
-      document.execCommand("copy"); area.remove();
-    }}
-    const text = button.querySelector("span");
-    text.textContent = "✓ {done}";
-    setTimeout(() => {{ text.textContent = "{label}"; }}, 2000);
-  }});
-}})();
-</script>
-"""
-
-
-def copy_link(where=st) -> None:
-    """A button that copies this page's address, every setting included (Streamlit has no clipboard API)."""
-    where.html(_COPY.format(label=t("url.copy"), done=t("url.copied"), help=t("url.copy_help")),
-               unsafe_allow_javascript=True, width="content")

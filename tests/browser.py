@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -79,6 +80,20 @@ def app_in_chromium(env: dict[str, str]):
         browser.close()
 
 
+@contextmanager
+def open_tab(app, path: str, height: int = 1600):
+    """The app (``app_in_chromium``'s (base URL, browser)) at ``path`` in a new tab 1400 px wide, once Streamlit has
+    run the page; the tab is closed after."""
+    url, browser = app
+    page = browser.new_page(viewport={"width": 1400, "height": height})
+    try:
+        page.goto(url + path)
+        settle(page)
+        yield page
+    finally:
+        page.close()
+
+
 def settle(page, timeout_s: float = 90, last: str | None = None) -> None:
     """Wait until Streamlit has run the page: the language switch (on every page) and the page's title
     are drawn, then, for three checks in a row: Streamlit's own script state says "notRunning" (a page's first run
@@ -134,3 +149,58 @@ def confusion_cell(page, key: str, true: int, predicted: int) -> tuple[float, fl
         const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis, box = gd.getBoundingClientRect();
         return [box.left + xa._offset + xa.d2p(t.x[k]), box.top + ya._offset + ya.d2p(t.y[k])];
     }}""")
+
+
+# Each element of the main area whose right edge passes the screen's, unless an ancestor that scrolls or clips
+# sideways (a code block, a table, a chart's own frame) holds it inside the screen; only the outermost of each.
+POKING = """() => {
+  const width = document.documentElement.clientWidth, main = document.querySelector('[data-testid="stMain"]');
+  const held = e => {
+    for (let a = e.parentElement; a && a !== main; a = a.parentElement) {
+      if (getComputedStyle(a).overflowX !== 'visible') return a.getBoundingClientRect().right <= width + 1;
+    }
+    return false;
+  };
+  const out = e => e.getBoundingClientRect().width > 0 && e.getBoundingClientRect().right > width + 1 && !held(e);
+  return Array.from(main.querySelectorAll('*'))
+    .filter(e => out(e) && (e.parentElement === main || !out(e.parentElement)))
+    .map(e => `${e.tagName.toLowerCase()}[${e.getAttribute('data-testid') || e.className}] ` +
+              `right=${Math.round(e.getBoundingClientRect().right)}: ${(e.innerText || '').trim().slice(0, 50)}`);
+}"""
+# How much wider than the screen the page and its main area are, in px (more than 1: it scrolls sideways)
+SIDEWAYS = """() => [document.scrollingElement, document.querySelector('[data-testid="stMain"]')]
+    .map(e => e.scrollWidth - e.clientWidth)"""
+
+
+def animation(page):
+    """The page's first animation, with its four buttons ◀, Play, Pause, ▶."""
+    chart = page.locator(".js-plotly-plot").first
+    chart.locator(".updatemenu-button").first.wait_for(timeout=30_000)  # Plotly draws after the page has settled
+    assert chart.locator(".updatemenu-button").count() == 4
+    return chart
+
+
+def step_label(chart) -> int:
+    """The step an animation shows (its slider's label ends with the number)."""
+    text = chart.locator("g.slider-container text").first.text_content()
+    return int(re.search(r"(\d+)\s*$", text).group(1))
+
+
+def cell_centre(chart, grid: str, row: int, col: int) -> tuple[float, float]:
+    """Where cell (row, col) of a grid ("input", "output", "map") is on the screen: at its invisible click target,
+    on whichever axes the figure draws that grid."""
+    return chart.evaluate(f"""gd => {{
+        const t = gd.data.find(t => (t.customdata || []).some(d => d[0] === '{grid}' && d[1] === {row} && d[2] === {col}));
+        const k = t.customdata.findIndex(d => d[0] === '{grid}' && d[1] === {row} && d[2] === {col});
+        const xa = gd._fullLayout[(t.xaxis || 'x').replace('x', 'xaxis')];
+        const ya = gd._fullLayout[(t.yaxis || 'y').replace('y', 'yaxis')];
+        const box = gd.getBoundingClientRect();
+        return [box.left + xa._offset + xa.l2p(t.x[k]), box.top + ya._offset + ya.l2p(t.y[k])];
+    }}""")
+
+
+def click_cell(page, chart, grid: str, row: int, col: int) -> None:
+    """Click the centre of a grid's cell, then wait for the rerun."""
+    page.mouse.click(*cell_centre(chart, grid, row, col))
+    page.wait_for_timeout(600)
+    settle(page)

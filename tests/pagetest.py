@@ -37,6 +37,12 @@ def upload_weights(at: AppTest, content: bytes, name: str = "tudui.pth") -> AppT
     return at
 
 
+def upload_dataset(at: AppTest, name: str, data: bytes) -> None:
+    """A zipped data set uploaded on the Data page, as a learner drops it on the uploader."""
+    at.file_uploader(key="owndata_zip").set_value((name, data, "application/zip")).run()
+    assert not at.exception, [e.value for e in at.exception]
+
+
 def answer(at: AppTest, qid: str, text: str) -> AppTest:
     """A practice question (its id) answered with text and checked, as a learner types and presses Check."""
     at.text_input(key=f"{qid}_answer").input(text)

@@ -1,13 +1,26 @@
 """Real browser: deep links route to their page in their language, the animations play and answer clicks,
 the language switch works, a link reproduces a view."""
 import re
-from contextlib import contextmanager
 
 import pytest
 
 from core import i18n
 
-from browser import PHONE_AGENT, SCREENSHOTS, app_in_chromium, assert_routed, exceptions, grid_gaps, settle, streamlit_server
+from browser import (
+    PHONE_AGENT,
+    SCREENSHOTS,
+    animation,
+    app_in_chromium,
+    assert_routed,
+    cell_centre,
+    click_cell,
+    exceptions,
+    grid_gaps,
+    open_tab,
+    settle,
+    step_label,
+    streamlit_server,
+)
 from conftest import make_folder_dataset
 
 
@@ -21,33 +34,7 @@ def app(tmp_path_factory):
         yield app
 
 
-@contextmanager
-def open_page(app, path: str):
-    """The app at ``path`` in a new 1400 × 1600 tab, once Streamlit has run the page; the tab is closed after."""
-    url, browser = app
-    page = browser.new_page(viewport={"width": 1400, "height": 1600})
-    try:
-        page.goto(url + path)
-        settle(page)
-        yield page
-    finally:
-        page.close()
-
-
-def step_label(chart) -> int:
-    text = chart.locator("g.slider-container text").first.text_content()
-    return int(re.search(r"(\d+)\s*$", text).group(1))
-
-
 BACK, PLAY, PAUSE, FORWARD = range(4)  # the animations' buttons, left to right
-
-
-def animation(page):
-    """The page's first animation, with its four buttons ◀, Play, Pause, ▶."""
-    chart = page.locator(".js-plotly-plot").first
-    chart.locator(".updatemenu-button").first.wait_for(timeout=30_000)  # Plotly draws after the page has settled
-    assert chart.locator(".updatemenu-button").count() == 4
-    return chart
 
 
 def press(page, chart, button: int) -> int:
@@ -84,7 +71,7 @@ ANIMATIONS = {
 @pytest.mark.parametrize("name", ANIMATIONS)
 def test_an_animation_steps_plays_and_pauses_in_the_browser(app, name):
     link, first, presses = ANIMATIONS[name]
-    with open_page(app, link) as page:
+    with open_tab(app, link) as page:
         chart = animation(page)
         formula = chart.locator("g.annotation-text-g").last
 
@@ -98,33 +85,13 @@ def test_an_animation_steps_plays_and_pauses_in_the_browser(app, name):
         page.screenshot(path=str(SCREENSHOTS / f"{name}_playing.png"))
 
 
-def cell_centre(chart, grid: str, row: int, col: int) -> tuple[float, float]:
-    """Where cell (row, col) of a grid ("input", "output", "map") is on the screen: at its invisible click target,
-    on whichever axes the figure draws that grid."""
-    return chart.evaluate(f"""gd => {{
-        const t = gd.data.find(t => (t.customdata || []).some(d => d[0] === '{grid}' && d[1] === {row} && d[2] === {col}));
-        const k = t.customdata.findIndex(d => d[0] === '{grid}' && d[1] === {row} && d[2] === {col});
-        const xa = gd._fullLayout[(t.xaxis || 'x').replace('x', 'xaxis')];
-        const ya = gd._fullLayout[(t.yaxis || 'y').replace('y', 'yaxis')];
-        const box = gd.getBoundingClientRect();
-        return [box.left + xa._offset + xa.l2p(t.x[k]), box.top + ya._offset + ya.l2p(t.y[k])];
-    }}""")
-
-
-def click_cell(page, chart, grid: str, row: int, col: int) -> None:
-    """Click the centre of a grid's cell, then wait for the rerun."""
-    page.mouse.click(*cell_centre(chart, grid, row, col))
-    page.wait_for_timeout(600)
-    settle(page)
-
-
 def blue_outlines(chart) -> int:
     return chart.evaluate("""gd => Array.from(gd.querySelectorAll('.layer-above .shapelayer path'))
         .filter(p => (p.style.stroke || '').replace(/ /g, '') === 'rgb(31,95,191)').length""")
 
 
 def test_clicking_a_cell_ties_the_window_to_its_numbers(app):
-    with open_page(app, "/conv?lang=en") as page:
+    with open_tab(app, "/conv?lang=en") as page:
         chart = page.locator(".js-plotly-plot").first
         click_cell(page, chart, "output", 1, 2)  # output (1, 2): the 6th window of the course's 3×3 output
         chart = page.locator(".js-plotly-plot").first
@@ -146,7 +113,7 @@ def test_clicking_a_cell_ties_the_window_to_its_numbers(app):
 
 
 def test_a_feature_map_cell_shows_the_input_region_it_sees(app):
-    with open_page(app, "/classify?lang=en") as page:
+    with open_tab(app, "/classify?lang=en") as page:
         chart = page.locator(".st-key-cls_receptive .js-plotly-plot").first
         chart.scroll_into_view_if_needed()
         assert "Cell (16, 16) sees input rows 14–18" in page.locator("body").inner_text()
@@ -158,7 +125,7 @@ def test_a_feature_map_cell_shows_the_input_region_it_sees(app):
 
 
 def test_language_switch_rewrites_the_page_and_the_url(app):
-    with open_page(app, "/pool") as page:
+    with open_tab(app, "/pool") as page:
         assert page.locator("h1").first.inner_text().strip() == "池化"
         page.locator('[data-testid="stMain"]').get_by_role("radio", name="English").click()
         settle(page)
@@ -171,7 +138,7 @@ def test_language_switch_rewrites_the_page_and_the_url(app):
 
 
 def test_data_page_pages_through_batches(app):
-    with open_page(app, "/data?lang=en&dataset=pets&split=test") as page:   # the data directory's set, not the sample
+    with open_tab(app, "/data?lang=en&dataset=pets&split=test") as page:   # the data directory's set, not the sample
         page.get_by_role("tab", name="DataLoader").click()
         settle(page)
         assert "len(loader)" in page.inner_text('[data-testid="stMain"]')
@@ -204,7 +171,7 @@ def test_classify_an_uploaded_photo(app, tmp_path):
     photo = tmp_path / "my_cat.png"
     images.sample("cat").save(photo)
     prediction = re.compile("^Prediction: ")
-    with open_page(app, "/classify?lang=en") as page:
+    with open_tab(app, "/classify?lang=en") as page:
         page.get_by_role("radio", name=i18n.t("photo.upload", "en"), exact=True).click()
         settle(page)
         page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(photo))
@@ -240,7 +207,7 @@ def output_block(page) -> str:
 
 
 def test_a_link_reproduces_the_view_and_the_url_follows_the_controls(app):
-    with open_page(app, "/conv?stride=2&padding=1&lang=en") as page:
+    with open_tab(app, "/conv?stride=2&padding=1&lang=en") as page:
         assert [slider_value(page, i18n.t(f"conv.{k}", "en")) for k in ("stride", "padding", "dilation")] == ["2", "1", "1"]
         assert output_block(page).startswith("tensor([[[[ 1,  4,  8],")  # F.conv2d(stride=2, padding=1) of the course
         thumb = page.locator('[data-testid="stSlider"]').filter(has_text=i18n.t("conv.stride", "en")).first.locator(
@@ -267,7 +234,7 @@ def test_a_link_reproduces_the_view_and_the_url_follows_the_controls(app):
 
 
 def test_bad_link_values_get_a_note_not_a_traceback(app):
-    with open_page(app, "/pool?stride=-3&kernel_size=x&mode=median&x=1,2;3&lang=zh") as page:
+    with open_tab(app, "/pool?stride=-3&kernel_size=x&mode=median&x=1,2;3&lang=zh") as page:
         assert exceptions(page) == []
         main = page.inner_text('[data-testid="stMain"]')
         assert main.count("链接里的") == 4
@@ -346,7 +313,7 @@ def test_a_photo_crop_s_channels_animate_with_pytorch_s_partial_sums(app, tmp_pa
         terms = " + ".join(f"{c}: {base.cell_text(p[0, j].item())}" for c, p in zip("RGB", partials))
         return f"out[0][0,{j}] = {terms} + bias 1 = {base.cell_text(sum(p[0, j].item() for p in partials) + 1)}"
 
-    with open_page(app, "/conv?lang=en&view=channels&input=photo&top=12&left=18") as page:
+    with open_tab(app, "/conv?lang=en&view=channels&input=photo&top=12&left=18") as page:
         photo, chart = page.locator(".js-plotly-plot").first, page.locator(".js-plotly-plot").nth(1)
         chart.locator(".updatemenu-button").first.wait_for(timeout=30_000)
         assert photo.locator("g.shapelayer path").count() == 1 and exceptions(page) == []

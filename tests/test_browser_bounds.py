@@ -7,8 +7,7 @@ from PIL import Image
 
 from core import i18n
 
-from browser import SCREENSHOTS, app_in_chromium, exceptions, settle
-from test_browser import animation, click_cell, step_label
+from browser import SCREENSHOTS, animation, app_in_chromium, click_cell, exceptions, open_tab, settle, step_label
 
 pytestmark = pytest.mark.slow   # minutes of browser work: python -m pytest -m slow
 
@@ -63,77 +62,59 @@ def upload(page, path: str) -> None:
 def test_the_issue_s_steps_then_photos_of_every_shape(app, photos):
     """Sample photo → RandomCrop → a 64×48 upload → another tab and back: crop_size moved from 256 to 112 with a
     note (it was Streamlit's error page); then 1×1024 and 1×1 with the crop sliders at their largest."""
-    url, browser = app
-    page = browser.new_page(viewport={"width": 1400, "height": 1600})
-    page.goto(url + "/transforms?lang=en")
-    settle(page)
-    crop_tab = i18n.t("tf.tab_crop", "en")
-    page.get_by_role("tab", name=crop_tab).click()
-    settle(page)
-    assert slider_value(page, "size") == 256
-    page.get_by_role("radio", name=i18n.t("photo.upload", "en"), exact=True).click()
-    settle(page)
-    upload(page, photos[64, 48])
-    page.get_by_role("tab", name="ToTensor").click()
-    settle(page)
-    page.get_by_role("tab", name=crop_tab).click()
-    settle(page)
-    assert not exceptions(page)
-    assert slider_value(page, "size") == 112 and "crop_size=112" in page.url
-    for size in SIZES[1:3]:
-        slider_to_end(page, "size")
-        slider_to_end(page, "CenterCrop size")
-        upload(page, photos[size])
-        assert not exceptions(page), size
-        page.get_by_role("tab", name="Resize").click()
+    with open_tab(app, "/transforms?lang=en") as page:
+        crop_tab = i18n.t("tf.tab_crop", "en")
+        page.get_by_role("tab", name=crop_tab).click()
+        settle(page)
+        assert slider_value(page, "size") == 256
+        page.get_by_role("radio", name=i18n.t("photo.upload", "en"), exact=True).click()
+        settle(page)
+        upload(page, photos[64, 48])
+        page.get_by_role("tab", name="ToTensor").click()
         settle(page)
         page.get_by_role("tab", name=crop_tab).click()
         settle(page)
-        assert not exceptions(page), size
-        assert slider_value(page, "size") <= min(size) + 64
-    assert slider_value(page, "size") == 65 and slider_value(page, "CenterCrop size") == 2  # 1×1: 16…65, 1…2
-    page.screenshot(path=str(SCREENSHOTS / "bounds_transforms.png"), full_page=True)
-    page.close()
+        assert not exceptions(page)
+        assert slider_value(page, "size") == 112 and "crop_size=112" in page.url
+        for size in SIZES[1:3]:
+            slider_to_end(page, "size")
+            slider_to_end(page, "CenterCrop size")
+            upload(page, photos[size])
+            assert not exceptions(page), size
+            page.get_by_role("tab", name="Resize").click()
+            settle(page)
+            page.get_by_role("tab", name=crop_tab).click()
+            settle(page)
+            assert not exceptions(page), size
+            assert slider_value(page, "size") <= min(size) + 64
+        assert slider_value(page, "size") == 65 and slider_value(page, "CenterCrop size") == 2  # 1×1: 16…65, 1…2
+        page.screenshot(path=str(SCREENSHOTS / "bounds_transforms.png"), full_page=True)
 
 
 def test_the_conv_crop_follows_a_smaller_photo(app, photos):
-    url, browser = app
-    page = browser.new_page(viewport={"width": 1400, "height": 1600})
-    page.goto(url + "/conv?lang=zh&view=channels&input=photo")
-    settle(page)
-    for label in (i18n.t("conv.crop_top", "zh"), i18n.t("conv.crop_left", "zh")):
-        slider_to_end(page, label)
-    page.get_by_role("radio", name=i18n.t("photo.upload", "zh"), exact=True).click()
-    settle(page)
-    upload(page, photos[48, 64])  # the 48×32 sample's crop could start 43 from the left; this one, 31
-    assert not exceptions(page)
-    assert len(moved_notes(page)) == 1 and slider_value(page, i18n.t("conv.crop_left", "zh")) == 31
-    page.close()
+    with open_tab(app, "/conv?lang=zh&view=channels&input=photo") as page:
+        for label in (i18n.t("conv.crop_top", "zh"), i18n.t("conv.crop_left", "zh")):
+            slider_to_end(page, label)
+        page.get_by_role("radio", name=i18n.t("photo.upload", "zh"), exact=True).click()
+        settle(page)
+        upload(page, photos[48, 64])  # the 48×32 sample's crop could start 43 from the left; this one, 31
+        assert not exceptions(page)
+        assert len(moved_notes(page)) == 1 and slider_value(page, i18n.t("conv.crop_left", "zh")) == 31
 
 
 def test_a_bad_link_s_note_shows_above_the_closed_editor(app):
-    url, browser = app
-    page = browser.new_page(viewport={"width": 1400, "height": 900})
-    page.goto(url + "/conv?lang=en&kernel=nope")
-    settle(page)
-    note = page.get_by_text("kernel=nope")
-    assert note.is_visible()
-    editor = page.locator('[data-testid="stExpander"]').first
-    assert note.bounding_box()["y"] < editor.bounding_box()["y"]
-    page.close()
+    with open_tab(app, "/conv?lang=en&kernel=nope", height=900) as page:
+        note = page.get_by_text("kernel=nope")
+        assert note.is_visible()
+        editor = page.locator('[data-testid="stExpander"]').first
+        assert note.bounding_box()["y"] < editor.bounding_box()["y"]
 
 
 def test_a_clicked_cell_is_in_the_link_and_the_link_opens_its_step(app):
-    url, browser = app
-    page = browser.new_page(viewport={"width": 1400, "height": 1600})
-    page.goto(url + "/pool?lang=en")
-    settle(page)
-    click_cell(page, animation(page), "output", 1, 1)
-    assert "cell=output%3A1%2C1" in page.url or "cell=output:1,1" in page.url
-    step = step_label(animation(page))
-    again = browser.new_page(viewport={"width": 1400, "height": 1600})
-    again.goto(page.url)
-    settle(again)
-    assert step_label(animation(again)) == step == 4
-    again.close()
-    page.close()
+    url, _ = app
+    with open_tab(app, "/pool?lang=en") as page:
+        click_cell(page, animation(page), "output", 1, 1)
+        assert "cell=output%3A1%2C1" in page.url or "cell=output:1,1" in page.url
+        step = step_label(animation(page))
+        with open_tab(app, page.url.removeprefix(url)) as again:  # the link, in a new tab
+            assert step_label(animation(again)) == step == 4

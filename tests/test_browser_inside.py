@@ -6,8 +6,7 @@ import pytest
 
 from core import i18n
 
-from browser import PHONE_AGENT, ROOT, SCREENSHOTS, app_in_chromium, confusion_cell, exceptions, settle
-from test_browser import click_cell
+from browser import PHONE_AGENT, ROOT, SCREENSHOTS, app_in_chromium, click_cell, confusion_cell, exceptions, settle
 
 pytestmark = pytest.mark.slow   # minutes of browser work: python -m pytest -m slow
 

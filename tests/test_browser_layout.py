@@ -7,32 +7,22 @@ not the main area, not a chart, a button or a line of text.
 
 import pytest
 
-from browser import PHONE_AGENT, SCREENSHOTS, app_in_chromium, assert_routed, exceptions, grid_gaps, settle
+from browser import (
+    PHONE_AGENT,
+    POKING,
+    SCREENSHOTS,
+    SIDEWAYS,
+    app_in_chromium,
+    assert_routed,
+    exceptions,
+    grid_gaps,
+    settle,
+)
 
 PAGES = ("", "data", "module", "save_load", "train", "gpu", "tensorboard", "transforms", "layers", "classify")
 PHONE = {"width": 420, "height": 900}
 LAST = {"": '[data-testid="stPageLink"]', "classify": ".js-plotly-plot"}  # else a code block: every other page has one
 TABS = {"tensorboard": 4}  # each of its tabs is looked at (a click reruns the page with that tab open)
-
-# Each element of the main area whose right edge passes the screen's, unless an ancestor that scrolls or clips
-# sideways (a code block, a table, a chart's own frame) holds it inside the screen; only the outermost of each.
-POKING = """() => {
-  const width = document.documentElement.clientWidth, main = document.querySelector('[data-testid="stMain"]');
-  const held = e => {
-    for (let a = e.parentElement; a && a !== main; a = a.parentElement) {
-      if (getComputedStyle(a).overflowX !== 'visible') return a.getBoundingClientRect().right <= width + 1;
-    }
-    return false;
-  };
-  const out = e => e.getBoundingClientRect().width > 0 && e.getBoundingClientRect().right > width + 1 && !held(e);
-  return Array.from(main.querySelectorAll('*'))
-    .filter(e => out(e) && (e.parentElement === main || !out(e.parentElement)))
-    .map(e => `${e.tagName.toLowerCase()}[${e.getAttribute('data-testid') || e.className}] ` +
-              `right=${Math.round(e.getBoundingClientRect().right)}: ${(e.innerText || '').trim().slice(0, 50)}`);
-}"""
-SIDEWAYS = """() => [document.scrollingElement, document.querySelector('[data-testid="stMain"]')]
-    .map(e => e.scrollWidth - e.clientWidth)"""
-
 
 @pytest.fixture(scope="module")
 def phone(tmp_path_factory):

@@ -1,19 +1,17 @@
 """Real browser on the training and TensorBoard pages with finished and half-finished runs on disk: compare-runs
 labels follow a run as it is now, the compare legend and the same-tag chart stay inside the screen, the prediction
 grid leaves no blank band on a phone; screenshots of both pages at 1400 px (English) and 420 px (a phone, 中文)."""
-import threading
-
 import pytest
 
 from core import i18n
 
 from browser import PHONE_AGENT, SCREENSHOTS, app_in_chromium, exceptions, settle
 from conftest import make_folder_dataset
+from learner_files import make_run, train_link
 
 pytestmark = pytest.mark.slow   # minutes of browser work: python -m pytest -m slow
 
 WIDE, PHONE = {"width": 1400, "height": 1600}, {"width": 420, "height": 2400}
-SETTINGS = {"recipe": "fast", "arch": "course", "epochs": 2, "batch_size": 32}
 # Each legend's and chart's box: a legend whose right or bottom edge passes its chart's is cut off
 LEGENDS = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).filter(p => p.querySelector('g.legend'))
     .map(p => { const g = p.querySelector('g.legend'), l = g.getBoundingClientRect(), c = p.getBoundingClientRect();
@@ -30,26 +28,6 @@ CHART_RIGHT = """(key) => { const p = document.querySelector(`.st-key-${key} .js
             - svg.right, document.documentElement.clientWidth - plot.right]; }"""
 
 
-def make_run(data, runs, lr: float, epochs_done: int):
-    """A run of SETTINGS as the training page starts it (same data path and key), stopped after ``epochs_done``."""
-    from core.training import train
-    from core.training.events import EpochEnd
-    from core.training.rundir import RunDir, RunState
-
-    config = train.Config(data=str(data), lr=lr, **SETTINGS)
-    stop, ended = threading.Event(), []
-
-    def on_event(event) -> None:
-        if isinstance(event, EpochEnd):
-            ended.append(event)
-            if len(ended) >= epochs_done:
-                stop.set()
-
-    train.run(config, runs / config.key(), stop=stop, on_event=on_event)
-    RunDir(runs / config.key()).set_state(RunState.DONE if epochs_done >= SETTINGS["epochs"] else RunState.STOPPED)
-    return config
-
-
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
     """A server whose runs folder holds a finished run (lr 0.05) and one stopped after epoch 1 of 2 (lr 0.02)."""
@@ -59,11 +37,6 @@ def app(tmp_path_factory):
     env = {"DATA_DIR": str(data_dir), "RUNS_DIR": str(runs), "STREAMLIT_SERVER_FILE_WATCHER_TYPE": "none"}
     with app_in_chromium(env) as (url, browser):
         yield url, browser, runs, done, half
-
-
-def link(config, lang: str) -> str:
-    return (f"/train?lang={lang}&dataset=pets&recipe=fast&epochs={config.epochs}&lr={config.lr}"
-            f"&batch_size={config.batch_size}")
 
 
 def chips(page) -> list[str]:
@@ -78,7 +51,7 @@ def test_compare_labels_follow_a_run_as_it_is_now(app):
     url, browser, runs, done, half = app
     page = browser.new_page(viewport=WIDE)
     try:
-        page.goto(url + link(half, "en"))
+        page.goto(url + train_link(half, "en"))
         settle(page)
         assert page.get_by_role("button", name="Resume from epoch 2").count() == 1, "the page found the half run"
         (chip,) = chips(page)
@@ -123,7 +96,7 @@ def test_runs_and_tensorboard_fit_the_screen(app, lang, width):
     agent = {"user_agent": PHONE_AGENT} if width < 800 else {}
     page = browser.new_page(viewport=WIDE if width > 800 else PHONE, **agent)
     try:
-        look(page, url, link(done, lang), f"runs_train_{lang}_{width}")
+        look(page, url, train_link(done, lang), f"runs_train_{lang}_{width}")
         if width > 800:
             add_the_other_run(page, i18n.t("train.compare", lang))
             settle(page)

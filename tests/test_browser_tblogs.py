@@ -3,14 +3,12 @@ uploaded logs zip; screenshots at 1400 px (English) and 420 px (a phone, 中文)
 from urllib.parse import urlparse
 
 import pytest
-from test_browser_layout import POKING, SIDEWAYS
-from test_browser_runs import link, make_run
-from test_tblogs import course_logs, zipped
 
 from core import i18n
 
-from browser import PHONE_AGENT, SCREENSHOTS, app_in_chromium, exceptions, settle
+from browser import PHONE_AGENT, POKING, SCREENSHOTS, SIDEWAYS, app_in_chromium, exceptions, settle
 from conftest import make_folder_dataset
+from learner_files import course_logs, make_run, train_link, zipped
 
 pytestmark = pytest.mark.slow   # a training run and TensorBoard's web app: a minute of browser work
 
@@ -105,7 +103,7 @@ def test_the_training_page_opens_a_run_in_tensorboard_filtered_to_it(app):
     url, browser, config, _ = app
     key = config.key()
     page = browser.new_page(viewport=WIDE)
-    page.goto(f"{url}{link(config, 'en')}")
+    page.goto(f"{url}{train_link(config, 'en')}")
     settle(page)
     page.get_by_text(i18n.t("tblogs.run_expander", "en")).click()
     board = tensorboard_in(page)

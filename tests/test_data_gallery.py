@@ -18,7 +18,7 @@ from core.data import download, sample, tensors
 from ui.nav import HOME, SECTIONS
 
 from conftest import CIFAR_CLASSES, make_cifar10, make_folder_dataset, make_label_files, share_derived
-from test_pages import ROOT
+from pagetest import ROOT
 
 PAGES = [HOME.slug] + [info.slug for _, infos in SECTIONS for info in infos]
 SMALL = (4, 2)  # images per class in train/ and test/

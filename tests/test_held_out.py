@@ -5,7 +5,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-from test_owndata import upload, zipped
 
 from core.data import discovery
 from core.data.discovery import Kind
@@ -13,7 +12,8 @@ from core.training import events, scripts, train
 from ui import confusion
 
 from conftest import make_folder_dataset
-from pagetest import open_page
+from learner_files import zipped
+from pagetest import open_page, upload_dataset
 
 VAL_PER_CLASS = 3   # 9 val images over 3 classes; train/ has 4 a class, so a count of 9 can only come from val/
 
@@ -63,7 +63,7 @@ def test_an_uploaded_zip_with_val_is_offered_for_training_and_as_the_audit_set(t
     monkeypatch.setenv("DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("UPLOADS_DIR", str(tmp_path / "uploads"))
     at = open_page("data", "en")
-    upload(at, "hymenoptera_data.zip", zipped(hymenoptera_like(tmp_path / "hymenoptera_data")))
+    upload_dataset(at, "hymenoptera_data.zip", zipped(hymenoptera_like(tmp_path / "hymenoptera_data")))
     shutil.rmtree(tmp_path / "hymenoptera_data")
     at.switch_page("app_pages/train.py").run()
     uploaded = at.selectbox(key="data_dataset").value

@@ -2,9 +2,7 @@
 them (the folder zipped whole, or its contents), unpacked into the session's folder and used like any data set:
 browsed on the Data page, offered to that session only, refused with translated messages, training here only."""
 import io
-import shutil
 import zipfile
-from pathlib import Path
 
 import pytest
 import torch
@@ -17,15 +15,8 @@ from core.uploads.zips import UploadError
 from ui.training import trainings
 
 from conftest import make_folder_dataset, make_label_files
-from pagetest import open_page
-
-
-def zipped(folder: Path, whole: bool = True) -> bytes:
-    """The folder as a learner zips it: the folder itself (``zip -r hymenoptera.zip hymenoptera``), or its
-    contents (selecting what is inside it in the file manager)."""
-    archive = shutil.make_archive(str(folder.parent / f"{folder.name}-zip"), "zip",
-                                  *((folder.parent, folder.name) if whole else (folder,)))
-    return Path(archive).read_bytes()
+from learner_files import zipped
+from pagetest import open_page, upload_dataset
 
 
 @pytest.fixture
@@ -85,16 +76,11 @@ def test_a_zip_without_a_data_set_or_with_a_script_is_refused_and_nothing_stays(
     assert folders.items("alice") == []
 
 
-def upload(at, name: str, data: bytes) -> None:
-    at.file_uploader(key="owndata_zip").set_value((name, data, "application/zip")).run()
-    assert not at.exception, [e.value for e in at.exception]
-
-
 def test_the_data_page_browses_an_uploaded_zip_in_each_layout(tmp_path, monkeypatch, lang="zh"):
     monkeypatch.setenv("DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("UPLOADS_DIR", str(tmp_path / "uploads"))
     at = open_page("data", lang)
-    upload(at, "pets.zip", zipped(make_folder_dataset(tmp_path / "pets", per_class=(5, 2))))
+    upload_dataset(at, "pets.zip", zipped(make_folder_dataset(tmp_path / "pets", per_class=(5, 2))))
     assert at.selectbox(key="data_dataset").value.startswith("upload/")
     assert "pets.zip" in at.selectbox(key="data_dataset").format_func(at.selectbox(key="data_dataset").value)
     at.selectbox(key="data_split").set_value("train").run()
@@ -105,7 +91,7 @@ def test_the_data_page_browses_an_uploaded_zip_in_each_layout(tmp_path, monkeypa
     at.run()
     assert "`cat_dataset` (5) + `dog_dataset` (5) + `ship_dataset` (5)" in "\n".join(m.value for m in at.markdown)
 
-    upload(at, "my_ants.zip", zipped(make_label_files(tmp_path / "hymenoptera") / "train"))
+    upload_dataset(at, "my_ants.zip", zipped(make_label_files(tmp_path / "hymenoptera") / "train"))
     assert at.selectbox(key="data_dataset").value.endswith("/labels")
     assert "“my\\_ants.zip”" in at.success[0].value, "the name as written, not as Markdown"
     at.selectbox(key="data_resize").set_value(32).run()
@@ -127,13 +113,13 @@ def test_refused_zips_say_why_in_the_learners_language(lang, tmp_path, monkeypat
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as z:
         z.writestr("ants/../../evil.png", b"x")
-    upload(at, "evil.zip", buf.getvalue())
+    upload_dataset(at, "evil.zip", buf.getvalue())
     assert at.error[0].value == explain(UploadError("unsafe_name", name="ants/../../evil.png"), lang)
     pets = make_folder_dataset(tmp_path / "pets", per_class=(2, 1))
     (pets / "train" / "cat" / "0000.png").write_bytes(b"not a png")
-    upload(at, "pets.zip", zipped(pets))
+    upload_dataset(at, "pets.zip", zipped(pets))
     assert at.error[0].value == explain(UploadError("not_image", name="pets/train/cat/0000.png"), lang)
-    upload(at, "big.zip", b"PK" + bytes(21 * 1024 * 1024))
+    upload_dataset(at, "big.zip", b"PK" + bytes(21 * 1024 * 1024))
     assert at.error[0].value == explain(UploadError("too_large", mb=20), lang)
     assert not list((tmp_path / "uploads").rglob("*.png")) and not (tmp_path / "evil.png").exists()
 
@@ -142,7 +128,7 @@ def test_an_uploaded_set_trains_here_only_and_audits_a_model_on_classify(tmp_pat
     monkeypatch.setenv("DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("UPLOADS_DIR", str(tmp_path / "uploads"))
     at = open_page("data", "en")
-    upload(at, "pets.zip", zipped(make_folder_dataset(tmp_path / "pets", per_class=(4, 2))))
+    upload_dataset(at, "pets.zip", zipped(make_folder_dataset(tmp_path / "pets", per_class=(4, 2))))
     at.switch_page("app_pages/train.py").run()
     assert at.selectbox(key="data_dataset").value.startswith("upload/")
     assert any(b.label.startswith("Start") for b in at.button) and not at.warning

@@ -8,7 +8,7 @@ from codetext import slips
 from core import course, i18n
 from ui.nav import HOME, SECTIONS
 
-from pagetest import ROOT, open_page, printed  # noqa: F401  (ROOT: tests/test_data_gallery.py reads it here)
+from pagetest import open_page, printed
 
 SLUGS = [HOME.slug] + [info.slug for _, infos in SECTIONS for info in infos]
 

@@ -4,7 +4,6 @@ unsafe zips refused with translated messages and nothing written outside the ses
 import io
 import os
 import stat
-import time
 import zipfile
 from pathlib import Path
 
@@ -16,40 +15,10 @@ from core.chapters import tblog
 from core.errors import explain
 from core.uploads.zips import MB, UploadError
 
-ROOT = Path(__file__).resolve().parent.parent
+from learner_files import course_logs, zipped
+from pagetest import open_page
 
 pytestmark = pytest.mark.skipif(not tblog.available(), reason="tensorboard is not installed")
-
-
-def course_logs(folder: Path, slopes=(2, 3)) -> Path:
-    """The course's script run once per slope into one `logs` folder (the trap when twice), and a second
-    experiment in its own subfolder with an image; returns the logs folder."""
-    import numpy as np
-    from torch.utils.tensorboard import SummaryWriter
-
-    logs = folder / "logs"
-    for k, slope in enumerate(slopes):
-        # a second run of the script starts in a later second, as it would at home (its file sorts after the first)
-        time.sleep(1 - time.time() % 1 if k else 0)
-        writer = SummaryWriter(str(logs))
-        for i in range(100):
-            writer.add_scalar("y=2x", slope * i, i)
-        writer.close()
-    writer = SummaryWriter(str(logs / "run2"))
-    for epoch in range(3):
-        writer.add_scalar("test_accuracy", 0.3 + 0.1 * epoch, epoch)
-    writer.add_image("test", np.full((8, 8, 3), 200, np.uint8), 1, dataformats="HWC")
-    writer.close()
-    return logs
-
-
-def zipped(folder: Path) -> bytes:
-    """A folder zipped as a learner zips it: its own name at the top."""
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-        for path in sorted(folder.rglob("*")):
-            z.write(path, path.relative_to(folder.parent).as_posix())
-    return buf.getvalue()
 
 
 def member_zip(name: str, data: bytes, mode: int | None = None) -> bytes:
@@ -89,15 +58,6 @@ def test_a_zip_without_event_files_is_refused_and_removed(tmp_path):
     assert err.value.code == "no_events" and not (tmp_path / "item").exists()
 
 
-def open_yours(lang: str) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=240)
-    at.query_params.update({"lang": lang, "tab": "yours"})
-    at.run()
-    at.switch_page("app_pages/tensorboard.py").run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
 def upload(at: AppTest, data: bytes, name: str = "logs.zip") -> AppTest:
     at.file_uploader(key="tblogs_zip").set_value((name, data, "application/zip")).run()
     assert not at.exception, [e.value for e in at.exception]
@@ -107,7 +67,7 @@ def upload(at: AppTest, data: bytes, name: str = "logs.zip") -> AppTest:
 @pytest.mark.parametrize("lang", ["en"])   # the refusals below are read in 中文
 def test_uploaded_logs_show_their_tags_and_the_trap(lang, logs, tmp_path, monkeypatch):
     monkeypatch.setenv("UPLOADS_DIR", str(tmp_path))
-    at = upload(open_yours(lang), zipped(logs))
+    at = upload(open_page("tensorboard", lang, timeout=240, tab="yours"), zipped(logs))
     table = at.dataframe[0].value
     assert list(table.iloc[:, 1]) == ["y=2x", "test_accuracy", "test"]
     assert list(table.iloc[:, 0]) == ["logs", "logs/run2", "logs/run2"]
@@ -136,7 +96,7 @@ REFUSED = [   # what a zip holds, and the refusal the learner reads
 def test_unsafe_or_empty_zips_are_refused_in_the_learner_s_language(lang, tmp_path, monkeypatch):
     uploads = tmp_path / "uploads"
     monkeypatch.setenv("UPLOADS_DIR", str(uploads))
-    at = open_yours(lang)
+    at = open_page("tensorboard", lang, timeout=240, tab="yours")
     for k, (make, refusal) in enumerate(REFUSED):
         at = upload(at, make(), f"logs{k}.zip")
         assert [e.value for e in at.error] == [explain(refusal, lang)], refusal.code

@@ -8,13 +8,13 @@ import pytest
 import torch
 
 from core import i18n
-from core.chapters import backprop, tblog
+from core.chapters import backprop, tbcourse, tbevents
 from core.data.sample import SAMPLE
 from ui.nav import COURSE_ORDER, SECTIONS
 
 import pagetest
 
-needs_tensorboard = pytest.mark.skipif(not tblog.available(), reason="tensorboard is not installed")
+needs_tensorboard = pytest.mark.skipif(not tbevents.available(), reason="tensorboard is not installed")
 
 
 # a first visit's work (fresh interpreters, a log dir) takes longer than a page's usual minute
@@ -80,7 +80,7 @@ def test_other_batch_sizes_are_written_once_in_the_background_and_read_at_once(t
     def few_batches(root, batch_size, epochs, seed=0):   # the course's calls on a batch or two: the same work, less
         return [[torch.rand(batch_size // 8, 3, 32, 32, generator=torch.Generator().manual_seed(seed))]] * epochs
 
-    monkeypatch.setattr(tblog, "sample_batches", few_batches)
+    monkeypatch.setattr(tbcourse, "sample_batches", few_batches)
     monkeypatch.setenv("DATA_DIR", str(tmp_path))
     at = open_page("tensorboard", "en")
     deadline = time.time() + 240
@@ -91,7 +91,7 @@ def test_other_batch_sizes_are_written_once_in_the_background_and_read_at_once(t
     def no_writer(*args):
         raise AssertionError("the course's calls were written again")
 
-    monkeypatch.setattr(tblog, "write_course_calls", no_writer)
+    monkeypatch.setattr(tbcourse, "write_course_calls", no_writer)
     began = time.perf_counter()
     at.select_slider(key="tensorboard_batch_size").set_value(16).run()
     print(f"batch_size 16 shown {time.perf_counter() - began:.2f} s after the change")

@@ -108,6 +108,17 @@ def test_tensorboard_batch_size_changes_the_batches():
 
 
 @needs_tensorboard
+def test_a_tensorboard_link_opens_its_batch_size_epoch_and_step():
+    at = open_page("tensorboard", "en", batch_size="128", tab="images", epoch="1", step="7")
+    assert (at.select_slider(key="tensorboard_batch_size").value, at.segmented_control(key="tensorboard_epoch").value,
+            at.slider(key="step").value) == (128, 1, 7)
+    assert i18n.t("tensorboard.batches_note", "en", n=8, batch_size=128) in [c.value for c in at.caption]
+    at = open_page("tensorboard", "en", global_step="10", batch_size="7")
+    assert [m.value for m in at.metric] == ["20", "10"] and at.select_slider(key="tensorboard_batch_size").value == 64
+    assert any("`batch_size=7`" in c.value for c in at.caption), "a value the page cannot use is named"
+
+
+@needs_tensorboard
 def test_tensorboard_page_reads_the_training_runs_event_files(tmp_path, monkeypatch):
     from torch.utils.tensorboard import SummaryWriter
 

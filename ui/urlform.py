@@ -15,10 +15,10 @@ from typing import Any, TypeVar
 
 import streamlit as st
 
-from core import i18n
+from core import i18n, query
 from core.controls import Control, Widget, controls
 from ui.language import lang, t
-from ui.urlstate import choice, choice_key, number, slider, toggle
+from ui.urlstate import choice, choice_key, number, shown_choice, shown_toggle, slider, toggle
 
 SettingsT = TypeVar("SettingsT")
 _BOUND = (Widget.SLIDER, Widget.NUMBER, Widget.TOGGLE)  # Streamlit's own binding: the widget key is the name
@@ -76,3 +76,27 @@ def apply(settings: Any, scope: str) -> None:
     for name, control, _ in controls(settings):
         key = name if control.widget in _BOUND else choice_key(scope, name)
         st.session_state[key] = getattr(settings, name)
+
+
+def _shown_number(name: str, control: Control, default: float) -> float:
+    """A slider's or number box's value, read where it is not drawn, as ``shown_toggle`` reads a toggle's."""
+    kept, raw = st.session_state.get(name), st.query_params.get(name)
+    if isinstance(kept, int | float) and not isinstance(kept, bool):
+        return kept
+    if raw is not None and query.Numbers(control.low, control.high).accepts(raw):
+        return type(default)(float(raw))
+    return default
+
+
+def shown(settings: type[SettingsT], *, scope: str) -> SettingsT:
+    """What ``form(settings, scope=scope)`` shows, read where its controls are not drawn (their tab is closed): each
+    field's value kept in the session, else the link's, else its default."""
+    values: dict[str, Any] = {}
+    for name, control, default in controls(settings):
+        if control.widget is Widget.TOGGLE:
+            values[name] = shown_toggle(default, name)
+        elif control.widget in _BOUND:
+            values[name] = _shown_number(name, control, default)
+        else:
+            values[name] = shown_choice(control.options, default, name, scope=scope)
+    return settings(**values)

@@ -12,6 +12,7 @@ from core import course, i18n
 from core.basics.layers import CrossEntropySettings, FlattenSettings
 from core.basics.ops import ConvSettings, PoolSettings
 from core.basics.transposed import TransposeSettings
+from core.chapters.backprop import BackwardSettings, LoopSettings
 from core.chapters.modes import DropoutSettings
 from core.controls import Widget, controls
 from core.model_settings import ModelSettings, PretrainedSettings, SurgerySettings
@@ -19,12 +20,13 @@ from core.model_settings import ModelSettings, PretrainedSettings, SurgerySettin
 from pagetest import open_page, printed
 
 # the page's own names: which pooling layer, which preset kernel of which size the matrix starts from, the seed,
-# the flattened images' size and their count, which network, which of VGG16's changes, which photo
+# the flattened images' size and their count, which network, which of VGG16's changes, which photo, the epochs
 PYTORCH = {PoolSettings: ({"mode"}, [nn.MaxPool2d, nn.AvgPool2d]), ConvSettings: ({"kernel", "kernel_size"}, [nn.Conv2d]),
            TransposeSettings: (set(), [nn.ConvTranspose2d]), DropoutSettings: ({"manual_seed"}, [nn.Dropout]),
            FlattenSettings: ({"channels", "size", "dataset_size"}, [DataLoader]),
            CrossEntropySettings: (set(), [F.cross_entropy]), ModelSettings: ({"arch"}, []),
-           SurgerySettings: ({"vgg"}, []), PretrainedSettings: ({"vgg_photo"}, [])}
+           SurgerySettings: ({"vgg"}, []), PretrainedSettings: ({"vgg_photo"}, []),
+           BackwardSettings: (set(), [DataLoader, torch.optim.SGD]), LoopSettings: ({"epochs"}, [])}
 
 
 @pytest.mark.parametrize("settings", list(PYTORCH))

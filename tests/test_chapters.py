@@ -35,7 +35,7 @@ def test_module_call_prints_tensor_2():
 
 
 def test_backward_gradients_match_the_snippet():
-    g = backprop.gradients(ROOT, 16, 0.01)
+    g = backprop.gradients(ROOT, backprop.BackwardSettings(16, 0.01))
     printed = codegen.run(snippets.gradients(str(ROOT), 16)).splitlines()
     assert printed == [g.printed_loss, "None", "torch.Size([32, 3, 5, 5])", f"{g.once} {g.twice} {g.ratio}"]
     assert g.ratio == 2.0 and g.printed_loss.endswith("grad_fn=<NllLossBackward0>)")
@@ -44,7 +44,7 @@ def test_backward_gradients_match_the_snippet():
 
 
 def test_optimizer_loop_prints_the_course_running_loss_and_it_falls():
-    epochs = backprop.optimizer_loop(ROOT, 64, 3, 0.1)
+    epochs = backprop.optimizer_loop(ROOT, backprop.BackwardSettings(64, 0.1), backprop.LoopSettings(3))
     printed = codegen.run(snippets.optimizer(str(ROOT), 64, 3, 0.1)).splitlines()
     assert printed == [e.printed for e in epochs]
     assert all(p.startswith("tensor(") and p.endswith("grad_fn=<AddBackward0>)") for p in printed)
@@ -54,7 +54,7 @@ def test_optimizer_loop_prints_the_course_running_loss_and_it_falls():
 
 def test_the_page_leaves_the_global_random_state_alone():
     before = torch.random.get_rng_state()
-    backprop.gradients(ROOT, 16, 0.01)
+    backprop.gradients(ROOT, backprop.BackwardSettings(16, 0.01))
     assert torch.equal(torch.random.get_rng_state(), before)
 
 

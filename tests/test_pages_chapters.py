@@ -174,7 +174,7 @@ def test_module_page_prints_tensor_2_and_the_gradients(lang):
     printed = outputs(at)
     hook_saw = i18n.t("code.module_call.hook_saw", lang)   # the printed label is in the learner's language
     assert f"tensor(2.)\n{hook_saw} tensor(2.)\ntensor(2.)\ntensor(2.)" in printed
-    g = backprop.gradients(SAMPLE / "test", 16, 0.01)
+    g = backprop.gradients(SAMPLE / "test", backprop.BackwardSettings())
     assert "\n".join([g.printed_loss, "None", "torch.Size([32, 3, 5, 5])", f"{g.once} {g.twice} 2.0"]) in printed
     assert at.metric[2].value == "2"
 
@@ -185,7 +185,8 @@ def test_module_page_runs_the_optimizer_loop_on_request():
     at.slider(key="epochs").set_value(2).run()
     at.button(key="module_run").click().run()
     assert not at.exception
-    epochs = backprop.optimizer_loop(SAMPLE / "test", 64, 2, 0.01)
+    epochs = backprop.optimizer_loop(SAMPLE / "test", backprop.BackwardSettings(batch_size=64),
+                                      backprop.LoopSettings(epochs=2))
     assert "\n".join(e.printed for e in epochs) in outputs(at)
     said = i18n.t(f"module.optim_{backprop.trend(epochs)}", "en", first=f"{epochs[0].total:.4f}",
                   last=f"{epochs[-1].total:.4f}", steps=4)

@@ -10,7 +10,8 @@ key by hand.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from dataclasses import replace
 from typing import Any, TypeVar
 
 import streamlit as st
@@ -49,16 +50,21 @@ def _draw(where, name: str, control: Control, default: Any, scope: str, disabled
 
 
 def form(settings: type[SettingsT], *, scope: str, cells: Sequence[Any] | None = None, columns: int = 4,
-         where=st) -> SettingsT:
+         options: Mapping[str, Sequence[Hashable]] | None = None, where=st) -> SettingsT:
     """Every field of ``settings`` (a frozen dataclass of ``core.controls`` fields) as its control, bound to the URL
     under the field's name, in ``cells`` (one container per field, in the order they are declared: the kernel's
     choice inside an expander) or else ``columns`` to a row. Inside ``urlstate.notes_above()`` what became of a
     link's values is said in one line above them all; otherwise above each control.
 
     scope: the page, which keeps its choices apart from another page's choice of the same name.
+    options: for a choice whose options follow the data (a target class among however many logits the learner
+    typed), the options this run offers in place of the declared ones; the default must be among them. A value
+    kept or linked that is not falls back to the default, as any value a choice cannot take.
     """
     values: dict[str, Any] = {}
     for index, (name, control, default) in enumerate(controls(settings)):
+        if options and name in options:
+            control = replace(control, options=tuple(options[name]))
         if cells is not None:
             cell = cells[index]
         else:

@@ -8,9 +8,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 LIMITS = {"app_pages": 160, "core": 310, "ui": 310}   # lines: a page reads "widgets -> core -> figure"
-# Over the limit today and being shrunk on other branches right now: the lead empties this list at the merge.
-STILL_LONG = {"app_pages/transforms.py", "app_pages/data.py", "app_pages/tensorboard.py", "app_pages/layers.py",
-              "core/chapters/tblog.py"}
+# Over the limit today and being shrunk on another branch right now: the lead empties this list at the merge
+# (data, tensorboard, layers and core/chapters/tblog.py were on it until their branches were merged).
+STILL_LONG = {"app_pages/transforms.py"}
 
 
 def imported(path: Path) -> set[str]:

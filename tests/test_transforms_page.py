@@ -111,3 +111,17 @@ def test_the_channel_strip_is_r_g_b_side_by_side():
     for k in range(3):
         assert (strip[:, k * 82:k * 82 + 80] == pixels[..., k]).all()
     assert (strip[:, 80:82] == 255).all()
+
+
+def test_a_step_s_line_shows_the_value_its_editor_just_set():
+    """The line above the step's tools was drawn before its editor ran, so it showed the value one change behind."""
+    from core.data import transforms as T
+
+    at = open_page("transforms", "en", view="compose")
+    at.session_state["tf_steps"] = [{**T.KINDS["ColorJitter"].new(), "id": "a"}, {**T.KINDS["Resize"].new(), "id": "b"}]
+    at.run()
+    at.slider(key="tf_p_a_hue").set_value(0.3).run()
+    at.toggle(key="tf_p_b_int").set_value(True).run()
+    lines = [c.value for c in at.code if c.value.startswith("transforms.")]
+    assert lines == ["transforms.ColorJitter(brightness=0.4, contrast=0.4, saturation=0.4, hue=0.3)",
+                     "transforms.Resize(256)"]

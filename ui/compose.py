@@ -72,10 +72,10 @@ def steps_list(steps: list[dict]) -> None:
 
     for i, step in enumerate(steps):
         code, tools = st.columns([3, 2], vertical_alignment="center")
-        code.code(T.expression(step), language=None, wrap_lines=True)
         tools = tools.container(horizontal=True)  # the four tools stay one row on a phone, where columns stack
         with tools.popover("", icon=":material/tune:", help=t("tf.edit_step")):
             step_editor(step)
+        code.code(T.expression(step), language=None, wrap_lines=True)  # after its editor: the step as just set
         tools.button("", icon=":material/arrow_upward:", key=f"up_{step['id']}", disabled=i == 0,
                      on_click=move, args=(i, i - 1), help=t("tf.up"))
         tools.button("", icon=":material/arrow_downward:", key=f"down_{step['id']}", disabled=i == len(steps) - 1,

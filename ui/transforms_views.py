@@ -78,7 +78,7 @@ def normalize_view(photo: Image.Image) -> None:
     from core.basics import features
     from core.data import transforms as T
 
-    preset = form(NormalizeSettings, scope="tf", columns=1)
+    preset = form(NormalizeSettings, scope="tf", cells=[st])  # not in a column: on a phone its options wrap
     mean, std = (form(CustomNormalize, scope="tf", columns=6) if preset.custom else preset).mean_std()
     tensor = T.build({"name": "ToTensor"})(photo)
     out = T.build({"name": "Normalize", "mean": mean, "std": std})(tensor)

@@ -13,23 +13,16 @@ from torchvision import transforms
 from core import i18n
 from core.controls import Widget, controls
 from core.data import channels, images
-from core.data.transform_settings import (
-    CropSettings,
-    CustomNormalize,
-    NormalizeSettings,
-    ResizePair,
-    ResizeSettings,
-    ResizeSide,
-)
+from core.data import transform_settings as S
 
 from pagetest import open_page
 
 # each class's URL names (unchanged since the page drew them one by one), and the transform whose arguments they are
-NAMES = {NormalizeSettings: (["normalize"], None), CustomNormalize: (["mean_r", "mean_g", "mean_b", "std_r", "std_g",
-                                                                      "std_b"], None),
-         ResizeSettings: (["resize", "interpolation"], transforms.Resize), ResizePair: (["h", "w"], None),
-         ResizeSide: (["size"], transforms.Resize),
-         CropSettings: (["padding", "fill", "padding_mode", "n", "seed"], transforms.RandomCrop)}
+NAMES = {S.NormalizeSettings: (["normalize"], None),
+         S.CustomNormalize: (["mean_r", "mean_g", "mean_b", "std_r", "std_g", "std_b"], None),
+         S.ResizeSettings: (["resize", "interpolation"], transforms.Resize), S.ResizePair: (["h", "w"], None),
+         S.ResizeSide: (["size"], transforms.Resize),
+         S.CropSettings: (["padding", "fill", "padding_mode", "n", "seed"], transforms.RandomCrop)}
 OWN = {"normalize", "mean_r", "mean_g", "mean_b", "std_r", "std_g", "std_b", "resize", "h", "w", "n", "seed"}
 
 

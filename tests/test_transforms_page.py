@@ -1,6 +1,6 @@
-"""The Transforms page's tab settings: each a dataclass whose fields are the link's names (torchvision's arguments
-where there is one), a link reproduces what the tab shows, and what it shows equals torchvision; the ToTensor tab's
-pixel table and channel strip."""
+"""AppTest of the Transforms page: every tab renders; each tab's settings a dataclass whose fields are the link's names
+(torchvision's arguments where there is one), a link reproduces what the tab shows, and what it shows equals
+torchvision; the ToTensor tab's pixel table and channel strip; the Compose step editor and torchvision's errors."""
 import inspect
 
 import numpy as np
@@ -23,6 +23,7 @@ NAMES = {S.NormalizeSettings: (["normalize"], None),
          S.ResizeSettings: (["resize", "interpolation"], transforms.Resize), S.ResizePair: (["h", "w"], None),
          S.ResizeSide: (["size"], transforms.Resize),
          S.CropSettings: (["padding", "fill", "padding_mode", "n", "seed"], transforms.RandomCrop)}
+TABS = ["to_tensor", "normalize", "resize", "crop", "compose"]
 OWN = {"normalize", "mean_r", "mean_g", "mean_b", "std_r", "std_g", "std_b", "resize", "h", "w", "n", "seed"}
 
 
@@ -118,3 +119,42 @@ def test_a_step_s_line_shows_the_value_its_editor_just_set():
     lines = [c.value for c in at.code if c.value.startswith("transforms.")]
     assert lines == ["transforms.ColorJitter(brightness=0.4, contrast=0.4, saturation=0.4, hue=0.3)",
                      "transforms.Resize(256)"]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_transforms_tab_renders(lang):
+    for tab in TABS:
+        at = open_page("transforms", lang, view=tab)
+        assert not at.exception and not at.error, (tab, [e.value for e in at.exception])
+    assert at.dataframe, "the Compose table of stages is shown"
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_normalize_before_totensor_is_explained(lang):
+    at = open_page("transforms", lang, view="compose")
+    at.session_state["tf_steps"] = [{"name": "Normalize", "id": "a", "mean": [0.5] * 3, "std": [0.5] * 3},
+                                    {"name": "ToTensor", "id": "b"}]
+    at.run()
+    why = i18n.t("tf.step_needs_tensor", lang, step="S", error="E").split("\n\n")[1]
+    assert "img should be Tensor Image" in at.error[0].value and at.error[0].value.endswith(why)
+    assert not at.exception, "the snippet of a pipeline that fails is shown, not run into a traceback"
+    assert i18n.t("tf.not_run_failed", lang) in [c.value for c in at.caption]  # it said "this code really trains"
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_step_editor_sets_every_parameter_of_every_step(lang):
+    from core.data import transforms as T
+
+    at = open_page("transforms", lang, view="compose")
+    at.session_state["tf_steps"] = [{**T.KINDS[name].new(), "id": str(i)} for i, name in enumerate(T.STEPS)]
+    at.run()
+    assert not at.exception
+    at.slider(key="tf_p_6_hue").set_value(0.3).run()
+    at.slider(key="tf_p_4_fill").set_value(7).run()
+    at.selectbox(key="tf_p_1_preset").set_value("imagenet").run()
+    at.toggle(key="tf_p_3_int").set_value(False).run()
+    code = "\n".join(c.value for c in at.code)
+    for written in ("hue=0.3)", "RandomCrop(256, fill=7)", "Normalize((0.485, 0.456, 0.406), (0.229, 0.224, 0.225))",
+                    "CenterCrop((512, 512))"):
+        assert written in code, written
+    assert not at.exception

@@ -6,14 +6,13 @@ import difflib
 
 import streamlit as st
 
-from core.course import ARCHITECTURES
 from core.data import images
-from ui import labels, lang, show_code, t, tensor_shape, urlstate
+from core.model_settings import ModelSettings, PretrainedSettings, SurgerySettings
+from ui import lang, show_code, t, tensor_shape, urlstate
 from ui.loading import wait_for_torch
 from ui.practice import practice_section
 from ui.receptive import show_diagram
-
-SURGERY = ("add_module", "classifier_add_module", "replace")
+from ui.urlform import form
 
 
 @st.cache_resource(show_spinner=False)
@@ -42,8 +41,7 @@ def pretrained_section() -> None:
     st.code(pretrained.downloading(d), language=None, wrap_lines=True)
     with st.expander("print(vgg16_true)"):
         st.code(surgery()["original"], language=None)
-    sample = urlstate.choice(t("gaps.vgg_photo"), images.samples(), images.samples()[0], "vgg_photo", scope="model",
-                             kind="selectbox", format_func=labels("samples."))
+    sample = form(PretrainedSettings, scope="model", columns=1).vgg_photo
     code = pretrained.snippet(f"assets/samples/{sample}.jpg", lang())
     if not pretrained.usable(d):
         st.info(t("gaps.vgg_absent" if d.found_mib is None else "gaps.vgg_partial", file=d.file.name,
@@ -60,7 +58,7 @@ def pretrained_section() -> None:
 st.title(t("model.title"))
 st.markdown(t("model.intro"))
 urlstate.copy_link()
-arch = urlstate.choice(t("model.arch"), ARCHITECTURES, "course", "arch", scope="model", format_func=labels("arch."))
+arch = form(ModelSettings, scope="model", columns=1).arch
 wait_for_torch()
 from core.basics import codegen, sizes  # noqa: E402  (after the header: these import torch)
 from core.inference import weights  # noqa: E402
@@ -93,7 +91,7 @@ show_code(codegen.model(arch, lang()))
 st.subheader(t("model.vgg_title"))
 st.markdown(t("model.vgg_intro"))
 printed = surgery()
-choice = urlstate.choice(t("model.vgg_change"), SURGERY, "replace", "vgg", scope="model", format_func=labels("model.vgg_"))
+choice = form(SurgerySettings, scope="model", columns=1).vgg
 diff = difflib.unified_diff(printed["original"].splitlines(), printed[choice].splitlines(), "vgg16", choice,
                             lineterm="", n=2)
 st.code("\n".join(diff), language="diff")

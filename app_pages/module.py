@@ -4,8 +4,9 @@ import streamlit as st
 
 from core import viz
 from core.chapters import backprop, modes, snippets
+from core.chapters.backprop import BackwardSettings, LoopSettings
 from core.data.sample import SAMPLE
-from ui import CHART, lang, screen_px, show_code, t, tensor_shape, urlstate
+from ui import CHART, lang, screen_px, show_code, t, tensor_shape
 from ui.urlform import form
 
 DATA = "assets/cifar10-sample/test"
@@ -13,13 +14,13 @@ ROOT = SAMPLE / "test"
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def gradients(batch_size: int, lr: float) -> backprop.Gradients:
-    return backprop.gradients(ROOT, batch_size, lr)
+def gradients(settings: BackwardSettings) -> backprop.Gradients:
+    return backprop.gradients(ROOT, settings)
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def loop(batch_size: int, epochs: int, lr: float) -> list[backprop.Epoch]:
-    return backprop.optimizer_loop(ROOT, batch_size, epochs, lr)
+def loop(settings: BackwardSettings, loop_settings: LoopSettings) -> list[backprop.Epoch]:
+    return backprop.optimizer_loop(ROOT, settings, loop_settings)
 
 
 def kernels(weight, title: str, key: str) -> None:
@@ -60,12 +61,10 @@ show_code(snippets.module_call(lang()))
 
 st.subheader(t("module.backward_title"))
 st.markdown(t("module.backward", n=backprop.SUBSET))
-left, right = st.columns(2)
-batch_size = urlstate.choice("batch_size", (1, 16, 64), 16, "batch_size", scope="module", kind="select_slider",
-                             where=left)
-lr = urlstate.choice("lr", (0.001, 0.01, 0.1), 0.01, "lr", scope="module", kind="select_slider", where=right)
+backward_settings = form(BackwardSettings, scope="module", columns=2)
+batch_size, lr = backward_settings.batch_size, backward_settings.lr
 with st.spinner(t("module.computing")):
-    g = gradients(batch_size, lr)
+    g = gradients(backward_settings)
 shape = tuple(g.grad.shape)
 show_code(snippets.gradients(DATA, batch_size, lang()),
           output="\n".join([g.printed_loss, "None", f"torch.Size({list(shape)})", f"{g.once} {g.twice} {g.ratio}"]))
@@ -86,17 +85,17 @@ modes_section()
 
 st.subheader(t("module.optim_title"))
 st.markdown(t("module.optim", n=backprop.SUBSET, batch_size=batch_size, lr=lr))
-epochs = urlstate.slider("epochs", 1, 20, 5, "epochs")
+loop_settings = form(LoopSettings, scope="module", columns=1)
+epochs = loop_settings.epochs
 code = snippets.optimizer(DATA, batch_size, epochs, lr, lang())
-settings = (batch_size, epochs, lr)
 if st.button(t("module.run"), icon=":material/play_arrow:", key="module_run"):
-    st.session_state.module_ran = settings
-if st.session_state.get("module_ran") != settings:
+    st.session_state.module_ran = (backward_settings, loop_settings)
+if st.session_state.get("module_ran") != (backward_settings, loop_settings):
     show_code(code, not_run=t("common.not_run"))
     st.caption(t("module.run_hint", steps=epochs * backprop.steps_per_epoch(batch_size)))
     st.stop()
 with st.spinner(t("module.training")):
-    epochs_run = loop(*settings)
+    epochs_run = loop(backward_settings, loop_settings)
 show_code(code, output="\n".join(e.printed for e in epochs_run))
 st.line_chart(pd.DataFrame({"running_loss": [e.total for e in epochs_run]}, index=range(1, epochs + 1)),
               x_label="epoch", height=260)

@@ -1,207 +1,50 @@
 """TensorBoard: the course's SummaryWriter calls run into a real log directory and read back with TensorBoard's reader."""
-import threading
-from pathlib import Path
-
 import numpy as np
 import streamlit as st
-import torch
 
-from core import viz
-from core.basics import features
-from core.chapters import reshaping, snippets, tblog
-from core.data import cachedir, images, paths
-from core.data.sample import SAMPLE
-from core.model import layer_table
-from core.training import runs
-from ui import CHART, labels, lang, show_code, t, tblogs, urlstate
-from ui.training import run_label
-
-BATCH_SIZES = (16, 32, 64, 128)
-
-
-@st.cache_resource(show_spinner=False, max_entries=4)
-def store(data_root: Path) -> Path | None:
-    """Where the course's logs of each setting are kept once written (None: nowhere writable, written each time)."""
-    return cachedir.writable(cachedir.shared_candidates(data_root))
-
-
-def batches(batch_size: int) -> list[list[torch.Tensor]]:
-    return tblog.sample_batches(SAMPLE / "test", batch_size, epochs=2)
-
-
-@st.cache_data(max_entries=4, show_spinner=False)
-def course_logs(folder: Path | None, sample: str, batch_size: int) -> tblog.CourseLogs:
-    """The same for everyone with these settings: written once per server into ``folder``, read back from there."""
-    return tblog.stored(folder, np.array(images.sample(sample)), batch_size, batches)
-
-
-@st.cache_resource(show_spinner=False, max_entries=8)
-def warm(folder: Path, sample: str) -> threading.Thread:
-    """Write this photo's logs for every batch size into ``folder`` in the background, once per server: the
-    learner who moves the batch_size slider next reads them there instead of waiting ~10 s for the writer.
-
-    Not a daemon: one killed inside the writer's native code aborts the interpreter as it exits; it stops instead
-    after the setting it is writing once the server's main thread has ended."""
-    thread = threading.Thread(target=tblog.write_ahead, args=(folder, np.array(images.sample(sample)), BATCH_SIZES,
-                                                              batches, threading.main_thread().is_alive),
-                              name=f"tensorboard-warm-{sample}")
-    thread.start()
-    return thread
-
-
-@st.cache_data(max_entries=4, show_spinner=False)
-def first_grid(batch_size: int):
-    """Without tensorboard: the DataLoader's first batch as the grid add_images would have logged."""
-    return features.to_image(tblog.grid(tblog.sample_batches(SAMPLE / "test", batch_size, epochs=1)[0][0])[None])
-
-
-@st.cache_data(show_spinner=False)
-def same_tag_twice() -> tuple[tuple[int, float], ...]:
-    return tblog.same_tag_twice()
-
-
-@st.cache_data(max_entries=16, show_spinner=False)
-def run_logs(folder: str, stamp: float) -> tblog.Logs | None:
-    """A training run's own event files (stamp: their newest change, so a run still training is read again)."""
-    try:
-        return tblog.read(runs.runs_root() / folder)
-    except Exception:  # noqa: BLE001 - a damaged or half-written event file gets a note, never a traceback
-        return None
-
-
-@st.cache_resource(max_entries=4, show_spinner=False)
-def course_reshape(batch_size: int) -> reshaping.Reshaped:
-    """The same for everyone with this batch size: the course's conv1 on the DataLoader's first batch."""
-    return reshaping.course_reshape(tblog.sample_batches(SAMPLE / "test", batch_size, epochs=1)[0][0])
-
-
-def reshape_section(batch_size: int) -> None:
-    """The course's reshape(-1, 3, 30, 30) to show a 6-channel output with add_images, and view against reshape."""
-    st.subheader(t("gaps.reshape_title"))
-    st.markdown(t("gaps.reshape_intro", n=batch_size, twice=2 * batch_size))
-    r = course_reshape(batch_size)
-    left, right = st.columns(2)
-    left.image(features.to_image(tblog.grid(r.imgs[:8])[None]), caption=t("gaps.reshape_input"), width="stretch")
-    # add_images clips floats to [0, 1] (× 255): the conv's negative numbers show as black, as in TensorBoard
-    right.image(features.to_image(tblog.grid(r.shown[:16].clamp(0, 1))[None]), caption=t("gaps.reshape_output"),
-                width="stretch")
-    show_code(reshaping.snippet("assets/cifar10-sample/test", batch_size, lang()), output=reshaping.printed(r))
-    st.markdown(t("gaps.view"))
-
-
-def run_name(folder: str) -> str:
-    """A run's log folder as the training page names the run (recipe, network, epochs, best accuracy); a folder
-    that holds no readable run keeps its own name."""
-    run = runs.load(runs.runs_root() / Path(folder).parent)
-    return run_label(run) if run is not None else folder
-
+from core.chapters import snippets, tbevents
+from core.chapters.tbcourse import LogSettings
+from core.data import images, paths
+from ui import lang, show_code, t, tbcourse, tblogs, urlstate
+from ui.urlform import form
 
 st.title(t("tensorboard.title"))
 st.markdown(t("tensorboard.intro"))
-ready = tblog.available()
+ready = tbevents.available()
 if not ready:
     st.warning(t("tensorboard.missing"), icon=":material/download:")
     st.code("pip install tensorboard", language="bash")
 
-left, right = st.columns(2)
-sample = urlstate.choice(t("tensorboard.image"), images.samples(), images.samples()[0], "image", scope="tensorboard",
-                         kind="selectbox", format_func=labels("samples."), where=left)
-batch_size = urlstate.choice("batch_size", BATCH_SIZES, 64, "batch_size", scope="tensorboard", kind="select_slider",
-                             where=right)
-img_array = np.array(images.sample(sample))
-code = snippets.tensorboard(f"assets/samples/{sample}.jpg", "assets/cifar10-sample/test", batch_size, lang())
+settings = form(LogSettings, scope="tensorboard", columns=2)
+img_array = np.array(images.sample(settings.image))
+code = snippets.tensorboard(f"assets/samples/{settings.image}.jpg", "assets/cifar10-sample/test", settings.batch_size,
+                           lang())
 if not ready:
-    show_code(code, not_run=t("tensorboard.not_run"))
-    st.markdown(t("tensorboard.hwc", shape=str(img_array.shape)))
-    st.image(first_grid(batch_size), caption=t("tensorboard.grid_offline"))
-    stages = [("", (3, 32, 32))] + [(r.layer.split("(")[0], r.shape[1:]) for r in layer_table("course")]
-    st.plotly_chart(viz.architecture(stages), key="tb_graph_offline", config=CHART)
+    tbcourse.offline(settings, code, img_array)
     st.stop()
 
-kept = store(paths.data_root())
+kept = tbcourse.store(paths.data_root())
 with st.spinner(t("tensorboard.writing")):
-    result = course_logs(kept, sample, batch_size)
+    result = tbcourse.course_logs(kept, settings)
 if kept is not None:
-    warm(kept, sample)
-logs = result.logs
+    tbcourse.warm(kept, settings.image)
 
 view, tabs = urlstate.tabs({"scalars": "SCALARS", "images": "IMAGES", "graphs": "GRAPHS",
                             "files": t("tensorboard.tab_files"), "tensorboard": "TensorBoard",
                             "yours": t("tblogs.tab_yours")}, "tab", scope="tensorboard")
 with tabs[view]:
     if view == "scalars":
-        st.markdown(t("tensorboard.scalars"))
-        step = urlstate.slider("global_step", 0, 99, 99, "global_step")
-        for column, (tag, events) in zip(st.columns(len(logs.scalars)), logs.scalars.items()):
-            column.plotly_chart(tblogs.scalar_chart(tag, events), key=f"tb_scalar_{tag}", config=CHART)
-            column.metric(tag, f"{events[step][1]:g}", help=f"step {events[step][0]}")
-        tag = "y=2x"
-        events = logs.scalars[tag]
-        show_code(snippets.tensorboard_read(tag, lang()),
-                  output=f"{list(logs.scalars)} {list(logs.images)}\n{len(events)} {events[-1][0]} {events[-1][1]}")
-        st.markdown(t("tensorboard.same_tag"))
-        mixed = same_tag_twice()
-        st.plotly_chart(tblogs.scalar_chart("y=2x", mixed, height=260), key="tb_same_tag", config=CHART)
-        show_code(snippets.tensorboard_same_tag(lang()),
-                  output=f"{len(mixed)}\n{[(step, value) for step, value in mixed[98:102]]}")
-
+        tbcourse.scalars_tab(result.logs)
     elif view == "images":
-        test = logs.images["test"][0]
-        st.markdown(t("tensorboard.hwc", shape=str(img_array.shape)))
-        st.image(test.png, caption=f"test · step {test.step} · {test.width}×{test.height}")
-        st.markdown(t("tensorboard.wrong"))
-        st.code(f'writer.add_image("test", img_array, 1)\n# {result.wrong_dataformats}', language="python", wrap_lines=True)
-        st.markdown(t("tensorboard.batches"))
-        epoch = urlstate.choice(t("tensorboard.epoch"), (0, 1), 0, "epoch", scope="tensorboard")
-        pictures = logs.images[f"Epoch: {epoch}"]
-        shown = urlstate.slider("step", 0, len(pictures) - 1, 0, "step", fits=True)
-        picture = pictures[shown]
-        # half the width of a wide screen (about twice the grid's size); the whole width on a phone, where columns
-        # stack: a fixed width=512 pushed the phone's page sideways
-        st.columns(2)[0].image(picture.png, caption=f"Epoch: {epoch} · step {picture.step} · {picture.width}×{picture.height}",
-                               width="stretch")
-        st.caption(t("tensorboard.batches_note", n=len(pictures), batch_size=batch_size))
-        reshape_section(batch_size)
-
+        tbcourse.images_tab(result, img_array, settings.batch_size)
     elif view == "graphs":
-        st.markdown(t("tensorboard.graph"))
-        stages = [("", tblog.GRAPH_INPUT[1:])] + [(op.scope.split("[")[0], op.shape[1:]) for op in logs.graph]
-        st.plotly_chart(viz.architecture(stages), key="tb_graph", config=CHART)
-        st.dataframe([{"scope": f"Tudui/Sequential[model]/{op.scope}", "op": f"aten::{op.op}", "shape": str(list(op.shape))}
-                      for op in logs.graph], hide_index=True)
-
+        tbcourse.graphs_tab(result.logs)
     elif view == "tensorboard":
-        tblogs.demo_and_runs(result.zip, kept, f"{sample}-{batch_size}")
-
+        tblogs.demo_and_runs(result.zip, kept, f"{settings.image}-{settings.batch_size}")
     elif view == "yours":
         tblogs.uploaded()
-
     else:
-        st.markdown(t("tensorboard.download_intro"))
-        st.download_button(t("tensorboard.download"), result.zip, "logs.zip", "application/zip",
-                           icon=":material/download:", key="tb_zip")
-        st.code("tensorboard --logdir=logs --port=6007", language="bash")
-        st.dataframe([{t("tensorboard.col_file"): f"logs/{name}", t("tensorboard.col_size"): f"{size / 1e6:.2f} MB"}
-                      for name, size in logs.files], hide_index=True)
-        st.subheader(t("tensorboard.runs_title"))
-        root = runs.runs_root()
-        folders = tblog.run_event_dirs(root)
-        if not folders:
-            st.info(t("tensorboard.no_runs"), icon=":material/info:")
-        else:
-            st.code(f"tensorboard --logdir={root.name} --port=6007", language="bash")
-            names = {name: run_name(name) for name in (paths.relative(f, root) for f in folders)}
-            folder = urlstate.choice(t("tensorboard.run"), list(names), list(names)[-1], "run", scope="tensorboard",
-                                     kind="selectbox", format_func=names.get)
-            stamp = max(p.stat().st_mtime for p in (root / folder).iterdir())
-            found = run_logs(folder, stamp)
-            if not found or not found.scalars:
-                st.warning(t("tensorboard.damaged"), icon=":material/broken_image:")
-            else:
-                for k, (tag, events) in enumerate(found.scalars.items()):
-                    if k % 2 == 0:
-                        row = st.columns(2)
-                    row[k % 2].plotly_chart(tblogs.scalar_chart(tag, events), key=f"tb_run_{tag}", config=CHART)
+        tbcourse.files_tab(result)
 
 st.subheader(t("tensorboard.code_title"))
 show_code(code, output="\n".join(["<class 'numpy.ndarray'>", str(img_array.shape), result.last_batch_shape]))

@@ -11,11 +11,11 @@ import pytest
 import torch
 
 from core.basics import codegen
-from core.chapters import backprop, snippets, tblog
+from core.chapters import backprop, snippets, tbcourse, tbevents
 from core.data.sample import SAMPLE
 
 ROOT = SAMPLE / "test"
-needs_tensorboard = pytest.mark.skipif(not tblog.available(), reason="tensorboard is not installed")
+needs_tensorboard = pytest.mark.skipif(not tbevents.available(), reason="tensorboard is not installed")
 
 
 def run_in(folder, code: str) -> str:
@@ -35,7 +35,7 @@ def test_module_call_prints_tensor_2():
 
 
 def test_backward_gradients_match_the_snippet():
-    g = backprop.gradients(ROOT, 16, 0.01)
+    g = backprop.gradients(ROOT, backprop.BackwardSettings(16, 0.01))
     printed = codegen.run(snippets.gradients(str(ROOT), 16)).splitlines()
     assert printed == [g.printed_loss, "None", "torch.Size([32, 3, 5, 5])", f"{g.once} {g.twice} {g.ratio}"]
     assert g.ratio == 2.0 and g.printed_loss.endswith("grad_fn=<NllLossBackward0>)")
@@ -44,7 +44,7 @@ def test_backward_gradients_match_the_snippet():
 
 
 def test_optimizer_loop_prints_the_course_running_loss_and_it_falls():
-    epochs = backprop.optimizer_loop(ROOT, 64, 3, 0.1)
+    epochs = backprop.optimizer_loop(ROOT, backprop.BackwardSettings(64, 0.1), backprop.LoopSettings(3))
     printed = codegen.run(snippets.optimizer(str(ROOT), 64, 3, 0.1)).splitlines()
     assert printed == [e.printed for e in epochs]
     assert all(p.startswith("tensor(") and p.endswith("grad_fn=<AddBackward0>)") for p in printed)
@@ -54,7 +54,7 @@ def test_optimizer_loop_prints_the_course_running_loss_and_it_falls():
 
 def test_the_page_leaves_the_global_random_state_alone():
     before = torch.random.get_rng_state()
-    backprop.gradients(ROOT, 16, 0.01)
+    backprop.gradients(ROOT, backprop.BackwardSettings(16, 0.01))
     assert torch.equal(torch.random.get_rng_state(), before)
 
 
@@ -63,7 +63,7 @@ def course_logs():
     from PIL import Image
 
     img = np.array(Image.open(SAMPLE.parent / "samples" / "cat.jpg"))
-    return img, tblog.course_logs(img, tblog.sample_batches(ROOT, 64, epochs=2))
+    return img, tbcourse.course_logs(img, tbcourse.sample_batches(ROOT, 64, epochs=2))
 
 
 @needs_tensorboard
@@ -88,7 +88,7 @@ def test_images_graph_and_wrong_dataformats(course_logs):
 @needs_tensorboard
 def test_the_zip_opens_in_tensorboard_s_reader(course_logs):
     _, result = course_logs
-    again = tblog.read_zip(result.zip)
+    again = tbevents.read_zip(result.zip)
     assert again.scalars == result.logs.scalars
     assert {tag: len(p) for tag, p in again.images.items()} == {tag: len(p) for tag, p in result.logs.images.items()}
     assert again.graph == result.logs.graph
@@ -102,7 +102,7 @@ def test_tensorboard_snippets_print_what_the_page_shows(tmp_path, course_logs):
     assert printed.splitlines() == ["<class 'numpy.ndarray'>", str(img.shape), result.last_batch_shape]
     read = run_in(tmp_path, snippets.tensorboard_read("y=2x"))
     assert read.splitlines() == [f"{list(result.logs.scalars)} {list(result.logs.images)}", "100 99 198.0"]
-    mixed = tblog.same_tag_twice()
+    mixed = tbcourse.same_tag_twice()
     again = run_in(tmp_path, snippets.tensorboard_same_tag())   # the course's trap: run again with 3 * i
     assert again.splitlines() == [str(len(mixed)), str(list(mixed[98:102]))]
     assert list(mixed[98:102]) == [(98, 196.0), (99, 198.0), (0, 0.0), (1, 3.0)]   # back to step 0: the doubled curve
@@ -110,7 +110,7 @@ def test_tensorboard_snippets_print_what_the_page_shows(tmp_path, course_logs):
 
 def test_without_tensorboard_available_says_so(monkeypatch):
     monkeypatch.setitem(sys.modules, "torch.utils.tensorboard", None)
-    assert not tblog.available()
+    assert not tbevents.available()
 
 
 def test_tensorboard_install_is_light():
@@ -120,7 +120,7 @@ def test_tensorboard_install_is_light():
             "a = rss()\nfrom torch.utils.tensorboard import SummaryWriter\n"
             "from tensorboard.backend.event_processing.event_accumulator import EventAccumulator\n"
             "print((rss() - a) // 2**20)")
-    if not tblog.available():
+    if not tbevents.available():
         pytest.skip("tensorboard is not installed")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True).stdout
     assert int(out) < 100
@@ -234,10 +234,10 @@ def test_stored_logs_are_read_back_whole_and_a_damaged_file_is_written_again(tmp
         asked.append(batch_size)
         return [[torch.rand(4, 3, 32, 32, generator=torch.Generator().manual_seed(0))]] * 2
 
-    (tmp_path / tblog.store_name(img, 64)).write_bytes(tblog.dump(result))
-    assert tblog.stored(tmp_path, img, 64, batches) == result and asked == [], "read, not written again"
-    (tmp_path / tblog.store_name(img, 64)).write_bytes(b"PK\x03\x04 cut short")
-    again = tblog.stored(tmp_path, img, 64, batches)
+    (tmp_path / tbcourse.store_name(img, 64)).write_bytes(tbcourse.dump(result))
+    assert tbcourse.stored(tmp_path, img, 64, batches) == result and asked == [], "read, not written again"
+    (tmp_path / tbcourse.store_name(img, 64)).write_bytes(b"PK\x03\x04 cut short")
+    again = tbcourse.stored(tmp_path, img, 64, batches)
     assert asked == [64] and again.last_batch_shape == "torch.Size([4, 3, 32, 32])"
-    assert tblog.load((tmp_path / tblog.store_name(img, 64)).read_bytes()) == again, "and kept in its place"
-    assert tblog.store_name(img, 64) != tblog.store_name(img[::-1], 64) != tblog.store_name(img, 128)
+    assert tbcourse.load((tmp_path / tbcourse.store_name(img, 64)).read_bytes()) == again, "and kept in its place"
+    assert tbcourse.store_name(img, 64) != tbcourse.store_name(img[::-1], 64) != tbcourse.store_name(img, 128)

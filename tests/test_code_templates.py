@@ -46,9 +46,9 @@ RUNNABLE: dict[str, Builder] = {
     "conv2d": lambda lang: [codegen.conv2d(X, K, ConvSettings(s, p, d), lang) for s, p, d in ((1, 0, 1), (2, 1, 1), (1, 2, 2))]
     + [codegen.conv2d(HALVES, K, ConvSettings(1, 1, 1), lang)],
     "conv2d_channels": lambda lang: [multichannel.code(np.stack([X, X + 1, HALVES]), np.ones((2, 3, 3, 3)),
-                                                       np.array([1.0, -2.0]), 1, 1, 1, 1, lang),
+                                                       np.array([1.0, -2.0]), ConvSettings(padding=1), 1, lang),
                                      multichannel.code(np.stack([X, X, X]), np.ones((3, 1, 2, 2)), np.zeros(3),
-                                                       2, 0, 1, 3, lang)],
+                                                       ConvSettings(stride=2), 3, lang)],
     "conv_transpose2d": lambda lang: [transposed.code(X[:3, :3], K, TransposeSettings(s, p, op), lang)
                                       for s, p, op in ((1, 0, 0), (2, 1, 1))],
     "pool2d": lambda lang: [codegen.pool2d(X, PoolSettings(3, s, p, 1, mode, ceil, include), lang)

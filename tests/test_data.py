@@ -178,6 +178,14 @@ def test_batch_arithmetic_matches_dataloader(n, batch_size, drop_last):
     sizes = [len(b) for b in DataLoader(range(n), batch_size=batch_size, drop_last=drop_last)]
     assert count.batches == len(sizes) == len(DataLoader(range(n), batch_size=batch_size, drop_last=drop_last))
     assert sizes.count(batch_size) == count.full and (count.last == 0 or sizes[-1] == count.last)
+    assert loader.LoaderSettings(batch_size=batch_size, drop_last=drop_last).count(n) == count
+
+
+@settings(max_examples=50, deadline=None)
+@given(targets=st.lists(st.integers(0, 9), min_size=1, max_size=64))
+def test_a_batch_s_class_counts_are_its_targets_counted(targets):
+    counts = loader.class_counts(torch.tensor(targets), 10)
+    assert counts == [targets.count(c) for c in range(10)]
 
 
 def test_course_test_set_arithmetic():

@@ -78,9 +78,9 @@ def test_the_module_page_shows_dropout_in_both_modes():
 
 @pytest.mark.parametrize("batch_size", [16, 64])
 def test_the_reshape_snippet_prints_what_the_tensorboard_page_shows(batch_size, tmp_path, monkeypatch):
-    from core.chapters import reshaping, tblog
+    from core.chapters import reshaping, tbcourse
 
-    imgs = tblog.sample_batches(sample.SAMPLE / "test", batch_size, epochs=1)[0][0]
+    imgs = tbcourse.sample_batches(sample.SAMPLE / "test", batch_size, epochs=1)[0][0]
     shown = reshaping.course_reshape(imgs)
     assert torch.equal(shown.shown[1], shown.output[0, 3:]), "picture 1 is image 0's channels 3 to 5"
     monkeypatch.chdir(tmp_path)

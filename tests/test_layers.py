@@ -33,7 +33,9 @@ def test_cross_entropy_steps_add_up(logits, target):
 
 
 def test_flattening_the_whole_batch_breaks_on_the_last_batch():
-    paths = layers.flatten_paths(64, 3, 32, 32, last_batch=10000 % 64)
+    settings = layers.FlattenSettings()   # the course's: 10,000 test images, batches of 64 of 3×32×32
+    assert (settings.full_batches, settings.last_batch) == (156, 10000 % 64)
+    paths = layers.flatten_paths(settings)
     whole, keep = paths["whole"], paths["keep"]
     assert [s.shape for s in whole[:3]] == [(196608,), (10,), (49152,)]
     assert whole[3].shape is None and "cannot be multiplied (1x49152 and 196608x10)" in whole[3].error

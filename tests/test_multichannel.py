@@ -13,6 +13,11 @@ from core.basics import multichannel, ops
 from core.basics.codegen import run
 
 
+def conv_settings(s: dict) -> ops.ConvSettings:
+    """The convolution page's settings holding this example's stride, padding and dilation."""
+    return ops.ConvSettings(s["stride"], s["padding"], s["dilation"])
+
+
 @settings(max_examples=150, deadline=None)
 @given(st.fixed_dictionaries({
     "h": st.integers(2, 6), "w": st.integers(2, 6), "k": st.integers(1, 4), "stride": st.integers(1, 3),
@@ -26,7 +31,7 @@ def test_every_output_and_partial_sum_equal_pytorch(s):
     bias = rng.integers(-2, 3, size=c_out).astype(float)
     args = {k: s[k] for k in ("stride", "padding", "dilation", "groups")}
     try:
-        trace = multichannel.conv2d_trace(x, weight, bias, **args)
+        trace = multichannel.conv2d_trace(x, weight, bias, conv_settings(s), s["groups"])
     except ops.SettingsError:
         with pytest.raises(RuntimeError):
             F.conv2d(torch.tensor(x)[None], torch.tensor(weight), torch.tensor(bias), **args)
@@ -49,9 +54,9 @@ def test_every_output_and_partial_sum_equal_pytorch(s):
 def test_course_matrix_in_three_channels_gives_two_output_channels():
     x = np.stack([course.CONV_INPUT] * 3)
     weight = multichannel.default_weight(2, 3, 3)
-    trace = multichannel.conv2d_trace(x, weight, np.array([1.0, -1.0]))
+    trace = multichannel.conv2d_trace(x, weight, np.array([1.0, -1.0]), ops.ConvSettings())
     assert trace.output.shape == (2, 3, 3) and len(trace.steps) == 18
-    printed = run(multichannel.code(x, weight, np.array([1.0, -1.0]), 1, 0, 1, 1))
+    printed = run(multichannel.code(x, weight, np.array([1.0, -1.0]), ops.ConvSettings()))
     assert printed.startswith("torch.Size([1, 3, 5, 5]) torch.Size([2, 3, 3, 3]) -> torch.Size([1, 2, 3, 3])")
     expected = F.conv2d(torch.tensor(x, dtype=torch.float32)[None], torch.tensor(weight, dtype=torch.float32),
                         torch.tensor([1.0, -1.0]))
@@ -78,14 +83,13 @@ def test_a_photo_crop_s_channels_give_pytorch_s_output_and_code(s):
     weight, bias = multichannel.default_weight(c_out, 3 // s["groups"], s["k"]), np.array([1.0, -1.0, 0.0][:c_out])
     args = {k: s[k] for k in ("stride", "padding", "dilation", "groups")}
     try:
-        trace = multichannel.conv2d_trace(x, weight, bias, **args)
+        trace = multichannel.conv2d_trace(x, weight, bias, conv_settings(s), s["groups"])
     except ops.SettingsError:
         return
     as_float32 = [torch.tensor(a, dtype=torch.float32) for a in (x, weight, bias)]
     expected = F.conv2d(as_float32[0][None], *as_float32[1:], **args)[0]
     assert np.array_equal(trace.output, expected.numpy())
-    printed = run(multichannel.code(x, weight, bias, **{k: args[k] for k in ("stride", "padding", "dilation")},
-                                    groups=s["groups"]))
+    printed = run(multichannel.code(x, weight, bias, conv_settings(s), s["groups"]))
     assert printed.endswith(str(expected[None]))
     numbers = np.array([float(v) for v in re.findall(r"-?\d+\.\d*(?:e[+-]\d+)?", printed.split("\n", 1)[1])])
     if "e+" not in printed:   # PyTorch's fixed notation has 4 decimals: every half is printed exactly

@@ -8,13 +8,13 @@ import pytest
 import torch
 
 from core import i18n
-from core.chapters import backprop, tblog
+from core.chapters import backprop, tbcourse, tbevents
 from core.data.sample import SAMPLE
 from ui.nav import COURSE_ORDER, SECTIONS
 
 import pagetest
 
-needs_tensorboard = pytest.mark.skipif(not tblog.available(), reason="tensorboard is not installed")
+needs_tensorboard = pytest.mark.skipif(not tbevents.available(), reason="tensorboard is not installed")
 
 
 # a first visit's work (fresh interpreters, a log dir) takes longer than a page's usual minute
@@ -80,7 +80,7 @@ def test_other_batch_sizes_are_written_once_in_the_background_and_read_at_once(t
     def few_batches(root, batch_size, epochs, seed=0):   # the course's calls on a batch or two: the same work, less
         return [[torch.rand(batch_size // 8, 3, 32, 32, generator=torch.Generator().manual_seed(seed))]] * epochs
 
-    monkeypatch.setattr(tblog, "sample_batches", few_batches)
+    monkeypatch.setattr(tbcourse, "sample_batches", few_batches)
     monkeypatch.setenv("DATA_DIR", str(tmp_path))
     at = open_page("tensorboard", "en")
     deadline = time.time() + 240
@@ -91,7 +91,7 @@ def test_other_batch_sizes_are_written_once_in_the_background_and_read_at_once(t
     def no_writer(*args):
         raise AssertionError("the course's calls were written again")
 
-    monkeypatch.setattr(tblog, "write_course_calls", no_writer)
+    monkeypatch.setattr(tbcourse, "write_course_calls", no_writer)
     began = time.perf_counter()
     at.select_slider(key="tensorboard_batch_size").set_value(16).run()
     print(f"batch_size 16 shown {time.perf_counter() - began:.2f} s after the change")
@@ -105,6 +105,17 @@ def test_tensorboard_batch_size_changes_the_batches():
     at.select_slider(key="tensorboard_batch_size").set_value(128).run()
     assert not at.exception
     assert any(o.endswith("torch.Size([104, 3, 32, 32])") for o in outputs(at))   # 1,000 = 7 × 128 + 104
+
+
+@needs_tensorboard
+def test_a_tensorboard_link_opens_its_batch_size_epoch_and_step():
+    at = open_page("tensorboard", "en", batch_size="128", tab="images", epoch="1", step="7")
+    assert (at.select_slider(key="tensorboard_batch_size").value, at.segmented_control(key="tensorboard_epoch").value,
+            at.slider(key="step").value) == (128, 1, 7)
+    assert i18n.t("tensorboard.batches_note", "en", n=8, batch_size=128) in [c.value for c in at.caption]
+    at = open_page("tensorboard", "en", global_step="10", batch_size="7")
+    assert [m.value for m in at.metric] == ["20", "10"] and at.select_slider(key="tensorboard_batch_size").value == 64
+    assert any("`batch_size=7`" in c.value for c in at.caption), "a value the page cannot use is named"
 
 
 @needs_tensorboard
@@ -163,7 +174,7 @@ def test_module_page_prints_tensor_2_and_the_gradients(lang):
     printed = outputs(at)
     hook_saw = i18n.t("code.module_call.hook_saw", lang)   # the printed label is in the learner's language
     assert f"tensor(2.)\n{hook_saw} tensor(2.)\ntensor(2.)\ntensor(2.)" in printed
-    g = backprop.gradients(SAMPLE / "test", 16, 0.01)
+    g = backprop.gradients(SAMPLE / "test", backprop.BackwardSettings())
     assert "\n".join([g.printed_loss, "None", "torch.Size([32, 3, 5, 5])", f"{g.once} {g.twice} 2.0"]) in printed
     assert at.metric[2].value == "2"
 
@@ -174,7 +185,8 @@ def test_module_page_runs_the_optimizer_loop_on_request():
     at.slider(key="epochs").set_value(2).run()
     at.button(key="module_run").click().run()
     assert not at.exception
-    epochs = backprop.optimizer_loop(SAMPLE / "test", 64, 2, 0.01)
+    epochs = backprop.optimizer_loop(SAMPLE / "test", backprop.BackwardSettings(batch_size=64),
+                                      backprop.LoopSettings(epochs=2))
     assert "\n".join(e.printed for e in epochs) in outputs(at)
     said = i18n.t(f"module.optim_{backprop.trend(epochs)}", "en", first=f"{epochs[0].total:.4f}",
                   last=f"{epochs[-1].total:.4f}", steps=4)

@@ -147,3 +147,40 @@ def test_a_shared_link_reproduces_the_batch_and_bad_values_fall_back(tmp_path, m
     assert bad.selectbox(key="data_dataset").value == discovery.SAMPLE.id
     notes = "\n".join(c.value for c in bad.caption)
     assert "`dataset=../../etc`" in notes and "`batch_size=7`" in notes and "`epoch=-3`" in notes
+
+
+def loader_settings_app(draw: bool):
+    """The DataLoader tab's settings, drawn (the tab open) or not (closed), and what ``urlform.shown`` reads."""
+    import streamlit as st
+
+    from core.data.loader import LoaderSettings
+    from ui.urlform import form, shown
+
+    if draw:
+        form(LoaderSettings, scope="data")
+    st.write(repr(shown(LoaderSettings, scope="data")))
+
+
+def test_the_loader_settings_are_read_where_their_tab_is_closed():
+    """The link's values where the controls were never drawn (a bad one: the default), the learner's once they
+    were: what the practice asks about on the Dataset tab."""
+    from core.data.loader import LoaderSettings
+
+    at = AppTest.from_function(loader_settings_app, args=(False,))
+    for name, value in {"batch_size": "16", "seed": "7", "epoch": "-3", "num_workers": "3", "shuffle": "false",
+                        "drop_last": "TRUE"}.items():
+        at.query_params[name] = value
+    at.run()
+    linked = LoaderSettings(batch_size=16, seed=7, epoch=1, num_workers=0, shuffle=False, drop_last=True)
+    assert at.markdown[0].value == repr(linked)
+    at = AppTest.from_function(loader_settings_app, args=(True,)).run()
+    assert at.markdown[0].value == repr(LoaderSettings())
+    at.select_slider(key="data_batch_size").set_value(8).run()
+    at.number_input(key="epoch").set_value(3).run()
+    at.toggle(key="shuffle").set_value(False).run()
+    at.select_slider(key="data_num_workers").set_value(2).run()
+    kept = LoaderSettings(batch_size=8, epoch=3, num_workers=2, shuffle=False)
+    assert at.markdown[0].value == repr(kept)
+    at.args = (False,)
+    at.run()
+    assert not at.select_slider and at.markdown[0].value == repr(kept), "kept through a run that does not draw them"

@@ -12,13 +12,13 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from core import i18n
-from core.chapters import tblog
+from core.chapters import tbevents, tbupload
 from core.errors import explain
 from core.uploads.zips import MB, UploadError
 
 ROOT = Path(__file__).resolve().parent.parent
 
-pytestmark = pytest.mark.skipif(not tblog.available(), reason="tensorboard is not installed")
+pytestmark = pytest.mark.skipif(not tbevents.available(), reason="tensorboard is not installed")
 
 
 def course_logs(folder: Path, slopes=(2, 3)) -> Path:
@@ -69,7 +69,7 @@ def logs(tmp_path_factory) -> Path:
 
 
 def test_the_same_tag_trap_is_found_where_it_happened(logs, tmp_path):
-    found = tblog.unpack_logs(zipped(logs), tmp_path / "item")
+    found = tbupload.unpack_logs(zipped(logs), tmp_path / "item")
     assert list(found.runs) == ["logs", "logs/run2"], "runs named as TensorBoard names them"
     assert [step for step, _ in found.runs["logs"].scalars["y=2x"]][98:102] == [98, 99, 0, 1]
     assert found.runs["logs/run2"].scalars["test_accuracy"][-1][0] == 2 and list(found.runs["logs/run2"].images) == ["test"]
@@ -80,12 +80,12 @@ def test_the_same_tag_trap_is_found_where_it_happened(logs, tmp_path):
 
 def test_one_run_per_folder_has_no_trap(tmp_path):
     logs = course_logs(tmp_path / "home", slopes=(2,))
-    assert tblog.unpack_logs(zipped(logs), tmp_path / "item").went_back == ()
+    assert tbupload.unpack_logs(zipped(logs), tmp_path / "item").went_back == ()
 
 
 def test_a_zip_without_event_files_is_refused_and_removed(tmp_path):
-    with pytest.raises(tblog.LogsError) as err:
-        tblog.unpack_logs(member_zip("logs/notes.txt", b"my notes"), tmp_path / "item")
+    with pytest.raises(tbupload.LogsError) as err:
+        tbupload.unpack_logs(member_zip("logs/notes.txt", b"my notes"), tmp_path / "item")
     assert err.value.code == "no_events" and not (tmp_path / "item").exists()
 
 
@@ -128,7 +128,7 @@ REFUSED = [   # what a zip holds, and the refusal the learner reads
     (lambda: member_zip(EVENTS, b"/etc/passwd", stat.S_IFLNK | 0o777), UploadError("link", name=EVENTS)),
     (lambda: member_zip(EVENTS, bytes(25 * MB)), UploadError("bomb", name=EVENTS)),
     (lambda: member_zip(EVENTS, os.urandom(21 * MB)), UploadError("too_large", mb=20)),
-    (lambda: member_zip("logs/readme.txt", b"hello"), tblog.LogsError("no_events")),
+    (lambda: member_zip("logs/readme.txt", b"hello"), tbupload.LogsError("no_events")),
 ]
 
 

@@ -135,7 +135,7 @@ def channel_trace(x: np.ndarray, k: int, stride: int, padding: int, dilation: in
     out_channels = 2 if groups == 1 else 3
     weight = multichannel.default_weight(out_channels, 3 // groups, k)
     try:
-        return multichannel.conv2d_trace(x, weight, np.ones(out_channels), stride, padding, dilation, groups)
+        return multichannel.conv2d_trace(x, weight, np.ones(out_channels), ConvSettings(stride, padding, dilation), groups)
     except SettingsError:
         assume(False)
 

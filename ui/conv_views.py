@@ -80,9 +80,8 @@ def channels_view(settings: ConvSettings, duration: int) -> None:
         st.caption(t(f"conv.channels_matrix{depthwise}"))
     weight = multichannel.default_weight(out_channels, 3 // groups, settings.size)
     bias = np.array([1.0, -1.0, 0.0][:out_channels])
-    stride, padding, dilation = settings.stride, settings.padding, settings.dilation
     try:
-        trace = multichannel.conv2d_trace(x, weight, bias, stride, padding, dilation, groups)
+        trace = multichannel.conv2d_trace(x, weight, bias, settings, groups)
     except SettingsError as err:
         settings_problem(err, fixes(err, settings) + [(t("conv.reset"), ConvSettings())], "conv",
                          key="conv_channels_problem")
@@ -93,7 +92,7 @@ def channels_view(settings: ConvSettings, duration: int) -> None:
                                   "bias": t("conv.bias")}
     st.plotly_chart(viz.channels_animation(trace, names, duration, screen_px()), key="conv_channels", config=CHART)
     st.caption(t(f"conv.channels_legend{depthwise}"))
-    show_code(multichannel.code(x, weight, bias, stride, padding, dilation, groups, lang()))
+    show_code(multichannel.code(x, weight, bias, settings, groups, lang()))
 
 
 def photo_view(w: np.ndarray, settings: ConvSettings) -> None:

@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from core import tbserve
-from core.chapters import tblog
+from core.chapters import tbevents, tbupload
 from core.errors import CodedError
 from core.uploads import sessions
 from ui import CHART, explain, session_files, t
@@ -70,18 +70,18 @@ def demo_and_runs(logs_zip: bytes, store: Path | None, name: str) -> None:
     training run, in TensorBoard itself."""
     st.markdown(t("tblogs.real_intro"))
     if store is not None:
-        tblog.keep_unpacked(logs_zip, store / tbserve.DEMO / name)
+        tbevents.keep_unpacked(logs_zip, store / tbserve.DEMO / name)
     frame(run_filter=f"^(demo/{re.escape(name)}|runs/.*)$")
 
 
-def _unpack(data: bytes) -> tblog.Uploaded | CodedError:
+def _unpack(data: bytes) -> tbupload.Uploaded | CodedError:
     """The zip unpacked into a new folder of this session's (the previous logs upload removed), or why not."""
     folders = session_files.folders()
     previous = st.session_state.pop("tblogs_folder", None)
     if previous is not None:
         sessions.remove(previous)
     try:
-        found = tblog.unpack_logs(data, folders.new_item(session_files.session_id(), len(data)))
+        found = tbupload.unpack_logs(data, folders.new_item(session_files.session_id(), len(data)))
     except CodedError as err:
         return err.bare()
     st.session_state["tblogs_folder"] = found.folder
@@ -125,7 +125,7 @@ def uploaded() -> None:
     frame(prefix=f"{tbserve.PREFIX}/{tbserve.UPLOAD}/{found.folder.relative_to(session_files.folders().root).as_posix()}")
 
 
-def _tags(logs: tblog.Logs) -> list[tuple[str, str, str]]:
+def _tags(logs: tbevents.Logs) -> list[tuple[str, str, str]]:
     """Each tag of a run: its name, its kind (TensorBoard's tab) and its steps, first to last."""
     rows = [(tag, "SCALARS", f"{events[0][0]} … {events[-1][0]}") for tag, events in logs.scalars.items()]
     rows += [(tag, "IMAGES", f"{pictures[-1].step}") for tag, pictures in logs.images.items()]

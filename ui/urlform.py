@@ -10,15 +10,16 @@ key by hand.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from dataclasses import replace
 from typing import Any, TypeVar
 
 import streamlit as st
 
-from core import i18n
+from core import i18n, query
 from core.controls import Control, Widget, controls
 from ui.language import lang, t
-from ui.urlstate import choice, choice_key, number, slider, toggle
+from ui.urlstate import choice, choice_key, number, shown_choice, shown_toggle, slider, toggle
 
 SettingsT = TypeVar("SettingsT")
 _BOUND = (Widget.SLIDER, Widget.NUMBER, Widget.TOGGLE)  # Streamlit's own binding: the widget key is the name
@@ -49,16 +50,21 @@ def _draw(where, name: str, control: Control, default: Any, scope: str, disabled
 
 
 def form(settings: type[SettingsT], *, scope: str, cells: Sequence[Any] | None = None, columns: int = 4,
-         where=st) -> SettingsT:
+         options: Mapping[str, Sequence[Hashable]] | None = None, where=st) -> SettingsT:
     """Every field of ``settings`` (a frozen dataclass of ``core.controls`` fields) as its control, bound to the URL
     under the field's name, in ``cells`` (one container per field, in the order they are declared: the kernel's
     choice inside an expander) or else ``columns`` to a row. Inside ``urlstate.notes_above()`` what became of a
     link's values is said in one line above them all; otherwise above each control.
 
     scope: the page, which keeps its choices apart from another page's choice of the same name.
+    options: for a choice whose options follow the data (a target class among however many logits the learner
+    typed), the options this run offers in place of the declared ones; the default must be among them. A value
+    kept or linked that is not falls back to the default, as any value a choice cannot take.
     """
     values: dict[str, Any] = {}
     for index, (name, control, default) in enumerate(controls(settings)):
+        if options and name in options:
+            control = replace(control, options=tuple(options[name]))
         if cells is not None:
             cell = cells[index]
         else:
@@ -76,3 +82,27 @@ def apply(settings: Any, scope: str) -> None:
     for name, control, _ in controls(settings):
         key = name if control.widget in _BOUND else choice_key(scope, name)
         st.session_state[key] = getattr(settings, name)
+
+
+def _shown_number(name: str, control: Control, default: float) -> float:
+    """A slider's or number box's value, read where it is not drawn, as ``shown_toggle`` reads a toggle's."""
+    kept, raw = st.session_state.get(name), st.query_params.get(name)
+    if isinstance(kept, int | float) and not isinstance(kept, bool):
+        return kept
+    if raw is not None and query.Numbers(control.low, control.high).accepts(raw):
+        return type(default)(float(raw))
+    return default
+
+
+def shown(settings: type[SettingsT], *, scope: str) -> SettingsT:
+    """What ``form(settings, scope=scope)`` shows, read where its controls are not drawn (their tab is closed): each
+    field's value kept in the session, else the link's, else its default."""
+    values: dict[str, Any] = {}
+    for name, control, default in controls(settings):
+        if control.widget is Widget.TOGGLE:
+            values[name] = shown_toggle(default, name)
+        elif control.widget in _BOUND:
+            values[name] = _shown_number(name, control, default)
+        else:
+            values[name] = shown_choice(control.options, default, name, scope=scope)
+    return settings(**values)

@@ -13,7 +13,7 @@ import numpy as np
 
 from core import i18n
 from core.basics.codegen import integral, tensor_lines
-from core.basics.ops import check_conv
+from core.basics.ops import ConvSettings, check_conv
 from core.basics.sizes import conv_output_size
 from core.code.render import render
 
@@ -74,9 +74,11 @@ def photo_crop(pixels: np.ndarray, top: int, left: int) -> np.ndarray:
     return np.asarray(pixels[top : top + CROP, left : left + CROP], dtype=float).transpose(2, 0, 1)
 
 
-def conv2d_trace(x: np.ndarray, weight: np.ndarray, bias: np.ndarray, stride: int = 1, padding: int = 0,
-                 dilation: int = 1, groups: int = 1) -> MultiTrace:
-    """F.conv2d(x[None], weight, bias, stride, padding, dilation, groups)[0], one output cell at a time."""
+def conv2d_trace(x: np.ndarray, weight: np.ndarray, bias: np.ndarray, settings: ConvSettings,
+                 groups: int = 1) -> MultiTrace:
+    """F.conv2d(x[None], weight, bias, stride, padding, dilation, groups)[0], one output cell at a time: the
+    convolution page's settings (the same object its one-channel trace takes) and its channel view's ``groups``."""
+    stride, padding, dilation = settings.stride, settings.padding, settings.dilation
     x, weight, bias = (np.asarray(a, dtype=np.float64) for a in (x, weight, bias))
     c_in, h, w = x.shape
     c_out, per_group, kh, kw = weight.shape
@@ -100,8 +102,9 @@ def conv2d_trace(x: np.ndarray, weight: np.ndarray, bias: np.ndarray, stride: in
     return MultiTrace(grid, weight, bias, stride, padding, dilation, groups, tuple(steps), out)
 
 
-def code(x: np.ndarray, weight: np.ndarray, bias: np.ndarray, stride: int, padding: int, dilation: int,
-         groups: int, lang: str = i18n.DEFAULT) -> str:
+def code(x: np.ndarray, weight: np.ndarray, bias: np.ndarray, settings: ConvSettings,
+         groups: int = 1, lang: str = i18n.DEFAULT) -> str:
     """Standalone PyTorch code for this multi-channel convolution, printing the shapes and the output."""
     return render("conv2d_channels", lang, **tensor_lines(integral(x, weight, bias), input=x, weight=weight, bias=bias),
-                  input_shape=(1, *np.shape(x)), stride=stride, padding=padding, dilation=dilation, groups=groups)
+                  input_shape=(1, *np.shape(x)), stride=settings.stride, padding=settings.padding,
+                  dilation=settings.dilation, groups=groups)

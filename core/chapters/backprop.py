@@ -20,6 +20,7 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, Subset
 
+from core import controls
 from core.model import build
 
 SUBSET = 256   # images of the bundled test split, picked by torch.randperm with seed 0
@@ -39,6 +40,21 @@ def dataloader(root: Path, batch_size: int) -> DataLoader:
     pick = torch.randperm(len(dataset), generator=torch.Generator().manual_seed(0))[:SUBSET]
     # The generator only seeds the (unused) worker base seed, which would otherwise come from the global RNG.
     return DataLoader(Subset(dataset, pick), batch_size=batch_size, generator=torch.Generator())
+
+
+@dataclass(frozen=True)
+class BackwardSettings:
+    """The DataLoader's batch_size and SGD's lr as the nn.Module page sets them, for backward() and the loop."""
+
+    batch_size: int = controls.choice(16, (1, 16, 64), "", controls.Widget.SELECT_SLIDER)
+    lr: float = controls.choice(0.01, (0.001, 0.01, 0.1), "", controls.Widget.SELECT_SLIDER)
+
+
+@dataclass(frozen=True)
+class LoopSettings:
+    """How many epochs the optimizer loop trains (its batch_size and lr are the page's BackwardSettings)."""
+
+    epochs: int = controls.slider(5, 1, 20)
 
 
 @dataclass(frozen=True)
@@ -62,9 +78,9 @@ class Gradients:
         return float(np.abs(self.stepped - self.weight).max())
 
 
-def gradients(root: Path, batch_size: int, lr: float, seed: int = 0) -> Gradients:
+def gradients(root: Path, settings: BackwardSettings, seed: int = 0) -> Gradients:
     """The first batch, its loss, backward(), one SGD step; then a second backward without zero_grad()."""
-    imgs, targets = next(iter(dataloader(root, batch_size)))
+    imgs, targets = next(iter(dataloader(root, settings.batch_size)))
     tudui = build("course", torch.Generator().manual_seed(seed))
     loss = nn.CrossEntropyLoss()
     conv1 = tudui.model[0]
@@ -75,7 +91,7 @@ def gradients(root: Path, batch_size: int, lr: float, seed: int = 0) -> Gradient
     once = conv1.weight.grad[0, 0, 0, 0].item()
     loss(tudui(imgs), targets).backward()        # no zero_grad(): this gradient is added to the first
     twice = conv1.weight.grad[0, 0, 0, 0].item()
-    optim = torch.optim.SGD(tudui.parameters(), lr=lr)
+    optim = torch.optim.SGD(tudui.parameters(), lr=settings.lr)
     conv1.weight.grad = grad.clone()             # the step the course takes: with one backward's gradient
     optim.step()
     return Gradients(str(result_loss), shapes, weight.numpy(), grad.numpy(),
@@ -106,15 +122,15 @@ def trend(epochs: list[Epoch]) -> Trend:
     return Trend.FELL if last < first else Trend.ROSE
 
 
-def optimizer_loop(root: Path, batch_size: int, epochs: int, lr: float, seed: int = 0) -> list[Epoch]:
+def optimizer_loop(root: Path, settings: BackwardSettings, loop: LoopSettings, seed: int = 0) -> list[Epoch]:
     """The course's nn_optim loop, running_loss summed the course's way (a tensor, so its graph comes along)."""
-    loader = dataloader(root, batch_size)
+    loader = dataloader(root, settings.batch_size)
     loss = nn.CrossEntropyLoss()
     tudui = build("course", torch.Generator().manual_seed(seed))
-    optim = torch.optim.SGD(tudui.parameters(), lr=lr)
+    optim = torch.optim.SGD(tudui.parameters(), lr=settings.lr)
     out = []
     with _ONE_LOOP:
-        for _ in range(epochs):
+        for _ in range(loop.epochs):
             running_loss = 0.0
             for imgs, targets in loader:
                 result_loss = loss(tudui(imgs), targets)

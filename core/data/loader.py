@@ -14,7 +14,10 @@ from dataclasses import dataclass
 import torch
 from torch.utils.data import DataLoader, Dataset, default_collate
 
+from core import controls
 from core.data.paths import UNREADABLE
+
+BATCH_SIZES = (1, 4, 8, 16, 32, 64, 128)
 
 
 @dataclass(frozen=True)
@@ -29,6 +32,28 @@ def count_batches(n: int, batch_size: int, drop_last: bool) -> BatchCount:
     full, rest = divmod(n, batch_size)
     last = 0 if drop_last else rest
     return BatchCount(full, last, full + (1 if last else 0))
+
+
+@dataclass(frozen=True)
+class LoaderSettings:
+    """The DataLoader the Data page shows, with PyTorch's argument names; ``seed`` is its generator's
+    (``torch.Generator().manual_seed(seed)``) and ``epoch`` the pass over the data whose batches are shown."""
+
+    batch_size: int = controls.choice(64, BATCH_SIZES, "", controls.Widget.SELECT_SLIDER)
+    seed: int = controls.number(0, 0, 10_000)
+    epoch: int = controls.number(1, 1, 20)
+    num_workers: int = controls.choice(0, (0, 1, 2, 4), "", controls.Widget.SELECT_SLIDER)
+    shuffle: bool = controls.toggle(True)
+    drop_last: bool = controls.toggle(False)
+
+    def count(self, n: int) -> BatchCount:
+        """``len(dataloader)`` over ``n`` items, and how it is made up."""
+        return count_batches(n, self.batch_size, self.drop_last)
+
+
+def class_counts(targets: torch.Tensor, classes: int) -> list[int]:
+    """How many of a batch's targets fall in each of ``classes`` classes (0 for a class the batch lacks)."""
+    return torch.bincount(targets, minlength=classes).tolist()
 
 
 class _Indices(Dataset):

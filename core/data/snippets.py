@@ -7,10 +7,12 @@ nothing with the other pages' snippets. ``path`` is the data set's path as the p
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 from core import i18n
 from core.code.render import render
-from core.data.discovery import Kind
+from core.data import paths, sample
+from core.data.discovery import Found, Kind, label_pairs
 
 
 def _dataset(kind: Kind, path: str, split: str, names: Sequence[str], resize: int | None) -> dict[str, object]:
@@ -47,3 +49,27 @@ def with_sample_layout(snippet: str, sample: str, folder: str, names: Sequence[s
     imports, rest = snippet.split("\n\n", 1)
     layout = render("sample_layout", lang, names=repr(list(names)), sample=repr(sample), folder=repr(folder))
     return f"{imports}\n{layout}\n{rest}"
+
+
+def sample_layout(found: Found) -> bool:
+    """The bundled sample in the course's second layout, which the page lays out in its cache folder."""
+    return found.bundled and found.kind == Kind.LABEL_FILES
+
+
+def pair_names(found: Found, folder: Path, split: str) -> list[str]:
+    """The x of x_image/x_label folders (the course's second layout), which the snippet's MyData needs."""
+    return label_pairs(paths.inside(folder, split)) if found.kind == Kind.LABEL_FILES else []
+
+
+def opened_at(found: Found, shown: str) -> str:
+    """Where the snippet opens the data set (``shown``: its place as the page may show it): the page's cache folder
+    exists only here, so the sample's label layout is opened where the snippet itself makes it."""
+    return sample.LABELS_NAME if sample_layout(found) else shown
+
+
+def made_here(snippet: str, found: Found, folder: Path, split: str, lang: str = i18n.DEFAULT) -> str:
+    """The snippet, with the lines that make the folder it opens where the page used its cache."""
+    if not sample_layout(found):
+        return snippet
+    return with_sample_layout(snippet, f"{paths.shown(sample.SAMPLE)}/{split}", f"{sample.LABELS_NAME}/{split}",
+                              pair_names(found, folder, split), lang)

@@ -13,17 +13,13 @@ a small cache file (written once per server, read in a fraction of a second):
 the page warms every setting in the background after its first visit, so a
 learner who changes batch_size does not wait for the writer.
 
-``tensorboard`` is an optional install here; ``available()`` says whether it
-is importable, and nothing else in this module imports it at import time.
+``tensorboard`` is an optional install here (``core.chapters.tbevents.available``).
 """
 from __future__ import annotations
 
 import hashlib
-import importlib
 import io
 import json
-import os
-import shutil
 import tempfile
 import threading
 import time
@@ -35,51 +31,42 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from core.errors import CodedError, ErrorKind
+from core import controls
+from core.chapters.tbevents import GraphOp, Logs, Picture, read, zip_dir
+from core.data import images
 from core.model import build
-from core.training.rundir import TENSORBOARD, write_atomic
-from core.uploads.zips import MB, Limits, unpack
+from core.training.rundir import write_atomic
 
-READER = "tensorboard.backend.event_processing.event_accumulator"
 SCALARS = {"y=2x": 2, "y=x": 1}     # the course's tags and their slopes, written for i in range(100)
 GRAPH_INPUT = (64, 3, 32, 32)       # torch.ones((64, 3, 32, 32)), as in the course
 _ONE_LOG = threading.RLock()        # one writer at a time (a few seconds of CPU each); stored holds it around course_logs
-
-
-def available() -> bool:
-    """True when torch.utils.tensorboard and TensorBoard's reader can be imported."""
-    try:
-        importlib.import_module("torch.utils.tensorboard")
-        importlib.import_module(READER)
-    except ImportError:
-        return False
-    return True
+BATCH_SIZES = (16, 32, 64, 128)
+EPOCHS = 2                          # the course's `for epoch in range(2)` over the test DataLoader
+STEPS = 100                         # the course's `for i in range(100)` of add_scalar
 
 
 @dataclass(frozen=True)
-class Picture:
-    """One image event as TensorBoard stores it: the step and the encoded PNG."""
-    step: int
-    png: bytes
-    width: int
-    height: int
+class LogSettings:
+    """What the TensorBoard page's logs are written with: the photo ``add_image`` logs and the test DataLoader's
+    ``batch_size`` (``add_images`` logs each of its batches)."""
+
+    image: str = controls.choice(images.samples()[0], tuple(images.samples()), "tensorboard.image",
+                                 controls.Widget.SELECTBOX, option_labels="samples.")
+    batch_size: int = controls.choice(64, BATCH_SIZES, "", controls.Widget.SELECT_SLIDER)
 
 
 @dataclass(frozen=True)
-class GraphOp:
-    """One operation of the traced graph: the module scope it ran in (``Conv2d[0]``), the aten op, its output shape."""
-    scope: str
-    op: str
-    shape: tuple[int, ...]
+class ScalarsSettings:
+    """The SCALARS tab's step slider, TensorBoard's ``global_step``: the last of the course's steps by default."""
+
+    global_step: int = controls.slider(STEPS - 1, 0, STEPS - 1)
 
 
 @dataclass(frozen=True)
-class Logs:
-    """What TensorBoard's reader found in a log directory."""
-    scalars: dict[str, tuple[tuple[int, float], ...]]
-    images: dict[str, tuple[Picture, ...]]
-    graph: tuple[GraphOp, ...]
-    files: tuple[tuple[str, int], ...]   # event file names and their sizes in bytes
+class ImagesSettings:
+    """The IMAGES tab's epoch: which ``Epoch: {epoch}`` tag's batches are shown."""
+
+    epoch: int = controls.choice(0, tuple(range(EPOCHS)), "tensorboard.epoch")
 
 
 @dataclass(frozen=True)
@@ -119,7 +106,7 @@ def write_course_calls(logdir: Path, img_array: np.ndarray, batches: list[list[t
     except (TypeError, ValueError) as err:
         wrong = f"{type(err).__name__}: {err}"
     writer.add_image("test", img_array, 1, dataformats="HWC")
-    for i in range(100):
+    for i in range(STEPS):
         for tag, slope in SCALARS.items():
             writer.add_scalar(tag, slope * i, i)
     for epoch, epoch_batches in enumerate(batches):
@@ -151,49 +138,11 @@ def same_tag_twice() -> tuple[tuple[int, float], ...]:
         return read(Path(folder)).scalars["y=2x"]
 
 
-def read(logdir: Path, scalars: int = 0, images: int = 0) -> Logs:
-    """The scalars, images and graph in ``logdir``, read with TensorBoard's EventAccumulator: all of them (0), or
-    at most ``scalars`` points and ``images`` pictures per tag, the last always among them (TensorBoard's own
-    sampling, for logs the app did not write)."""
-    reader = importlib.import_module(READER)
-    acc = reader.EventAccumulator(str(logdir), size_guidance={reader.SCALARS: scalars, reader.IMAGES: images})
-    acc.Reload()
-    tags = acc.Tags()
-    scalars = {tag: tuple((e.step, e.value) for e in acc.Scalars(tag)) for tag in tags["scalars"]}
-    images = {tag: tuple(Picture(e.step, e.encoded_image_string, e.width, e.height) for e in acc.Images(tag))
-              for tag in tags["images"]}
-    graph = graph_ops(acc.Graph()) if tags["graph"] else ()
-    files = tuple((p.name, p.stat().st_size) for p in sorted(logdir.glob("events.out.tfevents.*")))
-    return Logs(scalars, images, graph, files)
-
-
-def graph_ops(graph_def) -> tuple[GraphOp, ...]:
-    """The computing nodes of an add_graph trace in order (TensorBoard's graph tab draws these as boxes)."""
-    ops = []
-    for node in graph_def.node:
-        if not node.op.startswith("aten::"):
-            continue
-        shapes = node.attr["_output_shapes"].list.shape
-        shape = tuple(d.size for d in shapes[0].dim) if shapes else ()
-        ops.append(GraphOp(node.name.split("/")[-2], node.op.removeprefix("aten::"), shape))
-    return tuple(ops)
-
-
 def grid(imgs: torch.Tensor) -> torch.Tensor:
     """A batch [N, 3, H, W] as one picture, 8 to a row: what add_images shows when TensorBoard cannot be asked."""
     import torchvision  # the package whole, then its utils (core.preload.parents_first says why)
 
     return torchvision.utils.make_grid(imgs, nrow=8, padding=0)
-
-
-def zip_dir(logdir: Path, folder: str = "logs") -> bytes:
-    """The log directory as a zip holding ``folder/<files>``: unzip it and run tensorboard --logdir=logs."""
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-        for path in sorted(logdir.rglob("*")):
-            if path.is_file():
-                z.write(path, f"{folder}/{path.relative_to(logdir).as_posix()}")
-    return buf.getvalue()
 
 
 def course_logs(img_array: np.ndarray, batches: list[list[torch.Tensor]]) -> CourseLogs:
@@ -279,110 +228,3 @@ def write_ahead(folder: Path, img_array: np.ndarray, batch_sizes: Iterable[int],
             return
         if not (folder / store_name(img_array, batch_size)).is_file():
             stored(folder, img_array, batch_size, batches)
-
-
-def read_zip(data: bytes) -> Logs:
-    """A downloaded zip read back the way TensorBoard would after unzipping it (what the learner's TensorBoard sees)."""
-    with tempfile.TemporaryDirectory(prefix="tb-zip-") as folder:
-        with zipfile.ZipFile(io.BytesIO(data)) as z:
-            z.extractall(folder)
-        return read(Path(folder) / "logs")
-
-
-def keep_unpacked(logs_zip: bytes, folder: Path) -> Path:
-    """A log directory's zip (``zip_dir``'s, so trusted: the app wrote it) unpacked into ``folder``, where
-    TensorBoard's own app (core.tbserve) reads it. Unpacked beside it and renamed into place, so TensorBoard
-    never reads half a folder; one already there is kept."""
-    if not folder.is_dir():
-        folder.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryDirectory(prefix=f".{folder.name}.part-", dir=folder.parent) as part:
-            with zipfile.ZipFile(io.BytesIO(logs_zip)) as z:
-                z.extractall(part)
-            try:
-                os.rename(Path(part) / "logs", folder)
-            except OSError:
-                pass   # another server thread put it there first: same logs
-    return folder
-
-
-class LogsError(CodedError, ValueError):
-    """An uploaded logs zip that holds nothing TensorBoard can show: its code names why (``tblogs.error_<code>``)."""
-
-    kind = ErrorKind.TBLOGS
-
-
-LOGS_LIMITS = Limits(max_bytes=20 * MB, max_unpacked=30 * MB)   # a course's logs folder is a few MB
-SHOWN_SCALARS = 1000   # points per tag read back for the page, as TensorBoard keeps them (the trap is found in all)
-
-
-@dataclass(frozen=True)
-class WentBack:
-    """The same-tag trap where it happened: ``tag`` in ``run`` reached step ``last`` and then came back to ``step``:
-    a second run of the script wrote into the same folder (``file``: the event file it came back in)."""
-    run: str
-    tag: str
-    last: int
-    step: int
-    file: str
-
-
-@dataclass(frozen=True)
-class Uploaded:
-    """A learner's logs folder as TensorBoard reads it: each run (a folder with event files, named as TensorBoard
-    names it: its path in the zip) and what was found in it, and every tag whose steps went back."""
-    folder: Path
-    runs: dict[str, Logs]
-    went_back: tuple[WentBack, ...]
-
-
-def went_back(run: str, logdir: Path) -> list[WentBack]:
-    """Each scalar tag in ``logdir`` whose step goes back, at its first going back: the event files are read one
-    event at a time in the order TensorBoard reads them (by name), so nothing is held but the last step per tag."""
-    loader = importlib.import_module("tensorboard.backend.event_processing.event_file_loader")
-    io_wrapper = importlib.import_module("tensorboard.backend.event_processing.io_wrapper")
-    last: dict[str, int] = {}
-    found: dict[str, WentBack] = {}
-    for path in sorted(p for p in logdir.iterdir() if p.is_file() and io_wrapper.IsTensorFlowEventsFile(str(p))):
-        for event in loader.EventFileLoader(str(path)).Load():
-            for value in event.summary.value:
-                if value.metadata.plugin_data.plugin_name not in ("", "scalars") or value.HasField("image"):
-                    continue
-                before = last.get(value.tag)
-                if before is not None and event.step < before and value.tag not in found:
-                    found[value.tag] = WentBack(run, value.tag, before, event.step, path.name)
-                last[value.tag] = event.step
-    return list(found.values())
-
-
-def read_uploaded(folder: Path) -> Uploaded:
-    """Every run under ``folder`` (TensorBoard's own search for folders holding event files), read back."""
-    io_wrapper = importlib.import_module("tensorboard.backend.event_processing.io_wrapper")
-    dirs = sorted(Path(d) for d in io_wrapper.GetLogdirSubdirectories(str(folder)))
-    if not dirs:
-        raise LogsError("no_events")
-    names = {d: d.relative_to(folder).as_posix() for d in dirs}
-    try:
-        runs = {names[d]: read(d, scalars=SHOWN_SCALARS, images=1) for d in dirs}
-        traps = tuple(trap for d in dirs for trap in went_back(names[d], d))
-    except Exception:  # noqa: BLE001 - TensorBoard's reader on a file that only looks like an event file
-        raise LogsError("unreadable") from None
-    if not any(logs.scalars or logs.images or logs.graph for logs in runs.values()):
-        raise LogsError("no_events")
-    return Uploaded(folder, runs, traps)
-
-
-def unpack_logs(data: bytes, target: Path) -> Uploaded:
-    """A learner's zipped ``logs`` folder unpacked into the new folder ``target`` (core.uploads refuses unsafe
-    names, links, bombs and oversize zips before writing) and read back; one TensorBoard cannot read is removed
-    again and refused."""
-    unpack(data, target, LOGS_LIMITS)
-    try:
-        return read_uploaded(target)
-    except LogsError:
-        shutil.rmtree(target, ignore_errors=True)
-        raise
-
-
-def run_event_dirs(root: Path) -> list[Path]:
-    """The training runs' own TensorBoard folders under the runs directory (core.training.rundir names them)."""
-    return sorted({p.parent for p in root.glob(f"*/{TENSORBOARD}/events.out.tfevents.*")})

@@ -118,3 +118,28 @@ def test_a_clicked_cell_is_in_the_link_and_the_link_opens_its_step(app):
         step = step_label(animation(page))
         with open_tab(app, page.url.removeprefix(url)) as again:  # the link, in a new tab
             assert step_label(animation(again)) == step == 4
+
+
+def test_the_compose_editor_keeps_its_values_when_an_upload_is_replaced(app, photos):
+    """The step editor's widgets are plain (their pipeline is one link value, ``compose=``), drawn from the step's
+    own value on every run, so the run without a photo while an upload is replaced leaves nothing to snap back."""
+    with open_tab(app, "/transforms?lang=en&view=compose") as page:
+        page.get_by_role("radio", name=i18n.t("photo.upload", "en"), exact=True).click()
+        settle(page)
+        upload(page, photos[64, 48])
+        editor = page.locator('[data-testid="stPopoverBody"]')
+        page.locator('[data-testid="stPopover"] button').first.click()  # the first step, Resize((512, 512))
+        editor.locator('input[type="checkbox"]').first.check(force=True)  # one integer
+        settle(page)
+        editor.locator('input[type="range"]').first.press("Home")
+        page.wait_for_timeout(400)
+        settle(page)
+        page.keyboard.press("Escape")
+        upload(page, photos[48, 64])
+        assert not exceptions(page)
+        code = [c.inner_text() for c in page.locator('[data-testid="stCode"]').all()]
+        script = next(c for c in code if "Image.open" in c)
+        assert code[0] == "transforms.Resize(8)" and "48x64.png" in script and "transforms.Resize(8)," in script
+        page.locator('[data-testid="stPopover"] button').first.click()
+        assert editor.locator('input[type="checkbox"]').first.is_checked()
+        assert editor.locator('input[type="range"]').first.input_value() == "8"

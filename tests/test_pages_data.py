@@ -1,5 +1,5 @@
-"""AppTest of the Data pages: transforms tabs and pipelines; the bundled sample, data sets present, missing and
-offline; DataLoader batches; links that carry the settings."""
+"""AppTest of the Data page: the bundled sample, data sets present, missing and offline; DataLoader batches; links
+that carry the settings. (The Transforms page's: test_transforms_page.py.)"""
 import time
 
 import pytest
@@ -11,47 +11,6 @@ from core.data import discovery, loader, sets
 
 from conftest import make_folder_dataset, make_label_files
 from pagetest import open_page
-
-TABS = ["to_tensor", "normalize", "resize", "crop", "compose"]
-
-
-@pytest.mark.parametrize("lang", ["zh", "en"])
-def test_every_transforms_tab_renders(lang):
-    for tab in TABS:
-        at = open_page("transforms", lang, view=tab)
-        assert not at.exception and not at.error, (tab, [e.value for e in at.exception])
-    assert at.dataframe, "the Compose table of stages is shown"
-
-
-@pytest.mark.parametrize("lang", ["zh", "en"])
-def test_normalize_before_totensor_is_explained(lang):
-    at = open_page("transforms", lang, view="compose")
-    at.session_state["tf_steps"] = [{"name": "Normalize", "id": "a", "mean": [0.5] * 3, "std": [0.5] * 3},
-                                    {"name": "ToTensor", "id": "b"}]
-    at.run()
-    why = i18n.t("tf.step_needs_tensor", lang, step="S", error="E").split("\n\n")[1]
-    assert "img should be Tensor Image" in at.error[0].value and at.error[0].value.endswith(why)
-    assert not at.exception, "the snippet of a pipeline that fails is shown, not run into a traceback"
-    assert i18n.t("tf.not_run_failed", lang) in [c.value for c in at.caption]  # it said "this code really trains"
-
-
-@pytest.mark.parametrize("lang", ["zh", "en"])
-def test_the_step_editor_sets_every_parameter_of_every_step(lang):
-    from core.data import transforms as T
-
-    at = open_page("transforms", lang, view="compose")
-    at.session_state["tf_steps"] = [{**T.KINDS[name].new(), "id": str(i)} for i, name in enumerate(T.STEPS)]
-    at.run()
-    assert not at.exception
-    at.slider(key="tf_p_6_hue").set_value(0.3).run()
-    at.slider(key="tf_p_4_fill").set_value(7).run()
-    at.selectbox(key="tf_p_1_preset").set_value("imagenet").run()
-    at.toggle(key="tf_p_3_int").set_value(False).run()
-    code = "\n".join(c.value for c in at.code)
-    for written in ("hue=0.3)", "RandomCrop(256, fill=7)", "Normalize((0.485, 0.456, 0.406), (0.229, 0.224, 0.225))",
-                    "CenterCrop((512, 512))"):
-        assert written in code, written
-    assert not at.exception
 
 
 def batch_shape(at) -> str:

@@ -14,8 +14,8 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 
-from core.data.tensors import TensorSplit
 from core.data.discovery import is_cifar10
+from core.data.tensors import TensorSplit
 
 
 def channel_stats(images: torch.Tensor) -> tuple[list[float], list[float]]:

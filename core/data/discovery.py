@@ -13,9 +13,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
-from core.data import cachedir
-from core.data import sample
 from core.course import CIFAR10_CLASSES
+from core.data import cachedir, sample
 from core.data.paths import IMAGE_SUFFIXES, DataError, inside
 
 

@@ -6,8 +6,9 @@ import torch
 
 from core.chapters import snippets
 from core.training import speed
-from ui import labels, lang, show_code, t, urlstate
+from ui import labels, lang, show_code, t
 from ui.practice import practice_section
+from ui.urlform import form
 
 
 @st.cache_data(show_spinner=False)
@@ -23,23 +24,16 @@ if torch.cuda.is_available():
 else:
     st.info(t("gpu.here_cpu", threads=torch.get_num_threads()), icon=":material/memory:")
 
-c1, c2, c3 = st.columns(3)
-with c1:
-    batch_size = urlstate.choice("batch_size", (16, 32, 64, 128), 64, "batch_size", scope="gpu", kind="select_slider")
-with c2:
-    lr = urlstate.choice("learning_rate", (0.001, 0.01, 0.1), 0.01, "lr", scope="gpu", kind="select_slider")
-with c3:
-    epochs = urlstate.slider("epoch", 1, 30, 10, "epochs")
-
-scripts = {form: snippets.gpu_training(form, batch_size, lr, epochs, lang()) for form in snippets.GPU_FORMS}
+settings = form(snippets.GpuSettings, scope="gpu", columns=3)
+scripts = {name: snippets.gpu_training(name, settings, lang()) for name in snippets.GPU_FORMS}
 st.markdown(t("gpu.diff"))
 st.code("\n".join(difflib.unified_diff(*(s.splitlines() for s in scripts.values()), "train_gpu_1.py", "train_gpu_2.py",
                                       lineterm="", n=0)), language="diff", wrap_lines=True)
 left, right = st.columns(2)
-for column, (form, script) in zip((left, right), scripts.items()):
+for column, (name, script) in zip((left, right), scripts.items()):
     with column:
-        st.subheader(t(f"gpu.form_{form}"))
-        st.markdown(t(f"gpu.about_{form}"))
+        st.subheader(t(f"gpu.form_{name}"))
+        st.markdown(t(f"gpu.about_{name}"))
         show_code(script, not_run=t("common.not_run"))
 
 st.subheader(t("gpu.device_title"))

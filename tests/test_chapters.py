@@ -203,10 +203,11 @@ def test_both_gpu_scripts_train_and_print_the_course_s_lines(form, tiny_cifar, t
     monkeypatch.setitem(sys.modules, "train_gpu", script)
     out = io.StringIO()
     here = os.getcwd()
+    code = snippets.gpu_training(form, snippets.GpuSettings(batch_size=16, lr=0.01, epochs=1), "en")
     os.chdir(tmp_path / "run")
     try:
         with contextlib.redirect_stdout(out):
-            exec(compile(snippets.gpu_training(form, 16, 0.01, 1, "en"), "train_gpu.py", "exec"), script.__dict__)
+            exec(compile(code, "train_gpu.py", "exec"), script.__dict__)
     finally:
         os.chdir(here)
     printed = out.getvalue().splitlines()

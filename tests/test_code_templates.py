@@ -94,7 +94,7 @@ RENDERED: dict[str, Builder] = {
     "gradients": lambda lang: [snippets.gradients("assets/cifar10-sample/test", 16, lang)],
     "optimizer": lambda lang: [snippets.optimizer("assets/cifar10-sample/test", 16, 3, 0.01, lang)],
     "timing": lambda lang: [snippets.timing(lang)],
-    "gpu_training": lambda lang: [snippets.gpu_training(form, 64, 0.01, 10, lang) for form in snippets.GPU_FORMS],
+    "gpu_training": lambda lang: [snippets.gpu_training(form, snippets.GpuSettings(), lang) for form in snippets.GPU_FORMS],
     "resave": lambda lang: [codegen.resave("w.pth", name, lang) for name in ("__main__.Tudui", "mymodels.Tudui",
                                                                                "torch.nn.Linear")],
     "model_py": lambda lang: [saving.model_py(lang)],

@@ -232,6 +232,10 @@ def test_gpu_page_shows_both_forms_and_the_device_line(lang):
     assert "time.time():         1.0\ntime.process_time(): 0.0" in printed
     at.select_slider(key="gpu_batch_size").set_value(128).run()
     assert any("DataLoader(train_data, batch_size=128)" in o for o in outputs(at))
+    linked = open_page("gpu", lang, batch_size="16", lr="0.1", epochs="3")
+    script = next(c.value for c in linked.code if c.language == "python" and "tudui.to(device)" in c.value)
+    assert "batch_size=16)" in script and "lr=0.1" in script and "for i in range(3):" in script
+    assert linked.slider(key="epochs").value == 3 and linked.select_slider(key="gpu_lr").value == 0.1
     # the training script keeps its loops' shape (scrolls in its box on a phone); flat code wraps
     training = next(c for c in at.code if c.language == "python" and "for imgs, targets in train_dataloader" in c.value)
     assert not training.proto.wrap_lines

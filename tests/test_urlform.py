@@ -14,6 +14,7 @@ from core.basics.ops import ConvSettings, PoolSettings
 from core.basics.transposed import TransposeSettings
 from core.chapters.backprop import BackwardSettings, LoopSettings
 from core.chapters.modes import DropoutSettings
+from core.chapters.snippets import GpuSettings
 from core.controls import Widget, controls
 from core.model_settings import ModelSettings, PretrainedSettings, SurgerySettings
 
@@ -26,7 +27,8 @@ PYTORCH = {PoolSettings: ({"mode"}, [nn.MaxPool2d, nn.AvgPool2d]), ConvSettings:
            FlattenSettings: ({"channels", "size", "dataset_size"}, [DataLoader]),
            CrossEntropySettings: (set(), [F.cross_entropy]), ModelSettings: ({"arch"}, []),
            SurgerySettings: ({"vgg"}, []), PretrainedSettings: ({"vgg_photo"}, []),
-           BackwardSettings: (set(), [DataLoader, torch.optim.SGD]), LoopSettings: ({"epochs"}, [])}
+           BackwardSettings: (set(), [DataLoader, torch.optim.SGD]), LoopSettings: ({"epochs"}, []),
+           GpuSettings: ({"epochs"}, [DataLoader, torch.optim.SGD])}
 
 
 @pytest.mark.parametrize("settings", list(PYTORCH))

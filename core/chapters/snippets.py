@@ -7,11 +7,22 @@ a visitor typed; comments and printed labels are in ``lang``.
 """
 from __future__ import annotations
 
-from core import i18n
+from dataclasses import dataclass
+
+from core import controls, i18n
 from core.chapters.backprop import SUBSET
 from core.code.render import render, tudui_class
 
 GPU_FORMS = ("cuda", "device")  # the course's train_gpu_1.py (.cuda() guarded) and train_gpu_2.py (.to(device))
+
+
+@dataclass(frozen=True)
+class GpuSettings:
+    """The three numbers the course's train_gpu scripts set at the top (labelled by the scripts' own names)."""
+
+    batch_size: int = controls.choice(64, (16, 32, 64, 128), "", controls.Widget.SELECT_SLIDER)
+    lr: float = controls.choice(0.01, (0.001, 0.01, 0.1), "gpu.learning_rate", controls.Widget.SELECT_SLIDER)
+    epochs: int = controls.slider(10, 1, 30, "gpu.epoch")
 
 
 def tensorboard(image_path: str, data_root: str, batch_size: int, lang: str = i18n.DEFAULT) -> str:
@@ -51,15 +62,15 @@ def optimizer(data_root: str, batch_size: int, epochs: int, lr: float, lang: str
     return render("optimizer", lang, **_network(data_root, batch_size), epochs=int(epochs), lr=repr(float(lr)))
 
 
-def gpu_training(form: str, batch_size: int, lr: float, epochs: int, lang: str = i18n.DEFAULT) -> str:
+def gpu_training(form: str, settings: GpuSettings, lang: str = i18n.DEFAULT) -> str:
     """The course's train_gpu_1.py ("cuda": .cuda() guarded) or train_gpu_2.py ("device": .to(device)).
 
     The comments mark, kindly, the places where one version of the course's script slips.
     """
     if form not in GPU_FORMS:
         raise KeyError(form)
-    return render("gpu_training", lang, form=form, tudui=tudui_class("course"), batch_size=int(batch_size),
-                  lr=repr(float(lr)), epochs=int(epochs))
+    return render("gpu_training", lang, form=form, tudui=tudui_class("course"), batch_size=int(settings.batch_size),
+                  lr=repr(float(settings.lr)), epochs=int(settings.epochs))
 
 
 def device_line(lang: str = i18n.DEFAULT) -> str:

@@ -9,7 +9,7 @@ from core import course
 from ui import lang, layers_views, share, show_code, t, tensor_shape, urlmatrix, urlstate
 from ui.loading import wait_for_torch
 from ui.practice import practice_section
-from ui.urlform import form
+from ui.urlform import form, shown_choice
 
 LIMITS = (1, 6, 1, 8)
 PAIR, PAIR_LIMITS = np.array([course.LOSS_INPUT, course.LOSS_TARGET]), (2, 2, 1, 8)
@@ -73,7 +73,7 @@ def mine() -> dict:
     logits = urlmatrix.shown_matrix(LOGITS, "logits", scope="layers", limits=LOGITS_LIMITS)[0]
     return {"input": urlmatrix.shown_matrix(course.ACTIVATION_INPUT, "input", scope="layers", limits=LIMITS),
             "inputs": pair[0], "targets": pair[1], "logits": logits,
-            "target": urlstate.shown_choice(list(range(len(logits))), course.CROSS_ENTROPY_TARGET, "target",
+            "target": shown_choice(list(range(len(logits))), course.CROSS_ENTROPY_TARGET, "target",
                                             scope="layers")}
 
 

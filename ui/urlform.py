@@ -19,7 +19,7 @@ import streamlit as st
 from core import i18n, query
 from core.controls import Control, Widget, controls
 from ui.language import lang, t
-from ui.urlstate import choice, choice_key, number, shown_choice, shown_toggle, slider, toggle
+from ui.urlstate import choice, choice_key, number, slider, toggle
 
 SettingsT = TypeVar("SettingsT")
 _BOUND = (Widget.SLIDER, Widget.NUMBER, Widget.TOGGLE)  # Streamlit's own binding: the widget key is the name
@@ -82,6 +82,23 @@ def apply(settings: Any, scope: str) -> None:
     for name, control, _ in controls(settings):
         key = name if control.widget in _BOUND else choice_key(scope, name)
         st.session_state[key] = getattr(settings, name)
+
+
+def shown_choice(options: Sequence[Hashable], default: Hashable, name: str, *, scope: str) -> Any:
+    """What ``choice`` with these arguments shows, read where it is not drawn (its tab is closed): the session's value,
+    else the link's, else ``default``."""
+    kept = st.session_state.get(choice_key(scope, name))
+    if kept in options:
+        return kept
+    return {str(o): o for o in options}.get(st.query_params.get(name), default)
+
+
+def shown_toggle(default: bool, name: str) -> bool:
+    """What ``toggle`` shows, read where it is not drawn: the session's value, else the link's, else ``default``."""
+    kept, raw = st.session_state.get(name), st.query_params.get(name)
+    if isinstance(kept, bool):
+        return kept
+    return raw.lower() == "true" if raw is not None and query.Flag().accepts(raw) else default
 
 
 def _shown_number(name: str, control: Control, default: float) -> float:

@@ -262,23 +262,6 @@ def choice(label: str, options: Sequence[Hashable], default: Hashable, name: str
     return value
 
 
-def shown_choice(options: Sequence[Hashable], default: Hashable, name: str, *, scope: str) -> Any:
-    """What ``choice`` with these arguments shows, read where it is not drawn (its tab is closed): the session's value,
-    else the link's, else ``default``."""
-    kept = st.session_state.get(f"{scope}_{name}")
-    if kept in options:
-        return kept
-    return {str(o): o for o in options}.get(st.query_params.get(name), default)
-
-
-def shown_toggle(default: bool, name: str) -> bool:
-    """What ``toggle`` shows, read where it is not drawn: the session's value, else the link's, else ``default``."""
-    kept, raw = st.session_state.get(name), st.query_params.get(name)
-    if isinstance(kept, bool):
-        return kept
-    return raw.lower() == "true" if raw is not None and query.Flag().accepts(raw) else default
-
-
 def tabs(labels: dict[str, str], name: str, *, scope: str, where=st) -> tuple[str, dict[str, Any]]:
     """Tabs in the URL as ``?name=<id>`` (the first id is the default); only the open one should be computed.
 

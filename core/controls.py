@@ -33,6 +33,7 @@ class Control:
     writes it). options: a choice's options, written in the URL as ``str(option)``; ``option_labels`` is the locale
     prefix of their labels (``pool.mode_`` + ``max``), ``none_label`` the label of a None option (PyTorch's
     ``stride=None``). only_when: (field, values): drawn greyed out unless that earlier field has one of those values.
+    step: a slider's step where Streamlit's own (1 for whole numbers, 0.01 otherwise) is too fine.
     """
 
     widget: Widget
@@ -43,6 +44,7 @@ class Control:
     option_labels: str = ""
     none_label: str = ""
     only_when: tuple[str, tuple[Hashable, ...]] | None = None
+    step: float | None = None
 
 
 def _field(default: Any, control: Control) -> Any:
@@ -50,9 +52,9 @@ def _field(default: Any, control: Control) -> Any:
 
 
 def slider(default: float, low: float, high: float, label: str = "",
-           only_when: tuple[str, tuple[Hashable, ...]] | None = None) -> Any:
+           only_when: tuple[str, tuple[Hashable, ...]] | None = None, step: float | None = None) -> Any:
     """A field drawn as a slider from ``low`` to ``high``."""
-    return _field(default, Control(Widget.SLIDER, label, low, high, only_when=only_when))
+    return _field(default, Control(Widget.SLIDER, label, low, high, only_when=only_when, step=step))
 
 
 def number(default: float, low: float, high: float, label: str = "") -> Any:

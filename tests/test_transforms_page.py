@@ -18,13 +18,15 @@ from core.data import transform_settings as S
 from pagetest import open_page
 
 # each class's URL names (unchanged since the page drew them one by one), and the transform whose arguments they are
-NAMES = {S.NormalizeSettings: (["normalize"], None),
-         S.CustomNormalize: (["mean_r", "mean_g", "mean_b", "std_r", "std_g", "std_b"], None),
-         S.ResizeSettings: (["resize", "interpolation"], transforms.Resize), S.ResizePair: (["h", "w"], None),
-         S.ResizeSide: (["size"], transforms.Resize),
-         S.CropSettings: (["padding", "fill", "padding_mode", "n", "seed"], transforms.RandomCrop)}
+NAMES = {S.NormalizeSettings: (["normalize"], ()),
+         S.CustomNormalize: (["mean_r", "mean_g", "mean_b", "std_r", "std_g", "std_b"], ()),
+         S.ResizeSettings: (["resize", "interpolation"], (transforms.Resize,)), S.ResizePair: (["h", "w"], ()),
+         S.ResizeSide: (["size"], (transforms.Resize,)),
+         S.CropSettings: (["padding", "fill", "padding_mode", "n", "seed"], (transforms.RandomCrop,)),
+         S.RandomSettings: (["p", "jitter", "hue"], (transforms.RandomHorizontalFlip, transforms.ColorJitter))}
 TABS = ["to_tensor", "normalize", "resize", "crop", "compose"]
-OWN = {"normalize", "mean_r", "mean_g", "mean_b", "std_r", "std_g", "std_b", "resize", "h", "w", "n", "seed"}
+OWN = {"normalize", "mean_r", "mean_g", "mean_b", "std_r", "std_g", "std_b", "resize", "h", "w", "n", "seed",
+       "jitter"}
 
 
 def photo():
@@ -38,8 +40,8 @@ def image_captions(at) -> list[str]:
 
 @pytest.mark.parametrize("settings", list(NAMES), ids=lambda s: s.__name__)
 def test_fields_keep_the_link_s_names_and_defaults_fit_their_controls(settings):
-    names, transform = NAMES[settings]
-    arguments = set(inspect.signature(transform).parameters) if transform else set()
+    names, functions = NAMES[settings]
+    arguments = {name for f in functions for name in inspect.signature(f).parameters}
     assert [name for name, _, _ in controls(settings)] == names
     for name, control, default in controls(settings):
         assert name in arguments | OWN, name
@@ -47,6 +49,14 @@ def test_fields_keep_the_link_s_names_and_defaults_fit_their_controls(settings):
             assert control.low <= default <= control.high, name
         else:
             assert default in control.options, name
+
+
+def test_the_flip_and_jitter_sliders_step_by_a_twentieth_and_take_a_link_s_values():
+    at = open_page("transforms", "en", view="crop", p="1", jitter="0.25", hue="0.9")
+    p, jitter, hue = (at.slider(key=k) for k in ("p", "jitter", "hue"))
+    assert (p.value, jitter.value, hue.value) == (1.0, 0.25, 0.1), "hue=0.9 is beyond ColorJitter's 0.5: the default"
+    assert {p.proto.step, jitter.proto.step, hue.proto.step} == {0.05}
+    assert any("hue=0.9" in c.value and ":material/link_off:" in c.value for c in at.caption)
 
 
 def test_a_normalize_link_with_its_own_mean_and_std_shows_what_torchvision_computes():

@@ -17,6 +17,7 @@ from core.data.transform_settings import (
     CropSettings,
     CustomNormalize,
     NormalizeSettings,
+    RandomSettings,
     ResizePair,
     ResizeSettings,
     ResizeSide,
@@ -161,17 +162,9 @@ def more_transforms(photo: Image.Image, seed: int) -> None:
         center = urlstate.slider("CenterCrop size", 1, longest, max(1, shortest // 2), "center_size", fits=True)
         st.image(images.fit(T.build({"name": "CenterCrop", "size": center})(photo), 1024),
                  caption=f"CenterCrop({center})", width="content")
-    with c2:
-        p = urlstate.slider("RandomHorizontalFlip p", 0.0, 1.0, 0.5, "p", step=0.05)
+    settings = form(RandomSettings, scope="tf", cells=[c2, c3, c3])
+    for column, step in ((c2, settings.flip()), (c3, settings.color_jitter())):
         generator = torch.Generator().manual_seed(seed)
-        flip = {"name": "RandomHorizontalFlip", "p": p}
-        st.image([images.fit(T.apply(flip, photo, generator), THUMB) for _ in range(4)],
-                 caption=[f"#{i + 1}" for i in range(4)], width="content")
-    with c3:
-        jitter = urlstate.slider("ColorJitter brightness = contrast = saturation", 0.0, 1.0, 0.4, "jitter", step=0.05)
-        hue = urlstate.slider("hue", 0.0, 0.5, 0.1, "hue", step=0.05)
-        generator = torch.Generator().manual_seed(seed)
-        step = {"name": "ColorJitter", "brightness": jitter, "contrast": jitter, "saturation": jitter, "hue": hue}
-        st.image([images.fit(T.apply(step, photo, generator), THUMB) for _ in range(4)],
-                 caption=[f"#{i + 1}" for i in range(4)], width="content")
+        column.image([images.fit(T.apply(step, photo, generator), THUMB) for _ in range(4)],
+                     caption=[f"#{i + 1}" for i in range(4)], width="content")
     st.caption(t("tf.more_caption"))

@@ -40,7 +40,8 @@ def _label_of(control: Control) -> Callable[[Any], str]:
 def _draw(where, name: str, control: Control, default: Any, scope: str, disabled: bool) -> Any:
     label = t(control.label) if control.label else name
     if control.widget is Widget.SLIDER:
-        return slider(label, control.low, control.high, default, name, where=where, disabled=disabled)
+        return slider(label, control.low, control.high, default, name, control.step, where=where,
+                      disabled=disabled)
     if control.widget is Widget.NUMBER:
         return number(label, control.low, control.high, default, name, where=where, disabled=disabled)
     if control.widget is Widget.TOGGLE:

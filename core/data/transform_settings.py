@@ -95,3 +95,22 @@ class CropSettings:
         """The RandomCrop step with ``size``."""
         return {"name": "RandomCrop", "size": size, "padding": self.padding, "fill": self.fill,
                 "padding_mode": self.padding_mode}
+
+
+@dataclass(frozen=True)
+class RandomSettings:
+    """RandomHorizontalFlip's ``p`` and ColorJitter's strengths (brightness, contrast and saturation alike, and hue),
+    each drawn four times after the crops' seed."""
+
+    p: float = controls.slider(0.5, 0.0, 1.0, "tf.flip_p", step=0.05)
+    jitter: float = controls.slider(0.4, 0.0, 1.0, "tf.jitter", step=0.05)
+    hue: float = controls.slider(0.1, 0.0, 0.5, step=0.05)
+
+    def flip(self) -> dict:
+        """The RandomHorizontalFlip step."""
+        return {"name": "RandomHorizontalFlip", "p": self.p}
+
+    def color_jitter(self) -> dict:
+        """The ColorJitter step."""
+        return {"name": "ColorJitter", "brightness": self.jitter, "contrast": self.jitter, "saturation": self.jitter,
+                "hue": self.hue}

@@ -58,7 +58,7 @@ st.caption(t(f"train.about_{recipe}", batch_size=settings.batch_size, lr=f"{sett
 if recipe != RecipeName.COURSE:
     st.info(t("gaps.train_shown", recipe=t(f"train.recipe_{recipe}")), icon=":material/info:")
     st.button(t("gaps.train_course"), icon=":material/school:", key="train_to_course",
-              on_click=st.session_state.__setitem__, args=("train_recipe", RecipeName.COURSE))
+              on_click=st.session_state.__setitem__, args=(urlstate.choice_key("train", "recipe"), RecipeName.COURSE))
 if recipe == RecipeName.FAST:
     st.markdown("\n".join(f"- {t('train.trick_' + trick)}" for trick in FAST_TRICKS))
 

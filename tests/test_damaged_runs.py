@@ -134,3 +134,29 @@ def test_a_run_that_cannot_write_its_files_says_so_without_paths(tmp_path, monke
     message = explain(job.error, "en")
     assert "could not read or write" in message and "No space left on device" in message
     assert str(tmp_path) not in message
+
+
+def test_a_run_folder_is_measured_while_its_run_writes_it(tmp_path):
+    """Start prunes old runs, measuring every folder, while another run rewrites its state.json the atomic way (a
+    temporary file, then a rename): a temporary file gone between listing and measuring once raised on Start."""
+    import threading
+
+    from core.training.rundir import write_atomic
+
+    folder = RunDir(tmp_path / "run")
+    folder.path.mkdir()
+    (folder.path / "epoch_001.pth").write_bytes(b"x" * 1000)
+    done = threading.Event()
+
+    def keep_writing() -> None:
+        while not done.is_set():
+            write_atomic(folder.path / "state.json", b"{}")
+
+    writer = threading.Thread(target=keep_writing)
+    writer.start()
+    try:
+        sizes = {folder.size_bytes() for _ in range(3000)}
+    finally:
+        done.set()
+        writer.join()
+    assert min(sizes) >= 1000 and max(sizes) <= 1000 + 2 * 2, "the checkpoint, and state.json at most twice"

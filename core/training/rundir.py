@@ -165,7 +165,16 @@ class RunDir:
         return Insight.from_saved(seen)
 
     def size_bytes(self) -> int:
-        return sum(f.stat().st_size for f in self.path.rglob("*") if f.is_file())
+        """The folder's size on disk while a run may be writing it: a temporary file renamed between listing and
+        measuring (every record is written that way) is skipped, not an error on the learner's Start."""
+        total = 0
+        for folder, _, names in os.walk(self.path):   # a folder removed meanwhile is skipped too
+            for name in names:
+                try:
+                    total += os.stat(os.path.join(folder, name)).st_size
+                except FileNotFoundError:
+                    continue
+        return total
 
     def modified(self) -> float:
         try:

@@ -16,9 +16,10 @@ POINTS = """() => {
     return chart && chart.data && chart.data[0] ? chart.data[0].x.length : 0;
 }"""
 LIMIT_S = float(os.environ.get("TRAIN_UI_LIMIT_S", 2.0))  # raise it on a loaded machine (shared CI runners)
-# Start -> first phase on screen, on an idle 2-core machine: 0.23-2.01 s over 10 tries, in two modes (about 0.5 s and
-# about 1.7 s), the slow one already there before the 2026-12-03 merges; its cause is not found yet. Half a second
-# more than Stop's limit, so the test keeps catching a page that takes a whole extra second.
+# Start -> first phase on screen: the server draws it 0.01-0.03 s after the click, but Chromium, sharing two cores
+# with the run that has just started, drew it only once it had mounted four empty Plotly charts (1.7-2.2 s in most
+# tries). The live view now draws the curves once there are steps: 0.50-0.60 s in 6 of 8 tries, 1.02 and 1.66 s in
+# the others. Half a second more than Stop's limit, so the test keeps catching a page that takes a whole extra second.
 START_LIMIT_S = LIMIT_S + 0.5
 PHASES = re.compile(r"Preparing the data|Epoch \d+ · step \d+ of \d+|testing on the test images|saving the checkpoint")
 
@@ -63,11 +64,14 @@ def test_start_watch_stop_reload(app):
         page.set_viewport_size({"width": 1400, "height": 1800})
         page.get_by_role("button", name=i18n.t("train.stop", "en")).click()
         began = time.time()
-        page.get_by_text(i18n.t("train.phase_stopping", "en")).wait_for(timeout=10_000)
+        # "Stopping after this step…" while the step ends; where the step and the run's wrap-up end before the page
+        # has run again after the click (a loaded machine: seen once in CI), the page goes straight to Resume
+        resume = page.get_by_role("button", name=re.compile("Resume from epoch"))
+        page.get_by_text(i18n.t("train.phase_stopping", "en")).or_(resume).first.wait_for(timeout=10_000)
         stop_after = time.time() - began
         print(f"stop acknowledged {stop_after:.2f} s after the click")
         assert stop_after < LIMIT_S, "Stop is acknowledged within a second (on an idle machine)"
-        page.get_by_role("button", name=re.compile("Resume from epoch")).wait_for(timeout=30_000)
+        resume.wait_for(timeout=30_000)
         page.reload()
         settle(page)
         assert page.get_by_role("button", name=re.compile("Resume from epoch")).count() == 1

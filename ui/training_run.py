@@ -89,7 +89,8 @@ def show_run(run: runs.Run | None, source: Path, live_steps: list[dict] | None =
     steps = (run.steps() if run else []) + (live_steps or [])
     if run is not None and run.damaged:
         st.caption(t("train.damaged", count=run.damaged))
-    draw_curves({t("train.this_run"): (steps, metrics)})
+    if steps or metrics:   # four empty charts would hold back the first phase line by a second on a slow device
+        draw_curves({t("train.this_run"): (steps, metrics)})
     if run is not None and run.settings.recipe == RecipeName.FAST and metrics:   # epoch 2's steps are coming: why they may jump
         st.caption(f":material/query_stats: {t('train_runs.loss_jump')}")
     if metrics:
@@ -107,7 +108,7 @@ def show_run(run: runs.Run | None, source: Path, live_steps: list[dict] | None =
                                                    seen.predicted.tolist(), classes, screen_px(share=0.5)),
                           config=CHART)
         right.caption(t("train.insight_filters"))
-        right.image(trainviz.filter_sheet(seen.filters.numpy()), use_container_width=True)
+        right.image(trainviz.filter_sheet(seen.filters.numpy()), width="stretch")
         insight_view(seen, classes, source)
     layers_view(metrics)
     if metrics:

@@ -25,6 +25,7 @@ from pathlib import Path
 
 import torch
 
+from core.disk import size_of
 from core.training.records import Insight, MetricsRow, RunConfig
 
 CONFIG, STATE, METRICS, STEPS, RESUME, INSIGHT, TENSORBOARD = (
@@ -165,16 +166,8 @@ class RunDir:
         return Insight.from_saved(seen)
 
     def size_bytes(self) -> int:
-        """The folder's size on disk while a run may be writing it: a temporary file renamed between listing and
-        measuring (every record is written that way) is skipped, not an error on the learner's Start."""
-        total = 0
-        for folder, _, names in os.walk(self.path):   # a folder removed meanwhile is skipped too
-            for name in names:
-                try:
-                    total += os.stat(os.path.join(folder, name)).st_size
-                except FileNotFoundError:
-                    continue
-        return total
+        """The folder's size while its run may be writing it (core.disk.size_of)."""
+        return size_of(self.path)
 
     def modified(self) -> float:
         try:

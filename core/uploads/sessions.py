@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.disk import size_of
 from core.uploads.zips import PART
 
 ROOT = Path(tempfile.gettempdir()) / "pytorch-visual-companion-uploads"
@@ -33,18 +34,6 @@ _LOCK = threading.Lock()        # one server's sessions make room one at a time
 def key(session_id: str) -> str:
     """The folder name of a session: a hash of its id."""
     return hashlib.sha256(session_id.encode()).hexdigest()[:24]
-
-
-def size_of(folder: Path) -> int:
-    """Bytes in the files under folder (0 for one that is gone); links are not followed."""
-    total = 0
-    for parent, _, files in os.walk(folder):
-        for name in files:
-            try:
-                total += os.lstat(os.path.join(parent, name)).st_size
-            except OSError:
-                pass
-    return total
 
 
 def remove(folder: Path) -> None:
